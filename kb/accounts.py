@@ -1,0 +1,245 @@
+"""Colleagues' accounts: passwords, log-in, sessions, invitations and their own profiles."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kb.models import Person, Skill
+from kb.search.access import Viewer
+from kb.service import UnknownPerson
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+INVITATION_DAYS = 7
+INVITATION_SALT = "kb-invitation"
+SECRET_FILE = "secret_key"
+# Checked against when nobody matches, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
+
+
+class WeakPassword(ValueError):
+    """A password that does not meet the rules; the message says which."""
+
+
+class BadInvitation(ValueError):
+    """An invitation link that is forged, used, expired or for someone who is gone."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is logged in, as the web layer needs it for every request."""
+
+    person_id: str
+    name: str
+    unit: str | None
+    is_coordinator: bool
+    session_version: int
+    has_password: bool
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(person_id=self.person_id, unit=self.unit)
+
+
+def _account(person: Person) -> Account:
+    return Account(person_id=person.id, name=person.name, unit=person.unit,
+                   is_coordinator=bool(person.is_coordinator),
+                   session_version=person.session_version or 0,
+                   has_password=bool(person.password_hash))
+
+
+def instance_secret(settings) -> str:
+    """Return the instance's secret key: configured, else created once in the instance folder."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.instance_path) / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a different key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def check_password_rules(password: str) -> None:
+    """Raise WeakPassword unless the password is long enough and not absurdly long."""
+    if len(password) < MIN_PASSWORD:
+        raise WeakPassword(f"at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise WeakPassword(f"at most {MAX_PASSWORD} characters")
+
+
+def account(kb, person_id: str) -> Account | None:
+    """Return a person's account, or None when there is no such person."""
+    with kb.sessions() as session:
+        person = session.get(Person, person_id)
+        return _account(person) if person else None
+
+
+def set_password(kb, person_id: str, password: str) -> Account:
+    """Set a person's password and end every session they had; return the new account."""
+    check_password_rules(password)
+    hashed = generate_password_hash(password, method="scrypt")
+    with kb.session() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise UnknownPerson(person_id)
+        person.password_hash = hashed
+        person.session_version = (person.session_version or 0) + 1
+        return _account(person)
+
+
+def end_sessions(kb, person_id: str) -> None:
+    """End every session of a person (log-out everywhere)."""
+    with kb.session() as session:
+        person = session.get(Person, person_id)
+        if person is not None:
+            person.session_version = (person.session_version or 0) + 1
+
+
+def session_account(kb, person_id: str, version: int) -> Account | None:
+    """Return the account a session belongs to, or None when that session has been ended."""
+    found = account(kb, person_id)
+    if found is None or not found.has_password or found.session_version != version:
+        return None
+    return found
+
+
+def _find(session, person_id_or_email: str) -> Person | None:
+    handle = person_id_or_email.strip()
+    if not handle:
+        return None
+    person = session.get(Person, handle.lower())
+    if person is None and "@" in handle:
+        person = session.scalar(select(Person).where(
+            func.lower(Person.email) == handle.lower()))
+    return person
+
+
+def check_login(kb, person_id_or_email: str, password: str) -> Account | None:
+    """Return the account when the password is right, else None (never say which part was wrong)."""
+    with kb.sessions() as session:
+        person = _find(session, person_id_or_email)
+        stored = person.password_hash if person is not None else None
+        if not stored:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        return _account(person) if check_password_hash(stored, password) else None
+
+
+def set_coordinator(kb, person_id: str, on: bool = True) -> Account:
+    """Make a person a coordinator (or not) of collegial learning."""
+    with kb.session() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise UnknownPerson(person_id)
+        person.is_coordinator = on
+        return _account(person)
+
+
+def _fingerprint(person: Person) -> str:
+    return hashlib.sha256((person.password_hash or "").encode()).hexdigest()[:16]
+
+
+def make_invitation(kb, person_id: str, secret: str) -> str:
+    """Return a signed token for a first-log-in link; it dies when the person sets a password."""
+    with kb.sessions() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise UnknownPerson(person_id)
+        payload = {"id": person.id, "v": person.session_version or 0, "p": _fingerprint(person)}
+    return URLSafeTimedSerializer(secret, salt=INVITATION_SALT).dumps(payload)
+
+
+def read_invitation(kb, token: str, secret: str, max_days: int = INVITATION_DAYS) -> Account:
+    """Return whose invitation this is; raise BadInvitation when it is not valid now."""
+    serializer = URLSafeTimedSerializer(secret, salt=INVITATION_SALT)
+    try:
+        payload = serializer.loads(token, max_age=max_days * 86400)
+    except SignatureExpired as exc:
+        raise BadInvitation("expired") from exc
+    except BadSignature as exc:
+        raise BadInvitation("invalid") from exc
+    if not isinstance(payload, dict):
+        raise BadInvitation("invalid")
+    with kb.sessions() as session:
+        person = session.get(Person, str(payload.get("id")))
+        if person is None:
+            raise BadInvitation("invalid")
+        if payload.get("v") != (person.session_version or 0) or payload.get(
+                "p") != _fingerprint(person):
+            raise BadInvitation("used")
+        return _account(person)
+
+
+def accept_invitation(kb, token: str, secret: str, password: str) -> Account:
+    """Set the password an invitation asks for; the invitation cannot be used again."""
+    invited = read_invitation(kb, token, secret)
+    return set_password(kb, invited.person_id, password)
+
+
+# ---------------------------------------------------------------- own profile
+PROFILE_FIELDS = ("role", "bio", "subjects", "grades", "languages", "mentor", "mentor_capacity")
+
+
+def split_list(value) -> list[str]:
+    """Read a comma-separated string (or a list) as a list of distinct, trimmed values."""
+    items = value if isinstance(value, list | tuple) else re.split(r"[,;\n]", value or "")
+    return list(dict.fromkeys(s.strip() for s in items if s and s.strip()))
+
+
+def parse_skills(text: str) -> list[tuple[str, int]]:
+    """Read one skill a line, "name" or "name: level" (level 1..5, else 3)."""
+    skills: dict[str, int] = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        name, level = line, 3
+        match = re.match(r"^(.*?)[:;]\s*([1-5])\s*$", line)
+        if match:
+            name, level = match.group(1).strip(), int(match.group(2))
+        if name and name.casefold() not in {k.casefold() for k in skills}:
+            skills[name[:300]] = level
+    return list(skills.items())
+
+
+def update_profile(kb, viewer: Viewer, person_id: str, changes: dict) -> None:
+    """Change a colleague's own profile and skills; nobody edits someone else's."""
+    if not viewer.is_system and viewer.person_id != person_id:
+        raise PermissionError("colleagues edit only their own profile")
+    with kb.session() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise UnknownPerson(person_id)
+        for key in ("role", "bio"):
+            if key in changes:
+                setattr(person, key, (changes[key] or "").strip() or None)
+        for key in ("subjects", "grades", "languages"):
+            if key in changes:
+                setattr(person, key, split_list(changes[key]))
+        if "mentor" in changes:
+            person.mentor = bool(changes["mentor"])
+        if "mentor_capacity" in changes:
+            capacity = changes["mentor_capacity"]
+            person.mentor_capacity = None if capacity in (None, "") else max(0, int(capacity))
+        if "skills" in changes:
+            skills = changes["skills"]
+            pairs = parse_skills(skills) if isinstance(skills, str) else list(skills)
+            person.skills = [Skill(name=n, level=lv, position=i)
+                             for i, (n, lv) in enumerate(pairs)]
+        person.has_profile = True

@@ -1,0 +1,233 @@
+"""The `kb` command line: the same facade as the web app, for people and scripts."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kb.config import load_settings
+
+DEMO_BUNDLE = Path(__file__).parent / "demo" / "bundle"
+
+
+def progress_factory(enabled: bool):
+    """Return a progress(label) -> tqdm-like factory, hidden when output is not a terminal."""
+    from tqdm import tqdm
+
+    def factory(label: str):
+        def wrap(iterable=None, total=None):
+            kwargs = {"desc": label, "disable": not enabled, "unit": "file" if iterable
+                      is not None else "chunk", "leave": False, "file": sys.stderr}
+            if iterable is not None:
+                return tqdm(iterable, **kwargs)
+            return tqdm(total=total, **kwargs)
+        return wrap
+
+    return factory
+
+
+class Context:
+    """Lazily opens the instance's facade, once per command."""
+
+    def __init__(self, instance: str) -> None:
+        self.instance = instance
+        self._kb = None
+
+    @property
+    def kb(self):
+        if self._kb is None:
+            from kb.service import KnowledgeBase
+
+            self._kb = KnowledgeBase(load_settings(self.instance))
+        return self._kb
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--instance", envvar="KB_INSTANCE", default="instance", show_default=True,
+              type=click.Path(file_okay=False), help="The instance folder (database, indexes).")
+@click.pass_context
+def main(ctx: click.Context, instance: str) -> None:
+    """kb: the team's shared memory for collegial learning."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    ctx.obj = Context(instance)
+
+
+@main.command()
+@click.argument("bundle", type=click.Path(), required=False)
+@click.option("--prune", is_flag=True, help="Remove documents that are no longer in the bundle.")
+@pass_ctx
+def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
+    """Import a bundle folder (the demo bundle when none is given)."""
+    from kb.ingest.bundle import BundleError
+
+    path = Path(bundle) if bundle else DEMO_BUNDLE
+    try:
+        report = ctx.kb.ingest(path, prune=prune,
+                               progress=progress_factory(sys.stderr.isatty()))
+    except BundleError as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+    click.echo(f"bundle: {path}")
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@pass_ctx
+def export(ctx: Context, folder: str) -> None:
+    """Write the knowledge base back out as a bundle."""
+    from kb.ingest.export import ExportError
+
+    try:
+        counts = ctx.kb.export(Path(folder))
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
+               f"{counts['reflections']} reflections")
+
+
+@main.group()
+def token() -> None:
+    """Create and revoke API tokens."""
+
+
+@token.command("create")
+@click.argument("person_id")
+@pass_ctx
+def token_create(ctx: Context, person_id: str) -> None:
+    """Create an API token for a person; it is printed once, alone on the last line."""
+    from kb.service import UnknownPerson
+
+    try:
+        value = ctx.kb.create_token(person_id)
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {person_id!r}") from exc
+    click.echo(f"API token for {person_id} (keep it secret; it is not shown again):")
+    click.echo(value)
+
+
+@token.command("revoke")
+@click.argument("person_id")
+@pass_ctx
+def token_revoke(ctx: Context, person_id: str) -> None:
+    """Revoke every token of a person."""
+    count = ctx.kb.revoke_tokens(person_id=person_id)
+    click.echo(f"revoked {count} token(s) of {person_id}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, threads: int) -> None:
+    """Run the web app and the API on the waitress production server."""
+    from waitress import serve as waitress_serve
+
+    from kb.web import create_app
+
+    app = create_app({"INSTANCE": ctx.instance})
+    click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kb")
+
+
+@main.command()
+@click.option("--verify", is_flag=True, help="Compare the indexes with the database and repair.")
+@pass_ctx
+def reindex(ctx: Context, verify: bool) -> None:
+    """Rebuild the search indexes from the database (or only repair them with --verify)."""
+    report = ctx.kb.sync_indexes(progress=progress_factory(sys.stderr.isatty())("embedding"),
+                                 force=not verify)
+    click.echo(str(report))
+
+
+def _emit(data: dict, as_json: bool, render) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        render(data)
+
+
+def _viewer(ctx: Context, person: str | None):
+    from kb.search.access import Viewer
+    from kb.service import UnknownPerson
+
+    if not person:
+        return Viewer.system()
+    try:
+        return ctx.kb.viewer(person)
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {person!r}") from exc
+
+
+@main.command()
+@click.argument("query")
+@click.option("--as", "person", help="Search as this person (what they may see).")
+@click.option("--limit", default=10, show_default=True, type=int)
+@click.option("--kind", type=click.Choice(["material", "reflection"]))
+@click.option("--subject")
+@click.option("--grade")
+@click.option("--unit")
+@click.option("--group")
+@click.option("--step")
+@click.option("--author")
+@click.option("--language")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--method", type=click.Choice(["convex", "rrf", "keyword", "dense"]),
+              default=None, help="Fusion method (default: the configured one).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def search(ctx: Context, query: str, person: str | None, limit: int, as_json: bool,
+           since, until, method, **filters) -> None:
+    """Search material and reflections."""
+    from kb.payloads import search_payload
+    from kb.search.catalog import Filters
+    from kb.search.hybrid import SearchRequest
+
+    request = SearchRequest(
+        text=query, viewer=_viewer(ctx, person), limit=limit,
+        method=method or ctx.kb.settings.fusion_method,
+        filters=Filters(**filters, date_from=since.date() if since else None,
+                        date_to=until.date() if until else None))
+    data = search_payload(ctx.kb.search(request))
+
+    def render(d: dict) -> None:
+        if not d["hits"]:
+            click.echo("no results")
+        for i, hit in enumerate(d["hits"], 1):
+            click.echo(f"{i:2d}. {hit['score']:.3f} [{hit['kind']}] {hit['title']}")
+            click.echo(f"    {hit['source']}")
+
+    _emit(data, as_json, render)
+
+
+@main.command("demo-login")
+@click.argument("person_id", default="lena.holmberg")
+@pass_ctx
+def demo_login(ctx: Context, person_id: str) -> None:
+    """Give one demo colleague a fresh password (and the coordinator role) and print it."""
+    import secrets
+
+    from kb.accounts import set_coordinator, set_password
+    from kb.service import UnknownPerson
+
+    password = "demo-" + secrets.token_urlsafe(8)
+    try:
+        set_password(ctx.kb, person_id, password)
+        set_coordinator(ctx.kb, person_id, True)
+    except (UnknownPerson, LookupError) as exc:
+        raise click.ClickException(f"no person with id {person_id!r}") from exc
+    click.echo(f"log in as {person_id} with the password {password}")
+
+
+if __name__ == "__main__":
+    main()

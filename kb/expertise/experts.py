@@ -1,0 +1,130 @@
+"""Who knows about X: documents vote for the people behind them, declared skills add to it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+# How strongly a document speaks for each person connected to it.
+ROLE_WEIGHTS = {"first_author": 1.0, "coauthor": 0.7, "participant": 0.8, "named": 0.4}
+ROLE_WHY = {
+    "first_author": "wrote {kind} “{title}”",
+    "coauthor": "co-wrote {kind} “{title}”",
+    "participant": "took part in the meeting “{title}”",
+    "named": "is named in {kind} “{title}”",
+}
+# A declared skill counts this much per unit of match × level/5 ...
+SKILL_WEIGHT = 1.0
+# ... and this share of it when nothing the asker may open backs the person up.
+UNBACKED_SKILL_SHARE = 0.5
+MIN_SKILL_MATCH = 0.5
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    title: str
+    kind: str
+    why: str
+
+
+@dataclass(frozen=True)
+class SkillEvidence:
+    name: str
+    level: int
+    why: str
+
+
+@dataclass(frozen=True)
+class Expert:
+    person_id: str
+    name: str
+    score: float
+    evidence: tuple[Evidence, ...]
+    skills: tuple[SkillEvidence, ...]
+
+
+@dataclass(frozen=True)
+class DocVote:
+    """One document found for the question, with its score and the people behind it."""
+
+    source: str
+    title: str
+    kind: str
+    score: float
+    people: tuple[tuple[str, str], ...]  # (person_id, role)
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    person_id: str
+    name: str
+    level: int
+    match: float
+
+
+def roles_in(kind: str, authors: Sequence[str], named: Iterable[str]) -> list[tuple[str, str]]:
+    """Return (person, role) for a document: first author, co-authors or participants, named."""
+    out: list[tuple[str, str]] = []
+    for i, person in enumerate(authors):
+        if kind == "reflection":
+            out.append((person, "first_author" if i == 0 else "participant"))
+        else:
+            out.append((person, "first_author" if i == 0 else "coauthor"))
+    listed = set(authors)
+    out.extend((p, "named") for p in sorted(set(named)) if p not in listed)
+    return out
+
+
+def named_people(text: str, names: Mapping[str, str]) -> set[str]:
+    """Return the ids of people whose full name appears in the text."""
+    found = set()
+    for person_id, name in names.items():
+        if " " in name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            found.add(person_id)
+    return found
+
+
+def rank_experts(votes: Sequence[DocVote], skills: Sequence[SkillMatch],
+                 names: Mapping[str, str], limit: int = 10) -> list[Expert]:
+    """Rank people by the evidence for a question (Balog's document-centric Model 2, voting).
+
+    score(p) = Σ_d s(d) · w(role of p in d)
+             + SKILL_WEIGHT · Σ_k m(q, k) · level(k) / 5 · b(p)
+    where s(d) is the document's search score for the question, w the role weight
+    (ROLE_WEIGHTS), m(q, k) ∈ [0, 1] how well declared skill k matches the question
+    (only m ≥ MIN_SKILL_MATCH counts), and b(p) = 1 when p has document evidence,
+    UNBACKED_SKILL_SHARE otherwise: a declared skill with nothing to show counts less.
+    """
+    doc_score: dict[str, float] = {}
+    evidence: dict[str, list[tuple[float, Evidence]]] = {}
+    for vote in votes:
+        kind_label = "the reflection" if vote.kind == "reflection" else "the material"
+        for person, role in vote.people:
+            weight = ROLE_WEIGHTS[role]
+            doc_score[person] = doc_score.get(person, 0.0) + vote.score * weight
+            why = ROLE_WHY[role].format(kind=kind_label, title=vote.title)
+            evidence.setdefault(person, []).append(
+                (vote.score * weight, Evidence(vote.source, vote.title, vote.kind, why)))
+    skill_score: dict[str, float] = {}
+    skill_evidence: dict[str, list[SkillEvidence]] = {}
+    for s in skills:
+        if s.match < MIN_SKILL_MATCH:
+            continue
+        backed = s.person_id in doc_score
+        value = SKILL_WEIGHT * s.match * s.level / 5 * (1.0 if backed else UNBACKED_SKILL_SHARE)
+        skill_score[s.person_id] = skill_score.get(s.person_id, 0.0) + value
+        why = f"declares the skill “{s.name}” at level {s.level} of 5" + (
+            "" if backed else "; no shared material shows it yet")
+        skill_evidence.setdefault(s.person_id, []).append(SkillEvidence(s.name, s.level, why))
+    people = (doc_score.keys() | skill_score.keys()) & names.keys()
+    ranked = sorted(people, key=lambda p: (-(doc_score.get(p, 0) + skill_score.get(p, 0)), p))
+    out = []
+    for person in ranked[:limit]:
+        docs = [e for _, e in sorted(evidence.get(person, []), key=lambda x: -x[0])]
+        out.append(Expert(
+            person_id=person, name=names[person],
+            score=round(doc_score.get(person, 0.0) + skill_score.get(person, 0.0), 4),
+            evidence=tuple(docs), skills=tuple(skill_evidence.get(person, ()))))
+    return out

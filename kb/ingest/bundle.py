@@ -1,0 +1,345 @@
+"""Read a bundle folder into records and problems, one file at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from kb.ingest.extract import (
+    MEDIA_TYPES,
+    ExtractionError,
+    decode_text,
+    extract_text,
+    format_for,
+    markdown_to_text,
+)
+from kb.ingest.records import (
+    SECTIONS,
+    STEPS,
+    VISIBILITIES,
+    BundleContents,
+    DocumentRecord,
+    PersonRecord,
+    Problem,
+)
+
+PERSON_KEYS = {"id", "name", "email", "role", "unit", "subjects", "grades", "started", "mentor",
+               "mentor_capacity", "languages", "skills", "bio"}
+DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language",
+                 "visibility"}
+REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
+PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+SV_WORDS = {"och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den",
+            "har", "de", "inte", "om", "ett", "vi", "hur", "eleverna", "kan", "vad", "när"}
+EN_WORDS = {"the", "and", "to", "of", "a", "in", "is", "that", "for", "it", "with", "as", "on",
+            "are", "this", "be", "they", "how", "what", "students", "can", "you", "when"}
+
+
+class BundleError(Exception):
+    """The bundle as a whole cannot be read (no folder, no people.yaml that parses)."""
+
+
+def content_hash(*parts: bytes) -> str:
+    """Hash a file's bytes with its sidecar's, so either changing counts as a change."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def guess_language(text: str) -> str:
+    """Guess sv or en from the share of common function words."""
+    words = re.findall(r"[a-zåäöé]+", text.lower())[:2000]
+    sv = sum(1 for w in words if w in SV_WORDS)
+    en = sum(1 for w in words if w in EN_WORDS)
+    return "en" if en > sv else "sv"
+
+
+def as_list(value, key: str, notes: list[str]) -> tuple[str, ...]:
+    """Read a list of strings, accepting a single string as a one-item list."""
+    if value is None:
+        return ()
+    if isinstance(value, str | int | float):
+        return (str(value),)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if v is not None and str(v).strip())
+    notes.append(f"'{key}' should be a list; ignored")
+    return ()
+
+
+def as_date(value, key: str, notes: list[str]) -> date | None:
+    """Read a YAML date or an ISO date string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        notes.append(f"'{key}' is not a date (YYYY-MM-DD): {value!r}; ignored")
+        return None
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """Split Markdown into its YAML front matter and body; raise ValueError when malformed."""
+    if not text.startswith("---"):
+        return {}, text
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ValueError("front matter is not closed by a line '---'")
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"front matter is not valid YAML ({_yaml_reason(exc)})") from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ValueError("front matter is not a set of key: value lines")
+    return meta, text[match.end():]
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "syntax error"
+    return f"{problem} at line {mark.line + 1}" if mark else str(problem)
+
+
+def split_sections(body: str) -> dict[str, str]:
+    """Return the four reflection sections found under their `## ` headings."""
+    found: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in body.splitlines():
+        heading = re.match(r"^#{2,3}\s+(.*?)\s*$", line)
+        if heading:
+            if current:
+                found[current] = "\n".join(lines).strip()
+            key = heading.group(1).strip().rstrip("?").strip().lower()
+            current = SECTIONS.get(key)
+            lines = []
+        elif current:
+            lines.append(line)
+    if current:
+        found[current] = "\n".join(lines).strip()
+    return found
+
+
+def read_people(path: Path) -> tuple[list[PersonRecord], list[Problem]]:
+    """Read people.yaml; raise BundleError when it is missing or does not parse."""
+    if not path.exists():
+        raise BundleError("people.yaml is missing")
+    try:
+        data = yaml.safe_load(decode_text(path.read_bytes()))
+    except yaml.YAMLError as exc:
+        raise BundleError(f"people.yaml does not parse ({_yaml_reason(exc)})") from exc
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise BundleError("people.yaml is not a list of people")
+    people: list[PersonRecord] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data, start=1):
+        where = f"people.yaml (entry {index})"
+        if not isinstance(entry, dict):
+            problems.append(Problem("people.yaml", f"entry {index} is not a mapping; skipped"))
+            continue
+        pid = str(entry.get("id") or "").strip()
+        if pid:
+            where = f"people.yaml ({pid})"
+        errors: list[str] = []
+        notes: list[str] = []
+        if not pid:
+            errors.append("required field 'id' is missing")
+        elif not PERSON_ID.match(pid):
+            errors.append(f"id {pid!r} may only use a-z, 0-9, '.', '_' and '-'")
+        elif pid in seen:
+            errors.append(f"id {pid!r} appears twice")
+        name = entry.get("name")
+        if not name or not str(name).strip():
+            errors.append("required field 'name' is missing")
+        unknown = sorted(set(map(str, entry)) - PERSON_KEYS)
+        notes.extend(f"unknown key '{k}'" for k in unknown)
+        if errors:
+            problems.append(Problem(where, "; ".join(errors + notes) + "; not imported"))
+            continue
+        skills: list[tuple[str, int]] = []
+        for skill in entry.get("skills") or []:
+            if isinstance(skill, str):
+                skills.append((skill, 3))
+            elif isinstance(skill, dict) and skill.get("name"):
+                level = skill.get("level", 3)
+                try:
+                    level = min(5, max(1, int(level)))
+                except (TypeError, ValueError):
+                    notes.append(f"skill {skill.get('name')!r} has level {level!r}; 3 used")
+                    level = 3
+                skills.append((str(skill["name"]).strip(), level))
+            else:
+                notes.append(f"skill {skill!r} has no name; ignored")
+        capacity = entry.get("mentor_capacity")
+        if capacity is not None:
+            try:
+                capacity = max(0, int(capacity))
+            except (TypeError, ValueError):
+                notes.append(f"mentor_capacity {capacity!r} is not a number; ignored")
+                capacity = None
+        seen.add(pid)
+        people.append(PersonRecord(
+            id=pid, name=str(name).strip(), email=_opt_str(entry.get("email")),
+            role=_opt_str(entry.get("role")), unit=_opt_str(entry.get("unit")),
+            subjects=as_list(entry.get("subjects"), "subjects", notes),
+            grades=as_list(entry.get("grades"), "grades", notes),
+            started=as_date(entry.get("started"), "started", notes),
+            mentor=bool(entry.get("mentor", False)), mentor_capacity=capacity,
+            languages=as_list(entry.get("languages"), "languages", notes),
+            skills=tuple(skills), bio=_opt_str(entry.get("bio")),
+        ))
+        if notes:
+            problems.append(Problem(where, "; ".join(notes), refused=False))
+    return people, problems
+
+
+def _opt_str(value) -> str | None:
+    return str(value).strip() if value is not None and str(value).strip() else None
+
+
+def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> tuple[
+        DocumentRecord | None, list[Problem]]:
+    """Read one material or reflection file (with its sidecar) into a record."""
+    source = path.relative_to(root).as_posix()
+    fmt = format_for(path.name)
+    if fmt is None:
+        return None, [Problem(source, f"kb cannot read '{path.suffix}' files; skipped")]
+    if kind == "reflection" and fmt != "md":
+        return None, [Problem(source, "reflections must be Markdown (.md) files; skipped")]
+    data = path.read_bytes()
+    notes: list[str] = []
+    sidecar_bytes = b""
+    body: str | None = None
+    try:
+        if fmt == "md":
+            meta, body = split_front_matter(decode_text(data))
+            text = markdown_to_text(body)
+        else:
+            sidecar = path.with_name(path.name + ".yaml")
+            meta = {}
+            if sidecar.exists():
+                sidecar_bytes = sidecar.read_bytes()
+                try:
+                    meta = yaml.safe_load(decode_text(sidecar_bytes)) or {}
+                except yaml.YAMLError as exc:
+                    raise ValueError(
+                        f"its sidecar {sidecar.name} is not valid YAML ({_yaml_reason(exc)})"
+                    ) from exc
+                if not isinstance(meta, dict):
+                    raise ValueError(f"its sidecar {sidecar.name} is not a set of key: value lines")
+            else:
+                notes.append(f"no sidecar {path.name}.yaml; title taken from the file name")
+            text = extract_text(fmt, data)
+    except ExtractionError as exc:
+        return None, [Problem(source, str(exc))]
+    except ValueError as exc:
+        return None, [Problem(source, str(exc))]
+
+    allowed = {"material": set(DOCUMENT_KEYS), "reflection": set(REFLECTION_KEYS)}[kind]
+    if kind == "material":
+        allowed |= {"group", "step"}  # harmless on material; kept rather than reported
+    unknown = sorted(set(map(str, meta)) - allowed)
+    notes.extend(f"unknown key '{k}' ignored" for k in unknown)
+
+    visibility = str(meta.get("visibility") or "all").strip().lower()
+    if visibility not in VISIBILITIES:
+        # Refusing is the safe choice: guessing "all" could show a private draft to everyone.
+        return None, [Problem(source, f"visibility {visibility!r} is not one of all, unit, "
+                                      "private; not imported")]
+    title = _opt_str(meta.get("title"))
+    if not title:
+        heading = re.search(r"^#\s+(.+)$", body or "", re.M)
+        title = heading.group(1).strip() if heading else path.stem.replace("-", " ")
+        notes.append("no title; used " + ("the first heading" if heading else "the file name"))
+    authors = as_list(meta.get("authors"), "authors", notes)
+    for author in authors:
+        if author not in known_people:
+            notes.append(f"author id '{author}' is not in people.yaml; "
+                         "created as a person without a profile")
+    step = _opt_str(meta.get("step"))
+    if step and step.lower() not in STEPS:
+        notes.append(f"step {step!r} is not one of {', '.join(STEPS)}; kept as written")
+    language = _opt_str(meta.get("language"))
+    guessed = language is None
+    if guessed:
+        language = guess_language(text)
+    sections = split_sections(body) if kind == "reflection" and body else {}
+    if not text.strip():
+        notes.append("no text could be extracted; only the metadata is searchable")
+    record = DocumentRecord(
+        source=source, kind=kind, format=fmt, title=title,
+        content_hash=content_hash(data, sidecar_bytes), text=text,
+        date=as_date(meta.get("date"), "date", notes), authors=tuple(dict.fromkeys(authors)),
+        subjects=as_list(meta.get("subjects"), "subjects", notes),
+        grades=as_list(meta.get("grades"), "grades", notes),
+        tags=as_list(meta.get("tags"), "tags", notes), language=language,
+        language_guessed=guessed, visibility=visibility,
+        group=_opt_str(meta.get("group")), step=step, sections=tuple(sections.items()),
+        body=body, original=None if fmt == "md" else data,
+        filename=path.name, media_type=MEDIA_TYPES[fmt],
+    )
+    problems = [Problem(source, "; ".join(notes), refused=False)] if notes else []
+    return record, problems
+
+
+def iter_files(root: Path, part: str):
+    """Yield the document files under material/ or reflections/, sidecars and hidden files left out."""
+    folder = root / part
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(root).parts
+        if not path.is_file() or any(p.startswith(".") for p in rel):
+            continue
+        if path.name.endswith((".yaml", ".yml")) and format_for(path.name[: -len(path.suffix)]):
+            continue
+        yield path
+
+
+def read_bundle(root: str | Path, progress=None) -> BundleContents:
+    """Read a whole bundle; every file's trouble becomes a Problem, never an exception."""
+    root = Path(root)
+    if not root.is_dir():
+        raise BundleError(f"{root} is not a folder")
+    people, problems = read_people(root / "people.yaml")
+    known = {p.id for p in people}
+    files = [(p, "material") for p in iter_files(root, "material")]
+    files += [(p, "reflection") for p in iter_files(root, "reflections")]
+    documents: list[DocumentRecord] = []
+    skipped: set[str] = set()
+    for path, kind in (progress(files) if progress else files):
+        try:
+            record, found = read_document(root, path, kind, known)
+        except OSError as exc:
+            record, found = None, [Problem(path.relative_to(root).as_posix(),
+                                           f"cannot be read ({exc.strerror})")]
+        problems.extend(found)
+        if record:
+            documents.append(record)
+        else:
+            skipped.add(path.relative_to(root).as_posix())
+    for part in ("material",):
+        for sidecar in sorted((root / part).rglob("*.yaml")) if (root / part).is_dir() else []:
+            target = sidecar.with_name(sidecar.name[: -len(".yaml")])
+            if format_for(target.name) and not target.exists():
+                problems.append(Problem(sidecar.relative_to(root).as_posix(),
+                                        f"sidecar without its file {target.name}; ignored",
+                                        refused=False))
+    return BundleContents(people=tuple(people), documents=tuple(documents),
+                          problems=tuple(problems), skipped_sources=frozenset(skipped))

@@ -1,0 +1,160 @@
+"""Apply what was read from a bundle to the database: add, update, skip, prune."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.ingest.records import (
+    BundleContents,
+    DocumentRecord,
+    IngestReport,
+    PersonRecord,
+    Tally,
+)
+from kb.models import Authorship, Chunk, Document, Original, Person, Skill
+from kb.search.chunking import chunk_text
+
+PERSON_FIELDS = ("name", "email", "role", "unit", "subjects", "grades", "started", "mentor",
+                 "mentor_capacity", "languages", "bio")
+
+
+def _person_values(record: PersonRecord) -> dict:
+    values = {f: getattr(record, f) for f in PERSON_FIELDS}
+    for f in ("subjects", "grades", "languages"):
+        values[f] = list(values[f])
+    return values
+
+
+def upsert_person(session: Session, record: PersonRecord) -> str:
+    """Create or update one person; return 'added', 'updated' or 'unchanged'."""
+    person = session.get(Person, record.id)
+    values = _person_values(record)
+    skills = [(name, level) for name, level in record.skills]
+    if person is None:
+        person = Person(id=record.id, has_profile=True, **values)
+        person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
+        session.add(person)
+        return "added"
+    current = {f: getattr(person, f) for f in PERSON_FIELDS}
+    current_skills = [(s.name, s.level) for s in person.skills]
+    if current == values and current_skills == skills and person.has_profile:
+        return "unchanged"
+    if person.unit != record.unit:
+        touch_documents_of(session, person.id)
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.has_profile = True
+    if current_skills != skills:
+        person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
+    return "updated"
+
+
+def touch_documents_of(session: Session, person_id: str) -> None:
+    """Bump the revision of a person's documents: who may read them has changed."""
+    docs = session.scalars(
+        select(Document).join(Authorship).where(Authorship.person_id == person_id)
+    )
+    for doc in docs:
+        doc.revision += 1
+
+
+def ensure_people(session: Session, ids: tuple[str, ...]) -> None:
+    """Create bare people for author ids that have no profile yet."""
+    for pid in ids:
+        if session.get(Person, pid) is None:
+            session.add(Person(id=pid, name=pid, has_profile=False, subjects=[], grades=[],
+                               languages=[]))
+    session.flush()
+
+
+def write_document(session: Session, doc: Document, record: DocumentRecord) -> None:
+    """Copy a record's fields, authors, original file and chunks onto a document row."""
+    sections = dict(record.sections)
+    doc.kind = record.kind
+    doc.format = record.format
+    doc.title = record.title
+    doc.date = record.date
+    doc.subjects = list(record.subjects)
+    doc.grades = list(record.grades)
+    doc.tags = list(record.tags)
+    doc.language = record.language
+    doc.language_guessed = record.language_guessed
+    doc.visibility = record.visibility
+    doc.group = record.group
+    doc.step = record.step
+    doc.did = sections.get("did")
+    doc.went_well = sections.get("went_well")
+    doc.went_less_well = sections.get("went_less_well")
+    doc.take_away = sections.get("take_away")
+    doc.body = record.body
+    doc.text = record.text
+    doc.content_hash = record.content_hash
+    with session.no_autoflush:
+        ensure_people(session, record.authors)
+    if doc.author_ids != list(record.authors):
+        if doc.authors:
+            # Delete the old rows first: a re-added author would otherwise clash with itself.
+            doc.authors.clear()
+            session.flush()
+        doc.authors = [Authorship(person_id=pid, position=i)
+                       for i, pid in enumerate(record.authors)]
+    if record.original is not None:
+        filename = record.filename or record.source.rsplit("/", 1)[-1]
+        media_type = record.media_type or "application/octet-stream"
+        if doc.original is None:
+            doc.original = Original(filename=filename, media_type=media_type,
+                                    data=record.original)
+        else:
+            doc.original.filename, doc.original.media_type = filename, media_type
+            doc.original.data = record.original
+    else:
+        doc.original = None
+    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(chunk_text(record.text))]
+
+
+def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Document]:
+    """Create or update one document by its source; unchanged content is left alone."""
+    doc = session.scalar(select(Document).where(Document.source == record.source))
+    if doc is None:
+        doc = Document(source=record.source, revision=1)
+        write_document(session, doc, record)
+        session.add(doc)
+        return "added", doc
+    if doc.content_hash == record.content_hash:
+        return "unchanged", doc
+    write_document(session, doc, record)
+    doc.revision += 1
+    return "updated", doc
+
+
+def apply_bundle(session: Session, contents: BundleContents, prune: bool = False,
+                 progress=None) -> IngestReport:
+    """Store a bundle's records; the caller commits, so a failure stores nothing half-way."""
+    report = IngestReport(problems=list(contents.problems))
+    for record in contents.people:
+        outcome = upsert_person(session, record)
+        setattr(report.people, outcome, getattr(report.people, outcome) + 1)
+    session.flush()
+    tallies: dict[str, Tally] = {"material": report.material, "reflection": report.reflections}
+    records = contents.documents
+    for record in (progress(records) if progress else records):
+        outcome, doc = upsert_document(session, record)
+        tally = tallies[record.kind]
+        setattr(tally, outcome, getattr(tally, outcome) + 1)
+        if outcome != "unchanged":
+            session.flush()
+            report.changed_document_ids.add(doc.id)
+    seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
+    for doc in session.scalars(select(Document).order_by(Document.source)):
+        if doc.source in seen:
+            continue
+        tally = tallies.get(doc.kind, report.material)
+        if prune:
+            session.delete(doc)
+            tally.removed += 1
+            report.changed_document_ids.add(doc.id)
+        else:
+            tally.missing += 1
+            report.missing_sources.append(doc.source)
+    return report

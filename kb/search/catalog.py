@@ -1,0 +1,123 @@
+"""An in-memory catalog of documents' metadata, for access checks, filters and facets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.models import Authorship, Chunk, Document, Person
+from kb.search.access import Viewer, may_read, readers_of
+
+FACETS = ("kind", "subject", "grade", "unit", "group", "step", "language", "author")
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    id: int
+    source: str
+    kind: str
+    title: str
+    date: date | None
+    language: str | None
+    visibility: str
+    group: str | None
+    step: str | None
+    subjects: tuple[str, ...]
+    grades: tuple[str, ...]
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    units: tuple[str, ...]
+    readers: frozenset[str]
+
+    def facet_values(self, facet: str) -> tuple[str, ...]:
+        """Return this document's values for one facet."""
+        value = {
+            "kind": (self.kind,), "subject": self.subjects, "grade": self.grades,
+            "unit": self.units, "group": (self.group,) if self.group else (),
+            "step": (self.step,) if self.step else (),
+            "language": (self.language,) if self.language else (), "author": self.authors,
+        }[facet]
+        return tuple(v for v in value if v)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrowing of a search; None means no restriction."""
+
+    kind: str | None = None
+    subject: str | None = None
+    grade: str | None = None
+    unit: str | None = None
+    group: str | None = None
+    step: str | None = None
+    author: str | None = None
+    language: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+    def accepts(self, doc: DocInfo) -> bool:
+        """Tell whether a document passes every filter (case-insensitive on text values)."""
+        for facet in FACETS:
+            wanted = getattr(self, facet)
+            if wanted is not None and wanted.casefold() not in {
+                    v.casefold() for v in doc.facet_values(facet)}:
+                return False
+        if self.date_from and (doc.date is None or doc.date < self.date_from):
+            return False
+        return not (self.date_to and (doc.date is None or doc.date > self.date_to))
+
+
+class Catalog:
+    """Every document's metadata and chunk ids, read from the database in one go."""
+
+    def __init__(self, docs: dict[int, DocInfo], chunk_doc: dict[int, int]) -> None:
+        self.docs = docs
+        self.by_source = {d.source: d for d in docs.values()}
+        self.chunk_doc = chunk_doc
+        self.doc_chunks: dict[int, list[int]] = {}
+        for chunk_id, doc_id in chunk_doc.items():
+            self.doc_chunks.setdefault(doc_id, []).append(chunk_id)
+
+    @classmethod
+    def load(cls, session: Session) -> Catalog:
+        """Read the catalog from the database."""
+        units = dict(session.execute(select(Person.id, Person.unit)).all())
+        authors: dict[int, list[str]] = {}
+        for doc_id, person_id in session.execute(
+                select(Authorship.document_id, Authorship.person_id).order_by(
+                    Authorship.document_id, Authorship.position)):
+            authors.setdefault(doc_id, []).append(person_id)
+        docs = {}
+        rows = session.execute(select(
+            Document.id, Document.source, Document.kind, Document.title, Document.date,
+            Document.language, Document.visibility, Document.group, Document.step,
+            Document.subjects, Document.grades, Document.tags))
+        for row in rows:
+            ids = tuple(authors.get(row.id, ()))
+            author_units = tuple(dict.fromkeys(units[a] for a in ids if units.get(a)))
+            docs[row.id] = DocInfo(
+                id=row.id, source=row.source, kind=row.kind, title=row.title, date=row.date,
+                language=row.language, visibility=row.visibility, group=row.group,
+                step=row.step, subjects=tuple(row.subjects or ()),
+                grades=tuple(row.grades or ()), tags=tuple(row.tags or ()), authors=ids,
+                units=author_units,
+                readers=readers_of(row.visibility, ids, author_units))
+        chunk_doc = dict(session.execute(select(Chunk.id, Chunk.document_id)).all())
+        return cls(docs, chunk_doc)
+
+    def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
+        """Return the ids of documents the viewer may open that pass the filters."""
+        filters = filters or Filters()
+        return [d.id for d in self.docs.values()
+                if may_read(viewer, d.readers) and filters.accepts(d)]
+
+    def may_open(self, viewer: Viewer, source: str) -> bool:
+        """Tell whether the viewer may open the document with this source."""
+        doc = self.by_source.get(source)
+        return doc is not None and may_read(viewer, doc.readers)

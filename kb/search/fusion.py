@@ -1,0 +1,62 @@
+"""Fusion of the keyword and semantic legs: pure functions over {id: score} maps."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+Scores = Mapping[Hashable, float]
+
+
+def min_max(scores: Scores) -> dict[Hashable, float]:
+    """Rescale scores to [0, 1] per query.
+
+    n(s) = (s - min) / (max - min); when every score is equal (or there is one), each gets 1.0,
+    so a leg that found a single candidate still counts fully for it.
+    """
+    if not scores:
+        return {}
+    lo, hi = min(scores.values()), max(scores.values())
+    if hi - lo <= 1e-12:
+        return dict.fromkeys(scores, 1.0)
+    return {k: (v - lo) / (hi - lo) for k, v in scores.items()}
+
+
+def convex(keyword: Scores, dense: Scores, alpha: float) -> dict[Hashable, float]:
+    """Combine two legs convexly over the union of their candidates.
+
+    f(d) = alpha * n_kw(d) + (1 - alpha) * n_dense(d), with n the per-query min-max scaling of
+    each leg's top-N and n(d) = 0 for a document a leg did not return. alpha in [0, 1].
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must lie in [0, 1], not {alpha}")
+    nk, nd = min_max(keyword), min_max(dense)
+    return {d: alpha * nk.get(d, 0.0) + (1.0 - alpha) * nd.get(d, 0.0) for d in nk.keys() | nd}
+
+
+def rrf(rankings: Sequence[Sequence[Hashable]], k: int = 60) -> dict[Hashable, float]:
+    """Reciprocal rank fusion: f(d) = sum over rankings r of 1 / (k + rank_r(d)), rank from 1."""
+    fused: dict[Hashable, float] = {}
+    for ranking in rankings:
+        for rank, doc in enumerate(ranking, start=1):
+            fused[doc] = fused.get(doc, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def max_per_group(scores: Scores, group_of: Mapping[Hashable, Hashable]) -> dict[Hashable, float]:
+    """Aggregate item scores to their groups (chunks to documents): g(D) = max over c in D of s(c)."""
+    out: dict[Hashable, float] = {}
+    for item, score in scores.items():
+        group = group_of.get(item)
+        if group is not None and score > out.get(group, float("-inf")):
+            out[group] = score
+    return out
+
+
+def boost(scores: Scores, factor_of: Mapping[Hashable, float]) -> dict[Hashable, float]:
+    """Multiply some scores by a factor: f(d) = s(d) * factor_of.get(d, 1)."""
+    return {d: s * factor_of.get(d, 1.0) for d, s in scores.items()}
+
+
+def ranked(scores: Scores) -> list[tuple[Hashable, float]]:
+    """Sort best first; ties broken by id so the order is stable."""
+    return sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))

@@ -1,0 +1,179 @@
+"""The keyword leg: a Whoosh index with Swedish analysis, BM25F, and highlighted snippets."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import highlight, index, scoring
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup, WildcardPlugin
+from whoosh.query import Every, NullQuery
+
+from kb.search.analysis import exact_analyzer, swedish_analyzer
+
+INDEX_NAME = "kb"
+FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "exact": 0.5}
+
+
+@dataclass(frozen=True)
+class KeywordDoc:
+    """What the keyword leg needs of one document."""
+
+    doc_id: int
+    revision: int
+    title: str
+    tags: str
+    body: str
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    doc_id: int
+    score: float
+
+
+def make_schema() -> Schema:
+    """Return the index schema: analysed title, tags and body, plus an unstemmed exact field."""
+    sv = swedish_analyzer()
+    return Schema(
+        doc_id=ID(stored=True, unique=True),
+        revision=STORED,
+        title=TEXT(analyzer=sv, field_boost=FIELD_BOOSTS["title"]),
+        tags=TEXT(analyzer=sv, field_boost=FIELD_BOOSTS["tags"]),
+        body=TEXT(analyzer=sv),
+        exact=TEXT(analyzer=exact_analyzer(), phrase=True, field_boost=FIELD_BOOSTS["exact"]),
+    )
+
+
+class KeywordIndex:
+    """A Whoosh index in one folder, derived from the database and rebuildable from it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._ix = None
+        self._searcher = None
+        self._docnums: dict[int, int] | None = None
+
+    def open(self, create: bool = False) -> None:
+        """Open the index, creating it when missing or when asked to start afresh."""
+        if create and self.path.exists():
+            shutil.rmtree(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        if create or not index.exists_in(str(self.path), indexname=INDEX_NAME):
+            self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+        else:
+            self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
+        self._reset_searcher()
+
+    @property
+    def ix(self):
+        if self._ix is None:
+            self.open()
+        return self._ix
+
+    def _reset_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._docnums = None
+
+    def searcher(self):
+        """Return a searcher that sees the newest committed index."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+                self._docnums = None
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+                self._docnums = None
+            return self._searcher
+
+    def revisions(self) -> dict[int, int]:
+        """Return {doc_id: revision} of everything in the index."""
+        searcher = self.searcher()
+        return {int(f["doc_id"]): int(f.get("revision", 0)) for f in searcher.all_stored_fields()}
+
+    def docnums(self) -> dict[int, int]:
+        """Return {doc_id: Whoosh document number} for the current searcher."""
+        searcher = self.searcher()
+        if self._docnums is None:
+            self._docnums = {int(fields["doc_id"]): num
+                             for num, fields in searcher.iter_docs()}
+        return self._docnums
+
+    def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
+        """Write changed documents and delete removed ones in one Whoosh commit."""
+        writer = self.ix.writer(timeout=30.0)
+        try:
+            for doc_id in deletes:
+                writer.delete_by_term("doc_id", str(doc_id))
+            for doc in upserts:
+                writer.update_document(doc_id=str(doc.doc_id), revision=doc.revision,
+                                       title=doc.title, tags=doc.tags, body=doc.body,
+                                       exact=f"{doc.title}\n{doc.tags}\n{doc.body}")
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        with self._lock:
+            self._docnums = None
+
+    def search(self, text: str, allowed: Collection[int] | None, limit: int) -> list[KeywordHit]:
+        """Return the best documents for a query, among `allowed` doc ids only (None: all)."""
+        query = parse_query(self.ix.schema, text)
+        if query is None:
+            return []
+        searcher = self.searcher()
+        mask = None
+        if allowed is not None:
+            nums = self.docnums()
+            mask = {nums[d] for d in allowed if d in nums}
+            if not mask:
+                return []
+        results = searcher.search(query, limit=limit, filter=mask)
+        return [KeywordHit(int(hit["doc_id"]), float(hit.score)) for hit in results]
+
+    def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
+        """Return an HTML-escaped snippet of document_text with query words in <mark>."""
+        query = parse_query(self.ix.schema, query_text)
+        if query is None or not document_text:
+            return None
+        # Body terms are analysed like the text being highlighted (stemmed, no stop words).
+        terms = {t for field, t in query.iter_all_terms() if field == "body"}
+        if not terms:
+            return None
+        analyzer = self.ix.schema["body"].analyzer
+        fragmenter = highlight.ContextFragmenter(maxchars=max_chars, surround=60)
+        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        formatter.template = "<%(tag)s>%(t)s</%(tag)s>"
+        scorer = highlight.BasicFragmentScorer()
+        words = frozenset(t.decode() if isinstance(t, bytes) else t for t in terms)
+        out = highlight.highlight(document_text, words, analyzer, fragmenter, formatter,
+                                  top=2, scorer=scorer, mode="index")
+        return out or None
+
+    def close(self) -> None:
+        self._reset_searcher()
+
+
+def parse_query(schema: Schema, text: str):
+    """Parse what a colleague typed into an OR query over title, tags, body and exact words."""
+    cleaned = re.sub(r"[^\w\s\"'.:-]", " ", text, flags=re.UNICODE).strip()
+    if not cleaned:
+        return None
+    parser = MultifieldParser(["title", "tags", "body", "exact"], schema,
+                              group=OrGroup.factory(0.9))
+    parser.remove_plugin_class(WildcardPlugin)
+    try:
+        query = parser.parse(cleaned)
+    except Exception:  # a stray quote or colon must never break search
+        query = parser.parse(re.sub(r"[\"':]", " ", cleaned))
+    if query is NullQuery or isinstance(query, Every) or not list(query.iter_all_terms()):
+        return None
+    return query

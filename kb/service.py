@@ -1,0 +1,253 @@
+"""The facade the web app and the command line share: one object per instance."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import secrets
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kb.config import Settings
+from kb.db import make_engine, make_sessionmaker, upgrade
+from kb.ingest.bundle import read_bundle
+from kb.ingest.records import IngestReport
+from kb.ingest.store import apply_bundle
+from kb.models import ApiToken, Chunk, Document, Person
+from kb.search.access import Viewer
+from kb.search.catalog import Catalog
+from kb.search.embed import Embedder, make_embedder
+from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
+from kb.search.indexer import SyncReport, open_vectors, sync
+from kb.search.keyword import KeywordIndex
+
+
+class UnknownPerson(LookupError):
+    """A person id that is not in the knowledge base."""
+
+
+def hash_token(token: str) -> str:
+    """Hash an API token; only the hash is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class KnowledgeBase:
+    """Everything kb can do for one instance: ingest, search, expertise, tokens."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(settings.database_url)
+        upgrade(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+        self.embedder = embedder or make_embedder(settings.embedder)
+        self.keyword = KeywordIndex(settings.index_path / "whoosh")
+        self.vector_path = settings.index_path / "vectors"
+        self._vectors = None
+        self._vectors_rebuilt = False
+        self._catalog: Catalog | None = None
+        self._generation = None
+        self._lock = threading.RLock()
+
+    # ---------------------------------------------------------------- plumbing
+    @contextmanager
+    def session(self):
+        """Yield a session that commits on success and rolls back on error."""
+        with self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def index_lock(self):
+        """Hold the instance's index lock so only one process writes the indexes at a time."""
+        self.settings.index_path.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.index_path / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @property
+    def vectors(self):
+        if self._vectors is None:
+            self._vectors, self._vectors_rebuilt = open_vectors(self.vector_path, self.embedder)
+        return self._vectors
+
+    def generation(self, session: Session) -> tuple:
+        """Return a cheap fingerprint of the documents; it changes whenever any of them does."""
+        return tuple(session.execute(select(
+            func.count(Document.id), func.coalesce(func.max(Document.id), 0),
+            func.coalesce(func.sum(Document.revision), 0))).one())
+
+    def sync_indexes(self, progress=None, force: bool = False) -> SyncReport:
+        """Repair the indexes against the database (the truth) and reload the catalog."""
+        with self._lock, self.index_lock(), self.sessions() as session:
+            if force:
+                self.keyword.open(create=True)
+                self._vectors, self._vectors_rebuilt = None, False
+                from kb.search.vectors import VectorIndex
+
+                self._vectors = VectorIndex.create(self.embedder.name, self.embedder.dim)
+                self._vectors_rebuilt = True
+            else:
+                self._reload_vectors_if_newer()
+            report = sync(session, self.keyword, self.vectors, self.embedder, self.vector_path,
+                          progress=progress, rebuilt=self._vectors_rebuilt)
+            self._vectors_rebuilt = False
+            self._vector_mtime = self._vector_file_mtime()
+            self._catalog = Catalog.load(session)
+            self._generation = self.generation(session)
+            return report
+
+    def _vector_file_mtime(self) -> float | None:
+        path = self.vector_path / "vectors.json"
+        return path.stat().st_mtime if path.exists() else None
+
+    def _reload_vectors_if_newer(self) -> None:
+        """Pick up a vector index another process saved since this one loaded it."""
+        if self._vectors is not None and self._vector_file_mtime() != getattr(
+                self, "_vector_mtime", None):
+            self._vectors = None
+
+    def catalog(self) -> Catalog:
+        """Return the catalog, first catching up with changes made by any process."""
+        with self.sessions() as session:
+            current = self.generation(session)
+        if self._catalog is None or current != self._generation:
+            self.sync_indexes()
+        return self._catalog
+
+    # ---------------------------------------------------------------- ingest
+    def ingest(self, bundle: str | Path, prune: bool = False, progress=None) -> IngestReport:
+        """Import a bundle, then bring the indexes in step; bad files never stop the run."""
+        contents = read_bundle(bundle, progress=progress("reading") if progress else None)
+        with self.session() as session:
+            report = apply_bundle(session, contents, prune=prune)
+        self.sync_indexes(progress=progress("embedding") if progress else None)
+        return report
+
+    # ---------------------------------------------------------------- people and tokens
+    def viewer(self, person_id: str) -> Viewer:
+        """Return the viewer for a person id; raise UnknownPerson when there is none."""
+        with self.sessions() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                raise UnknownPerson(person_id)
+            return Viewer(person_id=person.id, unit=person.unit)
+
+    def create_token(self, person_id: str) -> str:
+        """Create an API token for a person; the token itself is shown once and never stored."""
+        token = "kb_" + secrets.token_urlsafe(32)
+        with self.session() as session:
+            if session.get(Person, person_id) is None:
+                raise UnknownPerson(person_id)
+            session.add(ApiToken(person_id=person_id, token_hash=hash_token(token),
+                                 prefix=token[:10]))
+        return token
+
+    def revoke_tokens(self, person_id: str | None = None, prefix: str | None = None) -> int:
+        """Revoke a person's tokens (or the one with this prefix); return how many."""
+        with self.session() as session:
+            query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+            if person_id:
+                query = query.where(ApiToken.person_id == person_id)
+            if prefix:
+                query = query.where(ApiToken.prefix == prefix[:10])
+            tokens = list(session.scalars(query))
+            for token in tokens:
+                token.revoked_at = datetime.now()
+            return len(tokens)
+
+    def viewer_for_token(self, token: str) -> Viewer | None:
+        """Return the viewer a valid, unrevoked token belongs to, else None."""
+        if not token:
+            return None
+        with self.sessions() as session:
+            row = session.scalar(select(ApiToken).where(
+                ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)))
+            if row is None:
+                return None
+            person = session.get(Person, row.person_id)
+            return Viewer(person_id=person.id, unit=person.unit) if person else None
+
+    # ---------------------------------------------------------------- search
+    def searcher(self) -> HybridSearcher:
+        """Return a hybrid searcher over the current catalog and indexes."""
+        s = self.settings
+        catalog = self.catalog()
+        return HybridSearcher(catalog, self.keyword, self.vectors, self.embedder,
+                              SearchParams(alpha=s.fusion_alpha, rrf_k=s.rrf_k,
+                                           candidates=s.candidates,
+                                           learned_boost=s.learned_boost),
+                              self.document_texts)
+
+    def document_texts(self, doc_id: int) -> tuple[str, dict[int, str]]:
+        """Return a document's text and its chunks' texts."""
+        with self.sessions() as session:
+            text = session.scalar(select(Document.text).where(Document.id == doc_id)) or ""
+            chunks = dict(session.execute(
+                select(Chunk.id, Chunk.text).where(Chunk.document_id == doc_id)).all())
+        return text, chunks
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Search for one viewer."""
+        return self.searcher().search(request)
+
+    # ---------------------------------------------------------------- expertise
+    def experts(self, question: str, viewer: Viewer, limit: int = 10):
+        """Rank who knows about a question, with the evidence the asker may open."""
+        from kb.expertise import queries
+
+        return queries.experts(self, question, viewer, limit)
+
+    def mentors(self, newcomer_id: str, viewer: Viewer, limit: int = 5):
+        """Suggest mentors for a newcomer, each with reasons."""
+        from kb.expertise import queries
+
+        return queries.mentors(self, newcomer_id, viewer, limit)
+
+    def newcomers(self) -> list[str]:
+        """Return the ids of the newcomers."""
+        from kb.expertise import queries
+
+        return queries.newcomers(self)
+
+    def match_mentors(self, viewer: Viewer):
+        """Match all newcomers with mentors within every capacity."""
+        from kb.expertise import queries
+
+        return queries.match_mentors(self, viewer)
+
+    def risk(self, viewer: Viewer):
+        """Return the knowledge areas with their holders, single-holder ones first."""
+        from kb.expertise import queries
+
+        return queries.risk(self, viewer)
+
+    def what_if_leaves(self, person_id: str, viewer: Viewer):
+        """Return the topics that go, or thin out, if this person leaves."""
+        from kb.expertise import queries
+
+        return queries.what_if_leaves(self, person_id, viewer)
+
+    # ---------------------------------------------------------------- export
+    def export(self, folder: Path) -> dict[str, int]:
+        """Write the whole knowledge base out as a bundle."""
+        from kb.ingest.export import export_bundle
+
+        with self.sessions() as session:
+            return export_bundle(session, folder)
+
+    def close(self) -> None:
+        self.keyword.close()
+        self.engine.dispose()

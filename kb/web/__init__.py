@@ -1,0 +1,51 @@
+"""The Flask app: one assembly point, state in the instance folder."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from kb.config import load_settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; `test_config` may set INSTANCE, SETTINGS (overrides), EMBEDDER and KB."""
+    test_config = test_config or {}
+    instance = test_config.get("INSTANCE") or os.environ.get("KB_INSTANCE") or "instance"
+    app = Flask(__name__, instance_path=os.path.abspath(instance),
+                instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="kb_session", REMEMBER_COOKIE_HTTPONLY=True,
+        BABEL_DEFAULT_LOCALE="sv", BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
+        WTF_CSRF_TIME_LIMIT=None, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="10/minute",
+        RATELIMIT_STORAGE_URI="memory://", RATELIMIT_HEADERS_ENABLED=False,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update({k: v for k, v in test_config.items() if k.isupper()})
+    app.json.ensure_ascii = False
+
+    from kb.service import KnowledgeBase
+
+    settings = load_settings(app.instance_path, **test_config.get("SETTINGS", {}))
+    kb = test_config.get("KB") or KnowledgeBase(settings, embedder=test_config.get("EMBEDDER"))
+    app.extensions["kb"] = kb
+    if not app.config.get("SECRET_KEY"):
+        from kb.accounts import instance_secret
+
+        app.config["SECRET_KEY"] = instance_secret(kb.settings)
+    kb.catalog()  # catch up with the database before the first request
+
+    from kb.web import api, auth, pages, security
+
+    security.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(api.bp)
+    # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
+    security.csrf.exempt(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    return app

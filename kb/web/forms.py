@@ -1,0 +1,123 @@
+"""The forms of the pages; each carries a CSRF token."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from kb.accounts import MAX_PASSWORD, MIN_PASSWORD
+from kb.ingest.records import STEPS
+
+REQUIRED = _l("Fyll i det här fältet.")
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+                         message=_l("Lösenordet ska ha minst %(min)d tecken.", min=MIN_PASSWORD))
+SAME = _l("Lösenorden är inte lika.")
+
+
+def visibility_choices():
+    from kb.web.i18n import VISIBILITIES
+
+    return list(VISIBILITIES.items())
+
+
+def language_choices():
+    return [("sv", _l("svenska")), ("en", _l("engelska")), ("", _l("Gissa utifrån texten"))]
+
+
+class LoginForm(FlaskForm):
+    handle = StringField(_l("E-post eller användarnamn"), [DataRequired(REQUIRED)],
+                         render_kw={"autocomplete": "username", "spellcheck": "false",
+                                    "autocapitalize": "none"})
+    password = PasswordField(_l("Lösenord"), [DataRequired(REQUIRED)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+    submit = SubmitField(_l("Logga in"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nytt lösenord"), [DataRequired(REQUIRED), PASSWORD_LENGTH],
+                             render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField(_l("Upprepa det nya lösenordet"),
+                           [DataRequired(REQUIRED), EqualTo("password", SAME)],
+                           render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Spara lösenordet"))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Nuvarande lösenord"), [DataRequired(REQUIRED)],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (log out): the CSRF token is all it carries."""
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField()
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    role = StringField(_l("Roll"), [Optional(), Length(max=300)])
+    subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
+    grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
+    languages = StringField(_l("Språk jag talar"), [Optional(), Length(max=300)])
+    skills = TextAreaField(_l("Kunskaper"), [Optional(), Length(max=5000)],
+                           render_kw={"rows": 6})
+    mentor = BooleanField(_l("Jag kan vara mentor för nya kollegor"))
+    mentor_capacity = IntegerField(_l("Hur många adepter samtidigt"),
+                                   [Optional(), NumberRange(min=0, max=10)])
+    bio = TextAreaField(_l("Om mig"), [Optional(), Length(max=5000)], render_kw={"rows": 5})
+    submit = SubmitField(_l("Spara profilen"))
+
+
+class ShareForm(FlaskForm):
+    file = FileField(_l("Fil"), [FileRequired(REQUIRED)],
+                     render_kw={"accept": ".md,.txt,.html,.htm,.pdf,.docx"})
+    title = StringField(_l("Titel"), [DataRequired(REQUIRED), Length(max=300)])
+    subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
+    grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
+    tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
+    language = SelectField(_l("Språk"), choices=language_choices, default="sv")
+    visibility = SelectField(_l("Vem får läsa"), choices=visibility_choices, default="all")
+    submit = SubmitField(_l("Dela materialet"))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as a list of checkboxes, which work well with a keyboard."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReflectionForm(FlaskForm):
+    title = StringField(_l("Rubrik"), [DataRequired(REQUIRED), Length(max=300)])
+    group = StringField(_l("Lärgrupp"), [DataRequired(REQUIRED), Length(max=300)],
+                        render_kw={"list": "known-groups", "autocomplete": "off"})
+    date = DateField(_l("Datum för träffen"), [InputRequired(REQUIRED)])
+    step = SelectField(_l("Steg i cykeln"), choices=[(s, s) for s in STEPS])
+    participants = CheckboxesField(_l("Deltagare"), choices=[], validate_choice=True)
+    tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
+    visibility = SelectField(_l("Vem får läsa"), choices=visibility_choices, default="all")
+    did = TextAreaField(_l("Vad gjorde vi?"), [Length(max=20000)], render_kw={"rows": 5})
+    went_well = TextAreaField(_l("Vad gick bra?"), [Length(max=20000)], render_kw={"rows": 5})
+    went_less_well = TextAreaField(_l("Vad gick mindre bra?"), [Length(max=20000)],
+                                   render_kw={"rows": 5})
+    take_away = TextAreaField(_l("Vad tar vi med oss?"), [Length(max=20000)],
+                              render_kw={"rows": 5})
+    submit = SubmitField(_l("Spara reflektionen"))

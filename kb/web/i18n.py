@@ -1,0 +1,75 @@
+"""Languages of the pages: Swedish by default, English by choice, and labels for stored values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel import Locale
+from flask import Flask, session
+from flask_babel import Babel, format_date, get_locale, lazy_gettext
+
+LANGUAGES = ("sv", "en")
+babel = Babel()
+
+KINDS = {"material": lazy_gettext("Material"), "reflection": lazy_gettext("Reflektion")}
+STEPS = {"analysera": lazy_gettext("analysera"), "planera": lazy_gettext("planera"),
+         "genomföra": lazy_gettext("genomföra"), "följa upp": lazy_gettext("följa upp")}
+FACETS = {"kind": lazy_gettext("Typ"), "subject": lazy_gettext("Ämne"),
+          "grade": lazy_gettext("Årskurs"), "unit": lazy_gettext("Enhet"),
+          "group": lazy_gettext("Grupp"), "step": lazy_gettext("Steg"),
+          "language": lazy_gettext("Språk"), "author": lazy_gettext("Författare")}
+VISIBILITIES = {"all": lazy_gettext("Alla kollegor"),
+                "unit": lazy_gettext("Min enhet (skola, bibliotek eller lag)"),
+                "private": lazy_gettext("Bara jag och medförfattarna")}
+LEVELS = {1: lazy_gettext("nybörjare"), 2: lazy_gettext("grundläggande"),
+          3: lazy_gettext("van"), 4: lazy_gettext("erfaren"),
+          5: lazy_gettext("kan lära andra")}
+
+
+def select_locale() -> str:
+    """Return the language the colleague chose, else Swedish."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "sv"
+
+
+def language_name(code: str | None) -> str:
+    """Name a language code in the page's language (sv -> svenska / Swedish)."""
+    if not code:
+        return ""
+    try:
+        return Locale(str(get_locale())).languages.get(code, code)
+    except (ValueError, TypeError):
+        return code
+
+
+def label(mapping: dict, value):
+    """Return the translated label of a stored value, the value itself when unknown."""
+    return mapping.get(value, value)
+
+
+def facet_value(facet: str, value: str) -> str:
+    """Return how a facet's value is shown."""
+    if facet == "kind":
+        return str(label(KINDS, value))
+    if facet == "step":
+        return str(label(STEPS, value))
+    if facet == "language":
+        return language_name(value)
+    return value
+
+
+def show_date(value: date | None) -> str:
+    """Format a date in the page's language (12 mars 2025 / Mar 12, 2025)."""
+    return format_date(value, "medium") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel and the template helpers."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        current_locale=lambda: str(get_locale()), language_name=language_name,
+        kind_label=lambda v: label(KINDS, v), step_label=lambda v: label(STEPS, v),
+        facet_label=lambda v: label(FACETS, v), facet_value=facet_value,
+        visibility_label=lambda v: label(VISIBILITIES, v),
+        level_label=lambda v: label(LEVELS, v), languages=LANGUAGES)
+    app.jinja_env.filters["day"] = show_date

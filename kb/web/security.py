@@ -1,0 +1,76 @@
+"""Security of every response: CSRF, rate limits, headers, and error pages that leak nothing."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address, storage_uri="memory://")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+# A downloaded file (an uploaded HTML page, say) must never run as part of the site.
+API_ERRORS = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
+              413: "too large", 429: "too many requests"}
+DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+def login_limit() -> str:
+    """Return the configured rate limit of log-in attempts."""
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def init_app(app: Flask) -> None:
+    """Install CSRF protection, the rate limiter, the headers and the error pages."""
+    from kb.web import i18n
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.endpoint != "static" and not request.path.startswith("/api/"):
+            # Pages show what one colleague may see: never keep them in a shared cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def page(code: int, template: str, **context):
+        if request.path.startswith("/api/"):
+            return jsonify(error=API_ERRORS.get(code, "error")), code
+        return render_template(template, code=code, **context), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return page(400, "errors/csrf.html")
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        return page(403, "errors/403.html")
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return page(404, "errors/404.html")
+
+    @app.errorhandler(405)
+    def not_allowed(exc):
+        return page(405, "errors/404.html")
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        return page(413, "errors/413.html")
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        return page(429, "errors/429.html")

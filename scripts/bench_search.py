@@ -1,0 +1,100 @@
+"""Print search quality and speed of each fusion method side by side on a judged bundle.
+
+Usage: python scripts/bench_search.py [BUNDLE] [QUERIES] [--instance DIR] [--alphas 0.3,0.5]
+Ingests BUNDLE into a fresh (or the given) instance with the configured embedder, asks every
+judged query as its viewer with BM25 only, dense only, RRF and the convex fusion, and prints
+nDCG@10 per query type. It imports the shared eval's metrics so the figures agree with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def load_eval():
+    spec = importlib.util.spec_from_file_location("kb_eval", SHARED / "eval" / "kb_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bundle", nargs="?", default=SHARED / "sample-bundle", type=Path)
+    ap.add_argument("queries", nargs="?", default=SHARED / "eval" / "sample-queries.yaml",
+                    type=Path)
+    ap.add_argument("--instance", type=Path)
+    ap.add_argument("--alphas", default="")
+    ap.add_argument("--detail", action="store_true")
+    args = ap.parse_args(argv)
+
+    from dataclasses import replace
+
+    from kb.config import load_settings
+    from kb.search.access import Viewer
+    from kb.search.hybrid import SearchRequest
+    from kb.service import KnowledgeBase
+
+    ev = load_eval()
+    queries = yaml.safe_load(args.queries.read_text(encoding="utf-8"))
+    instance = args.instance or Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    kb = KnowledgeBase(load_settings(instance))
+    start = time.perf_counter()
+    kb.ingest(args.bundle)
+    print(f"ingest {time.perf_counter() - start:.1f} s into {instance}")
+    viewer_default = Viewer(person_id="eval.viewer", unit="Utvärderingsenheten")
+
+    def run(method: str, alpha: float | None = None):
+        if alpha is not None:
+            kb.settings = replace(kb.settings, fusion_alpha=alpha)
+        per_type: dict[str, list[float]] = {}
+        times = []
+        rows = []
+        for q in queries["search"]:
+            viewer = kb.viewer(q["as"]) if q.get("as") else viewer_default
+            t = time.perf_counter()
+            result = kb.search(SearchRequest(text=q["q"], viewer=viewer, limit=10, method=method))
+            times.append((time.perf_counter() - t) * 1000)
+            ranked = [h.source for h in result.hits]
+            score = ev.ndcg(ranked, q["relevant"], 10)
+            per_type.setdefault(q["type"], []).append(score)
+            rows.append((q["id"], q["type"], score, ranked[:3]))
+        overall = statistics.mean(s for v in per_type.values() for s in v)
+        return overall, {t: statistics.mean(v) for t, v in per_type.items()}, times, rows
+
+    base_alpha = kb.settings.fusion_alpha
+    methods = [("BM25 only", "keyword", None), ("dense only", "dense", None),
+               ("RRF", "rrf", None), (f"convex a={base_alpha}", "convex", base_alpha)]
+    for a in filter(None, args.alphas.split(",")):
+        methods.append((f"convex a={float(a)}", "convex", float(a)))
+    run("convex")  # warm-up: load models, caches
+    types = sorted({q["type"] for q in queries["search"]})
+    print(f"| method | nDCG@10 | {' | '.join(types)} | p50 ms | p95 ms |")
+    print("|---|---|" + "---|" * len(types) + "---|---|")
+    for label, method, alpha in methods:
+        overall, by_type, times, rows = run(method, alpha)
+        cells = " | ".join(f"{by_type.get(t, float('nan')):.2f}" for t in types)
+        print(f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
+              f"{ev.pct(times, 0.95):.0f} |")
+        if args.detail:
+            for row in rows:
+                print("   ", row[0], row[1], f"{row[2]:.2f}", row[3])
+    kb.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

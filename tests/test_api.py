@@ -1,0 +1,87 @@
+"""The JSON API of kb-contract.md: tokens, 401s, health and search."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.web import create_app
+from tests.conftest import SAMPLE_BUNDLE
+
+
+@pytest.fixture
+def app(kb):
+    return create_app({"INSTANCE": str(kb.settings.instance_path), "KB": kb, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def bearer(kb, person_id: str) -> dict:
+    return {"Authorization": f"Bearer {kb.create_token(person_id)}"}
+
+
+def test_health_answers_ok_without_a_token(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("route", ["/api/search?q=boksamtal", "/api/experts?q=schack",
+                                   "/api/mentors?newcomer=noah.berg", "/api/risk"])
+def test_every_api_route_but_health_answers_401_without_a_valid_token(client, route):
+    assert client.get(route).status_code == 401
+    assert client.get(route, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_a_revoked_token_no_longer_opens_the_api(kb, client):
+    headers = bearer(kb, "karin.sjoberg")
+    assert client.get("/api/search?q=schack", headers=headers).status_code == 200
+    kb.revoke_tokens(person_id="karin.sjoberg")
+    assert client.get("/api/search?q=schack", headers=headers).status_code == 401
+
+
+def test_tokens_are_stored_only_as_hashes(kb):
+    from sqlalchemy import select
+
+    from kb.models import ApiToken
+
+    token = kb.create_token("karin.sjoberg")
+    with kb.sessions() as session:
+        stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert token not in stored
+
+
+def test_search_answers_hits_with_the_contract_fields(kb, client):
+    response = client.get("/api/search?q=schack&limit=3", headers=bearer(kb, "karin.sjoberg"))
+    hits = response.get_json()["hits"]
+    assert 1 <= len(hits) <= 3
+    assert {"source", "title", "kind", "score", "snippet"} <= set(hits[0])
+    assert hits[0]["source"].startswith("material/schack/")
+
+
+def test_search_without_q_is_a_400_with_a_message(kb, client):
+    response = client.get("/api/search", headers=bearer(kb, "karin.sjoberg"))
+    assert response.status_code == 400
+    assert "q is required" in response.get_json()["message"]
+
+
+def test_a_limit_that_is_not_a_number_is_a_400_with_a_message(kb, client):
+    response = client.get("/api/search?q=x&limit=many", headers=bearer(kb, "karin.sjoberg"))
+    assert response.status_code == 400
+    assert "limit" in response.get_json()["message"]
+
+
+def test_token_create_prints_the_token_alone_on_the_last_line(cli):
+    cli("ingest", str(SAMPLE_BUNDLE))
+    result = cli("token", "create", "karin.sjoberg")
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("kb_") and " " not in last
+
+
+def test_token_create_for_an_unknown_person_fails_clearly(cli):
+    cli("ingest", str(SAMPLE_BUNDLE))
+    result = cli("token", "create", "nobody")
+    assert result.exit_code != 0
+    assert "no person with id 'nobody'" in result.output
