@@ -210,6 +210,90 @@ def search(ctx: Context, query: str, person: str | None, limit: int, as_json: bo
     _emit(data, as_json, render)
 
 
+@main.command()
+@click.argument("question")
+@click.option("--as", "person", help="Ask as this person (what they may see).")
+@click.option("--limit", default=10, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def experts(ctx: Context, question: str, person: str | None, limit: int, as_json: bool) -> None:
+    """Who knows about a question, with the evidence."""
+    from kb.payloads import experts_payload
+
+    data = experts_payload(ctx.kb.experts(question, _viewer(ctx, person), limit))
+
+    def render(d: dict) -> None:
+        if not d["experts"]:
+            click.echo("nobody found")
+        for i, e in enumerate(d["experts"], 1):
+            click.echo(f"{i:2d}. {e['score']:.2f} {e['name']} ({e['id']})")
+            for ev in e["evidence"][:4]:
+                click.echo(f"      {ev['why']}  [{ev['source']}]")
+            for sk in e["skills"]:
+                click.echo(f"      {sk['why']}")
+
+    _emit(data, as_json, render)
+
+
+@main.command()
+@click.argument("newcomer", required=False)
+@click.option("--all", "match", is_flag=True, help="Match every newcomer at once.")
+@click.option("--limit", default=5, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def mentors(ctx: Context, newcomer: str | None, match: bool, limit: int, as_json: bool) -> None:
+    """Suggest mentors for a newcomer, or match all newcomers with --all."""
+    from kb.payloads import matching_payload, mentors_payload
+    from kb.search.access import Viewer
+    from kb.service import UnknownPerson
+
+    if match or not newcomer:
+        data = matching_payload(ctx.kb.match_mentors(Viewer.system()))
+
+        def render_all(d: dict) -> None:
+            if not d["matches"]:
+                click.echo("no newcomers")
+            for m in d["matches"]:
+                click.echo(f"{m['newcomer_name']} -> {m['mentor_name'] or '(nobody)'}: "
+                           + "; ".join(m["reasons"]))
+
+        return _emit(data, as_json, render_all)
+    try:
+        data = mentors_payload(ctx.kb.mentors(newcomer, Viewer.system(), limit))
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {newcomer!r}") from exc
+
+    def render(d: dict) -> None:
+        if not d["mentors"]:
+            click.echo("no willing mentor with room left")
+        for i, m in enumerate(d["mentors"], 1):
+            click.echo(f"{i}. {m['name']} ({m['id']}): " + "; ".join(m["reasons"]))
+
+    _emit(data, as_json, render)
+
+
+@main.command()
+@click.option("--leaves", help="What goes if this person leaves.")
+@click.option("--as", "person", help="Ask as this person (what they may see).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def risk(ctx: Context, leaves: str | None, person: str | None, as_json: bool) -> None:
+    """Knowledge areas, single-holder ones first."""
+    from kb.payloads import topics_payload
+
+    viewer = _viewer(ctx, person)
+    topics = ctx.kb.what_if_leaves(leaves, viewer) if leaves else ctx.kb.risk(viewer)
+    data = topics_payload(topics)
+
+    def render(d: dict) -> None:
+        for t in d["topics"]:
+            mark = "ONE HOLDER" if t["single_holder"] else f"truck factor {t['truck_factor']}"
+            click.echo(f"{t['topic']}: {', '.join(t['holders'])} ({mark}; "
+                       f"{len(t['sources'])} documents)")
+
+    _emit(data, as_json, render)
+
+
 @main.command("demo-login")
 @click.argument("person_id", default="lena.holmberg")
 @pass_ctx

@@ -17,6 +17,10 @@ from whoosh.query import Every, NullQuery
 from kb.search.analysis import exact_analyzer, swedish_analyzer
 
 INDEX_NAME = "kb"
+# Bump when the schema or the analysis changes: Whoosh pickles the analyzer into the index, so
+# an index written by older code is rebuilt rather than read with mismatched analysis.
+SCHEMA_VERSION = "3"
+VERSION_FILE = "kb-schema-version"
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "exact": 0.5}
 
 
@@ -61,14 +65,22 @@ class KeywordIndex:
         self._docnums: dict[int, int] | None = None
 
     def open(self, create: bool = False) -> None:
-        """Open the index, creating it when missing or when asked to start afresh."""
-        if create and self.path.exists():
+        """Open the index; start afresh when asked, missing, unreadable or of another version."""
+        version_file = self.path / VERSION_FILE
+        if not create and index.exists_in(str(self.path), indexname=INDEX_NAME):
+            current = version_file.read_text().strip() if version_file.exists() else None
+            if current == SCHEMA_VERSION:
+                try:
+                    self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
+                    self._reset_searcher()
+                    return
+                except Exception:  # a torn or foreign index: the database can rebuild it
+                    pass
+        if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
-        if create or not index.exists_in(str(self.path), indexname=INDEX_NAME):
-            self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
-        else:
-            self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
+        self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
+        version_file.write_text(SCHEMA_VERSION)
         self._reset_searcher()
 
     @property

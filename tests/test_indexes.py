@@ -1,0 +1,64 @@
+"""The database is the truth: the derived indexes are checked and rebuilt from it."""
+
+from __future__ import annotations
+
+from kb.search.access import Viewer
+from kb.search.hybrid import SearchRequest
+from kb.search.keyword import VERSION_FILE
+
+
+def found(kb, text: str, method: str = "convex") -> list[str]:
+    request = SearchRequest(text=text, viewer=Viewer.system(), method=method)
+    return [h.source for h in kb.search(request).hits]
+
+
+def test_a_keyword_index_written_by_older_code_is_rebuilt_at_start_up(make_kb, bundle):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    first = make_kb()
+    first.ingest(bundle.root)
+    first.close()
+    (first.settings.index_path / "whoosh" / VERSION_FILE).write_text("0")
+    again = make_kb()
+    assert "material/schack.md" in found(again, "schackklubben", "keyword")
+
+
+def test_a_missing_vector_index_is_rebuilt_at_start_up(make_kb, bundle):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    first = make_kb()
+    first.ingest(bundle.root)
+    first.close()
+    (first.settings.index_path / "vectors" / "vectors.faiss").unlink()
+    again = make_kb()
+    assert "material/schack.md" in found(again, "schackklubben på rasterna", "dense")
+
+
+def test_a_torn_vector_index_is_rebuilt_at_start_up(make_kb, bundle):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    first = make_kb()
+    first.ingest(bundle.root)
+    first.close()
+    path = first.settings.index_path / "vectors" / "vectors.faiss"
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    again = make_kb()
+    assert "material/schack.md" in found(again, "schackklubben på rasterna", "dense")
+
+
+def test_reindex_verify_repairs_a_document_missing_from_the_keyword_index(make_kb, bundle):
+    bundle.doc("material/a.md", "Schackklubben på rasterna.", title="Schack")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    kb.keyword.apply([], [next(iter(kb.catalog().docs))])
+    report = kb.sync_indexes()
+    assert report.keyword_updated == 1
+    assert "material/a.md" in found(kb, "schackklubben", "keyword")
+
+
+def test_changes_made_by_another_process_are_seen_before_the_next_search(make_kb, bundle):
+    bundle.doc("material/a.md", "Högläsning i F-3.", title="Högläsning")
+    server = make_kb()
+    server.ingest(bundle.root)
+    assert found(server, "schack") == [] or "material/b.md" not in found(server, "schack")
+    other = make_kb()  # the same instance folder, as `kb ingest` beside `kb serve`
+    bundle.doc("material/b.md", "Schackklubben på rasterna.", title="Schack")
+    other.ingest(bundle.root)
+    assert "material/b.md" in found(server, "schackklubben")
