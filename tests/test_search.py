@@ -33,18 +33,18 @@ def test_an_inflected_query_finds_the_base_form(kb, outsider):
     assert found[0] == "material/bedomning/betygssamtal-gymnasiet.md"
 
 
-@pytest.mark.parametrize("method", ["convex", "rrf", "keyword", "dense"])
+@pytest.mark.parametrize("method", ["convex", "rrf", "keyword", "dense", "sparse"])
 def test_a_private_draft_is_hidden_from_others_in_every_leg(kb, outsider, method):
     assert PRIVATE not in sources(kb, "utvärdering av mentorsprogrammet utkast", outsider, method)
 
 
-@pytest.mark.parametrize("method", ["convex", "keyword", "dense"])
+@pytest.mark.parametrize("method", ["convex", "keyword", "dense", "sparse"])
 def test_a_private_draft_is_found_by_its_author(kb, method):
     karin = kb.viewer("karin.sjoberg")
     assert PRIVATE in sources(kb, "utvärdering av mentorsprogrammet utkast", karin, method)
 
 
-@pytest.mark.parametrize("method", ["convex", "keyword", "dense"])
+@pytest.mark.parametrize("method", ["convex", "keyword", "dense", "sparse"])
 def test_a_unit_document_is_hidden_from_another_unit(kb, method):
     hanna = kb.viewer("hanna.berglund")  # Norrvikens gymnasium
     assert UNIT_ONLY not in sources(kb, "sambedömning protokoll argumenterande text", hanna,
@@ -144,5 +144,16 @@ def test_a_deleted_document_disappears_from_both_legs(make_kb, bundle):
     kb.ingest(bundle.root)
     (bundle.root / "material/a.md").unlink()
     kb.ingest(bundle.root, prune=True)
-    for method in ("keyword", "dense"):
+    for method in ("keyword", "dense", "sparse"):
         assert "material/a.md" not in sources(kb, "schack rasterna", Viewer.system(), method)
+
+
+def test_a_query_of_unknown_words_finds_nothing_rather_than_guesses(kb, outsider):
+    assert kb.search(SearchRequest(text="zyxwvut qqq", viewer=outsider)).hits == ()
+
+
+def test_a_whole_question_in_english_reaches_swedish_material_through_the_semantic_legs(
+        kb, outsider):
+    result = kb.search(SearchRequest(text="how do we start a book circle for adults?",
+                                     viewer=outsider, limit=20))
+    assert result.hits

@@ -26,6 +26,7 @@ from kb.ingest.records import (
     PersonRecord,
     Problem,
 )
+from kb.search.language import guess_language
 
 PERSON_KEYS = {"id", "name", "email", "role", "unit", "subjects", "grades", "started", "mentor",
                "mentor_capacity", "languages", "skills", "bio"}
@@ -34,12 +35,6 @@ DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "lang
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-
-SV_WORDS = {"och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den",
-            "har", "de", "inte", "om", "ett", "vi", "hur", "eleverna", "kan", "vad", "när"}
-EN_WORDS = {"the", "and", "to", "of", "a", "in", "is", "that", "for", "it", "with", "as", "on",
-            "are", "this", "be", "they", "how", "what", "students", "can", "you", "when"}
-
 
 class BundleError(Exception):
     """The bundle as a whole cannot be read (no folder, no people.yaml that parses)."""
@@ -52,14 +47,6 @@ def content_hash(*parts: bytes) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
-
-
-def guess_language(text: str) -> str:
-    """Guess sv or en from the share of common function words."""
-    words = re.findall(r"[a-zåäöé]+", text.lower())[:2000]
-    sv = sum(1 for w in words if w in SV_WORDS)
-    en = sum(1 for w in words if w in EN_WORDS)
-    return "en" if en > sv else "sv"
 
 
 def as_list(value, key: str, notes: list[str]) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -83,6 +84,22 @@ class Catalog:
         self.doc_chunks: dict[int, list[int]] = {}
         for chunk_id, doc_id in chunk_doc.items():
             self.doc_chunks.setdefault(doc_id, []).append(chunk_id)
+        # Chunk ids per document language, for the language priors of the semantic legs.
+        by_language: dict[str, list[int]] = {}
+        for chunk_id, doc_id in chunk_doc.items():
+            by_language.setdefault(self.language_of(doc_id), []).append(chunk_id)
+        self.chunks_by_language = {lang: np.array(sorted(ids), dtype=np.int64)
+                                   for lang, ids in by_language.items()}
+
+    def language_of(self, doc_id: int) -> str:
+        """Return a document's language, "und" when it has none."""
+        doc = self.docs.get(doc_id)
+        return (doc.language or "und") if doc else "und"
+
+    def chunk_ids(self, doc_ids) -> np.ndarray:
+        """Return the chunk ids of these documents."""
+        ids = [c for d in doc_ids for c in self.doc_chunks.get(d, ())]
+        return np.array(ids, dtype=np.int64)
 
     @classmethod
     def load(cls, session: Session) -> Catalog:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 
 Scores = Mapping[Hashable, float]
 
@@ -31,6 +31,33 @@ def convex(keyword: Scores, dense: Scores, alpha: float) -> dict[Hashable, float
         raise ValueError(f"alpha must lie in [0, 1], not {alpha}")
     nk, nd = min_max(keyword), min_max(dense)
     return {d: alpha * nk.get(d, 0.0) + (1.0 - alpha) * nd.get(d, 0.0) for d in nk.keys() | nd}
+
+
+def weighted(legs: Mapping[str, Scores], weights: Mapping[str, float],
+             unreachable: Mapping[str, Collection[Hashable]] | None = None
+             ) -> dict[Hashable, float]:
+    """Combine any number of legs convexly, each leg min-max scaled per query.
+
+    f(d) = Σ_{l ∈ L(d)} w_l · n_l(d) / Σ_{l ∈ L(d)} w_l
+    over the union of the legs' candidates, where n_l is the min-max scaling of leg l,
+    n_l(d) = 0 when leg l did not return d, and L(d) holds the legs that could have found d:
+    every leg with a weight, minus those for which d is in `unreachable[l]` (a keyword leg
+    cannot match a text in another language than the question). With every leg reachable the
+    denominator is Σ w_l, so weights summing to 1 give the plain convex combination.
+    """
+    unreachable = unreachable or {}
+    active = {leg: w for leg, w in weights.items() if w > 0 and leg in legs}
+    if any(w < 0 for w in weights.values()):
+        raise ValueError("weights must not be negative")
+    scaled = {leg: min_max(legs[leg]) for leg in active}
+    blocked = {leg: set(unreachable.get(leg, ())) for leg in active}
+    fused: dict[Hashable, float] = {}
+    for doc in set().union(*(s.keys() for s in scaled.values())) if scaled else ():
+        reach = [leg for leg in active if doc not in blocked[leg]]
+        total = sum(active[leg] for leg in reach)
+        if total > 0:
+            fused[doc] = sum(active[leg] * scaled[leg].get(doc, 0.0) for leg in reach) / total
+    return fused
 
 
 def rrf(rankings: Sequence[Sequence[Hashable]], k: int = 60) -> dict[Hashable, float]:

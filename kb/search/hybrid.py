@@ -1,19 +1,25 @@
-"""Hybrid search: both legs restricted to what the viewer may open, fused, aggregated to documents."""
+"""Hybrid search: three legs restricted to what the viewer may open, fused, per document."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from kb.search import fusion
 from kb.search.access import Viewer
 from kb.search.catalog import FACETS, Catalog, Filters
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
+from kb.search.language import detect_query_language
+from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
 
-METHODS = ("convex", "rrf", "keyword", "dense")
+METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
+LEGS = ("keyword", "dense", "sparse")
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
 LEARNED = re.compile(
     r"\b(lärt oss|lärde vi|lärdomar|vad tar vi med oss|erfarenhet(er)? av|"
@@ -38,8 +44,7 @@ class SearchHit:
     kind: str
     score: float
     snippet: str
-    keyword_score: float | None = None
-    dense_score: float | None = None
+    leg_scores: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,19 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class SearchParams:
-    alpha: float = 0.5
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {"keyword": 0.3, "dense": 0.3, "sparse": 0.4})
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
+    # Subtract each language's mean similarity so a question's own language gets no head start.
+    language_priors: bool = True
+
+
+@dataclass
+class LegResult:
+    scores: dict[int, float]
+    best_chunk: dict[int, int] = field(default_factory=dict)
 
 
 def wants_learned(text: str) -> bool:
@@ -71,56 +85,123 @@ def plain_snippet(text: str, max_chars: int = 240) -> str:
     return html.escape(text, quote=False)
 
 
+def to_documents(chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
+                 ) -> LegResult:
+    """Aggregate chunk scores to documents by their best chunk; keep the n best documents."""
+    scores: dict[int, float] = {}
+    best: dict[int, int] = {}
+    for chunk_id, score in chunk_hits:
+        doc_id = chunk_doc.get(chunk_id)
+        if doc_id is not None and score > scores.get(doc_id, float("-inf")):
+            scores[doc_id] = score
+            best[doc_id] = chunk_id
+    top = dict(fusion.ranked(scores)[:n])
+    return LegResult(top, {d: best[d] for d in top})
+
+
 class HybridSearcher:
-    """Runs one search over the catalog, the keyword index and the vector index."""
+    """Runs one search over the catalog and the keyword, dense and sparse indexes."""
 
     def __init__(self, catalog: Catalog, keyword: KeywordIndex, vectors: VectorIndex,
-                 embedder: Embedder, params: SearchParams, texts) -> None:
+                 embedder: Embedder, params: SearchParams,
+                 texts: Callable[[int], tuple[str, dict[int, str]]],
+                 sparse_index: SparseIndex | None = None,
+                 sparse_encoder: SparseEncoder | None = None,
+                 centroids: Mapping[str, np.ndarray] | None = None) -> None:
         self.catalog = catalog
         self.keyword = keyword
         self.vectors = vectors
         self.embedder = embedder
         self.params = params
-        # texts(doc_id) -> (document text, {chunk_id: chunk text}) for snippets
         self.texts = texts
+        self.sparse_index = sparse_index
+        self.sparse_encoder = sparse_encoder
+        self.centroids = centroids or {}
+
+    # ------------------------------------------------------------------ legs
+    def keyword_leg(self, text: str, allowed: set[int] | None, n: int) -> LegResult:
+        """BM25F over the allowed documents (Whoosh filters before taking the top n)."""
+        # The index may still hold a document the database has just dropped: the catalog decides.
+        hits = self.keyword.search(text, allowed, n)
+        return LegResult({h.doc_id: h.score for h in hits if h.doc_id in self.catalog.docs
+                          and (allowed is None or h.doc_id in allowed)})
+
+    def language_groups(self, allowed_chunks: np.ndarray | None) -> dict[str, np.ndarray]:
+        """Split the allowed chunk ids by their document's language."""
+        groups = self.catalog.chunks_by_language
+        if allowed_chunks is None:
+            return dict(groups)
+        return {lang: ids[np.isin(ids, allowed_chunks)] for lang, ids in groups.items()}
+
+    def dense_leg(self, text: str, groups: dict[str, np.ndarray], everything: bool, n: int
+                  ) -> LegResult:
+        """Inner product over the allowed chunks, minus each language's prior when there are several.
+
+        score(c) = q·v_c − q·μ_{lang(c)}, μ_L the mean chunk vector of language L; each language
+        is searched on its own (FAISS filters before top-k), then the lists are merged.
+        """
+        query = self.embedder.embed_queries([text])[0]
+        k = n * 3
+        live = {lang: ids for lang, ids in groups.items() if len(ids)}
+        if len(live) <= 1 or not self.params.language_priors:
+            allowed = None if everything else np.concatenate(list(live.values()) or [
+                np.zeros(0, dtype=np.int64)])
+            if allowed is not None and not len(allowed):
+                return LegResult({})
+            return to_documents(self.vectors.search(query, k, allowed), self.catalog.chunk_doc, n)
+        hits = []
+        for lang, ids in live.items():
+            prior = float(query @ self.centroids[lang]) if lang in self.centroids else 0.0
+            hits += [(c, s - prior) for c, s in self.vectors.search(query, k, ids)]
+        return to_documents(hits, self.catalog.chunk_doc, n)
+
+    def sparse_leg(self, text: str, groups: dict[str, np.ndarray], n: int) -> LegResult:
+        """Dot product of latent terms over the allowed chunks, minus each language's mean score."""
+        if self.sparse_index is None or self.sparse_encoder is None or not len(self.sparse_index):
+            return LegResult({})
+        query = self.sparse_encoder.encode_queries([text])
+        ids, scores = self.sparse_index.scores(query)
+        hits: list[tuple[int, float]] = []
+        for ids_of_lang in groups.values():
+            mask = np.isin(ids, ids_of_lang)
+            if not mask.any():
+                continue
+            sub_ids, sub = ids[mask], scores[mask]
+            if self.params.language_priors and len(groups) > 1:
+                sub = sub - sub.mean()
+            top = np.argsort(-sub, kind="stable")[:n * 3]
+            hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
+        return to_documents(hits, self.catalog.chunk_doc, n)
 
     def legs(self, text: str, allowed: list[int], everything: bool, n: int
-             ) -> tuple[dict[int, float], dict[int, float], dict[int, int]]:
-        """Return keyword and dense document scores, and each document's best chunk."""
+             ) -> dict[str, LegResult]:
+        """Run every leg among the allowed documents only."""
         allowed_set = None if everything else set(allowed)
-        # The index may still hold a document the database has just dropped: the catalog decides.
-        kw = {h.doc_id: h.score for h in self.keyword.search(text, allowed_set, n)
-              if h.doc_id in self.catalog.docs and (allowed_set is None or h.doc_id in allowed_set)}
-        qvec = self.embedder.embed_queries([text])[0]
-        if everything:
-            chunk_ids = None
-        else:
-            chunk_ids = [c for d in allowed for c in self.catalog.doc_chunks.get(d, ())]
-        chunk_hits = self.vectors.search(qvec, n * 3, chunk_ids) if (
-            chunk_ids is None or chunk_ids) else []
-        dense: dict[int, float] = {}
-        best_chunk: dict[int, int] = {}
-        for chunk_id, score in chunk_hits:
-            doc_id = self.catalog.chunk_doc.get(chunk_id)
-            if doc_id is None or (allowed_set is not None and doc_id not in allowed_set):
-                continue  # a vector of a chunk not (or no longer) in the catalog
-            if score > dense.get(doc_id, float("-inf")):
-                dense[doc_id] = score
-                best_chunk[doc_id] = chunk_id
-        top = dict(fusion.ranked(dense)[:n])
-        return kw, top, best_chunk
+        allowed_chunks = None if everything else self.catalog.chunk_ids(allowed)
+        groups = self.language_groups(allowed_chunks)
+        return {"keyword": self.keyword_leg(text, allowed_set, n),
+                "dense": self.dense_leg(text, groups, everything, n),
+                "sparse": self.sparse_leg(text, groups, n)}
 
-    def fuse(self, method: str, kw: dict[int, float], dense: dict[int, float]
+    # ------------------------------------------------------------------ fusion
+    def fuse(self, method: str, legs: dict[str, LegResult], query_language: str | None
              ) -> dict[int, float]:
         """Combine the legs with the chosen method."""
-        if method == "keyword":
-            return fusion.min_max(kw)
-        if method == "dense":
-            return fusion.min_max(dense)
+        scores = {name: leg.scores for name, leg in legs.items()}
+        if method in LEGS:
+            return fusion.min_max(scores[method])
         if method == "rrf":
-            return fusion.rrf([[d for d, _ in fusion.ranked(kw)],
-                               [d for d, _ in fusion.ranked(dense)]], self.params.rrf_k)
-        return fusion.convex(kw, dense, self.params.alpha)
+            return fusion.rrf([[d for d, _ in fusion.ranked(s)] for s in scores.values() if s],
+                              self.params.rrf_k)
+        unreachable = {}
+        if query_language:
+            # Keywords only meet texts in the question's language; elsewhere the other legs judge.
+            unreachable["keyword"] = {d for s in scores.values() for d in s
+                                      if self.catalog.language_of(d) not in (query_language,
+                                                                             "und")}
+        weights = {leg: w for leg, w in self.params.weights.items()
+                   if leg != "sparse" or self.sparse_encoder is not None}
+        return fusion.weighted(scores, weights, unreachable)
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a search for one viewer; nothing the viewer may not open is looked at."""
@@ -130,10 +211,15 @@ class HybridSearcher:
         allowed = self.catalog.visible(request.viewer, request.filters)
         if not text or not allowed:
             return SearchResult((), 0, {})
+        query_language = detect_query_language(text)
+        if query_language is None and not self.keyword.knows_any(text):
+            # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
+            # semantic legs would only return their nearest guesses, so say there is nothing.
+            return SearchResult((), 0, {})
         everything = len(allowed) == len(self.catalog.docs)
         n = max(self.params.candidates, request.offset + request.limit)
-        kw, dense, best_chunk = self.legs(text, allowed, everything, n)
-        scores = self.fuse(request.method, kw, dense)
+        legs = self.legs(text, allowed, everything, n)
+        scores = self.fuse(request.method, legs, query_language)
         learned = wants_learned(text)
         if learned:
             factor = {d: self.params.learned_boost for d in scores
@@ -145,11 +231,13 @@ class HybridSearcher:
         hits = []
         for doc_id, score in page:
             info = self.catalog.docs[doc_id]
+            best_chunk = next((leg.best_chunk[doc_id] for leg in legs.values()
+                               if doc_id in leg.best_chunk), None)
             hits.append(SearchHit(
                 doc_id=doc_id, source=info.source, title=info.title, kind=info.kind,
-                score=round(float(score), 6),
-                snippet=self.snippet(doc_id, text, best_chunk.get(doc_id)),
-                keyword_score=kw.get(doc_id), dense_score=dense.get(doc_id)))
+                score=round(float(score), 6), snippet=self.snippet(doc_id, text, best_chunk),
+                leg_scores=tuple((name, round(leg.scores[doc_id], 6))
+                                 for name, leg in legs.items() if doc_id in leg.scores)))
         return SearchResult(tuple(hits), len(ordered), facets, learned)
 
     def snippet(self, doc_id: int, text: str, chunk_id: int | None) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kb.models import Chunk, Document
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordDoc, KeywordIndex
+from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
 
 EMBED_BATCH = 64
@@ -26,16 +27,19 @@ class SyncReport:
     vectors_added: int
     vectors_removed: int
     rebuilt: bool = False
+    sparse_added: int = 0
+    sparse_removed: int = 0
 
     @property
     def changed(self) -> bool:
         return any((self.keyword_updated, self.keyword_deleted, self.vectors_added,
-                    self.vectors_removed))
+                    self.vectors_removed, self.sparse_added, self.sparse_removed))
 
     def __str__(self) -> str:
         head = "rebuilt; " if self.rebuilt else ""
         return (f"{head}keyword index: {self.keyword_updated} written, {self.keyword_deleted} "
-                f"deleted; vector index: {self.vectors_added} added, {self.vectors_removed} removed")
+                f"deleted; vector index: {self.vectors_added} added, {self.vectors_removed} "
+                f"removed; sparse index: {self.sparse_added} added, {self.sparse_removed} removed")
 
 
 def passage_text(title: str, chunk: str) -> str:
@@ -49,6 +53,14 @@ def open_vectors(path: Path, embedder: Embedder) -> tuple[VectorIndex, bool]:
         return VectorIndex.load(path, embedder.name, embedder.dim), False
     except IndexLoadError:
         return VectorIndex.create(embedder.name, embedder.dim), True
+
+
+def open_sparse(path: Path, encoder) -> tuple[SparseIndex, bool]:
+    """Load the sparse index, or start an empty one when missing, broken or of another model."""
+    try:
+        return SparseIndex.load(path, encoder.name, encoder.dim), False
+    except IndexLoadError:
+        return SparseIndex(encoder.name, encoder.dim), True
 
 
 def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
@@ -68,15 +80,18 @@ def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
     return len(upserts), len(gone)
 
 
-def sync_vectors(session: Session, vectors: VectorIndex, embedder: Embedder,
-                 progress=None) -> tuple[int, int]:
-    """Embed chunks missing from the vector index and remove vectors of chunks that are gone."""
+def sync_vectors(session: Session, index, encode, progress=None) -> tuple[int, int]:
+    """Encode chunks missing from a vector index and remove the vectors of chunks that are gone.
+
+    `index` is a VectorIndex or a SparseIndex (add, remove, ids); `encode` maps passage texts
+    to the rows it stores.
+    """
     db_ids = set(session.scalars(select(Chunk.id)))
-    ix_ids = {int(i) for i in vectors.ids()}
+    ix_ids = {int(i) for i in index.ids()}
     extra = sorted(ix_ids - db_ids)
     missing = sorted(db_ids - ix_ids)
     if extra:
-        vectors.remove(np.array(extra, dtype=np.int64))
+        index.remove(np.array(extra, dtype=np.int64))
     batches = [missing[i:i + EMBED_BATCH] for i in range(0, len(missing), EMBED_BATCH)]
     bar = progress(total=len(missing)) if progress and missing else None
     for batch in batches:
@@ -84,8 +99,7 @@ def sync_vectors(session: Session, vectors: VectorIndex, embedder: Embedder,
             select(Chunk.id, Chunk.text, Document.title).join(Document)
             .where(Chunk.id.in_(batch))).all()
         texts = [passage_text(r.title, r.text) for r in rows]
-        vectors.add(np.array([r.id for r in rows], dtype=np.int64),
-                    embedder.embed_passages(texts))
+        index.add(np.array([r.id for r in rows], dtype=np.int64), encode(texts))
         if bar:
             bar.update(len(rows))
     if bar:
@@ -94,10 +108,19 @@ def sync_vectors(session: Session, vectors: VectorIndex, embedder: Embedder,
 
 
 def sync(session: Session, keyword: KeywordIndex, vectors: VectorIndex, embedder: Embedder,
-         vector_path: Path, progress=None, rebuilt: bool = False) -> SyncReport:
-    """Bring both indexes in step with the database; save the vector index when it changed."""
+         vector_path: Path, progress=None, rebuilt: bool = False, sparse_index=None,
+         sparse_encoder=None, sparse_path: Path | None = None,
+         sparse_rebuilt: bool = False) -> SyncReport:
+    """Bring every index in step with the database; save a vector index when it changed."""
     written, deleted = sync_keyword(session, keyword)
-    added, removed = sync_vectors(session, vectors, embedder, progress)
+    added, removed = sync_vectors(session, vectors, embedder.embed_passages, progress)
     if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():
         vectors.save(vector_path)
-    return SyncReport(written, deleted, added, removed, rebuilt)
+    s_added = s_removed = 0
+    if sparse_index is not None and sparse_encoder is not None and sparse_path is not None:
+        s_added, s_removed = sync_vectors(session, sparse_index, sparse_encoder.encode_passages,
+                                          progress)
+        if s_added or s_removed or sparse_rebuilt or not (sparse_path / "sparse.npz").exists():
+            sparse_index.save(sparse_path)
+    return SyncReport(written, deleted, added, removed, rebuilt or sparse_rebuilt, s_added,
+                      s_removed)

@@ -151,6 +151,15 @@ class KeywordIndex:
         results = searcher.search(query, limit=limit, filter=mask)
         return [KeywordHit(int(hit["doc_id"]), float(hit.score)) for hit in results]
 
+    def knows_any(self, query_text: str) -> bool:
+        """Tell whether any word of the query occurs anywhere in the index."""
+        query = parse_query(self.ix.schema, query_text)
+        if query is None:
+            return False
+        searcher = self.searcher()
+        return any(searcher.doc_frequency(field, term) > 0
+                   for field, term in query.iter_all_terms())
+
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
         """Return an HTML-escaped snippet of document_text with query words in <mark>."""
         query = parse_query(self.ix.schema, query_text)

@@ -133,6 +133,20 @@ class VectorIndex:
             if label != -1
         ]
 
+    def mean_by_group(self, groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Return the mean vector of each group of ids (ids not stored are skipped)."""
+        with self._lock:
+            stored = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            inner = faiss.downcast_index(self._index.index)
+            matrix = faiss.rev_swig_ptr(inner.get_xb(), int(inner.ntotal) * self.dim)
+            matrix = np.array(matrix, dtype=np.float32).reshape(-1, self.dim)
+        out = {}
+        for name, ids in groups.items():
+            rows = np.isin(stored, ids)
+            if rows.any():
+                out[name] = matrix[rows].mean(axis=0)
+        return out
+
     # --- persistence ----------------------------------------------------------------------------
 
     def save(self, directory: str | os.PathLike) -> None:

