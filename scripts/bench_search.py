@@ -42,6 +42,7 @@ def main(argv=None) -> int:
     ap.add_argument("--weights", default="", help="extra keyword/dense/sparse weight triples")
     ap.add_argument("--no-priors", action="store_true", help="also run without language priors")
     ap.add_argument("--detail", action="store_true")
+    ap.add_argument("--no-peer", action="store_true", help="skip txtai (pip install txtai)")
     args = ap.parse_args(argv)
 
     from dataclasses import replace
@@ -106,8 +107,74 @@ def main(argv=None) -> int:
         if args.detail:
             for row in rows:
                 print("   ", row[0], row[1], f"{row[2]:.2f}", row[3])
+    if not args.no_peer:
+        peer_rows(kb, queries, ev, viewer_default, types)
     kb.close()
     return 0
+
+
+def peer_rows(kb, queries, ev, viewer_default, types) -> None:
+    """Index the same chunk texts with txtai (same model) and print its legs and hybrid."""
+    try:
+        from txtai import Embeddings
+    except ImportError:
+        print("(txtai not installed: pip install txtai to compare with the peer)")
+        return
+    from sqlalchemy import select
+
+    from kb.models import Chunk, Document
+    from kb.search.indexer import passage_text
+
+    embedder = kb.embedder
+
+    def transform(texts):
+        # txtai prepends the instructions; route each text to the model's own prefixing.
+        queries_ = [t[len("query: "):] for t in texts if t.startswith("query: ")]
+        if len(queries_) == len(texts):
+            return embedder.embed_queries(queries_)
+        return embedder.embed_passages([t.removeprefix("passage: ") for t in texts])
+
+    with kb.sessions() as session:
+        rows = session.execute(select(Chunk.id, Chunk.text, Document.title, Document.id)
+                               .join(Document)).all()
+    chunk_doc = {r[0]: r[3] for r in rows}
+    catalog = kb.catalog()
+    start = time.perf_counter()
+    peer = Embeddings(method="external", transform=transform, content=False, hybrid=True,
+                      instructions={"query": "query: ", "data": "passage: "},
+                      scoring={"method": "bm25", "terms": True, "normalize": True})
+    peer.index([(r[0], passage_text(r[2], r[1]), None) for r in rows])
+    print(f"| txtai index build (same chunks, same model) | {time.perf_counter() - start:.1f} s |")
+
+    def run(weight: float):
+        per_type: dict[str, list[float]] = {}
+        times = []
+        for q in queries["search"]:
+            viewer = kb.viewer(q["as"]) if q.get("as") else viewer_default
+            allowed = set(catalog.visible(viewer))
+            t = time.perf_counter()
+            hits = peer.search(q["q"], limit=150, weights=weight)
+            times.append((time.perf_counter() - t) * 1000)
+            best: dict[int, float] = {}
+            for chunk_id, score in hits:
+                doc = chunk_doc.get(int(chunk_id))
+                # txtai has no access rules of its own: drop what the viewer may not open.
+                if doc in allowed and score > best.get(doc, float("-inf")):
+                    best[doc] = score
+            ranked = [catalog.docs[d].source for d, _ in sorted(best.items(),
+                                                                  key=lambda kv: -kv[1])]
+            per_type.setdefault(q["type"], []).append(ev.ndcg(ranked, q["relevant"], 10))
+        overall = statistics.mean(s for v in per_type.values() for s in v)
+        cells = " | ".join(f"{statistics.mean(per_type.get(t, [float('nan')])):.2f}"
+                           for t in types)
+        return overall, cells, times
+
+    for label, weight in (("txtai BM25 only", 0.0), ("txtai dense only", 1.0),
+                          ("txtai hybrid (default 0.5)", 0.5)):
+        overall, cells, times = run(weight)
+        print(f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
+              f"{ev.pct(times, 0.95):.0f} |")
+
 
 
 if __name__ == "__main__":

