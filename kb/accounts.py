@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.library import split_values
 from kb.models import Person, Skill
 from kb.search.access import Viewer
 from kb.service import UnknownPerson
@@ -130,7 +131,7 @@ def _find(session, person_id_or_email: str) -> Person | None:
     return person
 
 
-def check_login(kb, person_id_or_email: str, password: str) -> Account | None:
+def authenticate(kb, person_id_or_email: str, password: str) -> Account | None:
     """Return the account when the password is right, else None (never say which part was wrong)."""
     with kb.sessions() as session:
         person = _find(session, person_id_or_email)
@@ -139,6 +140,12 @@ def check_login(kb, person_id_or_email: str, password: str) -> Account | None:
             check_password_hash(_DUMMY_HASH, password)
             return None
         return _account(person) if check_password_hash(stored, password) else None
+
+
+def check_login(kb, person_id_or_email: str, password: str) -> Viewer | None:
+    """Return the viewer whose password this is, else None."""
+    found = authenticate(kb, person_id_or_email, password)
+    return found.viewer if found else None
 
 
 def set_coordinator(kb, person_id: str, on: bool = True) -> Account:
@@ -196,12 +203,6 @@ def accept_invitation(kb, token: str, secret: str, password: str) -> Account:
 PROFILE_FIELDS = ("role", "bio", "subjects", "grades", "languages", "mentor", "mentor_capacity")
 
 
-def split_list(value) -> list[str]:
-    """Read a comma-separated string (or a list) as a list of distinct, trimmed values."""
-    items = value if isinstance(value, list | tuple) else re.split(r"[,;\n]", value or "")
-    return list(dict.fromkeys(s.strip() for s in items if s and s.strip()))
-
-
 def parse_skills(text: str) -> list[tuple[str, int]]:
     """Read one skill a line, "name" or "name: level" (level 1..5, else 3)."""
     skills: dict[str, int] = {}
@@ -231,7 +232,7 @@ def update_profile(kb, viewer: Viewer, person_id: str, changes: dict) -> None:
                 setattr(person, key, (changes[key] or "").strip() or None)
         for key in ("subjects", "grades", "languages"):
             if key in changes:
-                setattr(person, key, split_list(changes[key]))
+                setattr(person, key, list(split_values(changes[key])))
         if "mentor" in changes:
             person.mentor = bool(changes["mentor"])
         if "mentor_capacity" in changes:

@@ -81,13 +81,14 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--as", "person", help="Export only what this person may open.")
 @pass_ctx
-def export(ctx: Context, folder: str) -> None:
+def export(ctx: Context, folder: str, person: str | None) -> None:
     """Write the knowledge base back out as a bundle."""
     from kb.ingest.export import ExportError
 
     try:
-        counts = ctx.kb.export(Path(folder))
+        counts = ctx.kb.export(Path(folder), _viewer(ctx, person) if person else None)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
@@ -311,6 +312,15 @@ def demo_login(ctx: Context, person_id: str) -> None:
     except (UnknownPerson, LookupError) as exc:
         raise click.ClickException(f"no person with id {person_id!r}") from exc
     click.echo(f"log in as {person_id} with the password {password}")
+
+
+def _add_user_commands() -> None:
+    from kb.web.cli_user import user
+
+    main.add_command(user)
+
+
+_add_user_commands()
 
 
 if __name__ == "__main__":

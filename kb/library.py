@@ -37,6 +37,10 @@ MAX_UPLOAD = 20 * 1024 * 1024
 LEARNED_LIMIT = 12
 # A reflection scoring below this share of the best one is noise, not an answer.
 LEARNED_RELATIVE = 0.4
+# "Vad har vi lärt oss om läsutmaningar?" asks about "läsutmaningar": the rest is the frame.
+QUESTION_FRAME = re.compile(
+    r"^\s*(vad har (vi|ni|de) lärt (oss|er|sig) om|vad lärde vi oss om|"
+    r"what (have|did) we learn(ed)? about)\s+|\s*\?+\s*$", re.I)
 RELATED_LIMIT = 4
 
 
@@ -69,7 +73,8 @@ def people_refs(kb, ids) -> list[dict]:
 
 def slugify(text: str, fallback: str = "dokument", max_len: int = 60) -> str:
     """Turn a title into a lowercase ASCII slug safe in a path."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # Drop the accents (å -> a); anything else that is not a-z or 0-9 separates words.
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
     slug = slug[:max_len].rstrip("-")
     return slug or fallback
@@ -131,14 +136,13 @@ def search_page(kb, viewer: Viewer, text: str, filters: Filters, offset: int = 0
 
 
 # ---------------------------------------------------------------- what have we learned
-def _related_material(catalog, viewer: Viewer, reflection, text: str) -> list[dict]:
+def _related_material(material: list, reflection, text: str) -> list[dict]:
     """Material a reflection mentions by source or title, or by the same authors on its tags."""
     lowered = text.casefold()
     tags = {t.casefold() for t in reflection.tags}
     authors = set(reflection.authors)
     mentioned, shared = [], []
-    for doc_id in catalog.visible(viewer, Filters(kind="material")):
-        info = catalog.docs[doc_id]
+    for info in material:
         stem = info.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if (info.source.casefold() in lowered or info.title.casefold() in lowered
                 or (len(stem) > 8 and stem.casefold() in lowered)):
@@ -155,19 +159,19 @@ def _related_material(catalog, viewer: Viewer, reflection, text: str) -> list[di
 def learned(kb, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT) -> dict:
     """Return the reflections on a question, grouped by learning group and ordered in time."""
     question = (question or "").strip()
+    topic = QUESTION_FRAME.sub("", question).strip() or question
     catalog = kb.catalog()
     if question:
-        result = kb.search(SearchRequest(text=question, viewer=viewer,
+        result = kb.search(SearchRequest(text=topic, viewer=viewer,
                                          filters=Filters(kind="reflection"), limit=limit,
                                          method=kb.settings.fusion_method))
         best = result.hits[0].score if result.hits else 0.0
         ids = [h.doc_id for h in result.hits
                if h.doc_id in catalog.docs and h.score >= best * LEARNED_RELATIVE]
-        total = len(ids)
     else:
         ids = sorted(catalog.visible(viewer, Filters(kind="reflection")),
                      key=lambda d: catalog.docs[d].date or date.min, reverse=True)
-        total = len(ids)
+    material = [catalog.docs[d] for d in catalog.visible(viewer, Filters(kind="material"))]
     rows = {}
     if ids:
         with kb.sessions() as session:
@@ -183,13 +187,13 @@ def learned(kb, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT) -> di
         group["meetings"].append({
             **_doc_brief(info, names),
             "take_away_html": render_markdown(row["take_away"]) if row["take_away"] else "",
-            "material": _related_material(catalog, viewer, info, row["text"]),
+            "material": _related_material(material, info, row["text"]),
         })
     ordered = sorted(groups.values(), key=lambda g: g["rank"])
     for group in ordered:
         group["meetings"].sort(key=lambda m: (m["date"] or date.min, m["title"]))
         del group["rank"]
-    return {"question": question, "groups": ordered, "count": len(ids), "total": total}
+    return {"question": question, "groups": ordered, "count": len(ids)}
 
 
 # ---------------------------------------------------------------- documents
@@ -219,7 +223,6 @@ def document(kb, viewer: Viewer, source: str) -> dict | None:
                          "size": len(original.data) if original else len(
                              (doc.body if doc.body is not None else doc.text).encode()),
                          "format": doc.format},
-            "is_author": viewer.person_id in doc.author_ids,
         }
     return page
 

@@ -262,12 +262,16 @@ class KnowledgeBase:
         return queries.what_if_leaves(self, person_id, viewer)
 
     # ---------------------------------------------------------------- export
-    def export(self, folder: Path) -> dict[str, int]:
-        """Write the whole knowledge base out as a bundle."""
+    def export(self, folder: Path, viewer: Viewer | None = None) -> dict[str, int]:
+        """Write the knowledge base out as a bundle: all of it, or what a viewer may open."""
         from kb.ingest.export import export_bundle
 
+        only = None
+        if viewer is not None and not viewer.is_system:
+            catalog = self.catalog()
+            only = {catalog.docs[d].source for d in catalog.visible(viewer)}
         with self.sessions() as session:
-            return export_bundle(session, folder)
+            return export_bundle(session, folder, only)
 
     def close(self) -> None:
         self.keyword.close()

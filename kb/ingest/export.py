@@ -63,8 +63,12 @@ def safe_target(root: Path, source: str) -> Path:
     return root.joinpath(*rel.parts)
 
 
-def export_bundle(session: Session, folder: Path) -> dict[str, int]:
-    """Write people.yaml, material/ and reflections/ into folder; return the counts."""
+def export_bundle(session: Session, folder: Path, only_sources: set[str] | None = None
+                  ) -> dict[str, int]:
+    """Write people.yaml, material/ and reflections/ into folder; return the counts.
+
+    `only_sources` limits the documents to those a colleague may open (None: everything).
+    """
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise ExportError(f"{folder} is not empty; export into a new folder")
@@ -74,6 +78,8 @@ def export_bundle(session: Session, folder: Path) -> dict[str, int]:
                                         encoding="utf-8")
     counts = {"people": len(people), "material": 0, "reflections": 0}
     for doc in session.scalars(select(Document).order_by(Document.source)):
+        if only_sources is not None and doc.source not in only_sources:
+            continue
         target = safe_target(folder, doc.source)
         target.parent.mkdir(parents=True, exist_ok=True)
         meta = document_meta(doc)

@@ -80,8 +80,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def forms():
-        return {"logout_form": ButtonForm(prefix="logout"), "language_form": LanguageForm(
-            prefix="lang")}
+        # formdata=None: the header's forms never read a request (it may be one too large).
+        return {"logout_form": ButtonForm(formdata=None, prefix="logout"),
+                "language_form": LanguageForm(formdata=None, prefix="lang")}
 
 
 def safe_next(target: str | None) -> str:
@@ -114,7 +115,7 @@ def login():
         form.next.data = request.args.get("next", "")
     failed = False
     if form.validate_on_submit():
-        account = accounts.check_login(kb(), form.handle.data, form.password.data)
+        account = accounts.authenticate(kb(), form.handle.data, form.password.data)
         if account is not None:
             start_session(account)
             return redirect(safe_next(form.next.data))
@@ -161,7 +162,7 @@ def change_password():
     form = ChangePasswordForm()
     wrong = False
     if form.validate_on_submit():
-        if accounts.check_login(kb(), current_user.person_id, form.current.data) is None:
+        if accounts.authenticate(kb(), current_user.person_id, form.current.data) is None:
             wrong = True
         else:
             account = accounts.set_password(kb(), current_user.person_id, form.password.data)

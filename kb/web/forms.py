@@ -23,20 +23,32 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from kb.accounts import MAX_PASSWORD, MIN_PASSWORD
 from kb.ingest.records import STEPS
 
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes plain pairs
+    def SelectChoice(value, label):  # stands in for the class of WTForms 3.3
+        return (value, label)
+
 REQUIRED = _l("Fyll i det här fältet.")
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
                          message=_l("Lösenordet ska ha minst %(min)d tecken.", min=MIN_PASSWORD))
 SAME = _l("Lösenorden är inte lika.")
 
 
-def visibility_choices():
+def choices(pairs) -> list:
+    """Turn (value, label) pairs into select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def visibility_choices() -> list:
     from kb.web.i18n import VISIBILITIES
 
-    return list(VISIBILITIES.items())
+    return choices(VISIBILITIES.items())
 
 
-def language_choices():
-    return [("sv", _l("svenska")), ("en", _l("engelska")), ("", _l("Gissa utifrån texten"))]
+def language_choices() -> list:
+    return choices([("sv", _l("svenska")), ("en", _l("engelska")),
+                    ("", _l("Gissa utifrån texten"))])
 
 
 class LoginForm(FlaskForm):
@@ -93,9 +105,14 @@ class ShareForm(FlaskForm):
     subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
     grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
     tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
-    language = SelectField(_l("Språk"), choices=language_choices, default="sv")
-    visibility = SelectField(_l("Vem får läsa"), choices=visibility_choices, default="all")
+    language = SelectField(_l("Språk"), default="sv")
+    visibility = SelectField(_l("Vem får läsa"), default="all")
     submit = SubmitField(_l("Dela materialet"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        self.visibility.choices = visibility_choices()
 
 
 class CheckboxesField(SelectMultipleField):
@@ -110,10 +127,10 @@ class ReflectionForm(FlaskForm):
     group = StringField(_l("Lärgrupp"), [DataRequired(REQUIRED), Length(max=300)],
                         render_kw={"list": "known-groups", "autocomplete": "off"})
     date = DateField(_l("Datum för träffen"), [InputRequired(REQUIRED)])
-    step = SelectField(_l("Steg i cykeln"), choices=[(s, s) for s in STEPS])
+    step = SelectField(_l("Steg i cykeln"))
     participants = CheckboxesField(_l("Deltagare"), choices=[], validate_choice=True)
     tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
-    visibility = SelectField(_l("Vem får läsa"), choices=visibility_choices, default="all")
+    visibility = SelectField(_l("Vem får läsa"), default="all")
     did = TextAreaField(_l("Vad gjorde vi?"), [Length(max=20000)], render_kw={"rows": 5})
     went_well = TextAreaField(_l("Vad gick bra?"), [Length(max=20000)], render_kw={"rows": 5})
     went_less_well = TextAreaField(_l("Vad gick mindre bra?"), [Length(max=20000)],
@@ -121,3 +138,11 @@ class ReflectionForm(FlaskForm):
     take_away = TextAreaField(_l("Vad tar vi med oss?"), [Length(max=20000)],
                               render_kw={"rows": 5})
     submit = SubmitField(_l("Spara reflektionen"))
+
+    def __init__(self, *args, people: list[dict] = (), **kwargs) -> None:
+        from kb.web.i18n import STEPS as STEP_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.step.choices = choices((s, STEP_LABELS[s]) for s in STEPS)
+        self.visibility.choices = visibility_choices()
+        self.participants.choices = choices((p["id"], p["name"]) for p in people)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from flask import (
@@ -229,11 +228,10 @@ def share():
 @bp.route("/reflect", methods=["GET", "POST"])
 def reflect():
     choices = library.reflection_choices(kb(), viewer())
-    form = ReflectionForm()
-    form.participants.choices = [(p["id"], p["name"]) for p in choices["people"]
-                                 if p["id"] != current_user.person_id]
+    form = ReflectionForm(people=[p for p in choices["people"]
+                                  if p["id"] != current_user.person_id])
     if request.method == "GET":
-        form.date.data = date.today()
+        form.date.data = kb().settings.as_of
     problem = None
     if form.validate_on_submit():
         try:

@@ -1,0 +1,59 @@
+"""`kb user …`: passwords, invitation links and coordinators, from the command line."""
+
+from __future__ import annotations
+
+import click
+
+from kb import accounts
+from kb.service import UnknownPerson
+
+
+@click.group()
+def user() -> None:
+    """Manage colleagues' log-in: passwords, invitations, coordinators."""
+
+
+@user.command("set-password")
+@click.argument("person_id")
+@click.password_option("--password", prompt="New password",
+                       help="The new password (asked for when not given).")
+@click.pass_context
+def set_password(ctx: click.Context, person_id: str, password: str) -> None:
+    """Set a colleague's password; every session they had ends."""
+    try:
+        accounts.set_password(ctx.obj.kb, person_id, password)
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {person_id!r}") from exc
+    except accounts.WeakPassword as exc:
+        raise click.ClickException(f"the password is too weak: {exc}") from exc
+    click.echo(f"password set for {person_id}; their other sessions have ended")
+
+
+@user.command("invite")
+@click.argument("person_id")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              envvar="KB_BASE_URL", help="Where colleagues reach kb.")
+@click.pass_context
+def invite(ctx: click.Context, person_id: str, base_url: str) -> None:
+    """Print a first-log-in link (valid 7 days) where the colleague chooses a password."""
+    kb = ctx.obj.kb
+    try:
+        token = accounts.make_invitation(kb, person_id, accounts.instance_secret(kb.settings))
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {person_id!r}") from exc
+    click.echo(f"invitation for {person_id} (valid {accounts.INVITATION_DAYS} days, "
+               "until they choose a password):")
+    click.echo(f"{base_url.rstrip('/')}/welcome/{token}")
+
+
+@user.command("coordinator")
+@click.argument("person_id")
+@click.option("--off", is_flag=True, help="Take the coordinator role away.")
+@click.pass_context
+def coordinator(ctx: click.Context, person_id: str, off: bool) -> None:
+    """Make a colleague a coordinator (sees the mentor matching of all newcomers)."""
+    try:
+        accounts.set_coordinator(ctx.obj.kb, person_id, not off)
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {person_id!r}") from exc
+    click.echo(f"{person_id} is {'no longer ' if off else ''}a coordinator")

@@ -1,0 +1,62 @@
+"""Helpers for tests of the pages: an app over a knowledge base, colleagues who can log in."""
+
+from __future__ import annotations
+
+import re
+
+from kb import accounts
+
+PASSWORD = "rätt-lösenord-123"
+CSRF = re.compile(r'name="(?:[a-z]+-)?csrf_token" type="hidden" value="([^"]+)"')
+
+
+def make_app(kb, **config):
+    """Build the app over an existing knowledge base, rate limits off unless asked for."""
+    from kb.web import create_app
+
+    settings = {"INSTANCE": str(kb.settings.instance_path), "KB": kb, "TESTING": True,
+                "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False}
+    settings.update(config)
+    return create_app(settings)
+
+
+def csrf_token(html: str) -> str:
+    """Return the first CSRF token in a page."""
+    match = CSRF.search(html)
+    if not match:
+        raise AssertionError("no CSRF token on the page")
+    return match.group(1)
+
+
+def log_in(client, kb, person_id: str, password: str = PASSWORD, set_password: bool = True):
+    """Give a colleague a password (unless told not to) and log in through the form."""
+    if set_password:
+        accounts.set_password(kb, person_id, password)
+    page = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data={"handle": person_id, "password": password,
+                                       "csrf_token": csrf_token(page)})
+
+
+def post_form(client, url: str, data: dict, **kwargs):
+    """Fetch a form page and post it back with its CSRF token."""
+    page = client.get(url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_token(page), **data}, **kwargs)
+
+
+# The day the sample bundle describes: its newcomers are new on that day, whenever tests run.
+SAMPLE_DAY = "2026-11-01"
+
+
+def open_kb(folder, bundle, people=("karin.sjoberg", "johan.lindqvist", "elin.forsberg",
+                                   "noah.berg"), today: str = SAMPLE_DAY):
+    """Open a knowledge base in folder with a bundle, the fake embedder and passwords set."""
+    from kb.config import load_settings
+    from kb.search.embed import FakeEmbedder
+    from kb.service import KnowledgeBase
+
+    base = KnowledgeBase(load_settings(folder, embedder="fake", today=today),
+                         embedder=FakeEmbedder())
+    base.ingest(bundle)
+    for person in people:
+        accounts.set_password(base, person, PASSWORD)
+    return base

@@ -1,0 +1,178 @@
+"""Sharing material: checked by content, stored with safe sources, searchable at once."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from kb import library
+from kb.models import Document
+from kb.web.testing import log_in, make_app, open_kb, post_form
+from tests.conftest import SAMPLE_BUNDLE
+
+
+def make_pdf(*lines: str) -> bytes:
+    """Return a small PDF with a text layer holding these lines."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.rect(72, 72, 200, 100, fill=1)  # a picture-like shape: a page even without text
+    y = 800
+    for line in lines:
+        pdf.drawString(72, y, line)
+        y -= 20
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def make_docx(*paragraphs: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def base(tmp_path):
+    kb = open_kb(tmp_path / "share", SAMPLE_BUNDLE)
+    yield kb
+    kb.close()
+
+
+def client_for(kb, person_id: str = "johan.lindqvist"):
+    client = make_app(kb).test_client()
+    log_in(client, kb, person_id, set_password=False)
+    return client
+
+
+@pytest.fixture
+def client(base):
+    return client_for(base)
+
+
+def upload(client, filename: str, data: bytes, **meta):
+    fields = {"title": "Fladdermusholkar i teknik", "subjects": "teknik, biologi",
+              "grades": "4-6", "tags": "slöjd, natur", "language": "sv", "visibility": "all"}
+    fields.update(meta)
+    fields["file"] = (io.BytesIO(data), filename)
+    return post_form(client, "/share", fields, content_type="multipart/form-data")
+
+
+def count_documents(kb) -> int:
+    with kb.sessions() as session:
+        return session.scalar(select(func.count(Document.id)))
+
+
+def test_a_shared_pdf_is_searchable_at_once_by_a_word_from_inside_it(client):
+    response = upload(client, "holkar.pdf", make_pdf("Bygg en holk av furu.",
+                                                     "Ordet pipistrellfladdermus finns inuti."))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/doc/material/uploads/fladdermusholkar-i-teknik.pdf"
+    html = client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
+    assert "Fladdermusholkar i teknik" in html
+
+
+def test_a_shared_file_keeps_its_metadata_and_its_sharer_as_author(base, client):
+    upload(client, "holkar.pdf", make_pdf("Holkar."))
+    with base.sessions() as session:
+        doc = session.scalar(select(Document).where(Document.source.like("material/uploads/%")))
+        assert doc.author_ids == ["johan.lindqvist"]
+        assert doc.subjects == ["teknik", "biologi"] and doc.tags == ["slöjd", "natur"]
+        assert doc.kind == "material" and doc.format == "pdf"
+        assert doc.original.data.startswith(b"%PDF-")
+
+
+def test_a_shared_docx_is_read(client):
+    upload(client, "plan.docx", make_docx("Planering med ordet solcellsladdare."),
+           title="Plan för solceller")
+    assert "Plan för solceller" in client.get("/?q=solcellsladdare").get_data(as_text=True)
+
+
+def test_a_shared_markdown_file_is_rendered_from_its_body(client):
+    upload(client, "guide.md", b"---\ntitle: ignoreras\n---\n# Guide\n\nText om **holkar**.\n",
+           title="Guide om holkar")
+    html = client.get("/doc/material/uploads/guide-om-holkar.md").get_data(as_text=True)
+    assert "<strong>holkar</strong>" in html and "ignoreras" not in html
+
+
+def test_a_bad_upload_stores_nothing_and_says_why(base, client):
+    before = count_documents(base)
+    response = upload(client, "holkar.pdf", b"this is plain text, not a PDF at all")
+    assert response.status_code == 422
+    assert "Filens innehåll stämmer inte med filändelsen" in response.get_data(as_text=True)
+    assert count_documents(base) == before
+
+
+def test_a_file_kb_cannot_read_is_refused_with_the_types_it_can(base, client):
+    before = count_documents(base)
+    response = upload(client, "program.exe", b"MZ\x90\x00binary")
+    assert response.status_code == 422
+    assert "md, txt, html, pdf eller docx" in response.get_data(as_text=True)
+    assert count_documents(base) == before
+
+
+def test_a_pdf_without_any_text_is_refused(base, client):
+    before = count_documents(base)
+    response = upload(client, "skannad.pdf", make_pdf())
+    assert response.status_code == 422
+    assert "inskannad" in response.get_data(as_text=True)
+    assert count_documents(base) == before
+
+
+def test_an_upload_without_a_title_is_refused(base, client):
+    before = count_documents(base)
+    response = upload(client, "holkar.pdf", make_pdf("Holkar."), title="")
+    assert response.status_code == 422
+    assert count_documents(base) == before
+
+
+def test_an_upload_over_the_size_limit_is_refused(base):
+    client = make_app(base, MAX_CONTENT_LENGTH=50_000).test_client()
+    log_in(client, base, "johan.lindqvist", set_password=False)
+    before = count_documents(base)
+    response = upload(client, "stor.txt", b"holk " * 20_000)
+    assert response.status_code == 413
+    assert count_documents(base) == before
+
+
+def test_the_users_file_name_never_becomes_the_source(base, client):
+    upload(client, "../../../etc/passwd.md", b"# Hej\n\nText.", title="Åäö: Om / och ..")
+    with base.sessions() as session:
+        sources = session.scalars(select(Document.source).where(
+            Document.source.like("material/uploads/%"))).all()
+    assert sources == ["material/uploads/aao-om-och.md"]
+
+
+def test_two_uploads_with_the_same_title_get_different_sources(base, client):
+    upload(client, "a.pdf", make_pdf("Ett."))
+    upload(client, "b.pdf", make_pdf("Två."))
+    with base.sessions() as session:
+        sources = sorted(session.scalars(select(Document.source).where(
+            Document.source.like("material/uploads/%"))).all())
+    assert sources == ["material/uploads/fladdermusholkar-i-teknik-2.pdf",
+                       "material/uploads/fladdermusholkar-i-teknik.pdf"]
+
+
+def test_a_private_upload_is_hidden_from_other_colleagues(base, client):
+    upload(client, "hemlig.pdf", make_pdf("Ordet kvastfening finns inuti."),
+           visibility="private", title="Hemlig plan")
+    assert "Hemlig plan" in client.get("/?q=kvastfening").get_data(as_text=True)
+    other = client_for(base, "karin.sjoberg")
+    assert "Hemlig plan" not in other.get("/?q=kvastfening").get_data(as_text=True)
+    assert other.get("/doc/material/uploads/hemlig-plan.pdf").status_code == 404
+
+
+def test_the_library_refuses_content_that_does_not_match_the_name(base):
+    viewer = base.viewer("johan.lindqvist")
+    with pytest.raises(library.Refused) as refused:
+        library.share_material(base, viewer, "x.docx", make_pdf("Holk."), {"title": "X"})
+    assert refused.value.code == "mismatch"
