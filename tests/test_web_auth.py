@@ -171,6 +171,21 @@ def test_log_in_attempts_are_rate_limited(kb):
     assert codes == [200, 200, 200, 429]
 
 
+def test_colleagues_sharing_one_address_do_not_lock_each_other_out(kb):
+    client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute").test_client()
+    for _ in range(3):
+        log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
+    assert log_in(client, kb, "johan.lindqvist", "fel-lösenord-999",
+                  set_password=False).status_code == 200
+
+
+def test_many_accounts_tried_from_one_address_are_limited_too(kb):
+    client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_ADDRESS_LIMIT="3/minute").test_client()
+    codes = [log_in(client, kb, person, "fel-lösenord-999", set_password=False).status_code
+             for person in ("karin.sjoberg", "johan.lindqvist", "elin.forsberg", "noah.berg")]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_the_rate_limit_can_be_switched_off_for_tests(kb):
     client = make_app(kb, RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="1/minute").test_client()
     codes = {log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False

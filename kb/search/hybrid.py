@@ -62,6 +62,8 @@ class SearchParams:
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
+    # Hits under this share of the best fused score are noise from the semantic legs' long tail.
+    min_relative_score: float = 0.2
     # Subtract each language's mean similarity so a question's own language gets no head start.
     language_priors: bool = True
 
@@ -232,6 +234,9 @@ class HybridSearcher:
                       if self.catalog.docs[d].kind == "reflection"}
             scores = fusion.boost(scores, factor)
         ordered = fusion.ranked(scores)
+        if ordered and request.method == "convex":
+            floor = ordered[0][1] * self.params.min_relative_score
+            ordered = [(d, v) for d, v in ordered if v >= floor]
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         page = ordered[request.offset:request.offset + request.limit]
         hits = []

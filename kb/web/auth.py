@@ -24,7 +24,7 @@ from flask_login import logout_user as _logout_user
 from kb import accounts
 from kb.web.forms import ButtonForm, ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from kb.web.i18n import LANGUAGES
-from kb.web.security import limiter, login_limit
+from kb.web.security import limiter, login_address_limit, login_key, login_limit
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -106,7 +106,8 @@ def start_session(account: accounts.Account) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=login_key)
+@limiter.limit(login_address_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.search"))

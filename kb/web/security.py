@@ -19,6 +19,24 @@ API_ERRORS = {400: "bad request", 403: "forbidden", 404: "not found", 405: "meth
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
+def login_key() -> str:
+    """Key log-in attempts by address and account.
+
+    A whole school often shares one address: keyed by address alone, ten colleagues logging
+    in on a Monday morning would lock out the eleventh. Guessing one account's password is
+    what the limit is for; a looser per-address limit (LOGIN_ADDRESS_LIMIT) caps spraying.
+    """
+    handle = (request.form.get("handle") or "").strip().casefold()
+    return f"{get_remote_address()}|{handle}"
+
+
+def login_address_limit() -> str:
+    """Return the configured limit of log-in attempts from one address, whatever the account."""
+    from flask import current_app
+
+    return current_app.config.get("LOGIN_ADDRESS_LIMIT", "120/minute")
+
+
 def login_limit() -> str:
     """Return the configured rate limit of log-in attempts."""
     from flask import current_app
