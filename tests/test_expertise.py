@@ -194,3 +194,26 @@ def test_what_if_someone_leaves_lists_what_goes_with_them_first(kb):
     topics = kb.what_if_leaves("dragan.petrovic", OUTSIDER)
     assert topics[0].holders == ("dragan.petrovic",)
     assert all("dragan.petrovic" in t.holders for t in topics)
+
+
+def test_one_shared_generic_word_does_not_make_a_skill_name_an_area():
+    docs = [doc("a", "karin", labels=("exit tickets", "formativ bedömning")),
+            doc("b", "karin", labels=("exit tickets", "formativ bedömning"))]
+    topics = find_topics(docs, {"hanna": [("betygssamtal och sambedömning", 4)]})
+    area = next(t for t in topics if t.sources)
+    assert "hanna" not in area.holders
+
+
+def test_a_skill_that_is_a_subject_names_only_that_subject():
+    docs = [TopicDoc("a", ("dragan",), ("schack", "matematik"), ("matematik",)),
+            TopicDoc("b", ("dragan",), ("schack",), ("matematik",))]
+    topics = find_topics(docs, {"noah": [("matematik", 3)]})
+    chess = next(t for t in topics if "schack" in t.labels)
+    maths = next(t for t in topics if t.labels == ("matematik",))
+    assert chess.holders == ("dragan",)
+    assert "noah" in maths.holders
+
+
+def test_no_two_sample_topics_share_a_name(kb):
+    names = [t.name.casefold() for t in kb.risk(OUTSIDER)]
+    assert len(names) == len(set(names))

@@ -145,16 +145,18 @@ def core_labels(labels: Sequence[str], docs: Sequence[TopicDoc]) -> list[str]:
 def skill_matches(skill: str, labels: Sequence[str], core: Sequence[str]) -> bool:
     """Tell whether a declared skill names this area.
 
-    Either most of the skill's terms are among the labels' terms, or one of them is among the
-    core labels' terms (those on most of the area's documents).
+    Either the skill contains every term of one core label (a label on most of the area's
+    documents: "formativ bedömning med exit tickets" contains "exit tickets"), or most of the
+    skill's own terms are among the area's labels. One shared generic word ("bedömning") is
+    not enough.
     """
     skill_terms = terms(skill)
     if not skill_terms:
         return False
+    if any(terms(label) and terms(label) <= skill_terms for label in core):
+        return True
     label_terms = frozenset().union(*(terms(label) for label in labels))
-    core_terms = frozenset().union(*(terms(label) for label in core))
-    return (len(skill_terms & label_terms) / len(skill_terms) >= SKILL_MATCH
-            or bool(skill_terms & core_terms))
+    return len(skill_terms & label_terms) / len(skill_terms) >= SKILL_MATCH
 
 
 def name_area(labels: Sequence[str], core: Sequence[str], skills: Sequence[str],
@@ -191,6 +193,7 @@ def find_topics(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[st
               if len(v) >= MIN_TOPIC_DOCUMENTS]
     known_subjects = set(subjects)
     seen_sources: set[tuple[str, ...]] = set()
+    used_names: set[str] = set()
     for labels, area_docs, is_subject in areas:
         sources = tuple(d.source for d in area_docs)
         if sources in seen_sources:
@@ -201,8 +204,12 @@ def find_topics(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[st
         core = core_labels(labels, area_docs)
         for person, person_skills in skills.items():
             for name, level in person_skills:
-                # A skill that is a school subject ("matematik") names the subject only.
-                if name.casefold() in known_subjects and not is_subject:
+                # A skill that is a school subject ("matematik") names that subject only, and a
+                # subject is named by that skill only.
+                if is_subject:
+                    if name.casefold() != labels[0].casefold():
+                        continue
+                elif name.casefold() in known_subjects:
                     continue
                 if level >= HOLDING_LEVEL and skill_matches(name, labels, core):
                     declared.add(person)
@@ -210,6 +217,10 @@ def find_topics(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[st
                     names.append(name)
         holders = sorted(set(authors_of(area_docs)) | declared)
         label = name_area(labels, core, names, is_subject)
+        if label.casefold() in used_names:
+            # A bigger area already carries this skill's name: call this one by its labels.
+            label = ", ".join(labels[:3])
+        used_names.add(label.casefold())
         topics.append(Topic(name=label, holders=tuple(holders), sources=sources,
                             truck_factor=truck_factor(holders, area_docs, declared),
                             single=len(holders) == 1, labels=labels,
