@@ -85,3 +85,25 @@ def test_token_create_for_an_unknown_person_fails_clearly(cli):
     result = cli("token", "create", "nobody")
     assert result.exit_code != 0
     assert "no person with id 'nobody'" in result.output
+
+
+def test_a_token_never_appears_in_the_logs(kb, client, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    token = kb.create_token("karin.sjoberg")
+    client.get("/api/search?q=schack", headers={"Authorization": f"Bearer {token}"})
+    client.get("/api/search?q=schack", headers={"Authorization": f"Bearer {token}x"})
+    assert token not in caplog.text
+
+
+def test_revoking_from_the_command_line_ends_the_token(cli, tmp_path):
+    from kb.config import load_settings
+    from kb.service import KnowledgeBase
+
+    cli("ingest", str(SAMPLE_BUNDLE))
+    token = cli("token", "create", "karin.sjoberg").output.strip().splitlines()[-1]
+    assert "revoked 1 token" in cli("token", "revoke", "karin.sjoberg").output
+    kb = KnowledgeBase(load_settings(tmp_path / "cli-instance", embedder="fake"))
+    assert kb.viewer_for_token(token) is None
+    kb.close()
