@@ -137,7 +137,9 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 
     app = create_app({"INSTANCE": ctx.instance})
     click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="kb")
+    # waitress would otherwise spool bodies up to 1 GB to disk before Flask could refuse them.
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kb",
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 64 * 1024)
 
 
 @main.command()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Key of the PostgreSQL advisory lock that lets one process at a time migrate a database.
+MIGRATION_LOCK = 0x6B62_6D69_6772
+
+
+class MigrationError(RuntimeError):
+    """A migration left the database inconsistent; it was rolled back."""
 
 
 def make_engine(url: str) -> Engine:
@@ -43,11 +49,53 @@ def alembic_config(url: str):
     return cfg
 
 
+def current_revision(engine: Engine) -> str | None:
+    """Return the database's migration revision (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    """Return the newest migration's revision."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the database schema to the newest migration."""
+    """Bring the database schema to the newest migration, all of it or nothing.
+
+    Quick when the database is already there. Processes starting together take turns: SQLite
+    through its write lock, PostgreSQL through an advisory lock; the second finds nothing left
+    to do. SQLite migrations run with foreign keys off (rebuilding a table must not cascade
+    deletes to its children) and are checked before they commit.
+    """
     from alembic import command
 
+    if current_revision(engine) == head_revision():
+        return
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        try:
+            if sqlite:
+                # Only outside a transaction does this pragma take effect; pysqlite has not
+                # begun one yet. BEGIN IMMEDIATE makes the DDL transactional and exclusive.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                raise MigrationError(f"foreign keys broken by the migration: {broken[:5]}")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()

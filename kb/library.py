@@ -9,22 +9,23 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-import zipfile
 from datetime import date
-from io import BytesIO
 
 from sqlalchemy import select
 
-from kb.ingest.bundle import content_hash, guess_language, split_front_matter, split_sections
+from kb.ingest.bundle import content_hash, guess_language, split_sections
 from kb.ingest.extract import (
     MEDIA_TYPES,
+    WINDOWS_RESERVED,
     ExtractionError,
     decode_text,
-    extract_text,
     format_for,
+    identify,
     markdown_to_text,
+    strip_front_matter,
 )
 from kb.ingest.records import SECTION_HEADINGS, STEPS, VISIBILITIES, DocumentRecord
+from kb.ingest.sandbox import extract_text_safely
 from kb.ingest.store import upsert_document
 from kb.models import Document, Person
 from kb.search.access import Viewer
@@ -42,6 +43,10 @@ QUESTION_FRAME = re.compile(
     r"^\s*(vad har (vi|ni|de) lärt (oss|er|sig) om|vad lärde vi oss om|"
     r"what (have|did) we learn(ed)? about)\s+|\s*\?+\s*$", re.I)
 RELATED_LIMIT = 4
+
+
+EXTRACTION_REASONS = ("mismatch", "damaged", "too_large", "bomb", "timeout", "memory",
+                      "encrypted", "busy", "unavailable")
 
 
 class Refused(ValueError):
@@ -301,18 +306,8 @@ def profile(kb, viewer: Viewer, person_id: str) -> dict | None:
 
 # ---------------------------------------------------------------- sharing
 def _actual_format(data: bytes) -> str:
-    """Tell what a file is from its bytes: pdf, docx, another zip, binary or text."""
-    if data.lstrip()[:5].startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(BytesIO(data)) as package:
-                return "docx" if "word/document.xml" in package.namelist() else "zip"
-        except zipfile.BadZipFile:
-            return "zip"
-    if b"\x00" in data[:4096]:
-        return "binary"
-    return "text"
+    """Tell what a file is from its bytes: pdf, docx, zip, xlsx, png, ..., binary or text."""
+    return identify(data)  # bounded: a zip's directory is checked before it is read
 
 
 def check_upload(filename: str, data: bytes) -> str:
@@ -370,16 +365,15 @@ def share_material(kb, viewer: Viewer, filename: str, data: bytes, meta: dict) -
     fmt = check_upload(filename, data)
     body = None
     try:
+        # In a limited child process: a hostile file fails there, not in the server.
+        text = extract_text_safely(fmt, data)
         if fmt == "md":
-            try:
-                _, body = split_front_matter(decode_text(data))
-            except ValueError:
-                body = decode_text(data)
-            text = markdown_to_text(body)
-        else:
-            text = extract_text(fmt, data)
+            # The metadata comes from the form: drop front matter without parsing its YAML.
+            body = strip_front_matter(decode_text(data))
     except ExtractionError as exc:
-        raise Refused("unreadable", str(exc)) from exc
+        # The reason picks a message in the page's language; the English detail stays beside it.
+        raise Refused(exc.reason if exc.reason in EXTRACTION_REASONS else "unreadable",
+                      str(exc)) from exc
     if not text.strip():
         raise Refused("no_text")
     language, guessed = _language(meta.get("language"), text)
@@ -388,9 +382,12 @@ def share_material(kb, viewer: Viewer, filename: str, data: bytes, meta: dict) -
                    "tags": split_values(meta.get("tags")), "language": language,
                    "visibility": _visibility(meta.get("visibility"))}
     with kb.session() as session:
-        source = _unique_source(session, "material/uploads", slugify(title), fmt)
+        slug = slugify(title)
+        if WINDOWS_RESERVED.match(slug):  # "con.pdf" cannot exist in an export on Windows
+            slug = f"{slug}-dokument"
+        source = _unique_source(session, "material/uploads", slug, fmt)
         record = DocumentRecord(
-            source=source, kind="material", format=fmt, title=title,
+            origin="web", source=source, kind="material", format=fmt, title=title,
             content_hash=content_hash(data, json.dumps(record_meta, sort_keys=True).encode()),
             text=text, date=kb.settings.as_of, authors=(viewer.person_id,),
             subjects=record_meta["subjects"], grades=record_meta["grades"],
@@ -456,7 +453,7 @@ def write_reflection(kb, viewer: Viewer, *, group: str, when: date, step: str,
         meta = {"title": title, "group": group, "step": step, "tags": split_values(tags),
                 "authors": authors, "date": when.isoformat(), "visibility": visibility}
         record = DocumentRecord(
-            source=source, kind="reflection", format="md", title=title,
+            origin="web", source=source, kind="reflection", format="md", title=title,
             content_hash=content_hash(body.encode(), json.dumps(meta, sort_keys=True).encode()),
             text=text, date=when, authors=authors, tags=meta["tags"], language=language,
             language_guessed=guessed, visibility=visibility, group=group or None, step=step,

@@ -27,11 +27,11 @@ class Base(DeclarativeBase):
 class Person(Base):
     __tablename__ = "people"
 
-    id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(200))
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
     role: Mapped[str | None] = mapped_column(Text)
-    unit: Mapped[str | None] = mapped_column(String(200), index=True)
+    unit: Mapped[str | None] = mapped_column(Text, index=True)
     subjects: Mapped[list] = mapped_column(JSON, default=list)
     grades: Mapped[list] = mapped_column(JSON, default=list)
     started: Mapped[date | None] = mapped_column(Date)
@@ -46,6 +46,9 @@ class Person(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     session_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Hash of the person's people.yaml entry at the last ingest: an unchanged entry does not
+    # overwrite what the colleague has since edited on the web.
+    bundle_hash: Mapped[str | None] = mapped_column(String(64))
 
     skills: Mapped[list[Skill]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Skill.position"
@@ -57,7 +60,7 @@ class Skill(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(Text)
     level: Mapped[int] = mapped_column(Integer, default=3)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -76,9 +79,12 @@ class Mentorship(Base):
 
 class Document(Base):
     __tablename__ = "documents"
+    # Ids are never given out twice (SQLite would reuse the highest after a delete): the
+    # indexes and the generation fingerprint tell documents apart by id and revision.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str] = mapped_column(String(1000), unique=True)
+    source: Mapped[str] = mapped_column(Text, unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)  # material | reflection
     format: Mapped[str] = mapped_column(String(10))  # md | txt | html | pdf | docx
     title: Mapped[str] = mapped_column(Text)
@@ -86,11 +92,11 @@ class Document(Base):
     subjects: Mapped[list] = mapped_column(JSON, default=list)
     grades: Mapped[list] = mapped_column(JSON, default=list)
     tags: Mapped[list] = mapped_column(JSON, default=list)
-    language: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(Text)
     language_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
     visibility: Mapped[str] = mapped_column(String(20), default="all")
-    group: Mapped[str | None] = mapped_column(String(300))
-    step: Mapped[str | None] = mapped_column(String(40))
+    group: Mapped[str | None] = mapped_column(Text)
+    step: Mapped[str | None] = mapped_column(Text)
     did: Mapped[str | None] = mapped_column(Text)
     went_well: Mapped[str | None] = mapped_column(Text)
     went_less_well: Mapped[str | None] = mapped_column(Text)
@@ -102,6 +108,9 @@ class Document(Base):
     # Bumped on every change the search indexes must see (content, metadata, readers).
     revision: Mapped[int] = mapped_column(Integer, default=1)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    # "bundle" (came from kb ingest) or "web" (shared or written on the pages): pruning a bundle
+    # never removes what colleagues added on the web.
+    origin: Mapped[str] = mapped_column(String(10), default="bundle", server_default="bundle")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, server_default=func.now(), onupdate=func.now()
@@ -145,8 +154,8 @@ class Original(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
     )
-    filename: Mapped[str] = mapped_column(String(300))
-    media_type: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(Text)
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     document: Mapped[Document] = relationship(back_populates="original")
@@ -154,6 +163,8 @@ class Original(Base):
 
 class Chunk(Base):
     __tablename__ = "chunks"
+    # The vector indexes tell chunks apart by id alone: never reuse one (see Document).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(

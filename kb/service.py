@@ -108,6 +108,9 @@ class KnowledgeBase:
     def sync_indexes(self, progress=None, force: bool = False) -> SyncReport:
         """Repair the indexes against the database (the truth) and reload the catalog."""
         with self._lock, self.index_lock(), self.sessions() as session:
+            # Read the fingerprint before the indexes: a change committed while they sync is
+            # then still news to the next catalog() call, never marked as seen unindexed.
+            generation = self.generation(session)
             if force:
                 self.keyword.open(create=True)
                 self._vectors = VectorIndex.create(self.embedder.name, self.embedder.dim)
@@ -125,7 +128,7 @@ class KnowledgeBase:
             self._vector_mtime = self._vector_file_mtime()
             self._catalog = Catalog.load(session)
             self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
-            self._generation = self.generation(session)
+            self._generation = generation
             return report
 
     def _vector_file_mtime(self) -> tuple:

@@ -204,3 +204,60 @@ def test_the_demo_bundle_ingests_without_problems(make_kb):
     assert report.problems == []
     assert report.people.added == 10
     assert report.material.added >= 14 and report.reflections.added >= 5
+
+
+def test_re_ingesting_an_unchanged_bundle_keeps_what_a_colleague_edited_on_the_web(
+        make_kb, bundle):
+    bundle.doc("material/a.md", "Text.")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    with kb.session() as session:
+        session.get(Person, "anna.lind").role = "Förstelärare i svenska"
+    kb.ingest(bundle.root)
+    with kb.sessions() as session:
+        assert session.get(Person, "anna.lind").role == "Förstelärare i svenska"
+
+
+def test_a_changed_people_yaml_entry_still_updates_the_person(make_kb, bundle):
+    bundle.doc("material/a.md", "Text.")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    bundle.people([{"id": "anna.lind", "name": "Anna Lind", "unit": "Ekskolan"}])
+    report = kb.ingest(bundle.root)
+    assert report.people.updated == 1
+    with kb.sessions() as session:
+        assert session.get(Person, "anna.lind").unit == "Ekskolan"
+
+
+def test_prune_never_removes_material_shared_on_the_web(make_kb, bundle):
+    from kb import library
+
+    bundle.doc("material/a.md", "Text.", authors=["anna.lind"])
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    source = library.share_material(kb, kb.viewer("anna.lind"), "plan.txt",
+                                    "Vår plan för läsåret.".encode(), {"title": "Plan"})
+    report = kb.ingest(bundle.root, prune=True)
+    assert report.material.removed == 0 and source not in report.missing_sources
+    with kb.sessions() as session:
+        assert session.scalar(select(Document).where(Document.source == source))
+
+
+def test_a_yaml_alias_bomb_in_front_matter_is_refused_at_once(make_kb, bundle):
+    import time
+
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+              for i in range(20)]
+    bundle.write("material/bomb.md", "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\nText\n")
+    start = time.monotonic()
+    report = make_kb().ingest(bundle.root)
+    assert time.monotonic() - start < 10
+    assert any(p.source == "material/bomb.md" and "aliases" in p.reason
+               for p in report.problems)
+
+
+def test_an_oversized_front_matter_is_refused_with_its_size(make_kb, bundle):
+    bundle.write("material/big.md", "---\ntitle: Stor\nbio: " + "x" * 70_000 + "\n---\nText\n")
+    report = make_kb().ingest(bundle.root)
+    assert any(p.source == "material/big.md" and "64 KB" in p.reason for p in report.problems)

@@ -12,10 +12,9 @@ import yaml
 from kb.ingest.extract import (
     MEDIA_TYPES,
     ExtractionError,
+    check_file,
     decode_text,
-    extract_text,
     format_for,
-    markdown_to_text,
 )
 from kb.ingest.records import (
     SECTIONS,
@@ -26,6 +25,7 @@ from kb.ingest.records import (
     PersonRecord,
     Problem,
 )
+from kb.ingest.sandbox import extract_text_safely
 from kb.search.language import guess_language
 
 PERSON_KEYS = {"id", "name", "email", "role", "unit", "subjects", "grades", "started", "mentor",
@@ -35,6 +35,28 @@ DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "lang
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+
+# Metadata is a handful of keys; anything this large is a mistake or an attack.
+MAX_METADATA_BYTES = 64 * 1024
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: `*name` could expand a few bytes exponentially."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in kb metadata", mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(text: str, limit: int | None = MAX_METADATA_BYTES):
+    """Parse YAML safely: no aliases, no Python objects, at most `limit` characters."""
+    if limit is not None and len(text) > limit:
+        raise yaml.YAMLError(f"larger than {limit // 1024} KB")
+    return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a safe loader subclass
+
 
 class BundleError(Exception):
     """The bundle as a whole cannot be read (no folder, no people.yaml that parses)."""
@@ -84,7 +106,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not match:
         raise ValueError("front matter is not closed by a line '---'")
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = load_yaml(match.group(1))
     except yaml.YAMLError as exc:
         raise ValueError(f"front matter is not valid YAML ({_yaml_reason(exc)})") from exc
     if meta is None:
@@ -96,7 +118,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or "syntax error"
+    problem = getattr(exc, "problem", None) or str(exc) or "syntax error"
     return f"{problem} at line {mark.line + 1}" if mark else str(problem)
 
 
@@ -125,7 +147,7 @@ def read_people(path: Path) -> tuple[list[PersonRecord], list[Problem]]:
     if not path.exists():
         raise BundleError("people.yaml is missing")
     try:
-        data = yaml.safe_load(decode_text(path.read_bytes()))
+        data = load_yaml(decode_text(path.read_bytes()), limit=50 * 1024 * 1024)
     except yaml.YAMLError as exc:
         raise BundleError(f"people.yaml does not parse ({_yaml_reason(exc)})") from exc
     if data is None:
@@ -209,6 +231,10 @@ def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> 
         return None, [Problem(source, f"kb cannot read '{path.suffix}' files; skipped")]
     if kind == "reflection" and fmt != "md":
         return None, [Problem(source, "reflections must be Markdown (.md) files; skipped")]
+    try:
+        check_file(path, root)  # size, and no link out of the bundle, before reading a byte
+    except ExtractionError as exc:
+        return None, [Problem(source, str(exc))]
     data = path.read_bytes()
     notes: list[str] = []
     sidecar_bytes = b""
@@ -216,14 +242,14 @@ def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> 
     try:
         if fmt == "md":
             meta, body = split_front_matter(decode_text(data))
-            text = markdown_to_text(body)
+            text = extract_text_safely(fmt, data)  # front matter dropped, in a limited child
         else:
             sidecar = path.with_name(path.name + ".yaml")
             meta = {}
             if sidecar.exists():
                 sidecar_bytes = sidecar.read_bytes()
                 try:
-                    meta = yaml.safe_load(decode_text(sidecar_bytes)) or {}
+                    meta = load_yaml(decode_text(sidecar_bytes)) or {}
                 except yaml.YAMLError as exc:
                     raise ValueError(
                         f"its sidecar {sidecar.name} is not valid YAML ({_yaml_reason(exc)})"
@@ -232,7 +258,7 @@ def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> 
                     raise ValueError(f"its sidecar {sidecar.name} is not a set of key: value lines")
             else:
                 notes.append(f"no sidecar {path.name}.yaml; title taken from the file name")
-            text = extract_text(fmt, data)
+            text = extract_text_safely(fmt, data)
     except ExtractionError as exc:
         return None, [Problem(source, str(exc))]
     except ValueError as exc:

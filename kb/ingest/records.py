@@ -70,6 +70,7 @@ class DocumentRecord:
     original: bytes | None = None
     filename: str | None = None
     media_type: str | None = None
+    origin: str = "bundle"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,16 +28,29 @@ def _person_values(record: PersonRecord) -> dict:
     return values
 
 
+def entry_hash(record: PersonRecord) -> str:
+    """Hash a people.yaml entry as read, to tell later whether the bundle changed it."""
+    return hashlib.sha256(repr(record).encode("utf-8")).hexdigest()
+
+
 def upsert_person(session: Session, record: PersonRecord) -> str:
-    """Create or update one person; return 'added', 'updated' or 'unchanged'."""
+    """Create or update one person; return 'added', 'updated' or 'unchanged'.
+
+    An entry the bundle has not changed since the last ingest leaves the person alone, so what
+    a colleague edited on the web survives re-ingesting the same bundle.
+    """
     person = session.get(Person, record.id)
     values = _person_values(record)
     skills = [(name, level) for name, level in record.skills]
+    digest = entry_hash(record)
     if person is None:
-        person = Person(id=record.id, has_profile=True, **values)
+        person = Person(id=record.id, has_profile=True, bundle_hash=digest, **values)
         person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
         session.add(person)
         return "added"
+    if person.has_profile and person.bundle_hash == digest:
+        return "unchanged"
+    person.bundle_hash = digest
     current = {f: getattr(person, f) for f in PERSON_FIELDS}
     current_skills = [(s.name, s.level) for s in person.skills]
     if current == values and current_skills == skills and person.has_profile:
@@ -71,6 +86,7 @@ def ensure_people(session: Session, ids: tuple[str, ...]) -> None:
 def write_document(session: Session, doc: Document, record: DocumentRecord) -> None:
     """Copy a record's fields, authors, original file and chunks onto a document row."""
     sections = dict(record.sections)
+    doc.origin = record.origin
     doc.kind = record.kind
     doc.format = record.format
     doc.title = record.title
@@ -146,7 +162,9 @@ def apply_bundle(session: Session, contents: BundleContents, prune: bool = False
             session.flush()
             report.changed_document_ids.add(doc.id)
     seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
-    for doc in session.scalars(select(Document).order_by(Document.source)):
+    # Only what came from a bundle can go missing from one: web uploads are never pruned.
+    bundle_docs = select(Document).where(Document.origin == "bundle").order_by(Document.source)
+    for doc in session.scalars(bundle_docs):
         if doc.source in seen:
             continue
         tally = tallies.get(doc.kind, report.material)

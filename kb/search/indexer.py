@@ -16,6 +16,8 @@ from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
 
 EMBED_BATCH = 64
+# Temporary files VectorIndex.save and SparseIndex.save write before renaming them into place.
+TEMP_PREFIXES = (".vectors.faiss.", ".vectors.json.", ".sparse.npz.", ".sparse.json.")
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,11 @@ def open_sparse(path: Path, encoder) -> tuple[SparseIndex, bool]:
 def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
     """Write documents whose revision differs from the index, delete those gone from the database."""
     db_revs = dict(session.execute(select(Document.id, Document.revision)).all())
-    ix_revs = keyword.revisions()
+    try:
+        ix_revs = keyword.revisions()
+    except Exception:  # a torn or missing segment (power cut, disk): rebuild from the database
+        keyword.open(create=True)
+        ix_revs = {}
     stale = [d for d, rev in db_revs.items() if ix_revs.get(d) != rev]
     gone = [d for d in ix_revs if d not in db_revs]
     upserts = []
@@ -107,11 +113,25 @@ def sync_vectors(session: Session, index, encode, progress=None) -> tuple[int, i
     return len(missing), len(extra)
 
 
+def remove_leftover_temp_files(*folders: Path | None) -> None:
+    """Delete the half-written files of saves a killed process never finished."""
+    for folder in folders:
+        if folder is None or not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.name.startswith(TEMP_PREFIXES) and path.is_file():
+                path.unlink(missing_ok=True)
+
+
 def sync(session: Session, keyword: KeywordIndex, vectors: VectorIndex, embedder: Embedder,
          vector_path: Path, progress=None, rebuilt: bool = False, sparse_index=None,
          sparse_encoder=None, sparse_path: Path | None = None,
          sparse_rebuilt: bool = False) -> SyncReport:
-    """Bring every index in step with the database; save a vector index when it changed."""
+    """Bring every index in step with the database; save a vector index when it changed.
+
+    The caller holds the instance's index lock, so no other process is saving right now.
+    """
+    remove_leftover_temp_files(vector_path, sparse_path)
     written, deleted = sync_keyword(session, keyword)
     added, removed = sync_vectors(session, vectors, embedder.embed_passages, progress)
     if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():

@@ -17,7 +17,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
-        JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+        # The largest file kb reads (20 MB) plus room for the form around it.
+        MAX_CONTENT_LENGTH=21 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="kb_session", REMEMBER_COOKIE_HTTPONLY=True,
         BABEL_DEFAULT_LOCALE="sv", BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",

@@ -16,12 +16,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from kb import accounts, library
 from kb.search.catalog import Filters
 from kb.web.forms import ProfileForm, ReflectionForm, ShareForm
-from kb.web.security import DOWNLOAD_CSP
+from kb.web.security import DOWNLOAD_CSP, limiter
 
 bp = Blueprint("pages", __name__)
 FILTER_NAMES = ("kind", "subject", "grade", "unit", "group", "step", "language")
@@ -185,6 +186,16 @@ REFUSALS = {
     "mismatch": lambda d: _("Filens innehåll stämmer inte med filändelsen (%(what)s). Kontrollera "
                             "att du valt rätt fil.", what=d),
     "unreadable": lambda d: _("Filen gick inte att läsa: %(why)s.", why=d),
+    "damaged": lambda d: _("Filen gick inte att läsa: den verkar vara skadad. Spara den på nytt "
+                           "i programmet den kommer från och försök igen."),
+    "bomb": lambda d: _("Filen gick inte att läsa: den packas upp till mycket mer än den är "
+                        "stor."),
+    "timeout": lambda d: _("Filen gick inte att läsa: det tog mer än 10 sekunder."),
+    "memory": lambda d: _("Filen gick inte att läsa: den krävde för mycket minne."),
+    "encrypted": lambda d: _("Filen gick inte att läsa: PDF-filen är skyddad med lösenord."),
+    "busy": lambda d: _("Filen gick inte att läsa just nu: kb läser många filer. Försök igen "
+                        "om en stund."),
+    "unavailable": lambda d: _("Filen gick inte att läsa just nu. Försök igen om en stund."),
     "no_text": lambda d: _("Det gick inte att få ut någon text ur filen. Är det en inskannad "
                            "PDF? Dela gärna en version med text."),
     "title": lambda d: _("Skriv en titel."),
@@ -202,6 +213,9 @@ def refusal(exc: library.Refused) -> str:
 
 
 @bp.route("/share", methods=["GET", "POST"])
+# Reading a hostile file can hold a server thread for seconds: nobody may queue dozens.
+@limiter.limit("20/minute", methods=["POST"],
+               key_func=lambda: current_user.get_id() or get_remote_address())
 def share():
     form = ShareForm()
     problem = None
