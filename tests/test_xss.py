@@ -30,7 +30,7 @@ PAYLOADS = [
 ]
 WORD = "zebrakod"
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "base",
-                  "style", "link", "meta", "form"}
+                  "style", "link"}
 
 
 class Finder(HTMLParser):
@@ -51,8 +51,7 @@ class Finder(HTMLParser):
         if tag in DANGEROUS_TAGS:
             src = dict(attrs).get("src") or dict(attrs).get("href") or ""
             # The page's own files under /static are the only code and styles allowed.
-            if not (tag in ("script", "link") and src.startswith("/static/")) and not (
-                    tag in ("meta", "form")):
+            if not (tag in ("script", "link") and src.startswith("/static/")):
                 self.found.append(f"<{tag}>")
         if tag == "form" and (dict(attrs).get("action") or "").lower().startswith("javascript"):
             self.found.append("<form action=javascript:>")
