@@ -5,28 +5,10 @@ from __future__ import annotations
 import pytest
 
 from kb import accounts
-from kb.web.testing import PASSWORD, log_in, make_app, open_kb
+from kb.web.testing import PASSWORD, logged_in_client
 from tests.conftest import SAMPLE_BUNDLE
 
 DRAFT = "/doc/material/privat/forsberg-npf-fortbildning-utkast.md"
-
-
-@pytest.fixture(scope="module")
-def shared_kb(tmp_path_factory):
-    base = open_kb(tmp_path_factory.mktemp("documents"), SAMPLE_BUNDLE)
-    yield base
-    base.close()
-
-
-def client_for(kb, person_id: str):
-    client = make_app(kb).test_client()
-    log_in(client, kb, person_id, set_password=False)
-    return client
-
-
-@pytest.fixture
-def client(shared_kb):
-    return client_for(shared_kb, "karin.sjoberg")
 
 
 def test_a_markdown_document_is_rendered_as_html_with_its_metadata(client):
@@ -56,7 +38,7 @@ def test_a_private_draft_is_404_for_a_colleague_who_is_not_its_author(client):
 
 
 def test_a_private_draft_opens_for_its_author(shared_kb):
-    response = client_for(shared_kb, "elin.forsberg").get(DRAFT)
+    response = logged_in_client(shared_kb, "elin.forsberg").get(DRAFT)
     assert response.status_code == 200
     assert "Utkast: plan för NPF-fortbildning" in response.get_data(as_text=True)
 
@@ -112,7 +94,7 @@ def hostile(make_kb, bundle):
     base = make_kb()
     base.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)
-    return client_for(base, "per.ek")
+    return logged_in_client(base, "per.ek")
 
 
 def test_raw_html_in_markdown_is_shown_as_text_never_run(hostile):

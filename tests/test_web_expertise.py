@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kb import accounts, library
-from kb.web.testing import log_in, make_app, open_kb
+from kb.web.testing import logged_in_client, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
 
 DRAFT = "material/privat/forsberg-npf-fortbildning-utkast.md"
@@ -19,17 +19,6 @@ def shared_kb(tmp_path_factory):
     accounts.set_coordinator(base, "karin.sjoberg")
     yield base
     base.close()
-
-
-def client_for(kb, person_id: str):
-    client = make_app(kb).test_client()
-    log_in(client, kb, person_id, set_password=False)
-    return client
-
-
-@pytest.fixture
-def client(shared_kb):
-    return client_for(shared_kb, "karin.sjoberg")
 
 
 def test_the_expert_page_lists_colleagues_with_their_evidence(client):
@@ -60,7 +49,7 @@ def test_mentor_suggestions_come_with_their_reasons(client):
 
 
 def test_a_newcomer_sees_their_own_suggestions_at_once(shared_kb):
-    html = client_for(shared_kb, "noah.berg").get("/newcomers").get_data(as_text=True)
+    html = logged_in_client(shared_kb, "noah.berg").get("/newcomers").get_data(as_text=True)
     assert "Mentorer för Noah Berg" in html
 
 
@@ -68,13 +57,13 @@ def test_only_a_coordinator_sees_the_matching_of_all_newcomers(shared_kb, client
     html = client.get("/newcomers/matching").get_data(as_text=True)
     for name in ("Noah Berg", "Leila Karimi", "Elsa Johansson"):
         assert name in html
-    assert client_for(shared_kb, "johan.lindqvist").get("/newcomers/matching"
+    assert logged_in_client(shared_kb, "johan.lindqvist").get("/newcomers/matching"
                                                          ).status_code == 403
 
 
 def test_only_a_coordinator_is_offered_the_matching(shared_kb, client):
     assert "/newcomers/matching" in client.get("/newcomers").get_data(as_text=True)
-    other = client_for(shared_kb, "johan.lindqvist").get("/newcomers").get_data(as_text=True)
+    other = logged_in_client(shared_kb, "johan.lindqvist").get("/newcomers").get_data(as_text=True)
     assert "/newcomers/matching" not in other
 
 

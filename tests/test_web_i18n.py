@@ -4,31 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from kb.web.testing import csrf_token, log_in, make_app, open_kb
-from tests.conftest import ROOT, SAMPLE_BUNDLE
+from kb.web.testing import csrf_token, log_in, make_app
+from tests.conftest import ROOT
 
 TRANSLATIONS = ROOT / "kb" / "web" / "translations"
 PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-
-
-@pytest.fixture(scope="module")
-def shared_kb(tmp_path_factory):
-    base = open_kb(tmp_path_factory.mktemp("i18n"), SAMPLE_BUNDLE)
-    yield base
-    base.close()
-
-
-@pytest.fixture
-def client(shared_kb):
-    client = make_app(shared_kb).test_client()
-    log_in(client, shared_kb, "karin.sjoberg", set_password=False)
-    return client
 
 
 def switch_to(client, lang: str, next_path: str = "/"):

@@ -7,22 +7,7 @@ import re
 import pytest
 
 from kb import accounts, library
-from kb.web.testing import PASSWORD, log_in, make_app, open_kb
-from tests.conftest import SAMPLE_BUNDLE
-
-
-@pytest.fixture(scope="module")
-def shared_kb(tmp_path_factory):
-    base = open_kb(tmp_path_factory.mktemp("learned"), SAMPLE_BUNDLE)
-    yield base
-    base.close()
-
-
-@pytest.fixture
-def client(shared_kb):
-    client = make_app(shared_kb).test_client()
-    log_in(client, shared_kb, "karin.sjoberg", set_password=False)
-    return client
+from kb.web.testing import PASSWORD, log_in, make_app
 
 
 def test_reflections_are_grouped_by_learning_group_and_ordered_in_time(shared_kb):

@@ -7,26 +7,13 @@ from sqlalchemy import select
 
 from kb import accounts
 from kb.models import Person, Skill
-from kb.web.testing import PASSWORD, csrf_token, log_in, make_app, open_kb, post_form
+from kb.web.testing import (
+    PASSWORD,
+    csrf_token,
+    logged_in_client,
+    post_form,
+)
 from tests.conftest import SAMPLE_BUNDLE
-
-
-@pytest.fixture(scope="module")
-def shared_kb(tmp_path_factory):
-    base = open_kb(tmp_path_factory.mktemp("people"), SAMPLE_BUNDLE)
-    yield base
-    base.close()
-
-
-def client_for(kb, person_id: str):
-    client = make_app(kb).test_client()
-    log_in(client, kb, person_id, set_password=False)
-    return client
-
-
-@pytest.fixture
-def client(shared_kb):
-    return client_for(shared_kb, "karin.sjoberg")
 
 
 def test_the_directory_lists_colleagues_by_unit(client):
@@ -51,7 +38,7 @@ def test_a_profile_shows_the_evidence_and_the_groups_of_the_colleague(client):
 def test_a_profile_shows_only_the_evidence_the_viewer_may_see(shared_kb, client):
     draft = "material/privat/forsberg-npf-fortbildning-utkast.md"
     assert draft not in client.get("/people/elin.forsberg").get_data(as_text=True)
-    own = client_for(shared_kb, "elin.forsberg").get("/people/elin.forsberg")
+    own = logged_in_client(shared_kb, "elin.forsberg").get("/people/elin.forsberg")
     assert draft in own.get_data(as_text=True)
 
 
@@ -69,7 +56,7 @@ def test_a_colleague_edits_their_own_profile_and_skills(make_kb):
     base = make_kb("own-profile")
     base.ingest(SAMPLE_BUNDLE)
     accounts.set_password(base, "johan.lindqvist", PASSWORD)
-    client = client_for(base, "johan.lindqvist")
+    client = logged_in_client(base, "johan.lindqvist")
     response = post_form(client, "/people/johan.lindqvist/edit", {
         "role": "Lärare i matematik och teknik", "subjects": "matematik, teknik, fysik",
         "grades": "4-6", "languages": "svenska", "skills": "schack: 4\nmicro:bit: 5\nnyfiken",

@@ -37,6 +37,13 @@ def log_in(client, kb, person_id: str, password: str = PASSWORD, set_password: b
                                        "csrf_token": csrf_token(page)})
 
 
+def logged_in_client(kb, person_id: str):
+    """Return a test client of a fresh app, logged in as a colleague who has a password."""
+    client = make_app(kb).test_client()
+    log_in(client, kb, person_id, set_password=False)
+    return client
+
+
 def post_form(client, url: str, data: dict, **kwargs):
     """Fetch a form page and post it back with its CSRF token."""
     page = client.get(url).get_data(as_text=True)
