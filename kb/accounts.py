@@ -52,10 +52,14 @@ class Account:
 
 
 def _account(person: Person) -> Account:
-    return Account(person_id=person.id, name=person.name, unit=person.unit,
-                   is_coordinator=bool(person.is_coordinator),
-                   session_version=person.session_version or 0,
-                   has_password=bool(person.password_hash))
+    return Account(
+        person_id=person.id,
+        name=person.name,
+        unit=person.unit,
+        is_coordinator=bool(person.is_coordinator),
+        session_version=person.session_version or 0,
+        has_password=bool(person.password_hash),
+    )
 
 
 def instance_secret(settings) -> str:
@@ -126,8 +130,7 @@ def _find(session, person_id_or_email: str) -> Person | None:
         return None
     person = session.get(Person, handle.lower())
     if person is None and "@" in handle:
-        person = session.scalar(select(Person).where(
-            func.lower(Person.email) == handle.lower()))
+        person = session.scalar(select(Person).where(func.lower(Person.email) == handle.lower()))
     return person
 
 
@@ -187,8 +190,9 @@ def read_invitation(kb, token: str, secret: str, max_days: int = INVITATION_DAYS
         person = session.get(Person, str(payload.get("id")))
         if person is None:
             raise BadInvitation("invalid")
-        if payload.get("v") != (person.session_version or 0) or payload.get(
-                "p") != _fingerprint(person):
+        if payload.get("v") != (person.session_version or 0) or payload.get("p") != _fingerprint(
+            person
+        ):
             raise BadInvitation("used")
         return _account(person)
 
@@ -241,6 +245,5 @@ def update_profile(kb, viewer: Viewer, person_id: str, changes: dict) -> None:
         if "skills" in changes:
             skills = changes["skills"]
             pairs = parse_skills(skills) if isinstance(skills, str) else list(skills)
-            person.skills = [Skill(name=n, level=lv, position=i)
-                             for i, (n, lv) in enumerate(pairs)]
+            person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(pairs)]
         person.has_profile = True

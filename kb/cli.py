@@ -20,11 +20,17 @@ def progress_factory(enabled: bool):
 
     def factory(label: str):
         def wrap(iterable=None, total=None):
-            kwargs = {"desc": label, "disable": not enabled, "unit": "file" if iterable
-                      is not None else "chunk", "leave": False, "file": sys.stderr}
+            kwargs = {
+                "desc": label,
+                "disable": not enabled,
+                "unit": "file" if iterable is not None else "chunk",
+                "leave": False,
+                "file": sys.stderr,
+            }
             if iterable is not None:
                 return tqdm(iterable, **kwargs)
             return tqdm(total=total, **kwargs)
+
         return wrap
 
     return factory
@@ -50,8 +56,14 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--instance", envvar="KB_INSTANCE", default="instance", show_default=True,
-              type=click.Path(file_okay=False), help="The instance folder (database, indexes).")
+@click.option(
+    "--instance",
+    envvar="KB_INSTANCE",
+    default="instance",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The instance folder (database, indexes).",
+)
 @click.pass_context
 def main(ctx: click.Context, instance: str) -> None:
     """kb: the team's shared memory for collegial learning."""
@@ -70,8 +82,7 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
 
     path = Path(bundle) if bundle else DEMO_BUNDLE
     try:
-        report = ctx.kb.ingest(path, prune=prune,
-                               progress=progress_factory(sys.stderr.isatty()))
+        report = ctx.kb.ingest(path, prune=prune, progress=progress_factory(sys.stderr.isatty()))
     except BundleError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
     click.echo(f"bundle: {path}")
@@ -91,8 +102,10 @@ def export(ctx: Context, folder: str, person: str | None) -> None:
         counts = ctx.kb.export(Path(folder), _viewer(ctx, person) if person else None)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
-               f"{counts['reflections']} reflections")
+    click.echo(
+        f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
+        f"{counts['reflections']} reflections"
+    )
 
 
 @main.group()
@@ -138,8 +151,14 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     app = create_app({"INSTANCE": ctx.instance})
     click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
     # waitress would otherwise spool bodies up to 1 GB to disk before Flask could refuse them.
-    waitress_serve(app, host=host, port=port, threads=threads, ident="kb",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 64 * 1024)
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="kb",
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 64 * 1024,
+    )
 
 
 @main.command()
@@ -147,8 +166,9 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 @pass_ctx
 def reindex(ctx: Context, verify: bool) -> None:
     """Rebuild the search indexes from the database (or only repair them with --verify)."""
-    report = ctx.kb.sync_indexes(progress=progress_factory(sys.stderr.isatty())("embedding"),
-                                 force=not verify)
+    report = ctx.kb.sync_indexes(
+        progress=progress_factory(sys.stderr.isatty())("embedding"), force=not verify
+    )
     click.echo(str(report))
 
 
@@ -185,22 +205,41 @@ def _viewer(ctx: Context, person: str | None):
 @click.option("--language")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--method", type=click.Choice(["convex", "rrf", "keyword", "dense"]),
-              default=None, help="Fusion method (default: the configured one).")
+@click.option(
+    "--method",
+    type=click.Choice(["convex", "rrf", "keyword", "dense"]),
+    default=None,
+    help="Fusion method (default: the configured one).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
-def search(ctx: Context, query: str, person: str | None, limit: int, as_json: bool,
-           since, until, method, **filters) -> None:
+def search(
+    ctx: Context,
+    query: str,
+    person: str | None,
+    limit: int,
+    as_json: bool,
+    since,
+    until,
+    method,
+    **filters,
+) -> None:
     """Search material and reflections."""
     from kb.payloads import search_payload
     from kb.search.catalog import Filters
     from kb.search.hybrid import SearchRequest
 
     request = SearchRequest(
-        text=query, viewer=_viewer(ctx, person), limit=limit,
+        text=query,
+        viewer=_viewer(ctx, person),
+        limit=limit,
         method=method or ctx.kb.settings.fusion_method,
-        filters=Filters(**filters, date_from=since.date() if since else None,
-                        date_to=until.date() if until else None))
+        filters=Filters(
+            **filters,
+            date_from=since.date() if since else None,
+            date_to=until.date() if until else None,
+        ),
+    )
     data = search_payload(ctx.kb.search(request))
 
     def render(d: dict) -> None:
@@ -257,8 +296,10 @@ def mentors(ctx: Context, newcomer: str | None, match: bool, limit: int, as_json
             if not d["matches"]:
                 click.echo("no newcomers")
             for m in d["matches"]:
-                click.echo(f"{m['newcomer_name']} -> {m['mentor_name'] or '(nobody)'}: "
-                           + "; ".join(m["reasons"]))
+                click.echo(
+                    f"{m['newcomer_name']} -> {m['mentor_name'] or '(nobody)'}: "
+                    + "; ".join(m["reasons"])
+                )
 
         return _emit(data, as_json, render_all)
     try:
@@ -291,8 +332,9 @@ def risk(ctx: Context, leaves: str | None, person: str | None, as_json: bool) ->
     def render(d: dict) -> None:
         for t in d["topics"]:
             mark = "ONE HOLDER" if t["single_holder"] else f"truck factor {t['truck_factor']}"
-            click.echo(f"{t['topic']}: {', '.join(t['holders'])} ({mark}; "
-                       f"{len(t['sources'])} documents)")
+            click.echo(
+                f"{t['topic']}: {', '.join(t['holders'])} ({mark}; {len(t['sources'])} documents)"
+            )
 
     _emit(data, as_json, render)
 

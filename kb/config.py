@@ -39,8 +39,11 @@ class Settings:
 
     @property
     def weights(self) -> dict[str, float]:
-        return {"keyword": self.weight_keyword, "dense": self.weight_dense,
-                "sparse": self.weight_sparse}
+        return {
+            "keyword": self.weight_keyword,
+            "dense": self.weight_dense,
+            "sparse": self.weight_sparse,
+        }
 
     @property
     def as_of(self) -> date:
@@ -70,8 +73,11 @@ def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
     values = {k: v for k, v in values.items() if k in known}
     if isinstance(values.get("today"), str):
         values["today"] = date.fromisoformat(values["today"])
-    settings = Settings(instance_path=instance, extra=extra, **{k: v for k, v in values.items()
-                                                                if k != "instance_path"})
+    settings = Settings(
+        instance_path=instance,
+        extra=extra,
+        **{k: v for k, v in values.items() if k != "instance_path"},
+    )
     if not settings.database_url:
         settings = replace(settings, database_url=f"sqlite:///{instance / 'kb.sqlite3'}")
     return settings

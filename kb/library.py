@@ -41,12 +41,23 @@ LEARNED_RELATIVE = 0.4
 # "Vad har vi lärt oss om läsutmaningar?" asks about "läsutmaningar": the rest is the frame.
 QUESTION_FRAME = re.compile(
     r"^\s*(vad har (vi|ni|de) lärt (oss|er|sig) om|vad lärde vi oss om|"
-    r"what (have|did) we learn(ed)? about)\s+|\s*\?+\s*$", re.I)
+    r"what (have|did) we learn(ed)? about)\s+|\s*\?+\s*$",
+    re.I,
+)
 RELATED_LIMIT = 4
 
 
-EXTRACTION_REASONS = ("mismatch", "damaged", "too_large", "bomb", "timeout", "memory",
-                      "encrypted", "busy", "unavailable")
+EXTRACTION_REASONS = (
+    "mismatch",
+    "damaged",
+    "too_large",
+    "bomb",
+    "timeout",
+    "memory",
+    "encrypted",
+    "busy",
+    "unavailable",
+)
 
 
 class Refused(ValueError):
@@ -65,8 +76,9 @@ def person_names(kb, ids) -> dict[str, str]:
     if not ids:
         return {}
     with kb.sessions() as session:
-        found = dict(session.execute(
-            select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+        found = dict(
+            session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()
+        )
     return {pid: found.get(pid, pid) for pid in ids}
 
 
@@ -97,8 +109,9 @@ def render_markdown(text: str) -> str:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
     html = md.renderer.render(tokens, md.options, {})
-    return nh3.clean(html, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        html, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"
+    )
 
 
 def paragraphs(text: str) -> list[str]:
@@ -107,23 +120,51 @@ def paragraphs(text: str) -> list[str]:
 
 
 def _doc_brief(info, names: dict[str, str]) -> dict:
-    return {"source": info.source, "title": info.title, "kind": info.kind, "date": info.date,
-            "language": info.language, "group": info.group, "step": info.step,
-            "authors": [{"id": a, "name": names.get(a, a)} for a in info.authors]}
+    return {
+        "source": info.source,
+        "title": info.title,
+        "kind": info.kind,
+        "date": info.date,
+        "language": info.language,
+        "group": info.group,
+        "step": info.step,
+        "authors": [{"id": a, "name": names.get(a, a)} for a in info.authors],
+    }
 
 
 # ---------------------------------------------------------------- search
-def search_page(kb, viewer: Viewer, text: str, filters: Filters, offset: int = 0,
-                limit: int = 10, method: str | None = None) -> dict:
+def search_page(
+    kb,
+    viewer: Viewer,
+    text: str,
+    filters: Filters,
+    offset: int = 0,
+    limit: int = 10,
+    method: str | None = None,
+) -> dict:
     """Search for a colleague; each hit comes with its authors, date and language."""
     text = (text or "").strip()
-    page = {"query": text, "hits": [], "total": 0, "facets": {}, "offset": offset,
-            "limit": limit, "learned": False}
+    page = {
+        "query": text,
+        "hits": [],
+        "total": 0,
+        "facets": {},
+        "offset": offset,
+        "limit": limit,
+        "learned": False,
+    }
     if not text:
         return page
-    result = kb.search(SearchRequest(text=text, viewer=viewer, filters=filters, limit=limit,
-                                     offset=offset,
-                                     method=method or kb.settings.fusion_method))
+    result = kb.search(
+        SearchRequest(
+            text=text,
+            viewer=viewer,
+            filters=filters,
+            limit=limit,
+            offset=offset,
+            method=method or kb.settings.fusion_method,
+        )
+    )
     catalog = kb.catalog()
     infos = [catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs]
     names = person_names(kb, [a for info in infos for a in info.authors])
@@ -132,11 +173,22 @@ def search_page(kb, viewer: Viewer, text: str, filters: Filters, offset: int = 0
         info = catalog.docs.get(hit.doc_id)
         brief = _doc_brief(info, names) if info else {"authors": []}
         # The snippet arrives HTML-escaped with only <mark> added (hybrid.snippet).
-        hits.append({**brief, "source": hit.source, "title": hit.title, "kind": hit.kind,
-                     "score": hit.score, "snippet": hit.snippet})
-    page.update(hits=hits, total=result.total, learned=result.learned,
-                facets={f: result.facets.get(f, {}) for f in SHOWN_FACETS
-                        if result.facets.get(f)})
+        hits.append(
+            {
+                **brief,
+                "source": hit.source,
+                "title": hit.title,
+                "kind": hit.kind,
+                "score": hit.score,
+                "snippet": hit.snippet,
+            }
+        )
+    page.update(
+        hits=hits,
+        total=result.total,
+        learned=result.learned,
+        facets={f: result.facets.get(f, {}) for f in SHOWN_FACETS if result.facets.get(f)},
+    )
     return page
 
 
@@ -149,16 +201,26 @@ def _related_material(material: list, reflection, text: str) -> list[dict]:
     mentioned, shared = [], []
     for info in material:
         stem = info.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if (info.source.casefold() in lowered or info.title.casefold() in lowered
-                or (len(stem) > 8 and stem.casefold() in lowered)):
+        if (
+            info.source.casefold() in lowered
+            or info.title.casefold() in lowered
+            or (len(stem) > 8 and stem.casefold() in lowered)
+        ):
             mentioned.append(info)
         elif authors & set(info.authors) and tags & {t.casefold() for t in info.tags}:
             shared.append(info)
-    ordered = mentioned + sorted(shared, key=lambda i: (
-        -len(tags & {t.casefold() for t in i.tags}), i.title))
-    return [{"source": i.source, "title": i.title, "language": i.language,
-             "why": "mentioned" if i in mentioned else "authors"}
-            for i in ordered[:RELATED_LIMIT]]
+    ordered = mentioned + sorted(
+        shared, key=lambda i: (-len(tags & {t.casefold() for t in i.tags}), i.title)
+    )
+    return [
+        {
+            "source": i.source,
+            "title": i.title,
+            "language": i.language,
+            "why": "mentioned" if i in mentioned else "authors",
+        }
+        for i in ordered[:RELATED_LIMIT]
+    ]
 
 
 def learned(kb, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT) -> dict:
@@ -167,15 +229,27 @@ def learned(kb, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT) -> di
     topic = QUESTION_FRAME.sub("", question).strip() or question
     catalog = kb.catalog()
     if question:
-        result = kb.search(SearchRequest(text=topic, viewer=viewer,
-                                         filters=Filters(kind="reflection"), limit=limit,
-                                         method=kb.settings.fusion_method))
+        result = kb.search(
+            SearchRequest(
+                text=topic,
+                viewer=viewer,
+                filters=Filters(kind="reflection"),
+                limit=limit,
+                method=kb.settings.fusion_method,
+            )
+        )
         best = result.hits[0].score if result.hits else 0.0
-        ids = [h.doc_id for h in result.hits
-               if h.doc_id in catalog.docs and h.score >= best * LEARNED_RELATIVE]
+        ids = [
+            h.doc_id
+            for h in result.hits
+            if h.doc_id in catalog.docs and h.score >= best * LEARNED_RELATIVE
+        ]
     else:
-        ids = sorted(catalog.visible(viewer, Filters(kind="reflection")),
-                     key=lambda d: catalog.docs[d].date or date.min, reverse=True)
+        ids = sorted(
+            catalog.visible(viewer, Filters(kind="reflection")),
+            key=lambda d: catalog.docs[d].date or date.min,
+            reverse=True,
+        )
     material = [catalog.docs[d] for d in catalog.visible(viewer, Filters(kind="material"))]
     rows = {}
     if ids:
@@ -189,11 +263,13 @@ def learned(kb, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT) -> di
         row = rows.get(doc_id, {"take_away": None, "text": ""})
         key = info.group or ""
         group = groups.setdefault(key, {"name": info.group, "rank": rank, "meetings": []})
-        group["meetings"].append({
-            **_doc_brief(info, names),
-            "take_away_html": render_markdown(row["take_away"]) if row["take_away"] else "",
-            "material": _related_material(material, info, row["text"]),
-        })
+        group["meetings"].append(
+            {
+                **_doc_brief(info, names),
+                "take_away_html": render_markdown(row["take_away"]) if row["take_away"] else "",
+                "material": _related_material(material, info, row["text"]),
+            }
+        )
     ordered = sorted(groups.values(), key=lambda g: g["rank"])
     for group in ordered:
         group["meetings"].sort(key=lambda m: (m["date"] or date.min, m["title"]))
@@ -210,24 +286,42 @@ def document(kb, viewer: Viewer, source: str) -> dict | None:
         doc = session.scalar(select(Document).where(Document.source == source))
         if doc is None:
             return None
-        authors = [{"id": a.person_id, "name": a.person.name if a.person else a.person_id,
-                    "has_profile": bool(a.person and a.person.has_profile)}
-                   for a in doc.authors]
+        authors = [
+            {
+                "id": a.person_id,
+                "name": a.person.name if a.person else a.person_id,
+                "has_profile": bool(a.person and a.person.has_profile),
+            }
+            for a in doc.authors
+        ]
         original = doc.original
         page = {
-            "source": doc.source, "title": doc.title, "kind": doc.kind, "format": doc.format,
-            "date": doc.date, "subjects": list(doc.subjects or ()),
-            "grades": list(doc.grades or ()), "tags": list(doc.tags or ()),
-            "language": doc.language, "visibility": doc.visibility, "group": doc.group,
-            "step": doc.step, "authors": authors,
-            "html": render_markdown(doc.body) if doc.format == "md" and doc.body is not None
+            "source": doc.source,
+            "title": doc.title,
+            "kind": doc.kind,
+            "format": doc.format,
+            "date": doc.date,
+            "subjects": list(doc.subjects or ()),
+            "grades": list(doc.grades or ()),
+            "tags": list(doc.tags or ()),
+            "language": doc.language,
+            "visibility": doc.visibility,
+            "group": doc.group,
+            "step": doc.step,
+            "authors": authors,
+            "html": render_markdown(doc.body)
+            if doc.format == "md" and doc.body is not None
             else "",
-            "paragraphs": [] if doc.format == "md" and doc.body is not None
+            "paragraphs": []
+            if doc.format == "md" and doc.body is not None
             else paragraphs(doc.text),
-            "download": {"filename": original.filename if original else _text_name(doc),
-                         "size": len(original.data) if original else len(
-                             (doc.body if doc.body is not None else doc.text).encode()),
-                         "format": doc.format},
+            "download": {
+                "filename": original.filename if original else _text_name(doc),
+                "size": len(original.data)
+                if original
+                else len((doc.body if doc.body is not None else doc.text).encode()),
+                "format": doc.format,
+            },
         }
     return page
 
@@ -246,28 +340,47 @@ def download(kb, viewer: Viewer, source: str) -> dict | None:
         if doc is None:
             return None
         if doc.original is not None:
-            return {"filename": doc.original.filename, "media_type": doc.original.media_type,
-                    "data": doc.original.data}
+            return {
+                "filename": doc.original.filename,
+                "media_type": doc.original.media_type,
+                "data": doc.original.data,
+            }
         if doc.format == "md" and doc.body is not None:
-            return {"filename": _text_name(doc), "media_type": MEDIA_TYPES["md"],
-                    "data": doc.body.encode("utf-8")}
-        return {"filename": _text_name(doc), "media_type": MEDIA_TYPES["txt"],
-                "data": (doc.text or "").encode("utf-8")}
+            return {
+                "filename": _text_name(doc),
+                "media_type": MEDIA_TYPES["md"],
+                "data": doc.body.encode("utf-8"),
+            }
+        return {
+            "filename": _text_name(doc),
+            "media_type": MEDIA_TYPES["txt"],
+            "data": (doc.text or "").encode("utf-8"),
+        }
 
 
 # ---------------------------------------------------------------- people
 def directory(kb, viewer: Viewer) -> dict:
     """Return every colleague with a profile, grouped by unit."""
     with kb.sessions() as session:
-        people = session.scalars(select(Person).where(Person.has_profile).order_by(
-            Person.unit, Person.name)).all()
+        people = session.scalars(
+            select(Person).where(Person.has_profile).order_by(Person.unit, Person.name)
+        ).all()
         units: dict[str, list[dict]] = {}
         for p in people:
-            units.setdefault(p.unit or "", []).append({
-                "id": p.id, "name": p.name, "role": p.role, "subjects": list(p.subjects or ()),
-                "grades": list(p.grades or ()), "mentor": bool(p.mentor)})
-    return {"units": [{"name": u or None, "people": ps} for u, ps in units.items()],
-            "count": sum(len(ps) for ps in units.values())}
+            units.setdefault(p.unit or "", []).append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "role": p.role,
+                    "subjects": list(p.subjects or ()),
+                    "grades": list(p.grades or ()),
+                    "mentor": bool(p.mentor),
+                }
+            )
+    return {
+        "units": [{"name": u or None, "people": ps} for u, ps in units.items()],
+        "count": sum(len(ps) for ps in units.values()),
+    }
 
 
 def profile(kb, viewer: Viewer, person_id: str) -> dict | None:
@@ -277,17 +390,27 @@ def profile(kb, viewer: Viewer, person_id: str) -> dict | None:
         if person is None:
             return None
         page = {
-            "id": person.id, "name": person.name, "email": person.email, "role": person.role,
-            "unit": person.unit, "subjects": list(person.subjects or ()),
-            "grades": list(person.grades or ()), "languages": list(person.languages or ()),
-            "started": person.started, "mentor": bool(person.mentor),
-            "mentor_capacity": person.mentor_capacity, "bio": person.bio,
+            "id": person.id,
+            "name": person.name,
+            "email": person.email,
+            "role": person.role,
+            "unit": person.unit,
+            "subjects": list(person.subjects or ()),
+            "grades": list(person.grades or ()),
+            "languages": list(person.languages or ()),
+            "started": person.started,
+            "mentor": bool(person.mentor),
+            "mentor_capacity": person.mentor_capacity,
+            "bio": person.bio,
             "has_profile": bool(person.has_profile),
             "skills": [{"name": s.name, "level": s.level} for s in person.skills],
         }
     catalog = kb.catalog()
-    ids = sorted(catalog.visible(viewer, Filters(author=person_id)),
-                 key=lambda d: catalog.docs[d].date or date.min, reverse=True)
+    ids = sorted(
+        catalog.visible(viewer, Filters(author=person_id)),
+        key=lambda d: catalog.docs[d].date or date.min,
+        reverse=True,
+    )
     infos = [catalog.docs[d] for d in ids]
     names = person_names(kb, [a for i in infos for a in i.authors])
     groups: dict[str, int] = {}
@@ -297,8 +420,10 @@ def profile(kb, viewer: Viewer, person_id: str) -> dict | None:
     page.update(
         material=[_doc_brief(i, names) for i in infos if i.kind == "material"],
         reflections=[_doc_brief(i, names) for i in infos if i.kind == "reflection"],
-        groups=[{"name": g, "meetings": n} for g, n in sorted(
-            groups.items(), key=lambda kv: (-kv[1], kv[0]))],
+        groups=[
+            {"name": g, "meetings": n}
+            for g, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
         can_edit=viewer.person_id == person_id,
     )
     return page
@@ -314,8 +439,9 @@ def check_upload(filename: str, data: bytes) -> str:
     """Return the kb format of an upload, checked against its content; raise Refused."""
     fmt = format_for(filename or "")
     if fmt is None or fmt not in SHARE_FORMATS:
-        raise Refused("type", (filename or "").rsplit(".", 1)[-1] if "." in (filename or "")
-                      else "")
+        raise Refused(
+            "type", (filename or "").rsplit(".", 1)[-1] if "." in (filename or "") else ""
+        )
     if not data:
         raise Refused("empty")
     if len(data) > MAX_UPLOAD:
@@ -327,8 +453,9 @@ def check_upload(filename: str, data: bytes) -> str:
 
 
 def _unique_source(session, folder: str, slug: str, ext: str) -> str:
-    taken = set(session.scalars(select(Document.source).where(
-        Document.source.like(f"{folder}/{slug}%"))))
+    taken = set(
+        session.scalars(select(Document.source).where(Document.source.like(f"{folder}/{slug}%")))
+    )
     source, n = f"{folder}/{slug}.{ext}", 2
     while source in taken:
         source, n = f"{folder}/{slug}-{n}.{ext}", n + 1
@@ -372,29 +499,46 @@ def share_material(kb, viewer: Viewer, filename: str, data: bytes, meta: dict) -
             body = strip_front_matter(decode_text(data))
     except ExtractionError as exc:
         # The reason picks a message in the page's language; the English detail stays beside it.
-        raise Refused(exc.reason if exc.reason in EXTRACTION_REASONS else "unreadable",
-                      str(exc)) from exc
+        raise Refused(
+            exc.reason if exc.reason in EXTRACTION_REASONS else "unreadable", str(exc)
+        ) from exc
     if not text.strip():
         raise Refused("no_text")
     language, guessed = _language(meta.get("language"), text)
-    record_meta = {"title": title, "subjects": split_values(meta.get("subjects")),
-                   "grades": split_values(meta.get("grades")),
-                   "tags": split_values(meta.get("tags")), "language": language,
-                   "visibility": _visibility(meta.get("visibility"))}
+    record_meta = {
+        "title": title,
+        "subjects": split_values(meta.get("subjects")),
+        "grades": split_values(meta.get("grades")),
+        "tags": split_values(meta.get("tags")),
+        "language": language,
+        "visibility": _visibility(meta.get("visibility")),
+    }
     with kb.session() as session:
         slug = slugify(title)
         if WINDOWS_RESERVED.match(slug):  # "con.pdf" cannot exist in an export on Windows
             slug = f"{slug}-dokument"
         source = _unique_source(session, "material/uploads", slug, fmt)
         record = DocumentRecord(
-            origin="web", source=source, kind="material", format=fmt, title=title,
+            origin="web",
+            source=source,
+            kind="material",
+            format=fmt,
+            title=title,
             content_hash=content_hash(data, json.dumps(record_meta, sort_keys=True).encode()),
-            text=text, date=kb.settings.as_of, authors=(viewer.person_id,),
-            subjects=record_meta["subjects"], grades=record_meta["grades"],
-            tags=record_meta["tags"], language=language, language_guessed=guessed,
-            visibility=record_meta["visibility"], body=body,
+            text=text,
+            date=kb.settings.as_of,
+            authors=(viewer.person_id,),
+            subjects=record_meta["subjects"],
+            grades=record_meta["grades"],
+            tags=record_meta["tags"],
+            language=language,
+            language_guessed=guessed,
+            visibility=record_meta["visibility"],
+            body=body,
             original=None if fmt == "md" else data,
-            filename=source.rsplit("/", 1)[-1], media_type=MEDIA_TYPES[fmt])
+            filename=source.rsplit("/", 1)[-1],
+            media_type=MEDIA_TYPES[fmt],
+        )
         upsert_document(session, record)
     kb.sync_indexes()
     return source
@@ -404,11 +548,20 @@ def share_material(kb, viewer: Viewer, filename: str, data: bytes, meta: dict) -
 def reflection_choices(kb, viewer: Viewer) -> dict:
     """Return the colleagues and the learning groups a reflection form offers."""
     with kb.sessions() as session:
-        people = [{"id": pid, "name": name} for pid, name in session.execute(
-            select(Person.id, Person.name).where(Person.has_profile).order_by(Person.name))]
+        people = [
+            {"id": pid, "name": name}
+            for pid, name in session.execute(
+                select(Person.id, Person.name).where(Person.has_profile).order_by(Person.name)
+            )
+        ]
     catalog = kb.catalog()
-    groups = sorted({catalog.docs[d].group for d in catalog.visible(
-        viewer, Filters(kind="reflection")) if catalog.docs[d].group})
+    groups = sorted(
+        {
+            catalog.docs[d].group
+            for d in catalog.visible(viewer, Filters(kind="reflection"))
+            if catalog.docs[d].group
+        }
+    )
     return {"people": people, "groups": groups, "steps": list(STEPS)}
 
 
@@ -422,10 +575,23 @@ def reflection_markdown(sections: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
-def write_reflection(kb, viewer: Viewer, *, group: str, when: date, step: str,
-                     participants: list[str], title: str, tags, visibility: str,
-                     did: str = "", went_well: str = "", went_less_well: str = "",
-                     take_away: str = "", language: str | None = "sv") -> str:
+def write_reflection(
+    kb,
+    viewer: Viewer,
+    *,
+    group: str,
+    when: date,
+    step: str,
+    participants: list[str],
+    title: str,
+    tags,
+    visibility: str,
+    did: str = "",
+    went_well: str = "",
+    went_less_well: str = "",
+    take_away: str = "",
+    language: str | None = "sv",
+) -> str:
     """Store a reflection written by the viewer with the participants; return its source."""
     if not viewer.person_id:
         raise Refused("author")
@@ -434,8 +600,12 @@ def write_reflection(kb, viewer: Viewer, *, group: str, when: date, step: str,
         raise Refused("title")
     if step not in STEPS:
         raise Refused("step", step)
-    sections = {"did": did, "went_well": went_well, "went_less_well": went_less_well,
-                "take_away": take_away}
+    sections = {
+        "did": did,
+        "went_well": went_well,
+        "went_less_well": went_less_well,
+        "take_away": take_away,
+    }
     body = reflection_markdown(sections)
     if not body:
         raise Refused("empty")
@@ -448,16 +618,37 @@ def write_reflection(kb, viewer: Viewer, *, group: str, when: date, step: str,
         unknown = [a for a in authors if a not in known]
         if unknown:
             raise Refused("participants", ", ".join(unknown))
-        source = _unique_source(session, "reflections",
-                                f"{when.isoformat()}-{slugify(group or title)}", "md")
-        meta = {"title": title, "group": group, "step": step, "tags": split_values(tags),
-                "authors": authors, "date": when.isoformat(), "visibility": visibility}
+        source = _unique_source(
+            session, "reflections", f"{when.isoformat()}-{slugify(group or title)}", "md"
+        )
+        meta = {
+            "title": title,
+            "group": group,
+            "step": step,
+            "tags": split_values(tags),
+            "authors": authors,
+            "date": when.isoformat(),
+            "visibility": visibility,
+        }
         record = DocumentRecord(
-            origin="web", source=source, kind="reflection", format="md", title=title,
+            origin="web",
+            source=source,
+            kind="reflection",
+            format="md",
+            title=title,
             content_hash=content_hash(body.encode(), json.dumps(meta, sort_keys=True).encode()),
-            text=text, date=when, authors=authors, tags=meta["tags"], language=language,
-            language_guessed=guessed, visibility=visibility, group=group or None, step=step,
-            sections=tuple(split_sections(body).items()), body=body)
+            text=text,
+            date=when,
+            authors=authors,
+            tags=meta["tags"],
+            language=language,
+            language_guessed=guessed,
+            visibility=visibility,
+            group=group or None,
+            step=step,
+            sections=tuple(split_sections(body).items()),
+            body=body,
+        )
         upsert_document(session, record)
     kb.sync_indexes()
     return source
@@ -477,13 +668,20 @@ def experts_page(kb, viewer: Viewer, question: str, limit: int = 10) -> dict:
     visible = _visible_sources(kb, viewer)
     experts = []
     for expert in kb.experts(question, viewer, limit=limit):
-        experts.append({
-            "id": expert.person_id, "name": expert.name, "score": expert.score,
-            # The service already filters; checking again costs nothing and guards the page.
-            "evidence": [{"source": e.source, "title": e.title, "kind": e.kind, "why": e.why}
-                         for e in expert.evidence if e.source in visible],
-            "skills": [{"name": s.name, "level": s.level, "why": s.why}
-                       for s in expert.skills]})
+        experts.append(
+            {
+                "id": expert.person_id,
+                "name": expert.name,
+                "score": expert.score,
+                # The service already filters; checking again costs nothing and guards the page.
+                "evidence": [
+                    {"source": e.source, "title": e.title, "kind": e.kind, "why": e.why}
+                    for e in expert.evidence
+                    if e.source in visible
+                ],
+                "skills": [{"name": s.name, "level": s.level, "why": s.why} for s in expert.skills],
+            }
+        )
     return {"question": question, "experts": experts}
 
 
@@ -505,40 +703,73 @@ def newcomers_page(kb, viewer: Viewer, newcomer_id: str | None = None) -> dict:
     chosen = next((n for n in newcomers if n["id"] == newcomer_id), None)
     mentors = []
     if chosen:
-        mentors = [{"id": m.person_id, "name": m.name, "score": m.score,
-                    "reasons": list(m.reasons)}
-                   for m in kb.mentors(chosen["id"], viewer, limit=5)]
-    return {"newcomers": newcomers, "chosen": chosen, "mentors": mentors,
-            "is_coordinator": is_coordinator(kb, viewer)}
+        mentors = [
+            {"id": m.person_id, "name": m.name, "score": m.score, "reasons": list(m.reasons)}
+            for m in kb.mentors(chosen["id"], viewer, limit=5)
+        ]
+    return {
+        "newcomers": newcomers,
+        "chosen": chosen,
+        "mentors": mentors,
+        "is_coordinator": is_coordinator(kb, viewer),
+    }
 
 
 def matching_page(kb, viewer: Viewer) -> dict:
     """Return a mentor for every newcomer; only coordinators may see the whole matching."""
     if not is_coordinator(kb, viewer):
         raise PermissionError("only coordinators see the matching of all newcomers")
-    return {"matches": [{"newcomer_id": m.newcomer_id, "newcomer_name": m.newcomer_name,
-                         "mentor_id": m.mentor_id, "mentor_name": m.mentor_name,
-                         "reasons": list(m.reasons)} for m in kb.match_mentors(viewer)]}
+    return {
+        "matches": [
+            {
+                "newcomer_id": m.newcomer_id,
+                "newcomer_name": m.newcomer_name,
+                "mentor_id": m.mentor_id,
+                "mentor_name": m.mentor_name,
+                "reasons": list(m.reasons),
+            }
+            for m in kb.match_mentors(viewer)
+        ]
+    }
 
 
 def _topics(kb, topics) -> list[dict]:
     names = person_names(kb, [h for t in topics for h in t.holders])
-    return [{"name": t.name, "holders": [{"id": h, "name": names[h]} for h in t.holders],
-             "sources": list(t.sources), "truck_factor": t.truck_factor, "single": t.single}
-            for t in topics]
+    return [
+        {
+            "name": t.name,
+            "holders": [{"id": h, "name": names[h]} for h in t.holders],
+            "sources": list(t.sources),
+            "truck_factor": t.truck_factor,
+            "single": t.single,
+        }
+        for t in topics
+    ]
 
 
 def risk_page(kb, viewer: Viewer, leaving: str | None = None) -> dict:
     """Return the knowledge areas (single-held first) and, if asked, what one leaving would cost."""
-    topics = sorted(_topics(kb, kb.risk(viewer)),
-                    key=lambda t: (len(t["holders"]), t["truck_factor"], t["name"].casefold()))
+    topics = sorted(
+        _topics(kb, kb.risk(viewer)),
+        key=lambda t: (len(t["holders"]), t["truck_factor"], t["name"].casefold()),
+    )
     single = [t for t in topics if t["single"]]
     with kb.sessions() as session:
-        people = [{"id": pid, "name": name} for pid, name in session.execute(
-            select(Person.id, Person.name).where(Person.has_profile).order_by(Person.name))]
-    page = {"topics": topics, "single": single, "shared": [t for t in topics if not t["single"]],
-            "max_holders": max((len(t["holders"]) for t in topics), default=1) or 1,
-            "people": people, "leaving": None, "lost": []}
+        people = [
+            {"id": pid, "name": name}
+            for pid, name in session.execute(
+                select(Person.id, Person.name).where(Person.has_profile).order_by(Person.name)
+            )
+        ]
+    page = {
+        "topics": topics,
+        "single": single,
+        "shared": [t for t in topics if not t["single"]],
+        "max_holders": max((len(t["holders"]) for t in topics), default=1) or 1,
+        "people": people,
+        "leaving": None,
+        "lost": [],
+    }
     if leaving and any(p["id"] == leaving for p in people):
         page["leaving"] = next(p for p in people if p["id"] == leaving)
         page["lost"] = _topics(kb, kb.what_if_leaves(leaving, viewer))

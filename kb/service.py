@@ -41,8 +41,12 @@ def hash_token(token: str) -> str:
 class KnowledgeBase:
     """Everything kb can do for one instance: ingest, search, expertise, tokens."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None,
-                 sparse_encoder: SparseEncoder | None | bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        sparse_encoder: SparseEncoder | None | bool = True,
+    ) -> None:
         self.settings = settings
         settings.instance_path.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.database_url)
@@ -50,8 +54,11 @@ class KnowledgeBase:
         self.sessions = make_sessionmaker(self.engine)
         self.embedder = embedder or make_embedder(settings.embedder)
         # True: the encoder that goes with the configured embedder (None when it has none).
-        self.sparse_encoder = (make_sparse_encoder(settings.embedder) if sparse_encoder is True
-                               else sparse_encoder or None)
+        self.sparse_encoder = (
+            make_sparse_encoder(settings.embedder)
+            if sparse_encoder is True
+            else sparse_encoder or None
+        )
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
@@ -101,9 +108,15 @@ class KnowledgeBase:
 
     def generation(self, session: Session) -> tuple:
         """Return a cheap fingerprint of the documents; it changes whenever any of them does."""
-        return tuple(session.execute(select(
-            func.count(Document.id), func.coalesce(func.max(Document.id), 0),
-            func.coalesce(func.sum(Document.revision), 0))).one())
+        return tuple(
+            session.execute(
+                select(
+                    func.count(Document.id),
+                    func.coalesce(func.max(Document.id), 0),
+                    func.coalesce(func.sum(Document.revision), 0),
+                )
+            ).one()
+        )
 
     def sync_indexes(self, progress=None, force: bool = False) -> SyncReport:
         """Repair the indexes against the database (the truth) and reload the catalog."""
@@ -120,10 +133,19 @@ class KnowledgeBase:
                     self._sparse_rebuilt = True
             else:
                 self._reload_vectors_if_newer()
-            report = sync(session, self.keyword, self.vectors, self.embedder, self.vector_path,
-                          progress=progress, rebuilt=self._vectors_rebuilt,
-                          sparse_index=self.sparse_index, sparse_encoder=self.sparse_encoder,
-                          sparse_path=self.sparse_path, sparse_rebuilt=self._sparse_rebuilt)
+            report = sync(
+                session,
+                self.keyword,
+                self.vectors,
+                self.embedder,
+                self.vector_path,
+                progress=progress,
+                rebuilt=self._vectors_rebuilt,
+                sparse_index=self.sparse_index,
+                sparse_encoder=self.sparse_encoder,
+                sparse_path=self.sparse_path,
+                sparse_rebuilt=self._sparse_rebuilt,
+            )
             self._vectors_rebuilt = self._sparse_rebuilt = False
             self._vector_mtime = self._vector_file_mtime()
             self._catalog = Catalog.load(session)
@@ -173,8 +195,9 @@ class KnowledgeBase:
         with self.session() as session:
             if session.get(Person, person_id) is None:
                 raise UnknownPerson(person_id)
-            session.add(ApiToken(person_id=person_id, token_hash=hash_token(token),
-                                 prefix=token[:10]))
+            session.add(
+                ApiToken(person_id=person_id, token_hash=hash_token(token), prefix=token[:10])
+            )
         return token
 
     def revoke_tokens(self, person_id: str | None = None, prefix: str | None = None) -> int:
@@ -195,8 +218,11 @@ class KnowledgeBase:
         if not token:
             return None
         with self.sessions() as session:
-            row = session.scalar(select(ApiToken).where(
-                ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)))
+            row = session.scalar(
+                select(ApiToken).where(
+                    ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+                )
+            )
             if row is None:
                 return None
             person = session.get(Person, row.person_id)
@@ -207,20 +233,33 @@ class KnowledgeBase:
         """Return a hybrid searcher over the current catalog and indexes."""
         s = self.settings
         catalog = self.catalog()
-        return HybridSearcher(catalog, self.keyword, self.vectors, self.embedder,
-                              SearchParams(weights=s.weights, rrf_k=s.rrf_k,
-                                           candidates=s.candidates,
-                                           learned_boost=s.learned_boost,
-                                           language_priors=s.language_priors),
-                              self.document_texts, sparse_index=self.sparse_index,
-                              sparse_encoder=self.sparse_encoder, centroids=self._centroids)
+        return HybridSearcher(
+            catalog,
+            self.keyword,
+            self.vectors,
+            self.embedder,
+            SearchParams(
+                weights=s.weights,
+                rrf_k=s.rrf_k,
+                candidates=s.candidates,
+                learned_boost=s.learned_boost,
+                language_priors=s.language_priors,
+            ),
+            self.document_texts,
+            sparse_index=self.sparse_index,
+            sparse_encoder=self.sparse_encoder,
+            centroids=self._centroids,
+        )
 
     def document_texts(self, doc_id: int) -> tuple[str, dict[int, str]]:
         """Return a document's text and its chunks' texts."""
         with self.sessions() as session:
             text = session.scalar(select(Document.text).where(Document.id == doc_id)) or ""
-            chunks = dict(session.execute(
-                select(Chunk.id, Chunk.text).where(Chunk.document_id == doc_id)).all())
+            chunks = dict(
+                session.execute(
+                    select(Chunk.id, Chunk.text).where(Chunk.document_id == doc_id)
+                ).all()
+            )
         return text, chunks
 
     def search(self, request: SearchRequest) -> SearchResult:

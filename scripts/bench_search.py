@@ -36,8 +36,9 @@ def load_eval():
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("bundle", nargs="?", default=SHARED / "sample-bundle", type=Path)
-    ap.add_argument("queries", nargs="?", default=SHARED / "eval" / "sample-queries.yaml",
-                    type=Path)
+    ap.add_argument(
+        "queries", nargs="?", default=SHARED / "eval" / "sample-queries.yaml", type=Path
+    )
     ap.add_argument("--instance", type=Path)
     ap.add_argument("--weights", default="", help="extra keyword/dense/sparse weight triples")
     ap.add_argument("--no-priors", action="store_true", help="also run without language priors")
@@ -63,12 +64,15 @@ def main(argv=None) -> int:
 
     shipped = kb.settings
 
-    def run(method: str, weights: tuple[float, float, float] | None = None,
-            priors: bool = True):
+    def run(method: str, weights: tuple[float, float, float] | None = None, priors: bool = True):
         kb.settings = replace(shipped, language_priors=priors)
         if weights is not None:
-            kb.settings = replace(kb.settings, weight_keyword=weights[0],
-                                  weight_dense=weights[1], weight_sparse=weights[2])
+            kb.settings = replace(
+                kb.settings,
+                weight_keyword=weights[0],
+                weight_dense=weights[1],
+                weight_sparse=weights[2],
+            )
         per_type: dict[str, list[float]] = {}
         times = []
         rows = []
@@ -86,10 +90,14 @@ def main(argv=None) -> int:
 
     w = (shipped.weight_keyword, shipped.weight_dense, shipped.weight_sparse)
     label = "/".join(f"{x:g}" for x in w)
-    methods = [("BM25 only", "keyword", None, True), ("dense only", "dense", None, True),
-               ("sparse only", "sparse", None, True), ("RRF (3 legs)", "rrf", None, True),
-               ("convex kw+dense 0.5/0.5, no priors", "convex", (0.5, 0.5, 0.0), False),
-               (f"shipped: convex {label}", "convex", w, True)]
+    methods = [
+        ("BM25 only", "keyword", None, True),
+        ("dense only", "dense", None, True),
+        ("sparse only", "sparse", None, True),
+        ("RRF (3 legs)", "rrf", None, True),
+        ("convex kw+dense 0.5/0.5, no priors", "convex", (0.5, 0.5, 0.0), False),
+        (f"shipped: convex {label}", "convex", w, True),
+    ]
     if args.no_priors:
         methods.append((f"convex {label}, no language priors", "convex", w, False))
     for triple in filter(None, args.weights.split(",")):
@@ -102,8 +110,10 @@ def main(argv=None) -> int:
     for label, method, weights, priors in methods:
         overall, by_type, times, rows = run(method, weights, priors)
         cells = " | ".join(f"{by_type.get(t, float('nan')):.2f}" for t in types)
-        print(f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
-              f"{ev.pct(times, 0.95):.0f} |")
+        print(
+            f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
+            f"{ev.pct(times, 0.95):.0f} |"
+        )
         if args.detail:
             for row in rows:
                 print("   ", row[0], row[1], f"{row[2]:.2f}", row[3])
@@ -129,20 +139,26 @@ def peer_rows(kb, queries, ev, viewer_default, types) -> None:
 
     def transform(texts):
         # txtai prepends the instructions; route each text to the model's own prefixing.
-        queries_ = [t[len("query: "):] for t in texts if t.startswith("query: ")]
+        queries_ = [t[len("query: ") :] for t in texts if t.startswith("query: ")]
         if len(queries_) == len(texts):
             return embedder.embed_queries(queries_)
         return embedder.embed_passages([t.removeprefix("passage: ") for t in texts])
 
     with kb.sessions() as session:
-        rows = session.execute(select(Chunk.id, Chunk.text, Document.title, Document.id)
-                               .join(Document)).all()
+        rows = session.execute(
+            select(Chunk.id, Chunk.text, Document.title, Document.id).join(Document)
+        ).all()
     chunk_doc = {r[0]: r[3] for r in rows}
     catalog = kb.catalog()
     start = time.perf_counter()
-    peer = Embeddings(method="external", transform=transform, content=False, hybrid=True,
-                      instructions={"query": "query: ", "data": "passage: "},
-                      scoring={"method": "bm25", "terms": True, "normalize": True})
+    peer = Embeddings(
+        method="external",
+        transform=transform,
+        content=False,
+        hybrid=True,
+        instructions={"query": "query: ", "data": "passage: "},
+        scoring={"method": "bm25", "terms": True, "normalize": True},
+    )
     peer.index([(r[0], passage_text(r[2], r[1]), None) for r in rows])
     print(f"| txtai index build (same chunks, same model) | {time.perf_counter() - start:.1f} s |")
 
@@ -161,20 +177,24 @@ def peer_rows(kb, queries, ev, viewer_default, types) -> None:
                 # txtai has no access rules of its own: drop what the viewer may not open.
                 if doc in allowed and score > best.get(doc, float("-inf")):
                     best[doc] = score
-            ranked = [catalog.docs[d].source for d, _ in sorted(best.items(),
-                                                                  key=lambda kv: -kv[1])]
+            ranked = [
+                catalog.docs[d].source for d, _ in sorted(best.items(), key=lambda kv: -kv[1])
+            ]
             per_type.setdefault(q["type"], []).append(ev.ndcg(ranked, q["relevant"], 10))
         overall = statistics.mean(s for v in per_type.values() for s in v)
-        cells = " | ".join(f"{statistics.mean(per_type.get(t, [float('nan')])):.2f}"
-                           for t in types)
+        cells = " | ".join(f"{statistics.mean(per_type.get(t, [float('nan')])):.2f}" for t in types)
         return overall, cells, times
 
-    for label, weight in (("txtai BM25 only", 0.0), ("txtai dense only", 1.0),
-                          ("txtai hybrid (default 0.5)", 0.5)):
+    for label, weight in (
+        ("txtai BM25 only", 0.0),
+        ("txtai dense only", 1.0),
+        ("txtai hybrid (default 0.5)", 0.5),
+    ):
         overall, cells, times = run(weight)
-        print(f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
-              f"{ev.pct(times, 0.95):.0f} |")
-
+        print(
+            f"| {label} | {overall:.3f} | {cells} | {ev.pct(times, 0.5):.0f} | "
+            f"{ev.pct(times, 0.95):.0f} |"
+        )
 
 
 if __name__ == "__main__":

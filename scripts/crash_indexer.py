@@ -21,10 +21,30 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-WORDS = ("högläsning", "boksamtal", "läsförståelse", "skolbibliotek", "källkritik", "matematik",
-         "schack", "bedömning", "elevhälsa", "språkutveckling", "nyanlända", "lärande",
-         "kollegialt", "arbetslag", "rastaktivitet", "programmering", "hållbarhet", "demokrati",
-         "värdegrund", "bildstöd", "lättläst", "mentorskap")
+WORDS = (
+    "högläsning",
+    "boksamtal",
+    "läsförståelse",
+    "skolbibliotek",
+    "källkritik",
+    "matematik",
+    "schack",
+    "bedömning",
+    "elevhälsa",
+    "språkutveckling",
+    "nyanlända",
+    "lärande",
+    "kollegialt",
+    "arbetslag",
+    "rastaktivitet",
+    "programmering",
+    "hållbarhet",
+    "demokrati",
+    "värdegrund",
+    "bildstöd",
+    "lättläst",
+    "mentorskap",
+)
 SYLLABLES = ("ka", "lo", "mi", "ru", "se", "ta", "vo", "ni", "pe", "du", "ga", "fy", "bo", "ly")
 
 
@@ -38,8 +58,11 @@ def open_instance(instance: str):
     from kb.search.sparse import FakeSparseEncoder
     from kb.service import KnowledgeBase
 
-    return KnowledgeBase(load_settings(instance, embedder="fake"), embedder=FakeEmbedder(),
-                         sparse_encoder=FakeSparseEncoder())
+    return KnowledgeBase(
+        load_settings(instance, embedder="fake"),
+        embedder=FakeEmbedder(),
+        sparse_encoder=FakeSparseEncoder(),
+    )
 
 
 def marker(rng: random.Random) -> str:
@@ -57,9 +80,10 @@ def write_doc(folder: Path, name: str, rng: random.Random) -> None:
     """Write one document with a fresh title word and one to three chunks of text."""
     words = [rng.choice(WORDS) for _ in range(rng.choice((40, 150, 320)))]
     title = marker(rng)
-    write_atomically(folder / f"{name}.md",
-                     f"---\ntitle: {title}\nauthors: [anna.lind]\n---\n\n{title} "
-                     + " ".join(words) + ".\n")
+    write_atomically(
+        folder / f"{name}.md",
+        f"---\ntitle: {title}\nauthors: [anna.lind]\n---\n\n{title} " + " ".join(words) + ".\n",
+    )
 
 
 def change_bundle(bundle: Path, rng: random.Random, serial: list[int]) -> None:
@@ -125,8 +149,12 @@ def hold_locks(instance: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    modes = {"ingest": ingest_loop, "sync": sync_loop, "commit": commit_loop,
-             "hold-locks": hold_locks}
+    modes = {
+        "ingest": ingest_loop,
+        "sync": sync_loop,
+        "commit": commit_loop,
+        "hold-locks": hold_locks,
+    }
     if len(argv) < 2 or argv[0] not in modes:
         raise SystemExit(__doc__)
     modes[argv[0]](*argv[1:])

@@ -30,7 +30,7 @@ SHARED = ROOT.parent / "shared"
 KB = str(Path(sys.executable).parent / "kb")
 PASSWORD = "load-test-password-1"
 
-LOCUSTFILE = r'''
+LOCUSTFILE = r"""
 import json, os, random, re
 from locust import HttpUser, between, task
 
@@ -81,7 +81,7 @@ class Colleague(HttpUser):
     @task(1)
     def risk(self):
         self.client.get("/api/risk", headers=self.headers, name="/api/risk")
-'''
+"""
 
 
 def free_port() -> int:
@@ -105,27 +105,43 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="kb-load-"))
-    env = dict(os.environ, KB_INSTANCE=str(work / "instance"), KB_EMBEDDER=args.embedder,
-               HF_HUB_OFFLINE="1")
+    env = dict(
+        os.environ,
+        KB_INSTANCE=str(work / "instance"),
+        KB_EMBEDDER=args.embedder,
+        HF_HUB_OFFLINE="1",
+    )
 
     def kb(*cmd: str) -> str:
-        return subprocess.run([KB, *cmd], env=env, check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(
+            [KB, *cmd], env=env, check=True, capture_output=True, text=True
+        ).stdout
 
     print(kb("ingest", str(args.bundle)).splitlines()[1:4])
     import yaml
 
-    ids = [p["id"] for p in yaml.safe_load((args.bundle / "people.yaml").read_text())
-           if p.get("id") and p.get("name")]
+    ids = [
+        p["id"]
+        for p in yaml.safe_load((args.bundle / "people.yaml").read_text())
+        if p.get("id") and p.get("name")
+    ]
     people = []
     for pid in ids:
-        subprocess.run([KB, "user", "set-password", pid, "--password", PASSWORD], env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [KB, "user", "set-password", pid, "--password", PASSWORD],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         people.append({"id": pid, "token": kb("token", "create", pid).strip().splitlines()[-1]})
     port = free_port()
-    server = subprocess.Popen([KB, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [KB, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -147,14 +163,30 @@ def main(argv=None) -> int:
     (work / "locustfile.py").write_text(LOCUSTFILE)
     seconds = int(args.minutes * 60)
     try:
-        subprocess.run([str(Path(sys.executable).parent / "locust"), "-f",
-                        str(work / "locustfile.py"), "--headless", "-u", str(args.users),
-                        "-r", str(max(1, args.users // 10)), "--run-time", f"{seconds}s",
-                        "--host", base, "--csv", str(work / "load"), "--only-summary",
-                        "--stop-timeout", "5"],
-                       env=dict(env, KB_LOAD_PEOPLE=json.dumps(people),
-                                KB_LOAD_PASSWORD=PASSWORD),
-                       check=False, timeout=seconds + 120)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f",
+                str(work / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(args.users),
+                "-r",
+                str(max(1, args.users // 10)),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                base,
+                "--csv",
+                str(work / "load"),
+                "--only-summary",
+                "--stop-timeout",
+                "5",
+            ],
+            env=dict(env, KB_LOAD_PEOPLE=json.dumps(people), KB_LOAD_PASSWORD=PASSWORD),
+            check=False,
+            timeout=seconds + 120,
+        )
     finally:
         stop.set()
         os.killpg(server.pid, signal.SIGTERM)
@@ -171,13 +203,17 @@ def print_summary(stats_csv: Path, memory: list[tuple[float, float]]) -> None:
     print("\n| request | n | errors | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['Name'] or r['Type']} | {r['Request Count']} | {r['Failure Count']} | "
-              f"{r['50%']} | {r['95%']} | {r['99%']} | {float(r['Max Response Time']):.0f} |")
+        print(
+            f"| {r['Name'] or r['Type']} | {r['Request Count']} | {r['Failure Count']} | "
+            f"{r['50%']} | {r['95%']} | {r['99%']} | {float(r['Max Response Time']):.0f} |"
+        )
     if memory:
         first, last = memory[0][1], memory[-1][1]
         peak = max(m for _, m in memory)
-        print(f"\nserver memory: start {first:.0f} MB, end {last:.0f} MB, peak {peak:.0f} MB "
-              f"({len(memory)} samples, every 5 s)")
+        print(
+            f"\nserver memory: start {first:.0f} MB, end {last:.0f} MB, peak {peak:.0f} MB "
+            f"({len(memory)} samples, every 5 s)"
+        )
         print("memory curve (s: MB): " + ", ".join(f"{t:.0f}: {m:.0f}" for t, m in memory))
 
 

@@ -30,12 +30,16 @@ LOCAL_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "postgres: portability and multi-server specs (PostgreSQL "
-                                       "parts skip when no server answers)")
+    config.addinivalue_line(
+        "markers",
+        "postgres: portability and multi-server specs (PostgreSQL "
+        "parts skip when no server answers)",
+    )
     config.addinivalue_line("markers", "crash: kills processes at random points (slower)")
     if TEST_DATABASE_URL and not postgres_answers(TEST_DATABASE_URL):
-        raise pytest.UsageError(f"KB_TEST_DATABASE_URL is set, but no PostgreSQL answers at "
-                                f"{TEST_DATABASE_URL}")
+        raise pytest.UsageError(
+            f"KB_TEST_DATABASE_URL is set, but no PostgreSQL answers at {TEST_DATABASE_URL}"
+        )
 
 
 def postgres_answers(url: str = LOCAL_POSTGRES, timeout: float = 1.0) -> bool:
@@ -44,8 +48,9 @@ def postgres_answers(url: str = LOCAL_POSTGRES, timeout: float = 1.0) -> bool:
 
     parsed = make_url(url)
     try:
-        with socket.create_connection((parsed.host or "127.0.0.1", parsed.port or 5432),
-                                      timeout=timeout):
+        with socket.create_connection(
+            (parsed.host or "127.0.0.1", parsed.port or 5432), timeout=timeout
+        ):
             return True
     except OSError:
         return False
@@ -60,8 +65,9 @@ class PostgresDatabases:
         from sqlalchemy.pool import NullPool
 
         self.admin_url = make_url(admin_url)
-        self._admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT",
-                                    poolclass=NullPool)
+        self._admin = create_engine(
+            self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool
+        )
         self._engines: dict[str, weakref.WeakSet] = {}
         self._lock = threading.Lock()
 
@@ -204,6 +210,7 @@ def instance_database_url(_instance_databases):
     None with SQLite (the instance's own file); a fresh PostgreSQL database under
     KB_TEST_DATABASE_URL, the same one in-process knowledge bases on that folder get.
     """
+
     def url_for(instance_path: Path) -> str | None:
         if _instance_databases is None:
             return None
@@ -223,8 +230,11 @@ def make_kb(tmp_path):
     opened = []
 
     def factory(name: str = "instance", **overrides) -> KnowledgeBase:
-        kb = KnowledgeBase(load_settings(tmp_path / name, embedder="fake", **overrides),
-                           embedder=FakeEmbedder(), sparse_encoder=FakeSparseEncoder())
+        kb = KnowledgeBase(
+            load_settings(tmp_path / name, embedder="fake", **overrides),
+            embedder=FakeEmbedder(),
+            sparse_encoder=FakeSparseEncoder(),
+        )
         opened.append(kb)
         return kb
 
@@ -247,17 +257,20 @@ class BundleWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        self.people([
-            {"id": "anna.lind", "name": "Anna Lind", "unit": "Björkskolan"},
-            {"id": "per.ek", "name": "Per Ek", "unit": "Björkskolan"},
-            {"id": "sara.berg", "name": "Sara Berg", "unit": "Ekskolan"},
-        ])
+        self.people(
+            [
+                {"id": "anna.lind", "name": "Anna Lind", "unit": "Björkskolan"},
+                {"id": "per.ek", "name": "Per Ek", "unit": "Björkskolan"},
+                {"id": "sara.berg", "name": "Sara Berg", "unit": "Ekskolan"},
+            ]
+        )
 
     def people(self, entries: list[dict]) -> None:
         import yaml
 
         (self.root / "people.yaml").write_text(
-            yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
 
     def write(self, source: str, content: str | bytes) -> Path:
         path = self.root / source
@@ -292,8 +305,9 @@ def cli(tmp_path, monkeypatch):
     instance = tmp_path / "cli-instance"
 
     def run(*args: str, instance_dir: Path | None = None):
-        return CliRunner().invoke(main, ["--instance", str(instance_dir or instance), *args],
-                                  catch_exceptions=False)
+        return CliRunner().invoke(
+            main, ["--instance", str(instance_dir or instance), *args], catch_exceptions=False
+        )
 
     return run
 
@@ -303,8 +317,9 @@ def shared_kb(tmp_path_factory, request):
     """The sample bundle with passwords set, one per test module (pages only read from it)."""
     from kb.web.testing import open_kb
 
-    base = open_kb(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]),
-                   SAMPLE_BUNDLE)
+    base = open_kb(
+        tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]), SAMPLE_BUNDLE
+    )
     yield base
     base.close()
 

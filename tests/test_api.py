@@ -28,8 +28,15 @@ def test_health_answers_ok_without_a_token(client):
     assert response.get_json() == {"status": "ok"}
 
 
-@pytest.mark.parametrize("route", ["/api/search?q=boksamtal", "/api/experts?q=schack",
-                                   "/api/mentors?newcomer=noah.berg", "/api/risk"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/api/search?q=boksamtal",
+        "/api/experts?q=schack",
+        "/api/mentors?newcomer=noah.berg",
+        "/api/risk",
+    ],
+)
 def test_every_api_route_but_health_answers_401_without_a_valid_token(client, route):
     assert client.get(route).status_code == 401
     assert client.get(route, headers={"Authorization": "Bearer nope"}).status_code == 401

@@ -32,9 +32,13 @@ class Child:
     """A crash_indexer.py process whose output lines can be awaited."""
 
     def __init__(self, mode: str, *args: str, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen([sys.executable, str(SCRIPT), mode, *map(str, args)],
-                                        env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, str(SCRIPT), mode, *map(str, args)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self.lines: list[str] = []
         self._buffer = b""
 
@@ -101,8 +105,9 @@ def assert_indexes_match_database(kb) -> None:
     with kb.sessions() as session:
         revisions = dict(session.execute(sql_select(Document.id, Document.revision)).all())
         titles = dict(session.execute(sql_select(Document.id, Document.title)).all())
-        chunks = session.execute(sql_select(Chunk.id, Chunk.text, Document.title)
-                                 .join(Document)).all()
+        chunks = session.execute(
+            sql_select(Chunk.id, Chunk.text, Document.title).join(Document)
+        ).all()
     assert kb.keyword.revisions() == revisions
     for doc_id, title in titles.items():
         assert doc_id in {h.doc_id for h in kb.keyword.search(title, None, len(titles))}, title
@@ -114,7 +119,7 @@ def assert_indexes_match_database(kb) -> None:
     dense = kb.embedder.embed_passages(passages)
     sparse = kb.sparse_encoder.encode_passages(passages)
     for row, chunk in enumerate(chunks):
-        [(_, score)] = kb.vectors.search(dense[row:row + 1], 1, allowed_ids=[chunk.id])
+        [(_, score)] = kb.vectors.search(dense[row : row + 1], 1, allowed_ids=[chunk.id])
         assert score == pytest.approx(1.0, abs=1e-4), chunk.id
         [(_, score)] = kb.sparse_index.search(sparse[row], 1, allowed_ids=[chunk.id])
         expected = float(sparse[row].multiply(sparse[row]).sum())
@@ -126,14 +131,19 @@ def start_bundle(root: Path, documents: int = 30) -> BundleWriter:
     rng = random.Random(0)
     words = ("högläsning", "boksamtal", "källkritik", "matematik", "schack", "bedömning")
     for n in range(documents):
-        bundle.doc(f"material/start-{n}.md", " ".join(rng.choice(words) for _ in range(150)),
-                   title=f"Startdokument {n}", authors=["anna.lind"])
+        bundle.doc(
+            f"material/start-{n}.md",
+            " ".join(rng.choice(words) for _ in range(150)),
+            title=f"Startdokument {n}",
+            authors=["anna.lind"],
+        )
     return bundle
 
 
 @pytest.mark.crash
 def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_points(
-        make_kb, tmp_path, spawn):
+    make_kb, tmp_path, spawn
+):
     instance = tmp_path / "instance"
     bundle = start_bundle(tmp_path / "bundle")
     make_kb("instance").ingest(bundle.root)
@@ -160,8 +170,7 @@ def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_point
     kb.ingest(bundle.root, prune=True)
     with kb.sessions() as session:
         in_database = set(session.scalars(sql_select(Document.source)))
-    assert in_database == {p.relative_to(bundle.root).as_posix()
-                           for p in bundle.root.rglob("*.md")}
+    assert in_database == {p.relative_to(bundle.root).as_posix() for p in bundle.root.rglob("*.md")}
     assert_indexes_match_database(kb)
     assert_nothing_left_behind(kb)
 
@@ -169,8 +178,10 @@ def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_point
 def assert_nothing_left_behind(kb) -> None:
     """No half-written file of a killed save or commit outlives the next sync."""
     index = kb.settings.index_path
-    assert sorted(p.name for p in (index / "vectors").iterdir()) == ["vectors.faiss",
-                                                                     "vectors.json"]
+    assert sorted(p.name for p in (index / "vectors").iterdir()) == [
+        "vectors.faiss",
+        "vectors.json",
+    ]
     assert sorted(p.name for p in (index / "sparse").iterdir()) == ["sparse.json", "sparse.npz"]
     whoosh = index / "whoosh"
     assert len(list(whoosh.glob("*.toc"))) == 1
@@ -192,8 +203,9 @@ def test_every_acknowledged_write_survives_kill_9(make_kb, tmp_path, spawn):
     assert acknowledged and acknowledged <= stored
 
 
-def test_locks_left_by_a_killed_process_do_not_block_the_next_start(make_kb, tmp_path, spawn,
-                                                                   bundle):
+def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
+    make_kb, tmp_path, spawn, bundle
+):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
     make_kb("instance").ingest(bundle.root)
     holder = spawn("hold-locks", tmp_path / "instance")
@@ -227,7 +239,8 @@ def test_a_damaged_keyword_segment_is_rebuilt_at_start_up(make_kb, bundle, damag
 
 
 def test_a_document_deleted_before_the_indexes_caught_up_is_never_taken_for_a_new_one(
-        make_kb, bundle, monkeypatch):
+    make_kb, bundle, monkeypatch
+):
     from kb.service import KnowledgeBase
 
     bundle.doc("material/a.md", "Högläsning varje morgon.", title="Högläsning")
@@ -266,8 +279,10 @@ def test_no_temporary_index_files_outlive_a_crash(make_kb, tmp_path, spawn):
     bundle = start_bundle(tmp_path / "bundle", documents=10)
     make_kb("instance").ingest(bundle.root)
     index = tmp_path / "instance" / "index"
-    for leftover in (index / "vectors" / ".vectors.faiss.abc.tmp",
-                     index / "sparse" / ".sparse.npz.abc"):
+    for leftover in (
+        index / "vectors" / ".vectors.faiss.abc.tmp",
+        index / "sparse" / ".sparse.npz.abc",
+    ):
         leftover.write_bytes(np.zeros(1000, dtype=np.uint8).tobytes())
     kb = make_kb("instance")
     bundle.doc("material/ny.md", "Ny text.", title="Ny")

@@ -17,15 +17,16 @@ OUTSIDER = Viewer(person_id="eval.viewer", unit="Utvärderingsenheten")
 
 # ------------------------------------------------------------------ experts
 def test_documents_vote_for_their_authors_weighted_by_score():
-    votes = [DocVote("a.md", "A", "material", 1.0, (("anna", "first_author"),)),
-             DocVote("b.md", "B", "material", 0.5, (("per", "first_author"),))]
+    votes = [
+        DocVote("a.md", "A", "material", 1.0, (("anna", "first_author"),)),
+        DocVote("b.md", "B", "material", 0.5, (("per", "first_author"),)),
+    ]
     ranked = rank_experts(votes, [], {"anna": "Anna", "per": "Per"})
     assert [e.person_id for e in ranked] == ["anna", "per"]
 
 
 def test_a_first_author_outweighs_someone_only_named_in_the_text():
-    votes = [DocVote("a.md", "A", "reflection", 1.0, (("anna", "first_author"),
-                                                       ("per", "named")))]
+    votes = [DocVote("a.md", "A", "reflection", 1.0, (("anna", "first_author"), ("per", "named")))]
     ranked = rank_experts(votes, [], {"anna": "Anna", "per": "Per"})
     assert ranked[0].person_id == "anna" and ranked[1].score < ranked[0].score
 
@@ -67,9 +68,20 @@ def test_someone_named_in_a_reflection_gets_it_as_evidence(kb):
 
 # ------------------------------------------------------------------ mentors
 def colleague(pid, **kw):
-    base = dict(id=pid, name=pid.title(), unit="Skolan", subjects=("matematik",),
-                grades=("4-6",), started=date(2010, 8, 1), mentor=True, mentor_capacity=1,
-                mentees=0, newcomer_mark=None, skills=(), evidence_by_subject={})
+    base = dict(
+        id=pid,
+        name=pid.title(),
+        unit="Skolan",
+        subjects=("matematik",),
+        grades=("4-6",),
+        started=date(2010, 8, 1),
+        mentor=True,
+        mentor_capacity=1,
+        mentees=0,
+        newcomer_mark=None,
+        skills=(),
+        evidence_by_subject={},
+    )
     base.update(kw)
     return Colleague(**base)
 
@@ -98,8 +110,7 @@ def test_a_newcomer_is_never_suggested_as_a_mentor():
 
 def test_a_colleague_marked_as_newcomer_counts_as_new_whatever_the_start_date():
     assert is_newcomer(colleague("x", newcomer_mark=True), TODAY, 12)
-    assert not is_newcomer(colleague("y", started=date(2026, 9, 1), newcomer_mark=False),
-                           TODAY, 12)
+    assert not is_newcomer(colleague("y", started=date(2026, 9, 1), newcomer_mark=False), TODAY, 12)
 
 
 def test_the_same_stage_and_subjects_rank_above_another_stage():
@@ -197,16 +208,20 @@ def test_what_if_someone_leaves_lists_what_goes_with_them_first(kb):
 
 
 def test_one_shared_generic_word_does_not_make_a_skill_name_an_area():
-    docs = [doc("a", "karin", labels=("exit tickets", "formativ bedömning")),
-            doc("b", "karin", labels=("exit tickets", "formativ bedömning"))]
+    docs = [
+        doc("a", "karin", labels=("exit tickets", "formativ bedömning")),
+        doc("b", "karin", labels=("exit tickets", "formativ bedömning")),
+    ]
     topics = find_topics(docs, {"hanna": [("betygssamtal och sambedömning", 4)]})
     area = next(t for t in topics if t.sources)
     assert "hanna" not in area.holders
 
 
 def test_a_skill_that_is_a_subject_names_only_that_subject():
-    docs = [TopicDoc("a", ("dragan",), ("schack", "matematik"), ("matematik",)),
-            TopicDoc("b", ("dragan",), ("schack",), ("matematik",))]
+    docs = [
+        TopicDoc("a", ("dragan",), ("schack", "matematik"), ("matematik",)),
+        TopicDoc("b", ("dragan",), ("schack",), ("matematik",)),
+    ]
     topics = find_topics(docs, {"noah": [("matematik", 3)]})
     chess = next(t for t in topics if "schack" in t.labels)
     maths = next(t for t in topics if t.labels == ("matematik",))

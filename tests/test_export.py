@@ -14,16 +14,46 @@ def snapshot(kb) -> dict:
     """Return everything a colleague could learn from the knowledge base, ids left out."""
     with kb.sessions() as session:
         people = {
-            p.id: (p.name, p.email, p.role, p.unit, p.subjects, p.grades, p.started, p.mentor,
-                   p.mentor_capacity, p.languages, p.bio, p.has_profile,
-                   [(s.name, s.level) for s in p.skills])
-            for p in session.scalars(select(Person))}
+            p.id: (
+                p.name,
+                p.email,
+                p.role,
+                p.unit,
+                p.subjects,
+                p.grades,
+                p.started,
+                p.mentor,
+                p.mentor_capacity,
+                p.languages,
+                p.bio,
+                p.has_profile,
+                [(s.name, s.level) for s in p.skills],
+            )
+            for p in session.scalars(select(Person))
+        }
         docs = {
-            d.source: (d.kind, d.format, d.title, d.date, d.author_ids, d.subjects, d.grades,
-                       d.tags, d.language, d.visibility, d.group, d.step, d.did, d.went_well,
-                       d.went_less_well, d.take_away, d.text,
-                       d.original.data if d.original else None)
-            for d in session.scalars(select(Document))}
+            d.source: (
+                d.kind,
+                d.format,
+                d.title,
+                d.date,
+                d.author_ids,
+                d.subjects,
+                d.grades,
+                d.tags,
+                d.language,
+                d.visibility,
+                d.group,
+                d.step,
+                d.did,
+                d.went_well,
+                d.went_less_well,
+                d.take_away,
+                d.text,
+                d.original.data if d.original else None,
+            )
+            for d in session.scalars(select(Document))
+        }
     return {"people": people, "documents": docs}
 
 
@@ -49,8 +79,9 @@ def test_export_refuses_a_folder_that_is_not_empty(kb, tmp_path):
         kb.export(tmp_path / "busy")
 
 
-@pytest.mark.parametrize("source", ["../evil.md", "/etc/passwd", "material/../../x.md",
-                                    "material/a\x00.md"])
+@pytest.mark.parametrize(
+    "source", ["../evil.md", "/etc/passwd", "material/../../x.md", "material/a\x00.md"]
+)
 def test_a_source_that_would_leave_the_bundle_folder_is_refused(tmp_path, source):
     with pytest.raises(ExportError):
         safe_target(tmp_path, source)

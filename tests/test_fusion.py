@@ -53,8 +53,11 @@ def test_ties_are_ranked_by_id_so_the_order_is_stable():
 
 
 def test_weighted_with_reachable_legs_is_the_convex_combination():
-    legs = {"keyword": {"a": 2.0, "b": 1.0}, "dense": {"b": 0.9, "c": 0.5},
-            "sparse": {"a": 3.0, "c": 1.0}}
+    legs = {
+        "keyword": {"a": 2.0, "b": 1.0},
+        "dense": {"b": 0.9, "c": 0.5},
+        "sparse": {"a": 3.0, "c": 1.0},
+    }
     fused = fusion.weighted(legs, {"keyword": 0.3, "dense": 0.3, "sparse": 0.4})
     assert fused["a"] == pytest.approx(0.3 * 1 + 0.3 * 0 + 0.4 * 1)
     assert fused["c"] == pytest.approx(0.3 * 0 + 0.3 * 0 + 0.4 * 0)

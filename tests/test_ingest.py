@@ -52,8 +52,9 @@ def test_an_unknown_author_becomes_a_person_without_a_profile(make_kb):
     with kb.sessions() as session:
         greta = session.get(Person, "greta.lind")
         assert greta is not None and not greta.has_profile
-        doc = session.scalar(select(Document).where(
-            Document.source == "material/okand-forfattare.md"))
+        doc = session.scalar(
+            select(Document).where(Document.source == "material/okand-forfattare.md")
+        )
         assert doc.author_ids == ["greta.lind"]
 
 
@@ -121,8 +122,7 @@ def test_a_file_that_breaks_keeps_its_previously_stored_version(make_kb, bundle)
     assert "helklass" in doc.text
 
 
-def test_a_misspelt_visibility_refuses_the_file_rather_than_showing_it_to_everyone(
-        make_kb, bundle):
+def test_a_misspelt_visibility_refuses_the_file_rather_than_showing_it_to_everyone(make_kb, bundle):
     bundle.doc("material/utkast.md", "Hemligt utkast.", visibility="privat")
     report = make_kb().ingest(bundle.root)
     assert report.material.total == 0
@@ -138,8 +138,9 @@ def test_an_unknown_front_matter_key_is_reported_and_the_file_imported(make_kb, 
 
 def test_reflection_headings_are_kept_as_the_four_fields(kb):
     with kb.sessions() as session:
-        doc = session.scalar(select(Document).where(
-            Document.source == "reflections/2025-02-05-bedomningsgruppen.md"))
+        doc = session.scalar(
+            select(Document).where(Document.source == "reflections/2025-02-05-bedomningsgruppen.md")
+        )
     assert doc.kind == "reflection"
     assert doc.step == "följa upp"
     assert doc.group == "Bedömningsgruppen Ängsskolan"
@@ -151,10 +152,16 @@ def test_reflection_headings_are_kept_as_the_four_fields(kb):
 def test_text_is_extracted_from_pdf_docx_html_and_txt(kb):
     with kb.sessions() as session:
         texts = dict(session.execute(select(Document.format, Document.text)).all())
-        pdf = session.scalar(select(Document.text).where(
-            Document.source == "material/schack/schack-i-matematiken.pdf"))
-        docx_text = session.scalar(select(Document.text).where(
-            Document.source == "material/bedomning/mallar/exit-ticket-mallar.docx"))
+        pdf = session.scalar(
+            select(Document.text).where(
+                Document.source == "material/schack/schack-i-matematiken.pdf"
+            )
+        )
+        docx_text = session.scalar(
+            select(Document.text).where(
+                Document.source == "material/bedomning/mallar/exit-ticket-mallar.docx"
+            )
+        )
     assert "schack" in pdf.lower()
     assert "exit ticket" in docx_text.lower()
     assert all(texts[f].strip() for f in ("pdf", "docx", "html", "txt", "md"))
@@ -206,8 +213,7 @@ def test_the_demo_bundle_ingests_without_problems(make_kb):
     assert report.material.added >= 14 and report.reflections.added >= 5
 
 
-def test_re_ingesting_an_unchanged_bundle_keeps_what_a_colleague_edited_on_the_web(
-        make_kb, bundle):
+def test_re_ingesting_an_unchanged_bundle_keeps_what_a_colleague_edited_on_the_web(make_kb, bundle):
     bundle.doc("material/a.md", "Text.")
     kb = make_kb()
     kb.ingest(bundle.root)
@@ -235,8 +241,9 @@ def test_prune_never_removes_material_shared_on_the_web(make_kb, bundle):
     bundle.doc("material/a.md", "Text.", authors=["anna.lind"])
     kb = make_kb()
     kb.ingest(bundle.root)
-    source = library.share_material(kb, kb.viewer("anna.lind"), "plan.txt",
-                                    "Vår plan för läsåret.".encode(), {"title": "Plan"})
+    source = library.share_material(
+        kb, kb.viewer("anna.lind"), "plan.txt", "Vår plan för läsåret.".encode(), {"title": "Plan"}
+    )
     report = kb.ingest(bundle.root, prune=True)
     assert report.material.removed == 0 and source not in report.missing_sources
     with kb.sessions() as session:
@@ -247,14 +254,15 @@ def test_a_yaml_alias_bomb_in_front_matter_is_refused_at_once(make_kb, bundle):
     import time
 
     lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
-              for i in range(20)]
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]"
+        for i in range(20)
+    ]
     bundle.write("material/bomb.md", "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\nText\n")
     start = time.monotonic()
     report = make_kb().ingest(bundle.root)
     assert time.monotonic() - start < 10
-    assert any(p.source == "material/bomb.md" and "aliases" in p.reason
-               for p in report.problems)
+    assert any(p.source == "material/bomb.md" and "aliases" in p.reason for p in report.problems)
 
 
 def test_an_oversized_front_matter_is_refused_with_its_size(make_kb, bundle):

@@ -56,22 +56,40 @@ def world(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("leaks")
     bundle = root / "bundle"
-    people = [{"id": p, "name": p.replace(".", " ").title(), "unit": UNIT_OF[p],
-               "skills": [{"name": "zebrametoden", "level": 4}]} for p in PEOPLE]
+    people = [
+        {
+            "id": p,
+            "name": p.replace(".", " ").title(),
+            "unit": UNIT_OF[p],
+            "skills": [{"name": "zebrametoden", "level": 4}],
+        }
+        for p in PEOPLE
+    ]
     people.append({"id": OUTSIDER, "name": "Utan Enhet"})
     bundle.mkdir()
     (bundle / "people.yaml").write_text(yaml.safe_dump(people, allow_unicode=True))
     for author, visibility in DOCS:
         path = bundle / source_of(author, visibility)
         path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"title": f"Zebrametoden {marker(author, visibility)}", "authors": [author],
-                "visibility": visibility, "tags": ["zebrametoden", marker(author, visibility)],
-                "subjects": [f"ämne{marker(author, visibility)}"], "language": "sv"}
-        path.write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n\n"
-                        f"Kollegialt lärande med zebrametoden. {marker(author, visibility)} "
-                        "beskriver hur vi arbetade i arbetslaget.\n", encoding="utf-8")
-    kb = KnowledgeBase(load_settings(root / "instance", embedder="fake"),
-                       embedder=FakeEmbedder(), sparse_encoder=FakeSparseEncoder())
+        meta = {
+            "title": f"Zebrametoden {marker(author, visibility)}",
+            "authors": [author],
+            "visibility": visibility,
+            "tags": ["zebrametoden", marker(author, visibility)],
+            "subjects": [f"ämne{marker(author, visibility)}"],
+            "language": "sv",
+        }
+        path.write_text(
+            f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n\n"
+            f"Kollegialt lärande med zebrametoden. {marker(author, visibility)} "
+            "beskriver hur vi arbetade i arbetslaget.\n",
+            encoding="utf-8",
+        )
+    kb = KnowledgeBase(
+        load_settings(root / "instance", embedder="fake"),
+        embedder=FakeEmbedder(),
+        sparse_encoder=FakeSparseEncoder(),
+    )
     report = kb.ingest(bundle)
     assert report.problems == [] and report.material.added == len(DOCS)
     app = make_app(kb)
@@ -98,10 +116,12 @@ def assert_clean(viewer: str, text: str) -> None:
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize("method", METHODS)
 def test_search_hits_snippets_counts_and_facets_show_exactly_what_the_viewer_may_open(
-        world, viewer, method):
+    world, viewer, method
+):
     kb, _ = world
-    result = kb.search(SearchRequest(text=QUESTION, viewer=kb.viewer(viewer), limit=100,
-                                     method=method))
+    result = kb.search(
+        SearchRequest(text=QUESTION, viewer=kb.viewer(viewer), limit=100, method=method)
+    )
     found = {h.source for h in result.hits}
     assert found <= expected(viewer)
     assert result.total == len(result.hits)
@@ -113,8 +133,9 @@ def test_search_hits_snippets_counts_and_facets_show_exactly_what_the_viewer_may
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_the_keyword_leg_finds_every_document_the_viewer_may_open(world, viewer):
     kb, _ = world
-    result = kb.search(SearchRequest(text="zebrametoden", viewer=kb.viewer(viewer), limit=100,
-                                     method="keyword"))
+    result = kb.search(
+        SearchRequest(text="zebrametoden", viewer=kb.viewer(viewer), limit=100, method="keyword")
+    )
     assert {h.source for h in result.hits} == expected(viewer)
 
 
@@ -122,8 +143,11 @@ def test_the_keyword_leg_finds_every_document_the_viewer_may_open(world, viewer)
 def test_filters_never_widen_what_the_viewer_may_open(world, viewer):
     kb, _ = world
     for unit in UNITS:
-        result = kb.search(SearchRequest(text=QUESTION, viewer=kb.viewer(viewer), limit=100,
-                                         filters=Filters(unit=unit)))
+        result = kb.search(
+            SearchRequest(
+                text=QUESTION, viewer=kb.viewer(viewer), limit=100, filters=Filters(unit=unit)
+            )
+        )
         assert {h.source for h in result.hits} <= expected(viewer)
 
 
@@ -147,8 +171,7 @@ def test_risk_topics_name_only_documents_the_viewer_may_open(world, viewer):
 def test_an_export_as_a_colleague_holds_only_what_they_may_open(world, viewer, tmp_path):
     kb, _ = world
     kb.export(tmp_path / "out", kb.viewer(viewer))
-    written = {p.relative_to(tmp_path / "out").as_posix()
-               for p in (tmp_path / "out").rglob("*.md")}
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md")}
     assert written == expected(viewer)
 
 
@@ -157,8 +180,7 @@ def test_the_json_api_shows_nothing_the_viewer_may_not_open(world, viewer):
     kb, app = world
     client = app.test_client()
     headers = {"Authorization": f"Bearer {kb.create_token(viewer)}"}
-    for route in (f"/api/search?q={QUESTION}&limit=100", f"/api/experts?q={QUESTION}",
-                  "/api/risk"):
+    for route in (f"/api/search?q={QUESTION}&limit=100", f"/api/experts?q={QUESTION}", "/api/risk"):
         response = client.get(route, headers=headers)
         assert response.status_code == 200
         body = response.get_data(as_text=True)
@@ -184,19 +206,39 @@ def test_every_page_a_viewer_can_reach_is_free_of_forbidden_markers(world, viewe
     kb, app = world
     client = app.test_client()
     log_in(client, kb, viewer)
-    pages = ["/", f"/?q={QUESTION}", f"/learned?q={QUESTION}", "/people",
-             f"/people/{PEOPLE[0]}", f"/people/{viewer}", f"/experts?q={QUESTION}", "/risk",
-             f"/risk?leaves={PEOPLE[0]}", "/newcomers"]
+    pages = [
+        "/",
+        f"/?q={QUESTION}",
+        f"/learned?q={QUESTION}",
+        "/people",
+        f"/people/{PEOPLE[0]}",
+        f"/people/{viewer}",
+        f"/experts?q={QUESTION}",
+        "/risk",
+        f"/risk?leaves={PEOPLE[0]}",
+        "/newcomers",
+    ]
     for page in pages:
         response = client.get(page)
         assert response.status_code in (200, 403), page
         assert_clean(viewer, response.get_data(as_text=True))
 
 
-@pytest.mark.parametrize("route", ["/", "/learned", "/people", "/experts?q=x", "/risk",
-                                   "/newcomers", "/share", "/reflect",
-                                   f"/doc/{source_of(PEOPLE[0], 'all')}",
-                                   f"/download/{source_of(PEOPLE[0], 'all')}"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/",
+        "/learned",
+        "/people",
+        "/experts?q=x",
+        "/risk",
+        "/newcomers",
+        "/share",
+        "/reflect",
+        f"/doc/{source_of(PEOPLE[0], 'all')}",
+        f"/download/{source_of(PEOPLE[0], 'all')}",
+    ],
+)
 def test_an_anonymous_visitor_is_sent_to_log_in_from_every_page(world, route):
     _, app = world
     response = app.test_client().get(route)
@@ -205,8 +247,16 @@ def test_an_anonymous_visitor_is_sent_to_log_in_from_every_page(world, route):
         assert "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("route", ["/api/search?q=x", "/api/experts?q=x", "/api/risk",
-                                   "/api/mentors?newcomer=x", "/api/mentors/matching"])
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/api/search?q=x",
+        "/api/experts?q=x",
+        "/api/risk",
+        "/api/mentors?newcomer=x",
+        "/api/mentors/matching",
+    ],
+)
 def test_an_anonymous_api_call_gets_401(world, route):
     _, app = world
     assert app.test_client().get(route).status_code == 401
@@ -214,6 +264,7 @@ def test_an_anonymous_api_call_gets_401(world, route):
 
 def test_the_system_viewer_sees_everything(world):
     kb, _ = world
-    result = kb.search(SearchRequest(text="zebrametoden", viewer=Viewer.system(), limit=100,
-                                     method="keyword"))
+    result = kb.search(
+        SearchRequest(text="zebrametoden", viewer=Viewer.system(), limit=100, method="keyword")
+    )
     assert len(result.hits) == len(DOCS)

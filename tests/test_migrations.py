@@ -26,11 +26,14 @@ def test_a_database_of_the_first_release_is_upgraded_without_losing_documents(tm
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text(
-            "INSERT INTO documents (source, kind, format, title, subjects, grades, tags, "
-            "language_guessed, visibility, text, content_hash, revision, extra) VALUES "
-            "('material/a.md', 'material', 'md', 'A', '[]', '[]', '[]', 0, 'all', 'Text', "
-            "'h', 1, '{}')"))
+        conn.execute(
+            text(
+                "INSERT INTO documents (source, kind, format, title, subjects, grades, tags, "
+                "language_guessed, visibility, text, content_hash, revision, extra) VALUES "
+                "('material/a.md', 'material', 'md', 'A', '[]', '[]', '[]', 0, 'all', 'Text', "
+                "'h', 1, '{}')"
+            )
+        )
     upgrade(engine)
     with engine.connect() as conn:
         row = conn.execute(text("SELECT source, origin FROM documents")).one()

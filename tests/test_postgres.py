@@ -34,7 +34,8 @@ from tests.conftest import (
 
 needs_postgres = pytest.mark.skipif(
     not (TEST_DATABASE_URL or postgres_answers(LOCAL_POSTGRES)),
-    reason="needs PostgreSQL (KB_TEST_DATABASE_URL, or a server on 127.0.0.1:5432)")
+    reason="needs PostgreSQL (KB_TEST_DATABASE_URL, or a server on 127.0.0.1:5432)",
+)
 pytestmark = pytest.mark.postgres
 
 
@@ -53,6 +54,7 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def open_on(make_kb, database_url):
     """Return a factory of knowledge bases (instance folders by name) on the one database."""
+
     def factory(name: str = "instance"):
         return make_kb(name, database_url=database_url)
 
@@ -65,12 +67,27 @@ def found(kb, text: str) -> list[str]:
 
 def test_long_free_text_values_are_stored_whole(open_on, bundle):
     long = ("följa upp och utvärdera tillsammans med hela arbetslaget " * 8).strip()
-    bundle.people([{"id": "anna.lind", "name": "Anna " + "Lind" * 80, "unit": "Skola" * 60,
-                    "email": "anna@" + "b" * 250 + ".se", "skills": [long]}])
+    bundle.people(
+        [
+            {
+                "id": "anna.lind",
+                "name": "Anna " + "Lind" * 80,
+                "unit": "Skola" * 60,
+                "email": "anna@" + "b" * 250 + ".se",
+                "skills": [long],
+            }
+        ]
+    )
     source = "reflections/" + "/".join(["långt-namn-" * 10] * 10) + ".md"
-    bundle.doc(source, "Vi gjorde så här.",
-               title="Lång", authors=["anna.lind"], group=long, step=long[:90],
-               language="sv-x-" + "a" * 40)
+    bundle.doc(
+        source,
+        "Vi gjorde så här.",
+        title="Lång",
+        authors=["anna.lind"],
+        group=long,
+        step=long[:90],
+        language="sv-x-" + "a" * 40,
+    )
     kb = open_on()
     report = kb.ingest(bundle.root)
     assert [p for p in report.problems if p.refused] == []
@@ -86,15 +103,17 @@ def test_lists_booleans_dates_and_original_files_come_back_as_they_went_in(open_
     kb.ingest(SAMPLE_BUNDLE)
     pdf = next(SAMPLE_BUNDLE.rglob("*.pdf"))
     with kb.sessions() as session:
-        original = session.scalar(select(Original).join(Document).where(
-            Document.source == pdf.relative_to(SAMPLE_BUNDLE).as_posix()))
+        original = session.scalar(
+            select(Original)
+            .join(Document)
+            .where(Document.source == pdf.relative_to(SAMPLE_BUNDLE).as_posix())
+        )
         assert type(original.data) is bytes and original.data == pdf.read_bytes()
         people = session.scalars(select(Person)).all()
         assert all(isinstance(p.subjects, list) and isinstance(p.mentor, bool) for p in people)
         assert any(p.mentor for p in people) and any(p.started for p in people)
         docs = session.scalars(select(Document)).all()
-        assert all(isinstance(d.tags, list) and isinstance(d.language_guessed, bool)
-                   for d in docs)
+        assert all(isinstance(d.tags, list) and isinstance(d.language_guessed, bool) for d in docs)
 
 
 def test_the_generation_changes_with_every_add_edit_and_delete(open_on, bundle):
@@ -127,8 +146,10 @@ def test_ids_of_deleted_documents_and_chunks_are_never_given_out_again(open_on, 
     bundle.doc("material/z.md", "Sist inlagd.")
     kb.ingest(bundle.root)
     with kb.sessions() as session:
-        before = (session.scalar(select(Document.id).where(Document.source == "material/z.md")),
-                  max(session.scalars(select(Chunk.id))))
+        before = (
+            session.scalar(select(Document.id).where(Document.source == "material/z.md")),
+            max(session.scalars(select(Chunk.id))),
+        )
     (bundle.root / "material" / "z.md").unlink()
     kb.ingest(bundle.root, prune=True)
     bundle.doc("material/y.md", "Ny.")
@@ -139,7 +160,8 @@ def test_ids_of_deleted_documents_and_chunks_are_never_given_out_again(open_on, 
 
 
 def test_an_instance_sees_documents_another_instance_folder_added_to_the_same_database(
-        open_on, bundle):
+    open_on, bundle
+):
     bundle.doc("material/a.md", "Högläsning i F-3.", title="Högläsning")
     first, second = open_on("first"), open_on("second")
     first.ingest(bundle.root)
@@ -153,7 +175,8 @@ def test_an_instance_sees_documents_another_instance_folder_added_to_the_same_da
 
 
 def test_a_change_committed_while_an_index_sync_runs_is_found_by_the_next_search(
-        open_on, bundle, tmp_path, monkeypatch):
+    open_on, bundle, tmp_path, monkeypatch
+):
     from kb.ingest.bundle import read_bundle
     from kb.ingest.store import apply_bundle
     from kb.search.catalog import Catalog
@@ -179,6 +202,7 @@ def test_a_change_committed_while_an_index_sync_runs_is_found_by_the_next_search
 
 # ------------------------------------------------------------------ two `kb serve` processes
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -197,9 +221,14 @@ class Instance:
         self._log = None
 
     def kb(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "kb.cli", "--instance", str(self.folder),
-                               *args], env=self.env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "kb.cli", "--instance", str(self.folder), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -208,24 +237,42 @@ class Instance:
         self.url = f"http://127.0.0.1:{port}"
         self._log = self.log_path.open("w")
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "kb.cli", "--instance", str(self.folder), "serve",
-             "--port", str(port), "--threads", "4"],
-            env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "kb.cli",
+                "--instance",
+                str(self.folder),
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                "4",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_until_up(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.server.poll() is None, self.log()
-            with contextlib.suppress(OSError), urlopen(self.url + "/api/health",
-                                                       timeout=5) as response:
+            with (
+                contextlib.suppress(OSError),
+                urlopen(self.url + "/api/health", timeout=5) as response,
+            ):
                 if response.status == 200:
                     return
             time.sleep(0.2)
         raise AssertionError(f"{self.url} did not come up:\n{self.log()}")
 
     def search(self, token: str, text: str) -> list[str]:
-        request = Request(f"{self.url}/api/search?{urlencode({'q': text})}",
-                          headers={"Authorization": f"Bearer {token}"})
+        request = Request(
+            f"{self.url}/api/search?{urlencode({'q': text})}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         with urlopen(request, timeout=10) as response:
             return [hit["source"] for hit in json.load(response)["hits"]]
 
@@ -259,10 +306,15 @@ def two_instances(postgres_server, tmp_path):
 
 @needs_postgres
 def test_a_document_ingested_beside_one_server_is_found_through_the_other_within_seconds(
-        two_instances, bundle):
+    two_instances, bundle
+):
     first, second = two_instances
-    bundle.doc("material/hoglasning.md", "Högläsning i F-3 varje morgon.", title="Högläsning",
-               authors=["anna.lind"])
+    bundle.doc(
+        "material/hoglasning.md",
+        "Högläsning i F-3 varje morgon.",
+        title="Högläsning",
+        authors=["anna.lind"],
+    )
     first.kb("ingest", str(bundle.root))
     token = first.kb("token", "create", "anna.lind").strip().splitlines()[-1]
     first.serve()
@@ -271,8 +323,9 @@ def test_a_document_ingested_beside_one_server_is_found_through_the_other_within
     second.wait_until_up()
     assert second.search(token, "högläsning") == ["material/hoglasning.md"]
 
-    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack",
-               authors=["anna.lind"])
+    bundle.doc(
+        "material/schack.md", "Schackklubben på rasterna.", title="Schack", authors=["anna.lind"]
+    )
     first.kb("ingest", str(bundle.root))
     deadline = time.monotonic() + 10
     while "material/schack.md" not in second.search(token, "schackklubben"):

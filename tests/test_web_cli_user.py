@@ -19,8 +19,9 @@ def run(tmp_path, monkeypatch):
     instance = tmp_path / "cli-instance"
 
     def invoke(*args: str):
-        return CliRunner().invoke(main, ["--instance", str(instance), *args],
-                                  catch_exceptions=False)
+        return CliRunner().invoke(
+            main, ["--instance", str(instance), *args], catch_exceptions=False
+        )
 
     invoke("ingest", str(SAMPLE_BUNDLE))
     invoke.instance = instance
@@ -46,15 +47,28 @@ def test_user_set_password_lets_the_colleague_log_in(run):
 
 
 def test_user_set_password_refuses_a_short_password(run):
-    result = CliRunner().invoke(main, ["--instance", str(run.instance), "user", "set-password",
-                                       "karin.sjoberg", "--password", "kort"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--instance",
+            str(run.instance),
+            "user",
+            "set-password",
+            "karin.sjoberg",
+            "--password",
+            "kort",
+        ],
+    )
     assert result.exit_code != 0
     assert "too weak" in result.output
 
 
 def test_user_commands_fail_clearly_for_an_unknown_person(run):
-    for args in (["set-password", "nobody", "--password", "ett-långt-lösenord"],
-                 ["invite", "nobody"], ["coordinator", "nobody"]):
+    for args in (
+        ["set-password", "nobody", "--password", "ett-långt-lösenord"],
+        ["invite", "nobody"],
+        ["coordinator", "nobody"],
+    ):
         result = CliRunner().invoke(main, ["--instance", str(run.instance), "user", *args])
         assert result.exit_code != 0
         assert "no person with id 'nobody'" in result.output
@@ -71,9 +85,14 @@ def test_user_invite_prints_a_link_the_app_accepts(run):
         path = re.sub(r"^https://kb.skolan.se", "", link)
         page = client.get(path)
         assert page.status_code == 200
-        response = client.post(path, data={
-            "password": "amiras-nya-lösenord", "repeat": "amiras-nya-lösenord",
-            "csrf_token": csrf_token(page.get_data(as_text=True))})
+        response = client.post(
+            path,
+            data={
+                "password": "amiras-nya-lösenord",
+                "repeat": "amiras-nya-lösenord",
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+        )
         assert response.status_code == 302
     finally:
         kb.close()

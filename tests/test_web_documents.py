@@ -13,7 +13,8 @@ DRAFT = "/doc/material/privat/forsberg-npf-fortbildning-utkast.md"
 
 def test_a_markdown_document_is_rendered_as_html_with_its_metadata(client):
     html = client.get("/doc/reflections/2025-03-12-lasframjande-natverket.md").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert '<h1 id="doc-title" lang="sv">Läsfrämjande nätverket: uppföljning' in html
     assert "<h3>Vad gick bra?</h3>" in html
     assert "Läsfrämjande nätverket skola–bibliotek" in html
@@ -22,7 +23,8 @@ def test_a_markdown_document_is_rendered_as_html_with_its_metadata(client):
 
 def test_the_authors_link_to_their_profiles(client):
     html = client.get("/doc/reflections/2025-03-12-lasframjande-natverket.md").get_data(
-        as_text=True)
+        as_text=True
+    )
     for person in ("sofia.ek", "ida.lundgren", "amira.haddad"):
         assert f'href="/people/{person}"' in html
 
@@ -47,8 +49,9 @@ def same_answer(client, forbidden: str, missing: str) -> None:
     """Assert both paths get the same status and, but for the path itself, the same page."""
     a, b = client.get(forbidden), client.get(missing)
     assert a.status_code == b.status_code == 404
-    assert a.get_data(as_text=True).replace(forbidden, "PATH") == b.get_data(
-        as_text=True).replace(missing, "PATH")
+    assert a.get_data(as_text=True).replace(forbidden, "PATH") == b.get_data(as_text=True).replace(
+        missing, "PATH"
+    )
 
 
 def test_a_forbidden_document_answers_exactly_like_a_missing_one(client):
@@ -56,15 +59,16 @@ def test_a_forbidden_document_answers_exactly_like_a_missing_one(client):
 
 
 def test_a_forbidden_download_answers_exactly_like_a_missing_one(client):
-    same_answer(client, DRAFT.replace("/doc/", "/download/"),
-                "/download/material/privat/finns-inte.md")
+    same_answer(
+        client, DRAFT.replace("/doc/", "/download/"), "/download/material/privat/finns-inte.md"
+    )
 
 
 def test_the_original_pdf_downloads_as_it_was_shared(client):
     original = (SAMPLE_BUNDLE / "material/schack/schack-i-matematiken.pdf").read_bytes()
     response = client.get("/download/material/schack/schack-i-matematiken.pdf")
     assert response.data == original
-    assert 'filename=schack-i-matematiken.pdf' in response.headers["Content-Disposition"]
+    assert "filename=schack-i-matematiken.pdf" in response.headers["Content-Disposition"]
 
 
 def test_a_markdown_document_downloads_as_its_markdown(client):
@@ -81,7 +85,9 @@ def test_a_pdf_shows_its_extracted_text(client):
 
 @pytest.fixture
 def hostile(make_kb, bundle):
-    bundle.doc("material/elak.md", """
+    bundle.doc(
+        "material/elak.md",
+        """
         # Rubrik
 
         <script>alert("xss")</script>
@@ -90,7 +96,10 @@ def hostile(make_kb, bundle):
         [klicka](javascript:alert(2)) och [bra länk](https://example.se/)
 
         <iframe src="https://evil.example/"></iframe>
-        """, title="Elakt dokument", authors=["anna.lind"])
+        """,
+        title="Elakt dokument",
+        authors=["anna.lind"],
+    )
     base = make_kb()
     base.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)

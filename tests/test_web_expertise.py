@@ -57,8 +57,9 @@ def test_only_a_coordinator_sees_the_matching_of_all_newcomers(shared_kb, client
     html = client.get("/newcomers/matching").get_data(as_text=True)
     for name in ("Noah Berg", "Leila Karimi", "Elsa Johansson"):
         assert name in html
-    assert logged_in_client(shared_kb, "johan.lindqvist").get("/newcomers/matching"
-                                                         ).status_code == 403
+    assert (
+        logged_in_client(shared_kb, "johan.lindqvist").get("/newcomers/matching").status_code == 403
+    )
 
 
 def test_only_a_coordinator_is_offered_the_matching(shared_kb, client):
@@ -69,9 +70,8 @@ def test_only_a_coordinator_is_offered_the_matching(shared_kb, client):
 
 def test_the_risk_page_draws_a_chart_beside_a_data_table(client):
     html = client.get("/risk").get_data(as_text=True)
-    assert re.search(r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="chart-heading"',
-                     html)
-    assert "<table class=\"data\">" in html and "<caption>" in html
+    assert re.search(r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="chart-heading"', html)
+    assert '<table class="data">' in html and "<caption>" in html
     assert "schack som pedagogiskt verktyg" in html
     assert "av 24 områden bärs av en enda person" in html
 
@@ -101,8 +101,9 @@ def test_every_reason_the_expertise_gives_is_shown_in_swedish(shared_kb):
     from kb.web.i18n import explain
 
     viewer = shared_kb.viewer("karin.sjoberg")
-    reasons = [r for n in shared_kb.newcomers() for m in shared_kb.mentors(n, viewer)
-               for r in m.reasons]
+    reasons = [
+        r for n in shared_kb.newcomers() for m in shared_kb.mentors(n, viewer) for r in m.reasons
+    ]
     reasons += [r for m in shared_kb.match_mentors(viewer) for r in m.reasons]
     for question in ("schack", "exit tickets", "läsfrämjande", "NPF", "micro:bit"):
         for expert in shared_kb.experts(question, viewer):
@@ -117,5 +118,7 @@ def test_an_unknown_reason_is_shown_as_it_is_and_marked_english(shared_kb):
     from kb.web.i18n import explain
 
     with make_app(shared_kb).test_request_context("/"):
-        assert explain("knows a secret handshake") == {"text": "knows a secret handshake",
-                                                       "lang": "en"}
+        assert explain("knows a secret handshake") == {
+            "text": "knows a secret handshake",
+            "lang": "en",
+        }

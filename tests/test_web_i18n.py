@@ -19,8 +19,9 @@ MO = PO.with_suffix(".mo")
 def switch_to(client, lang: str, next_path: str = "/"):
     page = client.get(next_path).get_data(as_text=True)
     token = csrf_token(page.split('action="/language"', 1)[1])
-    return client.post("/language", data={"lang-lang": lang, "lang-next": next_path,
-                                          "lang-csrf_token": token})
+    return client.post(
+        "/language", data={"lang-lang": lang, "lang-next": next_path, "lang-csrf_token": token}
+    )
 
 
 def test_pages_are_swedish_by_default(client):
@@ -30,8 +31,12 @@ def test_pages_are_swedish_by_default(client):
 
 
 def test_the_log_in_page_is_swedish_for_an_english_browser_too(shared_kb):
-    html = make_app(shared_kb).test_client().get(
-        "/login", headers={"Accept-Language": "en-GB,en"}).get_data(as_text=True)
+    html = (
+        make_app(shared_kb)
+        .test_client()
+        .get("/login", headers={"Accept-Language": "en-GB,en"})
+        .get_data(as_text=True)
+    )
     assert '<html lang="sv">' in html and "Logga in" in html
 
 
@@ -62,7 +67,8 @@ def test_an_unknown_language_is_refused(client):
 def test_the_english_pages_show_english_dates_and_labels(client):
     switch_to(client, "en")
     html = client.get("/doc/reflections/2025-03-12-lasframjande-natverket.md").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Mar 12, 2025" in html and "follow up" in html
     assert '<div class="doc-body" lang="sv">' in html
 
@@ -71,26 +77,36 @@ def test_every_text_of_the_pages_has_an_english_translation():
     catalog = read_po(PO.open("rb"))
     translated = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
     texts = set()
-    method_map = [("kb/web/**.py", "python"), ("kb/library.py", "python"),
-                  ("kb/accounts.py", "python"), ("kb/web/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
-                "lazy_gettext": None}
+    method_map = [
+        ("kb/web/**.py", "python"),
+        ("kb/library.py", "python"),
+        ("kb/accounts.py", "python"),
+        ("kb/web/templates/**.html", "jinja2"),
+    ]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT, method_map, keywords=keywords):
+        ROOT, method_map, keywords=keywords
+    ):
         texts.add(message if isinstance(message, str) else message[0])
     missing = sorted(t for t in texts if t not in translated)
     assert missing == []
-    untranslated = sorted(k for k, m in translated.items()
-                          if not m.string or (not isinstance(m.string, str) and not all(
-                              m.string)) or m.fuzzy)
+    untranslated = sorted(
+        k
+        for k, m in translated.items()
+        if not m.string or (not isinstance(m.string, str) and not all(m.string)) or m.fuzzy
+    )
     assert untranslated == []
 
 
 def messages(catalog) -> dict:
     """Return {msgid: translation}, plural forms as tuples."""
-    return {(m.id if isinstance(m.id, str) else m.id[0]):
-            (m.string if isinstance(m.string, str) else tuple(m.string))
-            for m in catalog if m.id}
+    return {
+        (m.id if isinstance(m.id, str) else m.id[0]): (
+            m.string if isinstance(m.string, str) else tuple(m.string)
+        )
+        for m in catalog
+        if m.id
+    }
 
 
 def test_the_compiled_catalog_matches_the_translations():

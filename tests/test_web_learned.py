@@ -1,4 +1,4 @@
-""""Vad har vi lärt oss om …?": reflections by learning group, in time, with their take-aways."""
+""" "Vad har vi lärt oss om …?": reflections by learning group, in time, with their take-aways."""
 
 from __future__ import annotations
 
@@ -54,17 +54,31 @@ def test_a_question_with_no_reflections_says_so(client):
 
 @pytest.fixture
 def private_reflection(make_kb, bundle):
-    bundle.doc("reflections/2025-01-01-hemligt.md", """
+    bundle.doc(
+        "reflections/2025-01-01-hemligt.md",
+        """
         ## Vad gjorde vi?
         Vi pratade om schackklubben.
         ## Vad tar vi med oss?
         Hemlig lärdom om schack.
-        """, title="Hemlig träff", authors=["anna.lind"], group="Schackgruppen",
-               step="planera", visibility="private")
-    bundle.doc("reflections/2025-02-01-oppet.md", """
+        """,
+        title="Hemlig träff",
+        authors=["anna.lind"],
+        group="Schackgruppen",
+        step="planera",
+        visibility="private",
+    )
+    bundle.doc(
+        "reflections/2025-02-01-oppet.md",
+        """
         ## Vad tar vi med oss?
         Öppen lärdom om schack.
-        """, title="Öppen träff", authors=["anna.lind"], group="Schackgruppen", step="följa upp")
+        """,
+        title="Öppen träff",
+        authors=["anna.lind"],
+        group="Schackgruppen",
+        step="följa upp",
+    )
     base = make_kb()
     base.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)
@@ -84,4 +98,5 @@ def test_a_whole_question_finds_the_same_reflections_as_its_topic(shared_kb):
     asked = library.learned(shared_kb, viewer, "Vad har vi lärt oss om exit tickets?")
     topic = library.learned(shared_kb, viewer, "exit tickets")
     assert [m["source"] for g in asked["groups"] for m in g["meetings"]] == [
-        m["source"] for g in topic["groups"] for m in g["meetings"]]
+        m["source"] for g in topic["groups"] for m in g["meetings"]
+    ]

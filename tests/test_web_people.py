@@ -48,7 +48,8 @@ def test_an_unknown_colleague_is_404(client):
 
 def test_a_colleague_sees_an_edit_link_only_on_their_own_profile(client):
     assert "/people/karin.sjoberg/edit" in client.get("/people/karin.sjoberg").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "/edit" not in client.get("/people/amira.haddad").get_data(as_text=True)
 
 
@@ -57,34 +58,53 @@ def test_a_colleague_edits_their_own_profile_and_skills(make_kb):
     base.ingest(SAMPLE_BUNDLE)
     accounts.set_password(base, "johan.lindqvist", PASSWORD)
     client = logged_in_client(base, "johan.lindqvist")
-    response = post_form(client, "/people/johan.lindqvist/edit", {
-        "role": "Lärare i matematik och teknik", "subjects": "matematik, teknik, fysik",
-        "grades": "4-6", "languages": "svenska", "skills": "schack: 4\nmicro:bit: 5\nnyfiken",
-        "mentor": "y", "mentor_capacity": "2", "bio": "Ny text."})
+    response = post_form(
+        client,
+        "/people/johan.lindqvist/edit",
+        {
+            "role": "Lärare i matematik och teknik",
+            "subjects": "matematik, teknik, fysik",
+            "grades": "4-6",
+            "languages": "svenska",
+            "skills": "schack: 4\nmicro:bit: 5\nnyfiken",
+            "mentor": "y",
+            "mentor_capacity": "2",
+            "bio": "Ny text.",
+        },
+    )
     assert response.status_code == 302
     with base.sessions() as session:
         person = session.get(Person, "johan.lindqvist")
         assert person.subjects == ["matematik", "teknik", "fysik"]
         assert [(s.name, s.level) for s in person.skills] == [
-            ("schack", 4), ("micro:bit", 5), ("nyfiken", 3)]
+            ("schack", 4),
+            ("micro:bit", 5),
+            ("nyfiken", 3),
+        ]
         assert person.mentor_capacity == 2 and person.bio == "Ny text."
-    assert "Din profil är sparad" in client.get("/people/johan.lindqvist").get_data(
-        as_text=True)
+    assert "Din profil är sparad" in client.get("/people/johan.lindqvist").get_data(as_text=True)
 
 
 def test_a_colleague_cannot_edit_someone_elses_profile(shared_kb, client):
     assert client.get("/people/amira.haddad/edit").status_code == 403
     page = client.get("/people/karin.sjoberg/edit").get_data(as_text=True)
-    response = client.post("/people/amira.haddad/edit", data={
-        "csrf_token": csrf_token(page), "role": "Hackad", "skills": "allt: 5"})
+    response = client.post(
+        "/people/amira.haddad/edit",
+        data={"csrf_token": csrf_token(page), "role": "Hackad", "skills": "allt: 5"},
+    )
     assert response.status_code == 403
     with shared_kb.sessions() as session:
         assert session.get(Person, "amira.haddad").role != "Hackad"
-        assert "allt" not in session.scalars(select(Skill.name).where(
-            Skill.person_id == "amira.haddad")).all()
+        assert (
+            "allt"
+            not in session.scalars(
+                select(Skill.name).where(Skill.person_id == "amira.haddad")
+            ).all()
+        )
 
 
 def test_the_service_refuses_to_edit_another_colleagues_profile(shared_kb):
     with pytest.raises(PermissionError):
-        accounts.update_profile(shared_kb, shared_kb.viewer("karin.sjoberg"), "amira.haddad",
-                                {"role": "Hackad"})
+        accounts.update_profile(
+            shared_kb, shared_kb.viewer("karin.sjoberg"), "amira.haddad", {"role": "Hackad"}
+        )

@@ -13,10 +13,15 @@ from kb.web.testing import log_in, make_app, open_kb, post_form
 from tests.conftest import SAMPLE_BUNDLE
 
 ANSWERS = {
-    "title": "Tekniklaget: fladdermusholkar", "group": "Tekniklaget 4–6",
-    "date": "2026-10-14", "step": "genomföra", "participants": ["mikael.strand", "noah.berg"],
-    "tags": "holkar, natur", "visibility": "all",
-    "did": "Vi byggde holkar med åk 5.", "went_well": "Alla kom igång.",
+    "title": "Tekniklaget: fladdermusholkar",
+    "group": "Tekniklaget 4–6",
+    "date": "2026-10-14",
+    "step": "genomföra",
+    "participants": ["mikael.strand", "noah.berg"],
+    "tags": "holkar, natur",
+    "visibility": "all",
+    "did": "Vi byggde holkar med åk 5.",
+    "went_well": "Alla kom igång.",
     "went_less_well": "Skruvarna tog slut.",
     "take_away": "- Köp skruv i förväg.\n- Låt eleverna mäta själva.",
 }
@@ -50,13 +55,21 @@ def test_a_written_reflection_is_stored_with_its_four_sections(base, client):
     assert response.headers["Location"] == f"/doc/{source}"
     doc = stored(base, source)
     assert (doc.kind, doc.format, doc.group, doc.step) == (
-        "reflection", "md", "Tekniklaget 4–6", "genomföra")
+        "reflection",
+        "md",
+        "Tekniklaget 4–6",
+        "genomföra",
+    )
     assert doc.date == date(2026, 10, 14)
     assert doc.did == "Vi byggde holkar med åk 5."
     assert doc.went_less_well == "Skruvarna tog slut."
     assert doc.take_away.startswith("- Köp skruv i förväg.")
-    for heading in ("## Vad gjorde vi?", "## Vad gick bra?", "## Vad gick mindre bra?",
-                    "## Vad tar vi med oss?"):
+    for heading in (
+        "## Vad gjorde vi?",
+        "## Vad gick bra?",
+        "## Vad gick mindre bra?",
+        "## Vad tar vi med oss?",
+    ):
         assert heading in doc.body
 
 
@@ -102,16 +115,30 @@ def test_the_form_offers_the_known_learning_groups(client):
 
 def test_a_reflection_on_the_same_day_in_the_same_group_gets_its_own_source(base):
     viewer = base.viewer("johan.lindqvist")
-    sources = {library.write_reflection(
-        base, viewer, group="Tekniklaget 4–6", when=date(2026, 10, 14), step="planera",
-        participants=[], title=f"Träff {n}", tags="", visibility="all", did="Planerade.")
-        for n in (1, 2)}
-    assert sources == {"reflections/2026-10-14-tekniklaget-4-6.md",
-                       "reflections/2026-10-14-tekniklaget-4-6-2.md"}
+    sources = {
+        library.write_reflection(
+            base,
+            viewer,
+            group="Tekniklaget 4–6",
+            when=date(2026, 10, 14),
+            step="planera",
+            participants=[],
+            title=f"Träff {n}",
+            tags="",
+            visibility="all",
+            did="Planerade.",
+        )
+        for n in (1, 2)
+    }
+    assert sources == {
+        "reflections/2026-10-14-tekniklaget-4-6.md",
+        "reflections/2026-10-14-tekniklaget-4-6-2.md",
+    }
 
 
-def test_a_written_reflection_exports_as_a_bundle_file_that_ingests_again(base, client,
-                                                                          tmp_path, make_kb):
+def test_a_written_reflection_exports_as_a_bundle_file_that_ingests_again(
+    base, client, tmp_path, make_kb
+):
     post_form(client, "/reflect", ANSWERS)
     base.export(tmp_path / "out")
     again = make_kb("again")

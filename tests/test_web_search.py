@@ -35,8 +35,11 @@ def test_the_search_box_keeps_what_was_asked(client):
 
 def test_facets_are_offered_with_counts(client):
     html = page(client, "/?q=exit+tickets")
-    assert re.search(r'href="/\?q=exit\+tickets&amp;kind=reflection">Reflektion</a> '
-                     r'<span class="muted">\(\d+\)</span>', html)
+    assert re.search(
+        r'href="/\?q=exit\+tickets&amp;kind=reflection">Reflektion</a> '
+        r'<span class="muted">\(\d+\)</span>',
+        html,
+    )
     for facet in ("Typ", "Ämne", "Årskurs", "Enhet", "Grupp", "Steg", "Språk"):
         assert f">{facet}</h3>" in html
 
@@ -90,10 +93,15 @@ def test_a_question_about_what_we_learned_points_to_the_reflections_page(client)
 
 @pytest.fixture
 def tricky(make_kb, bundle):
-    bundle.doc("material/farligt.md", """
+    bundle.doc(
+        "material/farligt.md",
+        """
         Om <script>alert("snippet")</script> och <b>fet</b> text hackverkstad.
         Ett &amp; till: <img src=x onerror=alert(1)> hackverkstad.
-        """, title="Hackverkstad <i>med</i> knep", authors=["anna.lind"])
+        """,
+        title="Hackverkstad <i>med</i> knep",
+        authors=["anna.lind"],
+    )
     base = make_kb()
     base.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)

@@ -10,12 +10,26 @@ from kb import accounts
 from kb.web.testing import PASSWORD, log_in, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
 
-PAGES = ["/login", "/", "/?q=exit+tickets", "/?q=zyxwvut", "/learned?q=läsutmaning",
-         "/doc/reflections/2025-03-12-lasframjande-natverket.md",
-         "/doc/material/schack/schack-i-matematiken.pdf", "/people", "/people/karin.sjoberg",
-         "/people/karin.sjoberg/edit", "/experts?q=schack", "/newcomers?newcomer=noah.berg",
-         "/newcomers/matching", "/risk?leaving=amira.haddad", "/share", "/reflect",
-         "/account/password", "/doc/nothing-here.md"]
+PAGES = [
+    "/login",
+    "/",
+    "/?q=exit+tickets",
+    "/?q=zyxwvut",
+    "/learned?q=läsutmaning",
+    "/doc/reflections/2025-03-12-lasframjande-natverket.md",
+    "/doc/material/schack/schack-i-matematiken.pdf",
+    "/people",
+    "/people/karin.sjoberg",
+    "/people/karin.sjoberg/edit",
+    "/experts?q=schack",
+    "/newcomers?newcomer=noah.berg",
+    "/newcomers/matching",
+    "/risk?leaving=amira.haddad",
+    "/share",
+    "/reflect",
+    "/account/password",
+    "/doc/nothing-here.md",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +52,18 @@ def client(app, shared_kb):
     return client
 
 
-FORMS = [("/login", {"handle": "karin.sjoberg", "password": PASSWORD}),
-         ("/logout", {}), ("/language", {"lang-lang": "en", "lang-next": "/"}),
-         ("/share", {"title": "x"}), ("/reflect", {"title": "x"}),
-         ("/people/karin.sjoberg/edit", {"role": "Hackad"}),
-         ("/account/password", {"current": PASSWORD, "password": "nytt-lösenord-12",
-                                "repeat": "nytt-lösenord-12"})]
+FORMS = [
+    ("/login", {"handle": "karin.sjoberg", "password": PASSWORD}),
+    ("/logout", {}),
+    ("/language", {"lang-lang": "en", "lang-next": "/"}),
+    ("/share", {"title": "x"}),
+    ("/reflect", {"title": "x"}),
+    ("/people/karin.sjoberg/edit", {"role": "Hackad"}),
+    (
+        "/account/password",
+        {"current": PASSWORD, "password": "nytt-lösenord-12", "repeat": "nytt-lösenord-12"},
+    ),
+]
 
 
 @pytest.mark.parametrize(("path", "data"), FORMS, ids=[f[0] for f in FORMS])
@@ -57,8 +77,10 @@ def test_every_form_rejects_a_post_without_csrf_token(client, shared_kb, path, d
 
 def test_the_invitation_form_rejects_a_post_without_csrf_token(shared_kb, app):
     token = accounts.make_invitation(shared_kb, "amira.haddad", app.config["SECRET_KEY"])
-    response = app.test_client().post(f"/welcome/{token}", data={
-        "password": "amiras-nya-lösenord", "repeat": "amiras-nya-lösenord"})
+    response = app.test_client().post(
+        f"/welcome/{token}",
+        data={"password": "amiras-nya-lösenord", "repeat": "amiras-nya-lösenord"},
+    )
     assert response.status_code == 400
     assert accounts.check_login(shared_kb, "amira.haddad", "amiras-nya-lösenord") is None
 
@@ -95,8 +117,9 @@ def test_a_download_is_an_attachment_that_cannot_run_as_part_of_the_site(client)
 
 def test_the_api_still_answers_a_bearer_token_without_a_session_or_csrf_token(shared_kb, app):
     token = shared_kb.create_token("karin.sjoberg")
-    response = app.test_client().get("/api/search?q=schack",
-                                     headers={"Authorization": f"Bearer {token}"})
+    response = app.test_client().get(
+        "/api/search?q=schack", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
     assert response.get_json()["hits"]
 

@@ -60,8 +60,14 @@ def client(base):
 
 
 def upload(client, filename: str, data: bytes, **meta):
-    fields = {"title": "Fladdermusholkar i teknik", "subjects": "teknik, biologi",
-              "grades": "4-6", "tags": "slöjd, natur", "language": "sv", "visibility": "all"}
+    fields = {
+        "title": "Fladdermusholkar i teknik",
+        "subjects": "teknik, biologi",
+        "grades": "4-6",
+        "tags": "slöjd, natur",
+        "language": "sv",
+        "visibility": "all",
+    }
     fields.update(meta)
     fields["file"] = (io.BytesIO(data), filename)
     return post_form(client, "/share", fields, content_type="multipart/form-data")
@@ -73,8 +79,11 @@ def count_documents(kb) -> int:
 
 
 def test_a_shared_pdf_is_searchable_at_once_by_a_word_from_inside_it(client):
-    response = upload(client, "holkar.pdf", make_pdf("Bygg en holk av furu.",
-                                                     "Ordet pipistrellfladdermus finns inuti."))
+    response = upload(
+        client,
+        "holkar.pdf",
+        make_pdf("Bygg en holk av furu.", "Ordet pipistrellfladdermus finns inuti."),
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/doc/material/uploads/fladdermusholkar-i-teknik.pdf"
     html = client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
@@ -92,14 +101,22 @@ def test_a_shared_file_keeps_its_metadata_and_its_sharer_as_author(base, client)
 
 
 def test_a_shared_docx_is_read(client):
-    upload(client, "plan.docx", make_docx("Planering med ordet solcellsladdare."),
-           title="Plan för solceller")
+    upload(
+        client,
+        "plan.docx",
+        make_docx("Planering med ordet solcellsladdare."),
+        title="Plan för solceller",
+    )
     assert "Plan för solceller" in client.get("/?q=solcellsladdare").get_data(as_text=True)
 
 
 def test_a_shared_markdown_file_is_rendered_from_its_body(client):
-    upload(client, "guide.md", b"---\ntitle: ignoreras\n---\n# Guide\n\nText om **holkar**.\n",
-           title="Guide om holkar")
+    upload(
+        client,
+        "guide.md",
+        b"---\ntitle: ignoreras\n---\n# Guide\n\nText om **holkar**.\n",
+        title="Guide om holkar",
+    )
     html = client.get("/doc/material/uploads/guide-om-holkar.md").get_data(as_text=True)
     assert "<strong>holkar</strong>" in html and "ignoreras" not in html
 
@@ -147,8 +164,9 @@ def test_an_upload_over_the_size_limit_is_refused(base):
 def test_the_users_file_name_never_becomes_the_source(base, client):
     upload(client, "../../../etc/passwd.md", b"# Hej\n\nText.", title="Åäö: Om / och ..")
     with base.sessions() as session:
-        sources = session.scalars(select(Document.source).where(
-            Document.source.like("material/uploads/%"))).all()
+        sources = session.scalars(
+            select(Document.source).where(Document.source.like("material/uploads/%"))
+        ).all()
     assert sources == ["material/uploads/aao-om-och.md"]
 
 
@@ -156,15 +174,25 @@ def test_two_uploads_with_the_same_title_get_different_sources(base, client):
     upload(client, "a.pdf", make_pdf("Ett."))
     upload(client, "b.pdf", make_pdf("Två."))
     with base.sessions() as session:
-        sources = sorted(session.scalars(select(Document.source).where(
-            Document.source.like("material/uploads/%"))).all())
-    assert sources == ["material/uploads/fladdermusholkar-i-teknik-2.pdf",
-                       "material/uploads/fladdermusholkar-i-teknik.pdf"]
+        sources = sorted(
+            session.scalars(
+                select(Document.source).where(Document.source.like("material/uploads/%"))
+            ).all()
+        )
+    assert sources == [
+        "material/uploads/fladdermusholkar-i-teknik-2.pdf",
+        "material/uploads/fladdermusholkar-i-teknik.pdf",
+    ]
 
 
 def test_a_private_upload_is_hidden_from_other_colleagues(base, client):
-    upload(client, "hemlig.pdf", make_pdf("Ordet kvastfening finns inuti."),
-           visibility="private", title="Hemlig plan")
+    upload(
+        client,
+        "hemlig.pdf",
+        make_pdf("Ordet kvastfening finns inuti."),
+        visibility="private",
+        title="Hemlig plan",
+    )
     assert "Hemlig plan" in client.get("/?q=kvastfening").get_data(as_text=True)
     other = client_for(base, "karin.sjoberg")
     assert "Hemlig plan" not in other.get("/?q=kvastfening").get_data(as_text=True)

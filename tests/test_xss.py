@@ -29,8 +29,18 @@ PAYLOADS = [
     "<object data=\"data:text/html,<script>alert('x10')</script>\"></object>",
 ]
 WORD = "zebrakod"
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "base",
-                  "style", "link"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "frame",
+    "frameset",
+    "applet",
+    "base",
+    "style",
+    "link",
+}
 
 
 class Finder(HTMLParser):
@@ -46,7 +56,8 @@ class Finder(HTMLParser):
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=…>")
             if name in ("href", "src", "action", "formaction", "data", "xlink:href") and (
-                    value.startswith(("javascript:", "data:text/html", "vbscript:"))):
+                value.startswith(("javascript:", "data:text/html", "vbscript:"))
+            ):
                 self.found.append(f"<{tag} {name}={value[:30]}>")
         if tag in DANGEROUS_TAGS:
             src = dict(attrs).get("src") or dict(attrs).get("href") or ""
@@ -74,36 +85,64 @@ def site(tmp_path_factory):
     bundle = root / "bundle"
     (bundle / "material").mkdir(parents=True)
     (bundle / "reflections").mkdir()
-    people = [{"id": "anna.lind", "name": "Anna Lind", "unit": "Björkskolan"},
-              {"id": "per.ek", "name": f"Per {PAYLOADS[1]}", "unit": PAYLOADS[0],
-               "role": PAYLOADS[2], "bio": " ".join(PAYLOADS),
-               "skills": [{"name": f"{WORD} {PAYLOADS[3]}", "level": 4}]}]
+    people = [
+        {"id": "anna.lind", "name": "Anna Lind", "unit": "Björkskolan"},
+        {
+            "id": "per.ek",
+            "name": f"Per {PAYLOADS[1]}",
+            "unit": PAYLOADS[0],
+            "role": PAYLOADS[2],
+            "bio": " ".join(PAYLOADS),
+            "skills": [{"name": f"{WORD} {PAYLOADS[3]}", "level": 4}],
+        },
+    ]
     (bundle / "people.yaml").write_text(yaml.safe_dump(people, allow_unicode=True))
     for i, payload in enumerate(PAYLOADS):
-        meta = {"title": f"{WORD} {payload}", "authors": ["per.ek", "anna.lind"],
-                "tags": [WORD, payload], "language": "sv"}
+        meta = {
+            "title": f"{WORD} {payload}",
+            "authors": ["per.ek", "anna.lind"],
+            "tags": [WORD, payload],
+            "language": "sv",
+        }
         body = f"# {payload}\n\n{WORD} {payload}\n\n{PAYLOADS[(i + 1) % len(PAYLOADS)]}\n"
         name = f"material/x{i}-{payload[:12]}.md".replace("/", "_").replace("_", "/", 1)
         (bundle / name).write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n{body}")
     (bundle / "material/sida.html").write_text(
-        f"<p>{WORD}</p>" + "".join(PAYLOADS), encoding="utf-8")
+        f"<p>{WORD}</p>" + "".join(PAYLOADS), encoding="utf-8"
+    )
     (bundle / "material/sida.html.yaml").write_text(
-        yaml.safe_dump({"title": f"{WORD} {PAYLOADS[7]}", "authors": ["per.ek"]}))
-    meta = {"title": f"{WORD} möte {PAYLOADS[0]}", "authors": ["per.ek"],
-            "group": f"Grupp {PAYLOADS[1]}", "step": "följa upp", "date": "2026-10-01"}
+        yaml.safe_dump({"title": f"{WORD} {PAYLOADS[7]}", "authors": ["per.ek"]})
+    )
+    meta = {
+        "title": f"{WORD} möte {PAYLOADS[0]}",
+        "authors": ["per.ek"],
+        "group": f"Grupp {PAYLOADS[1]}",
+        "step": "följa upp",
+        "date": "2026-10-01",
+    }
     (bundle / "reflections/2026-10-01-mote.md").write_text(
         f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n## Vad gjorde vi?\n{PAYLOADS[2]}\n"
-        f"## Vad tar vi med oss?\n{WORD} {PAYLOADS[4]}\n")
-    kb = KnowledgeBase(load_settings(root / "instance", embedder="fake"),
-                       embedder=FakeEmbedder())
+        f"## Vad tar vi med oss?\n{WORD} {PAYLOADS[4]}\n"
+    )
+    kb = KnowledgeBase(load_settings(root / "instance", embedder="fake"), embedder=FakeEmbedder())
     kb.ingest(bundle)
     client = make_app(kb).test_client()
     log_in(client, kb, "anna.lind")
     # The forms: an upload with a hostile file name and title, a reflection with hostile fields.
-    upload = post_form(client, "/share", {
-        "file": (io.BytesIO(f"{WORD} {PAYLOADS[0]}".encode()), "'><img src=x onerror=alert(1)>.txt"),
-        "title": f"{WORD} {PAYLOADS[2]}", "tags": PAYLOADS[3], "visibility": "all"},
-        content_type="multipart/form-data")
+    upload = post_form(
+        client,
+        "/share",
+        {
+            "file": (
+                io.BytesIO(f"{WORD} {PAYLOADS[0]}".encode()),
+                "'><img src=x onerror=alert(1)>.txt",
+            ),
+            "title": f"{WORD} {PAYLOADS[2]}",
+            "tags": PAYLOADS[3],
+            "visibility": "all",
+        },
+        content_type="multipart/form-data",
+    )
     assert upload.status_code in (200, 302), upload.get_data(as_text=True)[-3000:]
     yield kb, client
     kb.close()
@@ -111,12 +150,27 @@ def site(tmp_path_factory):
 
 def pages_of(kb) -> list[str]:
     catalog = kb.catalog()
-    urls = ["/", f"/?q={WORD}", f"/?q={quote(PAYLOADS[0])}", f"/?q={quote(PAYLOADS[1])}",
-            f"/learned?q={WORD}", f"/learned?q={quote(PAYLOADS[2])}", "/learned", "/people",
-            "/people/per.ek", "/people/anna.lind", "/people/anna.lind/edit",
-            f"/experts?q={WORD}", f"/experts?q={quote(PAYLOADS[1])}", "/risk",
-            "/risk?leaving=per.ek", "/newcomers", "/share", "/reflect",
-            f"/doc/{quote(PAYLOADS[0])}"]
+    urls = [
+        "/",
+        f"/?q={WORD}",
+        f"/?q={quote(PAYLOADS[0])}",
+        f"/?q={quote(PAYLOADS[1])}",
+        f"/learned?q={WORD}",
+        f"/learned?q={quote(PAYLOADS[2])}",
+        "/learned",
+        "/people",
+        "/people/per.ek",
+        "/people/anna.lind",
+        "/people/anna.lind/edit",
+        f"/experts?q={WORD}",
+        f"/experts?q={quote(PAYLOADS[1])}",
+        "/risk",
+        "/risk?leaving=per.ek",
+        "/newcomers",
+        "/share",
+        "/reflect",
+        f"/doc/{quote(PAYLOADS[0])}",
+    ]
     urls += [f"/doc/{quote(d.source)}" for d in catalog.docs.values()]
     return urls
 
@@ -140,14 +194,17 @@ def test_the_hostile_documents_are_really_shown(site):
 def test_the_json_api_returns_payloads_as_data_with_a_json_content_type(site):
     kb, client = site
     token = kb.create_token("anna.lind")
-    response = client.get(f"/api/search?q={WORD}",
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get(f"/api/search?q={WORD}", headers={"Authorization": f"Bearer {token}"})
     assert response.content_type.startswith("application/json")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_checker_catches_what_it_is_meant_to_catch():
-    for sample in ('<img src=x onerror="a()">', "<script>a()</script>",
-                   '<a href="JavaScript:a()">x</a>', "<iframe></iframe>"):
+    for sample in (
+        '<img src=x onerror="a()">',
+        "<script>a()</script>",
+        '<a href="JavaScript:a()">x</a>',
+        "<iframe></iframe>",
+    ):
         assert executable_markup(sample), sample
     assert executable_markup('<script src="/static/kb.js"></script><p>ok</p>') == []

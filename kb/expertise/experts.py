@@ -86,8 +86,12 @@ def named_people(text: str, names: Mapping[str, str]) -> set[str]:
     return found
 
 
-def rank_experts(votes: Sequence[DocVote], skills: Sequence[SkillMatch],
-                 names: Mapping[str, str], limit: int = 10) -> list[Expert]:
+def rank_experts(
+    votes: Sequence[DocVote],
+    skills: Sequence[SkillMatch],
+    names: Mapping[str, str],
+    limit: int = 10,
+) -> list[Expert]:
     """Rank people by the evidence for a question (Balog's document-centric Model 2, voting).
 
     score(p) = Σ_d s(d) · w(role of p in d)
@@ -106,7 +110,8 @@ def rank_experts(votes: Sequence[DocVote], skills: Sequence[SkillMatch],
             doc_score[person] = doc_score.get(person, 0.0) + vote.score * weight
             why = ROLE_WHY[role].format(kind=kind_label, title=vote.title)
             evidence.setdefault(person, []).append(
-                (vote.score * weight, Evidence(vote.source, vote.title, vote.kind, why)))
+                (vote.score * weight, Evidence(vote.source, vote.title, vote.kind, why))
+            )
     skill_score: dict[str, float] = {}
     skill_evidence: dict[str, list[SkillEvidence]] = {}
     for s in skills:
@@ -116,15 +121,21 @@ def rank_experts(votes: Sequence[DocVote], skills: Sequence[SkillMatch],
         value = SKILL_WEIGHT * s.match * s.level / 5 * (1.0 if backed else UNBACKED_SKILL_SHARE)
         skill_score[s.person_id] = skill_score.get(s.person_id, 0.0) + value
         why = f"declares the skill “{s.name}” at level {s.level} of 5" + (
-            "" if backed else "; no shared material shows it yet")
+            "" if backed else "; no shared material shows it yet"
+        )
         skill_evidence.setdefault(s.person_id, []).append(SkillEvidence(s.name, s.level, why))
     people = (doc_score.keys() | skill_score.keys()) & names.keys()
     ranked = sorted(people, key=lambda p: (-(doc_score.get(p, 0) + skill_score.get(p, 0)), p))
     out = []
     for person in ranked[:limit]:
         docs = [e for _, e in sorted(evidence.get(person, []), key=lambda x: -x[0])]
-        out.append(Expert(
-            person_id=person, name=names[person],
-            score=round(doc_score.get(person, 0.0) + skill_score.get(person, 0.0), 4),
-            evidence=tuple(docs), skills=tuple(skill_evidence.get(person, ()))))
+        out.append(
+            Expert(
+                person_id=person,
+                name=names[person],
+                score=round(doc_score.get(person, 0.0) + skill_score.get(person, 0.0), 4),
+                evidence=tuple(docs),
+                skills=tuple(skill_evidence.get(person, ())),
+            )
+        )
     return out

@@ -81,8 +81,7 @@ def capacity_left(person: Colleague) -> int:
     return max(0, capacity - person.mentees)
 
 
-def eligibility(candidate: Colleague, newcomer: Colleague, today: date, months: int
-                ) -> str | None:
+def eligibility(candidate: Colleague, newcomer: Colleague, today: date, months: int) -> str | None:
     """Return why a candidate cannot mentor this newcomer, or None when they can."""
     if candidate.id == newcomer.id:
         return "is the newcomer"
@@ -134,22 +133,25 @@ def fit(candidate: Colleague, newcomer: Colleague, today: date) -> tuple[float, 
     return score, reasons
 
 
-def suggest_mentors(newcomer: Colleague, people: Sequence[Colleague], today: date,
-                    months: int, limit: int = 5) -> list[MentorSuggestion]:
+def suggest_mentors(
+    newcomer: Colleague, people: Sequence[Colleague], today: date, months: int, limit: int = 5
+) -> list[MentorSuggestion]:
     """Return the eligible mentors for one newcomer, best fit first."""
     scored = []
     for candidate in people:
         if eligibility(candidate, newcomer, today, months) is not None:
             continue
         score, reasons = fit(candidate, newcomer, today)
-        scored.append(MentorSuggestion(candidate.id, candidate.name, round(score, 3),
-                                       tuple(reasons)))
+        scored.append(
+            MentorSuggestion(candidate.id, candidate.name, round(score, 3), tuple(reasons))
+        )
     scored.sort(key=lambda s: (-s.score, s.person_id))
     return scored[:limit]
 
 
-def match_all(newcomers: Sequence[Colleague], people: Sequence[Colleague], today: date,
-              months: int) -> list[MentorMatch]:
+def match_all(
+    newcomers: Sequence[Colleague], people: Sequence[Colleague], today: date, months: int
+) -> list[MentorMatch]:
     """Assign mentors to every newcomer at once, respecting every mentor's capacity.
 
     Each mentor with c places left becomes c slots; the Hungarian method
@@ -184,9 +186,15 @@ def match_all(newcomers: Sequence[Colleague], people: Sequence[Colleague], today
     for i, newcomer in enumerate(newcomers):
         j = chosen.get(i)
         if j is None or (i, j) not in fits:
-            out.append(MentorMatch(newcomer.id, newcomer.name, None, None,
-                                   ("no willing mentor with room left",)))
+            out.append(
+                MentorMatch(
+                    newcomer.id, newcomer.name, None, None, ("no willing mentor with room left",)
+                )
+            )
         else:
-            out.append(MentorMatch(newcomer.id, newcomer.name, slots[j].id, slots[j].name,
-                                   tuple(fits[(i, j)])))
+            out.append(
+                MentorMatch(
+                    newcomer.id, newcomer.name, slots[j].id, slots[j].name, tuple(fits[(i, j)])
+                )
+            )
     return out

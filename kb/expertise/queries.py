@@ -29,8 +29,7 @@ MIN_RELATIVE_SCORE = 0.35
 def people_names(kb) -> dict[str, str]:
     """Return {id: name} of everyone with a profile."""
     with kb.sessions() as session:
-        return dict(session.execute(
-            select(Person.id, Person.name).where(Person.has_profile)).all())
+        return dict(session.execute(select(Person.id, Person.name).where(Person.has_profile)).all())
 
 
 def experts(kb, question: str, viewer: Viewer, limit: int = 10) -> list[Expert]:
@@ -43,18 +42,35 @@ def experts(kb, question: str, viewer: Viewer, limit: int = 10) -> list[Expert]:
     catalog = kb.catalog()
     votes = []
     with kb.sessions() as session:
-        texts = dict(session.execute(select(Document.id, Document.text).where(
-            Document.id.in_([h.doc_id for h in hits]))).all()) if hits else {}
-        skill_rows = session.execute(select(Skill.person_id, Skill.name, Skill.level).join(
-            Person).where(Person.has_profile)).all()
+        texts = (
+            dict(
+                session.execute(
+                    select(Document.id, Document.text).where(
+                        Document.id.in_([h.doc_id for h in hits])
+                    )
+                ).all()
+            )
+            if hits
+            else {}
+        )
+        skill_rows = session.execute(
+            select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
+        ).all()
     for hit in hits:
         info = catalog.docs[hit.doc_id]
         named = named_people(texts.get(hit.doc_id, ""), names)
-        votes.append(DocVote(source=hit.source, title=hit.title, kind=hit.kind,
-                             score=hit.score / best,
-                             people=tuple(roles_in(info.kind, info.authors, named))))
-    skills = [SkillMatch(pid, name, level, coverage(question, name))
-              for pid, name, level in skill_rows]
+        votes.append(
+            DocVote(
+                source=hit.source,
+                title=hit.title,
+                kind=hit.kind,
+                score=hit.score / best,
+                people=tuple(roles_in(info.kind, info.authors, named)),
+            )
+        )
+    skills = [
+        SkillMatch(pid, name, level, coverage(question, name)) for pid, name, level in skill_rows
+    ]
     return rank_experts(votes, skills, names, limit)
 
 
@@ -70,16 +86,27 @@ def colleagues(kb, viewer: Viewer) -> dict[str, Colleague]:
                 per = evidence.setdefault(author, {})
                 per[subject] = per.get(subject, 0) + 1
     with kb.sessions() as session:
-        mentees = dict(session.execute(select(Mentorship.mentor_id, func.count()).group_by(
-            Mentorship.mentor_id)).all())
+        mentees = dict(
+            session.execute(
+                select(Mentorship.mentor_id, func.count()).group_by(Mentorship.mentor_id)
+            ).all()
+        )
         out = {}
         for p in session.scalars(select(Person).where(Person.has_profile)):
             out[p.id] = Colleague(
-                id=p.id, name=p.name, unit=p.unit, subjects=tuple(p.subjects or ()),
-                grades=tuple(p.grades or ()), started=p.started, mentor=bool(p.mentor),
-                mentor_capacity=p.mentor_capacity, mentees=mentees.get(p.id, 0),
-                newcomer_mark=p.newcomer, skills=tuple(s.name for s in p.skills),
-                evidence_by_subject=evidence.get(p.id, {}))
+                id=p.id,
+                name=p.name,
+                unit=p.unit,
+                subjects=tuple(p.subjects or ()),
+                grades=tuple(p.grades or ()),
+                started=p.started,
+                mentor=bool(p.mentor),
+                mentor_capacity=p.mentor_capacity,
+                mentees=mentees.get(p.id, 0),
+                newcomer_mark=p.newcomer,
+                skills=tuple(s.name for s in p.skills),
+                evidence_by_subject=evidence.get(p.id, {}),
+            )
     return out
 
 
@@ -97,28 +124,44 @@ def mentors(kb, newcomer_id: str, viewer: Viewer, limit: int = 5) -> list[Mentor
     people = colleagues(kb, viewer)
     if newcomer_id not in people:
         raise UnknownPerson(newcomer_id)
-    return suggest_mentors(people[newcomer_id], list(people.values()), kb.settings.as_of,
-                           kb.settings.newcomer_months, limit)
+    return suggest_mentors(
+        people[newcomer_id],
+        list(people.values()),
+        kb.settings.as_of,
+        kb.settings.newcomer_months,
+        limit,
+    )
 
 
 def match_mentors(kb, viewer: Viewer) -> list[MentorMatch]:
     """Match every newcomer with a mentor at once, within every mentor's capacity."""
     people = colleagues(kb, viewer)
     ids = newcomers(kb)
-    return match_all([people[i] for i in ids], list(people.values()), kb.settings.as_of,
-                     kb.settings.newcomer_months)
+    return match_all(
+        [people[i] for i in ids],
+        list(people.values()),
+        kb.settings.as_of,
+        kb.settings.newcomer_months,
+    )
 
 
 def risk(kb, viewer: Viewer) -> list[Topic]:
     """Return the knowledge areas the asker may see, single-holder ones first."""
     catalog = kb.catalog()
     visible = [catalog.docs[i] for i in catalog.visible(viewer, Filters())]
-    docs = [TopicDoc(source=d.source, authors=d.authors,
-                     labels=d.tags + ((d.group,) if d.group else ()), subjects=d.subjects)
-            for d in visible]
+    docs = [
+        TopicDoc(
+            source=d.source,
+            authors=d.authors,
+            labels=d.tags + ((d.group,) if d.group else ()),
+            subjects=d.subjects,
+        )
+        for d in visible
+    ]
     with kb.sessions() as session:
-        rows = session.execute(select(Skill.person_id, Skill.name, Skill.level).join(
-            Person).where(Person.has_profile)).all()
+        rows = session.execute(
+            select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
+        ).all()
     skills: dict[str, list[tuple[str, int]]] = {}
     for pid, name, level in rows:
         skills.setdefault(pid, []).append((name, level))

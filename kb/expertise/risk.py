@@ -126,8 +126,9 @@ def cluster_labels(docs: Sequence[TopicDoc]) -> list[tuple[tuple[str, ...], list
     for members in groups.values():
         sources = set().union(*(by_label[m] for m in members))
         if len(sources) >= MIN_TOPIC_DOCUMENTS:
-            out.append((tuple(spelling[m] for m in members),
-                        [source_doc[s] for s in sorted(sources)]))
+            out.append(
+                (tuple(spelling[m] for m in members), [source_doc[s] for s in sorted(sources)])
+            )
     return out
 
 
@@ -159,8 +160,9 @@ def skill_matches(skill: str, labels: Sequence[str], core: Sequence[str]) -> boo
     return len(skill_terms & label_terms) / len(skill_terms) >= SKILL_MATCH
 
 
-def name_area(labels: Sequence[str], core: Sequence[str], skills: Sequence[str],
-              is_subject: bool) -> str:
+def name_area(
+    labels: Sequence[str], core: Sequence[str], skills: Sequence[str], is_subject: bool
+) -> str:
     """Name an area: its subject, else the declared skill closest to its core, else its labels."""
     if is_subject or not skills:
         return labels[0] if is_subject else ", ".join(labels[:3])
@@ -172,8 +174,9 @@ def name_area(labels: Sequence[str], core: Sequence[str], skills: Sequence[str],
     return max(skills, key=closeness)
 
 
-def find_topics(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[str, int]]]
-                ) -> list[Topic]:
+def find_topics(
+    docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[str, int]]]
+) -> list[Topic]:
     """Return the organisation's knowledge areas with holders, sources and truck factor.
 
     Areas come from clustered tags and groups, from subjects, and from declared skills that
@@ -189,8 +192,11 @@ def find_topics(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[st
         for s in d.subjects:
             spelling.setdefault(s.casefold(), s)
             subjects.setdefault(s.casefold(), []).append(d)
-    areas += [((spelling[k],), v, True) for k, v in sorted(subjects.items())
-              if len(v) >= MIN_TOPIC_DOCUMENTS]
+    areas += [
+        ((spelling[k],), v, True)
+        for k, v in sorted(subjects.items())
+        if len(v) >= MIN_TOPIC_DOCUMENTS
+    ]
     known_subjects = set(subjects)
     seen_sources: set[tuple[str, ...]] = set()
     used_names: set[str] = set()
@@ -221,19 +227,34 @@ def find_topics(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[st
             # A bigger area already carries this skill's name: call this one by its labels.
             label = ", ".join(labels[:3])
         used_names.add(label.casefold())
-        topics.append(Topic(name=label, holders=tuple(holders), sources=sources,
-                            truck_factor=truck_factor(holders, area_docs, declared),
-                            single=len(holders) == 1, labels=labels,
-                            declared_by=tuple(sorted(declared))))
+        topics.append(
+            Topic(
+                name=label,
+                holders=tuple(holders),
+                sources=sources,
+                truck_factor=truck_factor(holders, area_docs, declared),
+                single=len(holders) == 1,
+                labels=labels,
+                declared_by=tuple(sorted(declared)),
+            )
+        )
     unmatched: dict[str, tuple[str, set[str]]] = {}
     for person, person_skills in skills.items():
         for name, level in person_skills:
             if level >= HOLDING_LEVEL and (person, name.casefold()) not in matched_skills:
                 unmatched.setdefault(name.casefold(), (name, set()))[1].add(person)
     for name, holders in unmatched.values():
-        topics.append(Topic(name=name, holders=tuple(sorted(holders)), sources=(),
-                            truck_factor=len(holders), single=len(holders) == 1,
-                            labels=(name,), declared_by=tuple(sorted(holders))))
+        topics.append(
+            Topic(
+                name=name,
+                holders=tuple(sorted(holders)),
+                sources=(),
+                truck_factor=len(holders),
+                single=len(holders) == 1,
+                labels=(name,),
+                declared_by=tuple(sorted(holders)),
+            )
+        )
     topics.sort(key=lambda t: (not t.single, -len(t.sources), t.name.casefold()))
     return topics
 

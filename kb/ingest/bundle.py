@@ -28,10 +28,22 @@ from kb.ingest.records import (
 from kb.ingest.sandbox import extract_text_safely
 from kb.search.language import guess_language
 
-PERSON_KEYS = {"id", "name", "email", "role", "unit", "subjects", "grades", "started", "mentor",
-               "mentor_capacity", "languages", "skills", "bio"}
-DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language",
-                 "visibility"}
+PERSON_KEYS = {
+    "id",
+    "name",
+    "email",
+    "role",
+    "unit",
+    "subjects",
+    "grades",
+    "started",
+    "mentor",
+    "mentor_capacity",
+    "languages",
+    "skills",
+    "bio",
+}
+DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language", "visibility"}
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -47,7 +59,8 @@ class NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in kb metadata", mark)
+                None, None, "aliases (*name) are not allowed in kb metadata", mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -113,7 +126,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
         meta = {}
     if not isinstance(meta, dict):
         raise ValueError("front matter is not a set of key: value lines")
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
 def _yaml_reason(exc: yaml.YAMLError) -> str:
@@ -203,16 +216,23 @@ def read_people(path: Path) -> tuple[list[PersonRecord], list[Problem]]:
                 notes.append(f"mentor_capacity {capacity!r} is not a number; ignored")
                 capacity = None
         seen.add(pid)
-        people.append(PersonRecord(
-            id=pid, name=str(name).strip(), email=_opt_str(entry.get("email")),
-            role=_opt_str(entry.get("role")), unit=_opt_str(entry.get("unit")),
-            subjects=as_list(entry.get("subjects"), "subjects", notes),
-            grades=as_list(entry.get("grades"), "grades", notes),
-            started=as_date(entry.get("started"), "started", notes),
-            mentor=bool(entry.get("mentor", False)), mentor_capacity=capacity,
-            languages=as_list(entry.get("languages"), "languages", notes),
-            skills=tuple(skills), bio=_opt_str(entry.get("bio")),
-        ))
+        people.append(
+            PersonRecord(
+                id=pid,
+                name=str(name).strip(),
+                email=_opt_str(entry.get("email")),
+                role=_opt_str(entry.get("role")),
+                unit=_opt_str(entry.get("unit")),
+                subjects=as_list(entry.get("subjects"), "subjects", notes),
+                grades=as_list(entry.get("grades"), "grades", notes),
+                started=as_date(entry.get("started"), "started", notes),
+                mentor=bool(entry.get("mentor", False)),
+                mentor_capacity=capacity,
+                languages=as_list(entry.get("languages"), "languages", notes),
+                skills=tuple(skills),
+                bio=_opt_str(entry.get("bio")),
+            )
+        )
         if notes:
             problems.append(Problem(where, "; ".join(notes), refused=False))
     return people, problems
@@ -222,8 +242,9 @@ def _opt_str(value) -> str | None:
     return str(value).strip() if value is not None and str(value).strip() else None
 
 
-def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> tuple[
-        DocumentRecord | None, list[Problem]]:
+def read_document(
+    root: Path, path: Path, kind: str, known_people: set[str]
+) -> tuple[DocumentRecord | None, list[Problem]]:
     """Read one material or reflection file (with its sidecar) into a record."""
     source = path.relative_to(root).as_posix()
     fmt = format_for(path.name)
@@ -273,8 +294,11 @@ def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> 
     visibility = str(meta.get("visibility") or "all").strip().lower()
     if visibility not in VISIBILITIES:
         # Refusing is the safe choice: guessing "all" could show a private draft to everyone.
-        return None, [Problem(source, f"visibility {visibility!r} is not one of all, unit, "
-                                      "private; not imported")]
+        return None, [
+            Problem(
+                source, f"visibility {visibility!r} is not one of all, unit, private; not imported"
+            )
+        ]
     title = _opt_str(meta.get("title"))
     if not title:
         heading = re.search(r"^#\s+(.+)$", body or "", re.M)
@@ -283,8 +307,9 @@ def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> 
     authors = as_list(meta.get("authors"), "authors", notes)
     for author in authors:
         if author not in known_people:
-            notes.append(f"author id '{author}' is not in people.yaml; "
-                         "created as a person without a profile")
+            notes.append(
+                f"author id '{author}' is not in people.yaml; created as a person without a profile"
+            )
     step = _opt_str(meta.get("step"))
     if step and step.lower() not in STEPS:
         notes.append(f"step {step!r} is not one of {', '.join(STEPS)}; kept as written")
@@ -296,16 +321,27 @@ def read_document(root: Path, path: Path, kind: str, known_people: set[str]) -> 
     if not text.strip():
         notes.append("no text could be extracted; only the metadata is searchable")
     record = DocumentRecord(
-        source=source, kind=kind, format=fmt, title=title,
-        content_hash=content_hash(data, sidecar_bytes), text=text,
-        date=as_date(meta.get("date"), "date", notes), authors=tuple(dict.fromkeys(authors)),
+        source=source,
+        kind=kind,
+        format=fmt,
+        title=title,
+        content_hash=content_hash(data, sidecar_bytes),
+        text=text,
+        date=as_date(meta.get("date"), "date", notes),
+        authors=tuple(dict.fromkeys(authors)),
         subjects=as_list(meta.get("subjects"), "subjects", notes),
         grades=as_list(meta.get("grades"), "grades", notes),
-        tags=as_list(meta.get("tags"), "tags", notes), language=language,
-        language_guessed=guessed, visibility=visibility,
-        group=_opt_str(meta.get("group")), step=step, sections=tuple(sections.items()),
-        body=body, original=None if fmt == "md" else data,
-        filename=path.name, media_type=MEDIA_TYPES[fmt],
+        tags=as_list(meta.get("tags"), "tags", notes),
+        language=language,
+        language_guessed=guessed,
+        visibility=visibility,
+        group=_opt_str(meta.get("group")),
+        step=step,
+        sections=tuple(sections.items()),
+        body=body,
+        original=None if fmt == "md" else data,
+        filename=path.name,
+        media_type=MEDIA_TYPES[fmt],
     )
     problems = [Problem(source, "; ".join(notes), refused=False)] if notes else []
     return record, problems
@@ -336,12 +372,14 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
     files += [(p, "reflection") for p in iter_files(root, "reflections")]
     documents: list[DocumentRecord] = []
     skipped: set[str] = set()
-    for path, kind in (progress(files) if progress else files):
+    for path, kind in progress(files) if progress else files:
         try:
             record, found = read_document(root, path, kind, known)
         except OSError as exc:
-            record, found = None, [Problem(path.relative_to(root).as_posix(),
-                                           f"cannot be read ({exc.strerror})")]
+            record, found = (
+                None,
+                [Problem(path.relative_to(root).as_posix(), f"cannot be read ({exc.strerror})")],
+            )
         problems.extend(found)
         if record:
             documents.append(record)
@@ -351,8 +389,16 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
         for sidecar in sorted((root / part).rglob("*.yaml")) if (root / part).is_dir() else []:
             target = sidecar.with_name(sidecar.name[: -len(".yaml")])
             if format_for(target.name) and not target.exists():
-                problems.append(Problem(sidecar.relative_to(root).as_posix(),
-                                        f"sidecar without its file {target.name}; ignored",
-                                        refused=False))
-    return BundleContents(people=tuple(people), documents=tuple(documents),
-                          problems=tuple(problems), skipped_sources=frozenset(skipped))
+                problems.append(
+                    Problem(
+                        sidecar.relative_to(root).as_posix(),
+                        f"sidecar without its file {target.name}; ignored",
+                        refused=False,
+                    )
+                )
+    return BundleContents(
+        people=tuple(people),
+        documents=tuple(documents),
+        problems=tuple(problems),
+        skipped_sources=frozenset(skipped),
+    )

@@ -22,24 +22,38 @@ def _dump(data) -> str:
 
 def person_entry(person: Person) -> dict:
     """Return a person as a people.yaml entry, leaving out empty fields."""
-    entry = {"id": person.id, "name": person.name, "email": person.email, "role": person.role,
-             "unit": person.unit, "subjects": person.subjects or None,
-             "grades": person.grades or None, "started": person.started,
-             "mentor": person.mentor, "mentor_capacity": person.mentor_capacity,
-             "languages": person.languages or None,
-             "skills": [{"name": s.name, "level": s.level} for s in person.skills] or None,
-             "bio": person.bio}
+    entry = {
+        "id": person.id,
+        "name": person.name,
+        "email": person.email,
+        "role": person.role,
+        "unit": person.unit,
+        "subjects": person.subjects or None,
+        "grades": person.grades or None,
+        "started": person.started,
+        "mentor": person.mentor,
+        "mentor_capacity": person.mentor_capacity,
+        "languages": person.languages or None,
+        "skills": [{"name": s.name, "level": s.level} for s in person.skills] or None,
+        "bio": person.bio,
+    }
     return {k: v for k, v in entry.items() if v is not None}
 
 
 def document_meta(doc: Document) -> dict:
     """Return a document's front matter or sidecar."""
-    meta = {"title": doc.title, "authors": doc.author_ids or None, "date": doc.date,
-            "subjects": doc.subjects or None, "grades": doc.grades or None,
-            "tags": doc.tags or None,
-            "language": None if doc.language_guessed else doc.language,
-            "visibility": doc.visibility if doc.visibility != "all" else None,
-            "group": doc.group, "step": doc.step}
+    meta = {
+        "title": doc.title,
+        "authors": doc.author_ids or None,
+        "date": doc.date,
+        "subjects": doc.subjects or None,
+        "grades": doc.grades or None,
+        "tags": doc.tags or None,
+        "language": None if doc.language_guessed else doc.language,
+        "visibility": doc.visibility if doc.visibility != "all" else None,
+        "group": doc.group,
+        "step": doc.step,
+    }
     return {k: v for k, v in meta.items() if v is not None}
 
 
@@ -63,8 +77,9 @@ def safe_target(root: Path, source: str) -> Path:
     return root.joinpath(*rel.parts)
 
 
-def export_bundle(session: Session, folder: Path, only_sources: set[str] | None = None
-                  ) -> dict[str, int]:
+def export_bundle(
+    session: Session, folder: Path, only_sources: set[str] | None = None
+) -> dict[str, int]:
     """Write people.yaml, material/ and reflections/ into folder; return the counts.
 
     `only_sources` limits the documents to those a colleague may open (None: everything).
@@ -74,8 +89,7 @@ def export_bundle(session: Session, folder: Path, only_sources: set[str] | None 
         raise ExportError(f"{folder} is not empty; export into a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     people = session.scalars(select(Person).where(Person.has_profile).order_by(Person.id)).all()
-    (folder / "people.yaml").write_text(_dump([person_entry(p) for p in people]),
-                                        encoding="utf-8")
+    (folder / "people.yaml").write_text(_dump([person_entry(p) for p in people]), encoding="utf-8")
     counts = {"people": len(people), "material": 0, "reflections": 0}
     for doc in session.scalars(select(Document).order_by(Document.source)):
         if only_sources is not None and doc.source not in only_sources:

@@ -36,31 +36,53 @@ MEDIA_TYPES = {
 TEXT_FORMATS = ("md", "txt", "html")
 
 # Limits on what a file may be. A school's documents stay far below all of them.
-MAX_FILE_BYTES = 20 * 1024 * 1024        # the file itself, as uploaded or in a bundle
-MAX_TEXT_CHARS = 5_000_000               # the text read out of it (about 2,500 pages)
-MAX_ZIP_ENTRIES = 2_000                  # parts of a DOCX package
-MAX_ZIP_DIRECTORY = 1024 * 1024          # bytes of its central directory
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the file itself, as uploaded or in a bundle
+MAX_TEXT_CHARS = 5_000_000  # the text read out of it (about 2,500 pages)
+MAX_ZIP_ENTRIES = 2_000  # parts of a DOCX package
+MAX_ZIP_DIRECTORY = 1024 * 1024  # bytes of its central directory
 MAX_ZIP_UNCOMPRESSED = 50 * 1024 * 1024  # all its parts unpacked
-MAX_ZIP_RATIO = 100                      # how much one part may expand ...
-ZIP_RATIO_FLOOR = 1024 * 1024            # ... once it is larger than this unpacked
-MARKDOWN_BUDGET = 2.0                    # seconds to render Markdown (every page view does)
+MAX_ZIP_RATIO = 100  # how much one part may expand ...
+ZIP_RATIO_FLOOR = 1024 * 1024  # ... once it is larger than this unpacked
+MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
 
 # What a file really is, told from its first bytes; used in messages ("is really a PDF").
 KINDS = {
-    "pdf": "a PDF", "docx": "a Word document (DOCX)", "xlsx": "an Excel workbook (XLSX)",
-    "pptx": "a PowerPoint presentation (PPTX)", "opendocument": "an OpenDocument file",
-    "zip": "a zip archive", "doc": "an old Office document (DOC, XLS or PPT)",
-    "png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image",
-    "exe": "a Windows program", "elf": "a program", "gzip": "a gzip archive",
-    "rar": "a RAR archive", "7z": "a 7-Zip archive", "binary": "binary data",
-    "text": "text", "empty": "empty",
+    "pdf": "a PDF",
+    "docx": "a Word document (DOCX)",
+    "xlsx": "an Excel workbook (XLSX)",
+    "pptx": "a PowerPoint presentation (PPTX)",
+    "opendocument": "an OpenDocument file",
+    "zip": "a zip archive",
+    "doc": "an old Office document (DOC, XLS or PPT)",
+    "png": "a PNG image",
+    "jpeg": "a JPEG image",
+    "gif": "a GIF image",
+    "exe": "a Windows program",
+    "elf": "a program",
+    "gzip": "a gzip archive",
+    "rar": "a RAR archive",
+    "7z": "a 7-Zip archive",
+    "binary": "binary data",
+    "text": "text",
+    "empty": "empty",
 }
-NAMES = {"md": "a Markdown file", "txt": "a text file", "html": "an HTML file", "pdf": "a PDF",
-         "docx": "a DOCX"}
+NAMES = {
+    "md": "a Markdown file",
+    "txt": "a text file",
+    "html": "an HTML file",
+    "pdf": "a PDF",
+    "docx": "a DOCX",
+}
 MAGIC = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"), (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"), (b"MZ", "exe"),
-    (b"\x7fELF", "elf"), (b"\x1f\x8b", "gzip"), (b"Rar!\x1a\x07", "rar"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"MZ", "exe"),
+    (b"\x7fELF", "elf"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!\x1a\x07", "rar"),
     (b"7z\xbc\xaf\x27\x1c", "7z"),
 )
 BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -70,8 +92,15 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 # Names Windows keeps for devices, whatever the extension: no file can have them there, and an
 # exported bundle may well be opened on a school's Windows computer.
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
-ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error,
-              NotImplementedError, RuntimeError)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -117,8 +146,11 @@ def megabytes(size: int) -> str:
 def check_size(size: int) -> None:
     """Refuse a file larger than MAX_FILE_BYTES."""
     if size > MAX_FILE_BYTES:
-        raise ExtractionError(f"is {megabytes(size)}, larger than the {megabytes(MAX_FILE_BYTES)} "
-                              "kb accepts; refused", reason="too_large")
+        raise ExtractionError(
+            f"is {megabytes(size)}, larger than the {megabytes(MAX_FILE_BYTES)} "
+            "kb accepts; refused",
+            reason="too_large",
+        )
 
 
 def check_file(path: Path, root: Path) -> None:
@@ -126,8 +158,7 @@ def check_file(path: Path, root: Path) -> None:
     leads out of the bundle (a bundle from outside must not read the server's own files)."""
     real = path.resolve()
     if not real.is_relative_to(root.resolve()):
-        raise ExtractionError("is a link to a file outside the bundle; refused",
-                              reason="outside")
+        raise ExtractionError("is a link to a file outside the bundle; refused", reason="outside")
     status = real.stat()
     if not stat.S_ISREG(status.st_mode):
         raise ExtractionError("is not a regular file; refused", reason="mismatch")
@@ -141,10 +172,13 @@ def _zip_directory(data: bytes) -> tuple[int, int]:
     if end < 0 or len(data) < end + 22:
         raise zipfile.BadZipFile("no end of central directory")
     entries, size = struct.unpack_from("<HI", data, end + 10)
-    if (entries == 0xFFFF or size == 0xFFFFFFFF) and end >= 20 \
-            and data[end - 20:end - 16] == b"PK\x06\x07":
+    if (
+        (entries == 0xFFFF or size == 0xFFFFFFFF)
+        and end >= 20
+        and data[end - 20 : end - 16] == b"PK\x06\x07"
+    ):
         (offset,) = struct.unpack_from("<Q", data, end - 12)
-        if data[offset:offset + 4] == b"PK\x06\x06" and len(data) >= offset + 56:
+        if data[offset : offset + 4] == b"PK\x06\x06" and len(data) >= offset + 56:
             entries, size = struct.unpack_from("<QQ", data, offset + 32)
     return entries, size
 
@@ -153,12 +187,16 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     """Open a zip package, refusing one whose directory alone is too big to read safely."""
     entries, size = _zip_directory(data)
     if entries > MAX_ZIP_ENTRIES or size > MAX_ZIP_DIRECTORY:
-        raise ExtractionError(f"is a zip package of {entries} parts; a DOCX has far fewer "
-                              f"(at most {MAX_ZIP_ENTRIES} accepted); refused", reason="bomb")
+        raise ExtractionError(
+            f"is a zip package of {entries} parts; a DOCX has far fewer "
+            f"(at most {MAX_ZIP_ENTRIES} accepted); refused",
+            reason="bomb",
+        )
     package = zipfile.ZipFile(io.BytesIO(data))
     if len(package.infolist()) > MAX_ZIP_ENTRIES:
-        raise ExtractionError(f"is a zip package of more than {MAX_ZIP_ENTRIES} parts; "
-                              "refused", reason="bomb")
+        raise ExtractionError(
+            f"is a zip package of more than {MAX_ZIP_ENTRIES} parts; refused", reason="bomb"
+        )
     return package
 
 
@@ -171,11 +209,13 @@ def _identify_zip(data: bytes) -> str:
     except (ExtractionError, *ZIP_ERRORS):
         # Too many parts to list, or a broken directory: still say what it claims to be, so
         # a DOCX is refused as the bomb or the damaged package it is, not as "a zip".
-        return "docx" if b"word/document.xml" in data and b"[Content_Types].xml" in data \
-            else "zip"
+        return "docx" if b"word/document.xml" in data and b"[Content_Types].xml" in data else "zip"
     if "[Content_Types].xml" in names:
-        for part, kind in (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"),
-                           ("ppt/presentation.xml", "pptx")):
+        for part, kind in (
+            ("word/document.xml", "docx"),
+            ("xl/workbook.xml", "xlsx"),
+            ("ppt/presentation.xml", "pptx"),
+        ):
             if part in names:
                 return kind
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
@@ -218,19 +258,25 @@ def check_docx_package(data: bytes) -> None:
     names = {info.filename for info in infos}
     missing = [n for n in ("[Content_Types].xml", "word/document.xml") if n not in names]
     if missing:
-        raise ExtractionError(f"is not a DOCX: a zip package without {' or '.join(missing)}; "
-                              "refused", reason="mismatch")
+        raise ExtractionError(
+            f"is not a DOCX: a zip package without {' or '.join(missing)}; refused",
+            reason="mismatch",
+        )
     total = sum(info.file_size for info in infos)
     if total > MAX_ZIP_UNCOMPRESSED:
         raise ExtractionError(
             f"would unpack to {megabytes(total)} (at most {megabytes(MAX_ZIP_UNCOMPRESSED)} "
-            "accepted); a zip bomb? refused", reason="bomb")
+            "accepted); a zip bomb? refused",
+            reason="bomb",
+        )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > ZIP_RATIO_FLOOR and ratio > MAX_ZIP_RATIO:
             raise ExtractionError(
                 f"has a part ({info.filename}) that unpacks {ratio:.0f} times larger than it "
-                f"is (at most {MAX_ZIP_RATIO} accepted); a zip bomb? refused", reason="bomb")
+                f"is (at most {MAX_ZIP_RATIO} accepted); a zip bomb? refused",
+                reason="bomb",
+            )
 
 
 def sniff(fmt: str, data: bytes) -> None:
@@ -246,12 +292,15 @@ def sniff(fmt: str, data: bytes) -> None:
             return
         raise ExtractionError(f"is empty, not {NAMES[fmt]}; refused", reason="mismatch")
     if actual != expected:
-        raise ExtractionError(f"is not {NAMES.get(fmt, fmt)}: it is really {KINDS[actual]} "
-                              "(told from its content, not its name); refused",
-                              reason="mismatch")
+        raise ExtractionError(
+            f"is not {NAMES.get(fmt, fmt)}: it is really {KINDS[actual]} "
+            "(told from its content, not its name); refused",
+            reason="mismatch",
+        )
     if fmt == "pdf" and b"%%EOF" not in data[-4096:]:
-        raise ExtractionError("is damaged (the PDF stops before its end, with no %%EOF: a "
-                              "broken download or copy?)")
+        raise ExtractionError(
+            "is damaged (the PDF stops before its end, with no %%EOF: a broken download or copy?)"
+        )
     if fmt == "docx":
         check_docx_package(data)
 
@@ -260,7 +309,7 @@ def sniff(fmt: str, data: bytes) -> None:
 def strip_front_matter(text: str) -> str:
     """Drop a leading YAML front matter block (metadata, not content)."""
     match = FRONT_MATTER.match(text)
-    return text[match.end():] if match else text
+    return text[match.end() :] if match else text
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -299,8 +348,9 @@ def pdf_to_text(data: bytes) -> str:
         pdf = pdfium.PdfDocument(data)
     except Exception as exc:  # pdfium raises its own PdfiumError
         if "password" in str(exc).lower():
-            raise ExtractionError("is a password-protected PDF, which kb cannot read; refused",
-                                  reason="encrypted") from exc
+            raise ExtractionError(
+                "is a password-protected PDF, which kb cannot read; refused", reason="encrypted"
+            ) from exc
         raise ExtractionError(f"is damaged ({_pdfium_reason(exc)})") from exc
     try:
         pages, size = [], 0
@@ -342,8 +392,7 @@ def docx_to_text(data: bytes) -> str:
                     cells = []
                     for cell in row.iterchildren():
                         if _is(cell, "tc"):
-                            cells.append(" ".join(t.text or "" for t in cell.iter()
-                                                  if _is(t, "t")))
+                            cells.append(" ".join(t.text or "" for t in cell.iter() if _is(t, "t")))
                     parts.append(" | ".join(cells))
     return tidy("\n".join(parts))
 
@@ -355,8 +404,11 @@ def _is(element, name: str) -> bool:
 
 def _check_text_size(size: int) -> None:
     if size > MAX_TEXT_CHARS:
-        raise ExtractionError(f"holds more than {MAX_TEXT_CHARS / 1e6:g} million characters of "
-                              "text (some 2 500 pages); refused", reason="too_large")
+        raise ExtractionError(
+            f"holds more than {MAX_TEXT_CHARS / 1e6:g} million characters of "
+            "text (some 2 500 pages); refused",
+            reason="too_large",
+        )
 
 
 def extract_text(fmt: str, data: bytes) -> str:
@@ -374,8 +426,11 @@ def extract_text(fmt: str, data: bytes) -> str:
         spent = time.process_time() - started
         if spent > MARKDOWN_BUDGET:
             # Each view of the document renders it again: refuse what would slow every view.
-            raise ExtractionError(f"is Markdown that takes {spent:.1f} s to render (at most "
-                                  f"{MARKDOWN_BUDGET:g} s accepted); refused", reason="timeout")
+            raise ExtractionError(
+                f"is Markdown that takes {spent:.1f} s to render (at most "
+                f"{MARKDOWN_BUDGET:g} s accepted); refused",
+                reason="timeout",
+            )
     elif fmt == "txt":
         text = tidy(decode_text(data))
     elif fmt == "html":

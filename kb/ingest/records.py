@@ -115,8 +115,11 @@ class IngestReport:
 
     def lines(self) -> list[str]:
         """Render the report as the lines `kb ingest` prints."""
-        out = [f"people: {self.people}", f"material: {self.material}",
-               f"reflections: {self.reflections}"]
+        out = [
+            f"people: {self.people}",
+            f"material: {self.material}",
+            f"reflections: {self.reflections}",
+        ]
         for source in self.missing_sources:
             out.append(f"missing: {source}: no longer in the bundle")
         refused = sum(1 for p in self.problems if p.refused)

@@ -37,11 +37,11 @@ from pathlib import Path
 
 from kb.ingest.extract import ExtractionError, extract_text, sniff
 
-TIMEOUT = 10.0           # seconds of wall time to read one file
-MEMORY_MB = 512          # address space of the child reading it
-IDLE_CHILDREN = 2        # children kept waiting for the next file
-MAX_CHILDREN = 2         # files read at once: at most 2 x 512 MB; more callers wait their turn
-IDLE_SECONDS = 60.0      # an idle child exits after this; the pool drops it 5 s earlier
+TIMEOUT = 10.0  # seconds of wall time to read one file
+MEMORY_MB = 512  # address space of the child reading it
+IDLE_CHILDREN = 2  # children kept waiting for the next file
+MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
+IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -53,8 +53,9 @@ def memory_message(memory_mb: int) -> str:
     return f"needs more than {memory_mb} MB to read; refused"
 
 
-def extract_text_safely(fmt: str, data: bytes, timeout: float = TIMEOUT,
-                        memory_mb: int = MEMORY_MB) -> str:
+def extract_text_safely(
+    fmt: str, data: bytes, timeout: float = TIMEOUT, memory_mb: int = MEMORY_MB
+) -> str:
     """Return the plain text of a file's bytes, read in a limited child process.
 
     Raise ExtractionError (with `reason`) when the bytes are not the claimed format, too
@@ -63,16 +64,19 @@ def extract_text_safely(fmt: str, data: bytes, timeout: float = TIMEOUT,
     sniff(fmt, data)  # bounded: refuses most hostile files before any child is involved
     slots = _POOL.slots
     if not slots.acquire(timeout=timeout):  # never hold a server thread for long
-        raise ExtractionError("could not be read now: kb is busy reading other files; try "
-                              "again in a minute", reason="busy")
+        raise ExtractionError(
+            "could not be read now: kb is busy reading other files; try again in a minute",
+            reason="busy",
+        )
     try:
         answer = None
         for attempt in range(2):
             try:
                 child = _POOL.acquire(memory_mb, fresh=attempt > 0)
             except OSError as exc:
-                raise ExtractionError(f"could not be read: kb's reader did not start ({exc})",
-                                      reason="unavailable") from exc
+                raise ExtractionError(
+                    f"could not be read: kb's reader did not start ({exc})", reason="unavailable"
+                ) from exc
             try:
                 answer = child.ask(fmt, data, timeout)
                 break
@@ -82,8 +86,10 @@ def extract_text_safely(fmt: str, data: bytes, timeout: float = TIMEOUT,
             finally:
                 _POOL.release(child)
         if answer is None:
-            raise ExtractionError("could not be read: kb's reader stopped before it got the "
-                                  "file", reason="unavailable")
+            raise ExtractionError(
+                "could not be read: kb's reader stopped before it got the file",
+                reason="unavailable",
+            )
     finally:
         slots.release()
     if answer.get("ok"):
@@ -100,8 +106,7 @@ class _Child:
 
     def __init__(self, memory_mb: int) -> None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_ROOT,
-                                                          env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [PACKAGE_ROOT, env.get("PYTHONPATH")]))
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.memory_mb = memory_mb
         self.healthy = True
@@ -109,14 +114,30 @@ class _Child:
         # -P: never import from the working directory (it may be a bundle from outside).
         # A new session: a Ctrl-C at the terminal reaches the parent, which stops the child.
         self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-m", "kb.ingest.sandbox", "--memory-mb", str(memory_mb),
-             "--idle", str(IDLE_SECONDS)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, start_new_session=True)
+            [
+                sys.executable,
+                "-P",
+                "-m",
+                "kb.ingest.sandbox",
+                "--memory-mb",
+                str(memory_mb),
+                "--idle",
+                str(IDLE_SECONDS),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
 
     def usable(self, memory_mb: int) -> bool:
-        return (self.healthy and self.memory_mb == memory_mb and self.proc.poll() is None
-                and time.monotonic() - self.last_used < IDLE_SECONDS - 5)
+        return (
+            self.healthy
+            and self.memory_mb == memory_mb
+            and self.proc.poll() is None
+            and time.monotonic() - self.last_used < IDLE_SECONDS - 5
+        )
 
     def ask(self, fmt: str, data: bytes, timeout: float) -> dict:
         """Send one file, wait for the answer; a child that fails is reaped and judged."""
@@ -204,10 +225,16 @@ class _Child:
         # A native parser that cannot get memory aborts the process; its peak shows why.
         if peak >= self.memory_mb * 1024 * 1024 // 4 or code == -signal.SIGKILL:
             return {"ok": False, "reason": "memory"}
-        how = (f"signal {signal.Signals(-code).name}" if code is not None and code < 0
-               else f"exit code {code}")
-        return {"ok": False, "reason": "damaged",
-                "message": f"is damaged (the reader crashed: {how})"}
+        how = (
+            f"signal {signal.Signals(-code).name}"
+            if code is not None and code < 0
+            else f"exit code {code}"
+        )
+        return {
+            "ok": False,
+            "reason": "damaged",
+            "message": f"is damaged (the reader crashed: {how})",
+        }
 
     def close(self) -> None:
         if self.proc.poll() is None:
@@ -251,8 +278,12 @@ class _Pool:
 
     def release(self, child: _Child) -> None:
         with self.lock:
-            if (child.healthy and child.proc.poll() is None and len(self.idle) < IDLE_CHILDREN
-                    and self.owner == os.getpid()):
+            if (
+                child.healthy
+                and child.proc.poll() is None
+                and len(self.idle) < IDLE_CHILDREN
+                and self.owner == os.getpid()
+            ):
                 self.idle.append(child)
                 return
         child.close()
@@ -297,8 +328,11 @@ def _answer(fmt: str, data: bytes) -> dict:
     except MemoryError:
         return {"ok": False, "reason": "memory", "retire": True}
     except RecursionError:
-        return {"ok": False, "reason": "damaged",
-                "message": "is damaged (nested too deeply to read)"}
+        return {
+            "ok": False,
+            "reason": "damaged",
+            "message": "is damaged (nested too deeply to read)",
+        }
     except Exception as exc:  # any parser's failure is the file's, and ends here
         detail = f"{type(exc).__name__}: {exc}"[:200]
         return {"ok": False, "reason": "damaged", "message": f"is damaged ({detail})"}
@@ -356,8 +390,9 @@ def serve(memory_mb: int, idle: float) -> None:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    parser = argparse.ArgumentParser(description="Read files in a limited process "
-                                                 "(started by kb, not by hand).")
+    parser = argparse.ArgumentParser(
+        description="Read files in a limited process (started by kb, not by hand)."
+    )
     parser.add_argument("--memory-mb", type=int, default=MEMORY_MB)
     parser.add_argument("--idle", type=float, default=IDLE_SECONDS)
     args = parser.parse_args(argv)

@@ -17,8 +17,19 @@ from kb.ingest.records import (
 from kb.models import Authorship, Chunk, Document, Original, Person, Skill
 from kb.search.chunking import chunk_text
 
-PERSON_FIELDS = ("name", "email", "role", "unit", "subjects", "grades", "started", "mentor",
-                 "mentor_capacity", "languages", "bio")
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "role",
+    "unit",
+    "subjects",
+    "grades",
+    "started",
+    "mentor",
+    "mentor_capacity",
+    "languages",
+    "bio",
+)
 
 
 def _person_values(record: PersonRecord) -> dict:
@@ -78,8 +89,9 @@ def ensure_people(session: Session, ids: tuple[str, ...]) -> None:
     """Create bare people for author ids that have no profile yet."""
     for pid in ids:
         if session.get(Person, pid) is None:
-            session.add(Person(id=pid, name=pid, has_profile=False, subjects=[], grades=[],
-                               languages=[]))
+            session.add(
+                Person(id=pid, name=pid, has_profile=False, subjects=[], grades=[], languages=[])
+            )
     session.flush()
 
 
@@ -113,14 +125,14 @@ def write_document(session: Session, doc: Document, record: DocumentRecord) -> N
             # Delete the old rows first: a re-added author would otherwise clash with itself.
             doc.authors.clear()
             session.flush()
-        doc.authors = [Authorship(person_id=pid, position=i)
-                       for i, pid in enumerate(record.authors)]
+        doc.authors = [
+            Authorship(person_id=pid, position=i) for i, pid in enumerate(record.authors)
+        ]
     if record.original is not None:
         filename = record.filename or record.source.rsplit("/", 1)[-1]
         media_type = record.media_type or "application/octet-stream"
         if doc.original is None:
-            doc.original = Original(filename=filename, media_type=media_type,
-                                    data=record.original)
+            doc.original = Original(filename=filename, media_type=media_type, data=record.original)
         else:
             doc.original.filename, doc.original.media_type = filename, media_type
             doc.original.data = record.original
@@ -144,8 +156,9 @@ def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Docu
     return "updated", doc
 
 
-def apply_bundle(session: Session, contents: BundleContents, prune: bool = False,
-                 progress=None) -> IngestReport:
+def apply_bundle(
+    session: Session, contents: BundleContents, prune: bool = False, progress=None
+) -> IngestReport:
     """Store a bundle's records; the caller commits, so a failure stores nothing half-way."""
     report = IngestReport(problems=list(contents.problems))
     for record in contents.people:
@@ -154,7 +167,7 @@ def apply_bundle(session: Session, contents: BundleContents, prune: bool = False
     session.flush()
     tallies: dict[str, Tally] = {"material": report.material, "reflection": report.reflections}
     records = contents.documents
-    for record in (progress(records) if progress else records):
+    for record in progress(records) if progress else records:
         outcome, doc = upsert_document(session, record)
         tally = tallies[record.kind]
         setattr(tally, outcome, getattr(tally, outcome) + 1)

@@ -21,8 +21,9 @@ class Viewer:
         return cls(person_id=None, is_system=True)
 
 
-def readers_of(visibility: str, author_ids: Iterable[str], author_units: Iterable[str | None]
-               ) -> frozenset[str]:
+def readers_of(
+    visibility: str, author_ids: Iterable[str], author_units: Iterable[str | None]
+) -> frozenset[str]:
     """Return the reader keys of a document.
 
     `all` -> {"all"}; `unit` -> the authors' units ("unit:U") and the authors themselves;

@@ -36,10 +36,14 @@ class DocInfo:
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """Return this document's values for one facet."""
         value = {
-            "kind": (self.kind,), "subject": self.subjects, "grade": self.grades,
-            "unit": self.units, "group": (self.group,) if self.group else (),
+            "kind": (self.kind,),
+            "subject": self.subjects,
+            "grade": self.grades,
+            "unit": self.units,
+            "group": (self.group,) if self.group else (),
             "step": (self.step,) if self.step else (),
-            "language": (self.language,) if self.language else (), "author": self.authors,
+            "language": (self.language,) if self.language else (),
+            "author": self.authors,
         }[facet]
         return tuple(v for v in value if v)
 
@@ -67,7 +71,8 @@ class Filters:
         for facet in FACETS:
             wanted = getattr(self, facet)
             if wanted is not None and wanted.casefold() not in {
-                    v.casefold() for v in doc.facet_values(facet)}:
+                v.casefold() for v in doc.facet_values(facet)
+            }:
                 return False
         if self.date_from and (doc.date is None or doc.date < self.date_from):
             return False
@@ -88,8 +93,9 @@ class Catalog:
         by_language: dict[str, list[int]] = {}
         for chunk_id, doc_id in chunk_doc.items():
             by_language.setdefault(self.language_of(doc_id), []).append(chunk_id)
-        self.chunks_by_language = {lang: np.array(sorted(ids), dtype=np.int64)
-                                   for lang, ids in by_language.items()}
+        self.chunks_by_language = {
+            lang: np.array(sorted(ids), dtype=np.int64) for lang, ids in by_language.items()
+        }
 
     def language_of(self, doc_id: int) -> str:
         """Return a document's language, "und" when it has none."""
@@ -107,32 +113,57 @@ class Catalog:
         units = dict(session.execute(select(Person.id, Person.unit)).all())
         authors: dict[int, list[str]] = {}
         for doc_id, person_id in session.execute(
-                select(Authorship.document_id, Authorship.person_id).order_by(
-                    Authorship.document_id, Authorship.position)):
+            select(Authorship.document_id, Authorship.person_id).order_by(
+                Authorship.document_id, Authorship.position
+            )
+        ):
             authors.setdefault(doc_id, []).append(person_id)
         docs = {}
-        rows = session.execute(select(
-            Document.id, Document.source, Document.kind, Document.title, Document.date,
-            Document.language, Document.visibility, Document.group, Document.step,
-            Document.subjects, Document.grades, Document.tags))
+        rows = session.execute(
+            select(
+                Document.id,
+                Document.source,
+                Document.kind,
+                Document.title,
+                Document.date,
+                Document.language,
+                Document.visibility,
+                Document.group,
+                Document.step,
+                Document.subjects,
+                Document.grades,
+                Document.tags,
+            )
+        )
         for row in rows:
             ids = tuple(authors.get(row.id, ()))
             author_units = tuple(dict.fromkeys(units[a] for a in ids if units.get(a)))
             docs[row.id] = DocInfo(
-                id=row.id, source=row.source, kind=row.kind, title=row.title, date=row.date,
-                language=row.language, visibility=row.visibility, group=row.group,
-                step=row.step, subjects=tuple(row.subjects or ()),
-                grades=tuple(row.grades or ()), tags=tuple(row.tags or ()), authors=ids,
+                id=row.id,
+                source=row.source,
+                kind=row.kind,
+                title=row.title,
+                date=row.date,
+                language=row.language,
+                visibility=row.visibility,
+                group=row.group,
+                step=row.step,
+                subjects=tuple(row.subjects or ()),
+                grades=tuple(row.grades or ()),
+                tags=tuple(row.tags or ()),
+                authors=ids,
                 units=author_units,
-                readers=readers_of(row.visibility, ids, author_units))
+                readers=readers_of(row.visibility, ids, author_units),
+            )
         chunk_doc = dict(session.execute(select(Chunk.id, Chunk.document_id)).all())
         return cls(docs, chunk_doc)
 
     def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
         """Return the ids of documents the viewer may open that pass the filters."""
         filters = filters or Filters()
-        return [d.id for d in self.docs.values()
-                if may_read(viewer, d.readers) and filters.accepts(d)]
+        return [
+            d.id for d in self.docs.values() if may_read(viewer, d.readers) and filters.accepts(d)
+        ]
 
     def may_open(self, viewer: Viewer, source: str) -> bool:
         """Tell whether the viewer may open the document with this source."""

@@ -33,9 +33,11 @@ def convex(keyword: Scores, dense: Scores, alpha: float) -> dict[Hashable, float
     return {d: alpha * nk.get(d, 0.0) + (1.0 - alpha) * nd.get(d, 0.0) for d in nk.keys() | nd}
 
 
-def weighted(legs: Mapping[str, Scores], weights: Mapping[str, float],
-             unreachable: Mapping[str, Collection[Hashable]] | None = None
-             ) -> dict[Hashable, float]:
+def weighted(
+    legs: Mapping[str, Scores],
+    weights: Mapping[str, float],
+    unreachable: Mapping[str, Collection[Hashable]] | None = None,
+) -> dict[Hashable, float]:
     """Combine any number of legs convexly, each leg min-max scaled per query.
 
     f(d) = Σ_{l ∈ L(d)} w_l · n_l(d) / Σ_{l ∈ L(d)} w_l

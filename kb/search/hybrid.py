@@ -23,7 +23,9 @@ LEGS = ("keyword", "dense", "sparse")
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
 LEARNED = re.compile(
     r"\b(lärt oss|lärde vi|lärdomar|vad tar vi med oss|erfarenhet(er)? av|"
-    r"what (have|did) we learn|lessons learned|learned about)\b", re.I)
+    r"what (have|did) we learn|lessons learned|learned about)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class SearchResult:
 @dataclass(frozen=True)
 class SearchParams:
     weights: Mapping[str, float] = field(
-        default_factory=lambda: {"keyword": 0.3, "dense": 0.3, "sparse": 0.4})
+        default_factory=lambda: {"keyword": 0.3, "dense": 0.3, "sparse": 0.4}
+    )
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
@@ -87,8 +90,9 @@ def plain_snippet(text: str, max_chars: int = 240) -> str:
     return html.escape(text, quote=False)
 
 
-def to_documents(chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
-                 ) -> LegResult:
+def to_documents(
+    chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
+) -> LegResult:
     """Aggregate chunk scores to documents by their best chunk; keep the n best documents."""
     scores: dict[int, float] = {}
     best: dict[int, int] = {}
@@ -104,12 +108,18 @@ def to_documents(chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, in
 class HybridSearcher:
     """Runs one search over the catalog and the keyword, dense and sparse indexes."""
 
-    def __init__(self, catalog: Catalog, keyword: KeywordIndex, vectors: VectorIndex,
-                 embedder: Embedder, params: SearchParams,
-                 texts: Callable[[int], tuple[str, dict[int, str]]],
-                 sparse_index: SparseIndex | None = None,
-                 sparse_encoder: SparseEncoder | None = None,
-                 centroids: Mapping[str, np.ndarray] | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        keyword: KeywordIndex,
+        vectors: VectorIndex,
+        embedder: Embedder,
+        params: SearchParams,
+        texts: Callable[[int], tuple[str, dict[int, str]]],
+        sparse_index: SparseIndex | None = None,
+        sparse_encoder: SparseEncoder | None = None,
+        centroids: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.keyword = keyword
         self.vectors = vectors
@@ -125,8 +135,13 @@ class HybridSearcher:
         """BM25F over the allowed documents (Whoosh filters before taking the top n)."""
         # The index may still hold a document the database has just dropped: the catalog decides.
         hits = self.keyword.search(text, allowed, n)
-        return LegResult({h.doc_id: h.score for h in hits if h.doc_id in self.catalog.docs
-                          and (allowed is None or h.doc_id in allowed)})
+        return LegResult(
+            {
+                h.doc_id: h.score
+                for h in hits
+                if h.doc_id in self.catalog.docs and (allowed is None or h.doc_id in allowed)
+            }
+        )
 
     def language_groups(self, allowed_chunks: np.ndarray | None) -> dict[str, np.ndarray]:
         """Split the allowed chunk ids by their document's language."""
@@ -135,8 +150,9 @@ class HybridSearcher:
             return dict(groups)
         return {lang: ids[np.isin(ids, allowed_chunks)] for lang, ids in groups.items()}
 
-    def dense_leg(self, text: str, groups: dict[str, np.ndarray], everything: bool, n: int
-                  ) -> LegResult:
+    def dense_leg(
+        self, text: str, groups: dict[str, np.ndarray], everything: bool, n: int
+    ) -> LegResult:
         """Inner product over the allowed chunks, minus each language's prior when there are several.
 
         score(c) = q·v_c − q·μ_{lang(c)}, μ_L the mean chunk vector of language L; each language
@@ -146,8 +162,11 @@ class HybridSearcher:
         k = n * 3
         live = {lang: ids for lang, ids in groups.items() if len(ids)}
         if len(live) <= 1 or not self.params.language_priors:
-            allowed = None if everything else np.concatenate(list(live.values()) or [
-                np.zeros(0, dtype=np.int64)])
+            allowed = (
+                None
+                if everything
+                else np.concatenate(list(live.values()) or [np.zeros(0, dtype=np.int64)])
+            )
             if allowed is not None and not len(allowed):
                 return LegResult({})
             return to_documents(self.vectors.search(query, k, allowed), self.catalog.chunk_doc, n)
@@ -171,12 +190,18 @@ class HybridSearcher:
             sub_ids, sub = ids[mask], scores[mask]
             if self.params.language_priors and len(groups) > 1:
                 sub = sub - sub.mean()
-            top = np.argsort(-sub, kind="stable")[:n * 3]
+            top = np.argsort(-sub, kind="stable")[: n * 3]
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
         return to_documents(hits, self.catalog.chunk_doc, n)
 
-    def legs(self, text: str, allowed: list[int], everything: bool, n: int,
-             wanted: tuple[str, ...] = LEGS) -> dict[str, LegResult]:
+    def legs(
+        self,
+        text: str,
+        allowed: list[int],
+        everything: bool,
+        n: int,
+        wanted: tuple[str, ...] = LEGS,
+    ) -> dict[str, LegResult]:
         """Run the wanted legs among the allowed documents only."""
         allowed_set = None if everything else set(allowed)
         allowed_chunks = None if everything else self.catalog.chunk_ids(allowed)
@@ -191,23 +216,31 @@ class HybridSearcher:
         return out
 
     # ------------------------------------------------------------------ fusion
-    def fuse(self, method: str, legs: dict[str, LegResult], query_language: str | None
-             ) -> dict[int, float]:
+    def fuse(
+        self, method: str, legs: dict[str, LegResult], query_language: str | None
+    ) -> dict[int, float]:
         """Combine the legs with the chosen method."""
         scores = {name: leg.scores for name, leg in legs.items()}
         if method in LEGS:
             return fusion.min_max(scores.get(method, {}))
         if method == "rrf":
-            return fusion.rrf([[d for d, _ in fusion.ranked(s)] for s in scores.values() if s],
-                              self.params.rrf_k)
+            return fusion.rrf(
+                [[d for d, _ in fusion.ranked(s)] for s in scores.values() if s], self.params.rrf_k
+            )
         unreachable = {}
         if query_language:
             # Keywords only meet texts in the question's language; elsewhere the other legs judge.
-            unreachable["keyword"] = {d for s in scores.values() for d in s
-                                      if self.catalog.language_of(d) not in (query_language,
-                                                                             "und")}
-        weights = {leg: w for leg, w in self.params.weights.items()
-                   if leg != "sparse" or self.sparse_encoder is not None}
+            unreachable["keyword"] = {
+                d
+                for s in scores.values()
+                for d in s
+                if self.catalog.language_of(d) not in (query_language, "und")
+            }
+        weights = {
+            leg: w
+            for leg, w in self.params.weights.items()
+            if leg != "sparse" or self.sparse_encoder is not None
+        }
         return fusion.weighted(scores, weights, unreachable)
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -230,25 +263,39 @@ class HybridSearcher:
         scores = self.fuse(request.method, legs, query_language)
         learned = wants_learned(text)
         if learned:
-            factor = {d: self.params.learned_boost for d in scores
-                      if self.catalog.docs[d].kind == "reflection"}
+            factor = {
+                d: self.params.learned_boost
+                for d in scores
+                if self.catalog.docs[d].kind == "reflection"
+            }
             scores = fusion.boost(scores, factor)
         ordered = fusion.ranked(scores)
         if ordered and request.method == "convex":
             floor = ordered[0][1] * self.params.min_relative_score
             ordered = [(d, v) for d, v in ordered if v >= floor]
         facets = count_facets(self.catalog, [d for d, _ in ordered])
-        page = ordered[request.offset:request.offset + request.limit]
+        page = ordered[request.offset : request.offset + request.limit]
         hits = []
         for doc_id, score in page:
             info = self.catalog.docs[doc_id]
-            best_chunk = next((leg.best_chunk[doc_id] for leg in legs.values()
-                               if doc_id in leg.best_chunk), None)
-            hits.append(SearchHit(
-                doc_id=doc_id, source=info.source, title=info.title, kind=info.kind,
-                score=round(float(score), 6), snippet=self.snippet(doc_id, text, best_chunk),
-                leg_scores=tuple((name, round(leg.scores[doc_id], 6))
-                                 for name, leg in legs.items() if doc_id in leg.scores)))
+            best_chunk = next(
+                (leg.best_chunk[doc_id] for leg in legs.values() if doc_id in leg.best_chunk), None
+            )
+            hits.append(
+                SearchHit(
+                    doc_id=doc_id,
+                    source=info.source,
+                    title=info.title,
+                    kind=info.kind,
+                    score=round(float(score), 6),
+                    snippet=self.snippet(doc_id, text, best_chunk),
+                    leg_scores=tuple(
+                        (name, round(leg.scores[doc_id], 6))
+                        for name, leg in legs.items()
+                        if doc_id in leg.scores
+                    ),
+                )
+            )
         return SearchResult(tuple(hits), len(ordered), facets, learned)
 
     def snippet(self, doc_id: int, text: str, chunk_id: int | None) -> str:

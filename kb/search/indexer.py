@@ -34,14 +34,24 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return any((self.keyword_updated, self.keyword_deleted, self.vectors_added,
-                    self.vectors_removed, self.sparse_added, self.sparse_removed))
+        return any(
+            (
+                self.keyword_updated,
+                self.keyword_deleted,
+                self.vectors_added,
+                self.vectors_removed,
+                self.sparse_added,
+                self.sparse_removed,
+            )
+        )
 
     def __str__(self) -> str:
         head = "rebuilt; " if self.rebuilt else ""
-        return (f"{head}keyword index: {self.keyword_updated} written, {self.keyword_deleted} "
-                f"deleted; vector index: {self.vectors_added} added, {self.vectors_removed} "
-                f"removed; sparse index: {self.sparse_added} added, {self.sparse_removed} removed")
+        return (
+            f"{head}keyword index: {self.keyword_updated} written, {self.keyword_deleted} "
+            f"deleted; vector index: {self.vectors_added} added, {self.vectors_removed} "
+            f"removed; sparse index: {self.sparse_added} added, {self.sparse_removed} removed"
+        )
 
 
 def passage_text(title: str, chunk: str) -> str:
@@ -77,10 +87,17 @@ def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
     gone = [d for d in ix_revs if d not in db_revs]
     upserts = []
     for start in range(0, len(stale), 500):
-        ids = stale[start:start + 500]
+        ids = stale[start : start + 500]
         for doc in session.scalars(select(Document).where(Document.id.in_(ids))):
-            upserts.append(KeywordDoc(doc_id=doc.id, revision=doc.revision, title=doc.title,
-                                      tags=" ".join(doc.tags or []), body=doc.text or ""))
+            upserts.append(
+                KeywordDoc(
+                    doc_id=doc.id,
+                    revision=doc.revision,
+                    title=doc.title,
+                    tags=" ".join(doc.tags or []),
+                    body=doc.text or "",
+                )
+            )
     if upserts or gone:
         keyword.apply(upserts, gone)
     return len(upserts), len(gone)
@@ -98,12 +115,12 @@ def sync_vectors(session: Session, index, encode, progress=None) -> tuple[int, i
     missing = sorted(db_ids - ix_ids)
     if extra:
         index.remove(np.array(extra, dtype=np.int64))
-    batches = [missing[i:i + EMBED_BATCH] for i in range(0, len(missing), EMBED_BATCH)]
+    batches = [missing[i : i + EMBED_BATCH] for i in range(0, len(missing), EMBED_BATCH)]
     bar = progress(total=len(missing)) if progress and missing else None
     for batch in batches:
         rows = session.execute(
-            select(Chunk.id, Chunk.text, Document.title).join(Document)
-            .where(Chunk.id.in_(batch))).all()
+            select(Chunk.id, Chunk.text, Document.title).join(Document).where(Chunk.id.in_(batch))
+        ).all()
         texts = [passage_text(r.title, r.text) for r in rows]
         index.add(np.array([r.id for r in rows], dtype=np.int64), encode(texts))
         if bar:
@@ -123,10 +140,19 @@ def remove_leftover_temp_files(*folders: Path | None) -> None:
                 path.unlink(missing_ok=True)
 
 
-def sync(session: Session, keyword: KeywordIndex, vectors: VectorIndex, embedder: Embedder,
-         vector_path: Path, progress=None, rebuilt: bool = False, sparse_index=None,
-         sparse_encoder=None, sparse_path: Path | None = None,
-         sparse_rebuilt: bool = False) -> SyncReport:
+def sync(
+    session: Session,
+    keyword: KeywordIndex,
+    vectors: VectorIndex,
+    embedder: Embedder,
+    vector_path: Path,
+    progress=None,
+    rebuilt: bool = False,
+    sparse_index=None,
+    sparse_encoder=None,
+    sparse_path: Path | None = None,
+    sparse_rebuilt: bool = False,
+) -> SyncReport:
     """Bring every index in step with the database; save a vector index when it changed.
 
     The caller holds the instance's index lock, so no other process is saving right now.
@@ -138,9 +164,11 @@ def sync(session: Session, keyword: KeywordIndex, vectors: VectorIndex, embedder
         vectors.save(vector_path)
     s_added = s_removed = 0
     if sparse_index is not None and sparse_encoder is not None and sparse_path is not None:
-        s_added, s_removed = sync_vectors(session, sparse_index, sparse_encoder.encode_passages,
-                                          progress)
+        s_added, s_removed = sync_vectors(
+            session, sparse_index, sparse_encoder.encode_passages, progress
+        )
         if s_added or s_removed or sparse_rebuilt or not (sparse_path / "sparse.npz").exists():
             sparse_index.save(sparse_path)
-    return SyncReport(written, deleted, added, removed, rebuilt or sparse_rebuilt, s_added,
-                      s_removed)
+    return SyncReport(
+        written, deleted, added, removed, rebuilt or sparse_rebuilt, s_added, s_removed
+    )

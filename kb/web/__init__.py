@@ -13,18 +13,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; `test_config` may set INSTANCE, SETTINGS (overrides), EMBEDDER and KB."""
     test_config = test_config or {}
     instance = test_config.get("INSTANCE") or os.environ.get("KB_INSTANCE") or "instance"
-    app = Flask(__name__, instance_path=os.path.abspath(instance),
-                instance_relative_config=True)
+    app = Flask(__name__, instance_path=os.path.abspath(instance), instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         JSON_AS_ASCII=False,
         # The largest file kb reads (20 MB) plus room for the form around it.
         MAX_CONTENT_LENGTH=21 * 1024 * 1024,
-        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_NAME="kb_session", REMEMBER_COOKIE_HTTPONLY=True,
-        BABEL_DEFAULT_LOCALE="sv", BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
-        WTF_CSRF_TIME_LIMIT=None, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="10/minute",
-        RATELIMIT_STORAGE_URI="memory://", RATELIMIT_HEADERS_ENABLED=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="kb_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        BABEL_DEFAULT_LOCALE="sv",
+        BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="10/minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=False,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.update({k: v for k, v in test_config.items() if k.isupper()})

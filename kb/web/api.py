@@ -38,8 +38,10 @@ def token_required(view):
         scheme, _, token = header.partition(" ")
         viewer = kb().viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
         if viewer is None:
-            response = jsonify(error="unauthorized",
-                               message="send Authorization: Bearer TOKEN (kb token create ID)")
+            response = jsonify(
+                error="unauthorized",
+                message="send Authorization: Bearer TOKEN (kb token create ID)",
+            )
             response.status_code = 401
             response.headers["WWW-Authenticate"] = 'Bearer realm="kb"'
             return response
@@ -104,10 +106,16 @@ def search():
     method = request.args.get("method") or kb().settings.fusion_method
     if method not in METHODS:
         raise BadRequest(f"method must be one of {', '.join(METHODS)}")
-    result = kb().search(SearchRequest(
-        text=text, viewer=g.viewer, filters=filters_from_args(),
-        limit=int_arg("limit", 10), offset=int_arg("offset", 0, lo=0, hi=10_000),
-        method=method))
+    result = kb().search(
+        SearchRequest(
+            text=text,
+            viewer=g.viewer,
+            filters=filters_from_args(),
+            limit=int_arg("limit", 10),
+            offset=int_arg("offset", 0, lo=0, hi=10_000),
+            method=method,
+        )
+    )
     return jsonify(search_payload(result))
 
 

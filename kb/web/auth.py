@@ -81,8 +81,10 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def forms():
         # formdata=None: the header's forms never read a request (it may be one too large).
-        return {"logout_form": ButtonForm(formdata=None, prefix="logout"),
-                "language_form": LanguageForm(formdata=None, prefix="lang")}
+        return {
+            "logout_form": ButtonForm(formdata=None, prefix="logout"),
+            "language_form": LanguageForm(formdata=None, prefix="lang"),
+        }
 
 
 def safe_next(target: str | None) -> str:
@@ -90,8 +92,13 @@ def safe_next(target: str | None) -> str:
     if not target:
         return url_for("pages.search")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return url_for("pages.search")
     return target
 

@@ -15,8 +15,9 @@ def user() -> None:
 
 @user.command("set-password")
 @click.argument("person_id")
-@click.password_option("--password", prompt="New password",
-                       help="The new password (asked for when not given).")
+@click.password_option(
+    "--password", prompt="New password", help="The new password (asked for when not given)."
+)
 @click.pass_context
 def set_password(ctx: click.Context, person_id: str, password: str) -> None:
     """Set a colleague's password; every session they had ends."""
@@ -31,8 +32,13 @@ def set_password(ctx: click.Context, person_id: str, password: str) -> None:
 
 @user.command("invite")
 @click.argument("person_id")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              envvar="KB_BASE_URL", help="Where colleagues reach kb.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    envvar="KB_BASE_URL",
+    help="Where colleagues reach kb.",
+)
 @click.pass_context
 def invite(ctx: click.Context, person_id: str, base_url: str) -> None:
     """Print a first-log-in link (valid 7 days) where the colleague chooses a password."""
@@ -41,8 +47,10 @@ def invite(ctx: click.Context, person_id: str, base_url: str) -> None:
         token = accounts.make_invitation(kb, person_id, accounts.instance_secret(kb.settings))
     except UnknownPerson as exc:
         raise click.ClickException(f"no person with id {person_id!r}") from exc
-    click.echo(f"invitation for {person_id} (valid {accounts.INVITATION_DAYS} days, "
-               "until they choose a password):")
+    click.echo(
+        f"invitation for {person_id} (valid {accounts.INVITATION_DAYS} days, "
+        "until they choose a password):"
+    )
     click.echo(f"{base_url.rstrip('/')}/welcome/{token}")
 
 

@@ -26,12 +26,17 @@ from kb.ingest.records import STEPS
 try:
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # WTForms before 3.3 takes plain pairs
+
     def SelectChoice(value, label):  # stands in for the class of WTForms 3.3
         return (value, label)
 
+
 REQUIRED = _l("Fyll i det här fältet.")
-PASSWORD_LENGTH = Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
-                         message=_l("Lösenordet ska ha minst %(min)d tecken.", min=MIN_PASSWORD))
+PASSWORD_LENGTH = Length(
+    min=MIN_PASSWORD,
+    max=MAX_PASSWORD,
+    message=_l("Lösenordet ska ha minst %(min)d tecken.", min=MIN_PASSWORD),
+)
 SAME = _l("Lösenorden är inte lika.")
 
 
@@ -47,32 +52,44 @@ def visibility_choices() -> list:
 
 
 def language_choices() -> list:
-    return choices([("sv", _l("svenska")), ("en", _l("engelska")),
-                    ("", _l("Gissa utifrån texten"))])
+    return choices(
+        [("sv", _l("svenska")), ("en", _l("engelska")), ("", _l("Gissa utifrån texten"))]
+    )
 
 
 class LoginForm(FlaskForm):
-    handle = StringField(_l("E-post eller användarnamn"), [DataRequired(REQUIRED)],
-                         render_kw={"autocomplete": "username", "spellcheck": "false",
-                                    "autocapitalize": "none"})
-    password = PasswordField(_l("Lösenord"), [DataRequired(REQUIRED)],
-                             render_kw={"autocomplete": "current-password"})
+    handle = StringField(
+        _l("E-post eller användarnamn"),
+        [DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Lösenord"), [DataRequired(REQUIRED)], render_kw={"autocomplete": "current-password"}
+    )
     next = HiddenField()
     submit = SubmitField(_l("Logga in"))
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(_l("Nytt lösenord"), [DataRequired(REQUIRED), PASSWORD_LENGTH],
-                             render_kw={"autocomplete": "new-password"})
-    repeat = PasswordField(_l("Upprepa det nya lösenordet"),
-                           [DataRequired(REQUIRED), EqualTo("password", SAME)],
-                           render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Nytt lösenord"),
+        [DataRequired(REQUIRED), PASSWORD_LENGTH],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        _l("Upprepa det nya lösenordet"),
+        [DataRequired(REQUIRED), EqualTo("password", SAME)],
+        render_kw={"autocomplete": "new-password"},
+    )
     submit = SubmitField(_l("Spara lösenordet"))
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField(_l("Nuvarande lösenord"), [DataRequired(REQUIRED)],
-                            render_kw={"autocomplete": "current-password"})
+    current = PasswordField(
+        _l("Nuvarande lösenord"),
+        [DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ButtonForm(FlaskForm):
@@ -89,18 +106,19 @@ class ProfileForm(FlaskForm):
     subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
     grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
     languages = StringField(_l("Språk jag talar"), [Optional(), Length(max=300)])
-    skills = TextAreaField(_l("Kunskaper"), [Optional(), Length(max=5000)],
-                           render_kw={"rows": 6})
+    skills = TextAreaField(_l("Kunskaper"), [Optional(), Length(max=5000)], render_kw={"rows": 6})
     mentor = BooleanField(_l("Jag kan vara mentor för nya kollegor"))
-    mentor_capacity = IntegerField(_l("Hur många adepter samtidigt"),
-                                   [Optional(), NumberRange(min=0, max=10)])
+    mentor_capacity = IntegerField(
+        _l("Hur många adepter samtidigt"), [Optional(), NumberRange(min=0, max=10)]
+    )
     bio = TextAreaField(_l("Om mig"), [Optional(), Length(max=5000)], render_kw={"rows": 5})
     submit = SubmitField(_l("Spara profilen"))
 
 
 class ShareForm(FlaskForm):
-    file = FileField(_l("Fil"), [FileRequired(REQUIRED)],
-                     render_kw={"accept": ".md,.txt,.html,.htm,.pdf,.docx"})
+    file = FileField(
+        _l("Fil"), [FileRequired(REQUIRED)], render_kw={"accept": ".md,.txt,.html,.htm,.pdf,.docx"}
+    )
     title = StringField(_l("Titel"), [DataRequired(REQUIRED), Length(max=300)])
     subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
     grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
@@ -124,8 +142,11 @@ class CheckboxesField(SelectMultipleField):
 
 class ReflectionForm(FlaskForm):
     title = StringField(_l("Rubrik"), [DataRequired(REQUIRED), Length(max=300)])
-    group = StringField(_l("Lärgrupp"), [DataRequired(REQUIRED), Length(max=300)],
-                        render_kw={"list": "known-groups", "autocomplete": "off"})
+    group = StringField(
+        _l("Lärgrupp"),
+        [DataRequired(REQUIRED), Length(max=300)],
+        render_kw={"list": "known-groups", "autocomplete": "off"},
+    )
     date = DateField(_l("Datum för träffen"), [InputRequired(REQUIRED)])
     step = SelectField(_l("Steg i cykeln"))
     participants = CheckboxesField(_l("Deltagare"), choices=[], validate_choice=True)
@@ -133,10 +154,10 @@ class ReflectionForm(FlaskForm):
     visibility = SelectField(_l("Vem får läsa"), default="all")
     did = TextAreaField(_l("Vad gjorde vi?"), [Length(max=20000)], render_kw={"rows": 5})
     went_well = TextAreaField(_l("Vad gick bra?"), [Length(max=20000)], render_kw={"rows": 5})
-    went_less_well = TextAreaField(_l("Vad gick mindre bra?"), [Length(max=20000)],
-                                   render_kw={"rows": 5})
-    take_away = TextAreaField(_l("Vad tar vi med oss?"), [Length(max=20000)],
-                              render_kw={"rows": 5})
+    went_less_well = TextAreaField(
+        _l("Vad gick mindre bra?"), [Length(max=20000)], render_kw={"rows": 5}
+    )
+    take_away = TextAreaField(_l("Vad tar vi med oss?"), [Length(max=20000)], render_kw={"rows": 5})
     submit = SubmitField(_l("Spara reflektionen"))
 
     def __init__(self, *args, people: list[dict] = (), **kwargs) -> None:

@@ -13,60 +13,114 @@ LANGUAGES = ("sv", "en")
 # kb.expertise writes its reasons in English ("teaches matematik too"); these patterns put the
 # known ones into the page's language, and anything else is shown as it is, marked English.
 REASONS = [
-    (r"wrote the material “(?P<title>.+)”", lambda m: gettext(
-        "skrev materialet ”%(title)s”", title=m["title"])),
-    (r"wrote the reflection “(?P<title>.+)”", lambda m: gettext(
-        "skrev reflektionen ”%(title)s”", title=m["title"])),
-    (r"co-wrote the material “(?P<title>.+)”", lambda m: gettext(
-        "skrev materialet ”%(title)s” tillsammans med andra", title=m["title"])),
-    (r"co-wrote the reflection “(?P<title>.+)”", lambda m: gettext(
-        "skrev reflektionen ”%(title)s” tillsammans med andra", title=m["title"])),
-    (r"took part in the meeting “(?P<title>.+)”", lambda m: gettext(
-        "var med på träffen ”%(title)s”", title=m["title"])),
-    (r"is named in the material “(?P<title>.+)”", lambda m: gettext(
-        "nämns i materialet ”%(title)s”", title=m["title"])),
-    (r"is named in the reflection “(?P<title>.+)”", lambda m: gettext(
-        "nämns i reflektionen ”%(title)s”", title=m["title"])),
-    (r"declares the skill “(?P<name>.+)” at level (?P<level>\d) of 5(?P<unbacked>; no shared "
-     r"material shows it yet)?", lambda m: gettext(
-         "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=m["name"],
-         level=m["level"]) + (gettext("; inget delat material visar det än")
-                              if m["unbacked"] else "")),
-    (r"teaches grade (?P<grades>.+) too", lambda m: gettext(
-        "undervisar också i årskurs %(grades)s", grades=m["grades"])),
+    (
+        r"wrote the material “(?P<title>.+)”",
+        lambda m: gettext("skrev materialet ”%(title)s”", title=m["title"]),
+    ),
+    (
+        r"wrote the reflection “(?P<title>.+)”",
+        lambda m: gettext("skrev reflektionen ”%(title)s”", title=m["title"]),
+    ),
+    (
+        r"co-wrote the material “(?P<title>.+)”",
+        lambda m: gettext("skrev materialet ”%(title)s” tillsammans med andra", title=m["title"]),
+    ),
+    (
+        r"co-wrote the reflection “(?P<title>.+)”",
+        lambda m: gettext("skrev reflektionen ”%(title)s” tillsammans med andra", title=m["title"]),
+    ),
+    (
+        r"took part in the meeting “(?P<title>.+)”",
+        lambda m: gettext("var med på träffen ”%(title)s”", title=m["title"]),
+    ),
+    (
+        r"is named in the material “(?P<title>.+)”",
+        lambda m: gettext("nämns i materialet ”%(title)s”", title=m["title"]),
+    ),
+    (
+        r"is named in the reflection “(?P<title>.+)”",
+        lambda m: gettext("nämns i reflektionen ”%(title)s”", title=m["title"]),
+    ),
+    (
+        r"declares the skill “(?P<name>.+)” at level (?P<level>\d) of 5(?P<unbacked>; no shared "
+        r"material shows it yet)?",
+        lambda m: (
+            gettext(
+                "anger kunskapen ”%(name)s” på nivå %(level)s av 5",
+                name=m["name"],
+                level=m["level"],
+            )
+            + (gettext("; inget delat material visar det än") if m["unbacked"] else "")
+        ),
+    ),
+    (
+        r"teaches grade (?P<grades>.+) too",
+        lambda m: gettext("undervisar också i årskurs %(grades)s", grades=m["grades"]),
+    ),
     (r"teaches in the same school stage", lambda m: gettext("undervisar på samma stadium")),
-    (r"teaches (?P<subjects>.+) too", lambda m: gettext(
-        "undervisar också i %(subjects)s", subjects=m["subjects"])),
-    (r"works at (?P<unit>.+) too", lambda m: gettext(
-        "arbetar också på %(unit)s", unit=m["unit"])),
-    (r"has shared (?P<num>\d+) document\(s\) in the newcomer's subjects", lambda m: ngettext(
-        "har delat %(num)d dokument i den nyanställdas ämnen",
-        "har delat %(num)d dokument i den nyanställdas ämnen", int(m["num"]))),
-    (r"has mentoring experience \(declared skill\)", lambda m: gettext(
-        "har erfarenhet av mentorskap (angiven kunskap)")),
-    (r"has worked here since (?P<year>\d{4})", lambda m: gettext(
-        "har arbetat här sedan %(year)s", year=m["year"])),
-    (r"willing to mentor, room for (?P<num>\d+) more", lambda m: ngettext(
-        "vill vara mentor och har plats för %(num)d till",
-        "vill vara mentor och har plats för %(num)d till", int(m["num"]))),
+    (
+        r"teaches (?P<subjects>.+) too",
+        lambda m: gettext("undervisar också i %(subjects)s", subjects=m["subjects"]),
+    ),
+    (r"works at (?P<unit>.+) too", lambda m: gettext("arbetar också på %(unit)s", unit=m["unit"])),
+    (
+        r"has shared (?P<num>\d+) document\(s\) in the newcomer's subjects",
+        lambda m: ngettext(
+            "har delat %(num)d dokument i den nyanställdas ämnen",
+            "har delat %(num)d dokument i den nyanställdas ämnen",
+            int(m["num"]),
+        ),
+    ),
+    (
+        r"has mentoring experience \(declared skill\)",
+        lambda m: gettext("har erfarenhet av mentorskap (angiven kunskap)"),
+    ),
+    (
+        r"has worked here since (?P<year>\d{4})",
+        lambda m: gettext("har arbetat här sedan %(year)s", year=m["year"]),
+    ),
+    (
+        r"willing to mentor, room for (?P<num>\d+) more",
+        lambda m: ngettext(
+            "vill vara mentor och har plats för %(num)d till",
+            "vill vara mentor och har plats för %(num)d till",
+            int(m["num"]),
+        ),
+    ),
     (r"no willing mentor with room left", lambda m: gettext("ingen mentor med plats kvar")),
 ]
 REASON_PATTERNS = [(re.compile(rf"^{pattern}$"), render) for pattern, render in REASONS]
 babel = Babel()
 
 KINDS = {"material": lazy_gettext("Material"), "reflection": lazy_gettext("Reflektion")}
-STEPS = {"analysera": lazy_gettext("analysera"), "planera": lazy_gettext("planera"),
-         "genomföra": lazy_gettext("genomföra"), "följa upp": lazy_gettext("följa upp")}
-FACETS = {"kind": lazy_gettext("Typ"), "subject": lazy_gettext("Ämne"),
-          "grade": lazy_gettext("Årskurs"), "unit": lazy_gettext("Enhet"),
-          "group": lazy_gettext("Grupp"), "step": lazy_gettext("Steg"),
-          "language": lazy_gettext("Språk"), "author": lazy_gettext("Författare")}
-VISIBILITIES = {"all": lazy_gettext("Alla kollegor"),
-                "unit": lazy_gettext("Min enhet (skola, bibliotek eller lag)"),
-                "private": lazy_gettext("Bara jag och medförfattarna")}
-LEVELS = {1: lazy_gettext("nybörjare"), 2: lazy_gettext("grundläggande"),
-          3: lazy_gettext("van"), 4: lazy_gettext("erfaren"),
-          5: lazy_gettext("kan lära andra")}
+STEPS = {
+    "analysera": lazy_gettext("analysera"),
+    "planera": lazy_gettext("planera"),
+    "genomföra": lazy_gettext("genomföra"),
+    "följa upp": lazy_gettext("följa upp"),
+}
+FACETS = {
+    "kind": lazy_gettext("Typ"),
+    "subject": lazy_gettext("Ämne"),
+    "grade": lazy_gettext("Årskurs"),
+    "unit": lazy_gettext("Enhet"),
+    "group": lazy_gettext("Grupp"),
+    "step": lazy_gettext("Steg"),
+    "language": lazy_gettext("Språk"),
+    "author": lazy_gettext("Författare"),
+}
+VISIBILITIES = {
+    "all": lazy_gettext("Alla kollegor"),
+    "unit": lazy_gettext("Min enhet (skola, bibliotek eller lag)"),
+    "private": lazy_gettext("Bara jag och medförfattarna"),
+}
+LEVELS = {
+    1: lazy_gettext("nybörjare"),
+    2: lazy_gettext("grundläggande"),
+    3: lazy_gettext("van"),
+    4: lazy_gettext("erfaren"),
+    5: lazy_gettext("kan lära andra"),
+}
 
 
 def select_locale() -> str:
@@ -119,9 +173,15 @@ def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
-        current_locale=lambda: str(get_locale()), language_name=language_name,
-        kind_label=lambda v: label(KINDS, v), step_label=lambda v: label(STEPS, v),
-        facet_label=lambda v: label(FACETS, v), facet_value=facet_value,
+        current_locale=lambda: str(get_locale()),
+        language_name=language_name,
+        kind_label=lambda v: label(KINDS, v),
+        step_label=lambda v: label(STEPS, v),
+        facet_label=lambda v: label(FACETS, v),
+        facet_value=facet_value,
         visibility_label=lambda v: label(VISIBILITIES, v),
-        level_label=lambda v: label(LEVELS, v), languages=LANGUAGES, explain=explain)
+        level_label=lambda v: label(LEVELS, v),
+        languages=LANGUAGES,
+        explain=explain,
+    )
     app.jinja_env.filters["day"] = show_date

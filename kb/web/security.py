@@ -10,12 +10,20 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, storage_uri="memory://")
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 # A downloaded file (an uploaded HTML page, say) must never run as part of the site.
-API_ERRORS = {400: "bad request", 403: "forbidden", 404: "not found", 405: "method not allowed",
-              413: "too large", 429: "too many requests"}
+API_ERRORS = {
+    400: "bad request",
+    403: "forbidden",
+    404: "not found",
+    405: "method not allowed",
+    413: "too large",
+    429: "too many requests",
+}
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 

@@ -14,8 +14,13 @@ def make_app(kb, **config):
     """Build the app over an existing knowledge base, rate limits off unless asked for."""
     from kb.web import create_app
 
-    settings = {"INSTANCE": str(kb.settings.instance_path), "KB": kb, "TESTING": True,
-                "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False}
+    settings = {
+        "INSTANCE": str(kb.settings.instance_path),
+        "KB": kb,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+    }
     settings.update(config)
     return create_app(settings)
 
@@ -33,8 +38,9 @@ def log_in(client, kb, person_id: str, password: str = PASSWORD, set_password: b
     if set_password:
         accounts.set_password(kb, person_id, password)
     page = client.get("/login").get_data(as_text=True)
-    return client.post("/login", data={"handle": person_id, "password": password,
-                                       "csrf_token": csrf_token(page)})
+    return client.post(
+        "/login", data={"handle": person_id, "password": password, "csrf_token": csrf_token(page)}
+    )
 
 
 def logged_in_client(kb, person_id: str):
@@ -54,15 +60,20 @@ def post_form(client, url: str, data: dict, **kwargs):
 SAMPLE_DAY = "2026-11-01"
 
 
-def open_kb(folder, bundle, people=("karin.sjoberg", "johan.lindqvist", "elin.forsberg",
-                                   "noah.berg"), today: str = SAMPLE_DAY):
+def open_kb(
+    folder,
+    bundle,
+    people=("karin.sjoberg", "johan.lindqvist", "elin.forsberg", "noah.berg"),
+    today: str = SAMPLE_DAY,
+):
     """Open a knowledge base in folder with a bundle, the fake embedder and passwords set."""
     from kb.config import load_settings
     from kb.search.embed import FakeEmbedder
     from kb.service import KnowledgeBase
 
-    base = KnowledgeBase(load_settings(folder, embedder="fake", today=today),
-                         embedder=FakeEmbedder())
+    base = KnowledgeBase(
+        load_settings(folder, embedder="fake", today=today), embedder=FakeEmbedder()
+    )
     base.ingest(bundle)
     for person in people:
         accounts.set_password(base, person, PASSWORD)

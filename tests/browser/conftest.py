@@ -12,9 +12,16 @@ import pytest
 from kb.web.testing import PASSWORD
 from tests.conftest import ROOT, SAMPLE_BUNDLE
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1280, "height": 900}
 AXE = Path(__file__).with_name("axe.min.js")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -27,8 +34,12 @@ def pytest_configure(config):
 
 def find_chromium() -> str | None:
     """Return Debian's Chromium (or KB_CHROMIUM), or None when there is none."""
-    for candidate in (os.environ.get("KB_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("KB_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -62,8 +73,7 @@ def server(live_kb):
     from kb.web.testing import make_app
 
     # The limiter stays on, with room for every log-in the tests make.
-    app = make_app(live_kb, TESTING=False, RATELIMIT_ENABLED=True,
-                   LOGIN_RATE_LIMIT="500/minute")
+    app = make_app(live_kb, TESTING=False, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="500/minute")
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -119,9 +129,12 @@ class Visit:
             # Evaluated through the DevTools protocol, which the page's CSP does not govern.
             self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
         result = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-        return [{"id": v["id"], "help": v["help"],
-                 "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+        )
+        return [
+            {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

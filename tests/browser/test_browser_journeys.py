@@ -70,9 +70,15 @@ def test_the_skip_link_moves_the_focus_to_the_content(colleague):
 def test_a_shared_pdf_is_found_by_a_word_from_inside_it(colleague):
     page = colleague.page
     colleague.goto("/share")
-    page.get_by_label("Fil", exact=True).set_input_files({
-        "name": "holkar.pdf", "mimeType": "application/pdf",
-        "buffer": make_pdf("Bygg holkar med eleverna.", "Ordet pipistrellfladdermus finns inuti.")})
+    page.get_by_label("Fil", exact=True).set_input_files(
+        {
+            "name": "holkar.pdf",
+            "mimeType": "application/pdf",
+            "buffer": make_pdf(
+                "Bygg holkar med eleverna.", "Ordet pipistrellfladdermus finns inuti."
+            ),
+        }
+    )
     page.get_by_label("Titel").fill("Fladdermusholkar i teknik")
     page.get_by_label("Ämnen").fill("teknik, biologi")
     page.get_by_label("Taggar").fill("holkar, natur")
@@ -87,8 +93,9 @@ def test_a_shared_pdf_is_found_by_a_word_from_inside_it(colleague):
 def test_a_bad_upload_says_why_in_the_browser(colleague):
     page = colleague.page
     colleague.goto("/share")
-    page.get_by_label("Fil", exact=True).set_input_files({
-        "name": "inte-en.pdf", "mimeType": "application/pdf", "buffer": b"just some text"})
+    page.get_by_label("Fil", exact=True).set_input_files(
+        {"name": "inte-en.pdf", "mimeType": "application/pdf", "buffer": b"just some text"}
+    )
     page.get_by_label("Titel").fill("Trasig fil")
     page.get_by_role("button", name="Dela materialet").click()
     assert "stämmer inte med filändelsen" in page.get_by_role("alert").inner_text()
