@@ -278,12 +278,17 @@ def learned(kb, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT) -> di
 
 
 # ---------------------------------------------------------------- documents
-def document(kb, viewer: Viewer, source: str) -> dict | None:
-    """Return a document for its page, or None when it is missing or not the viewer's to open."""
+def _readable(kb, session, viewer: Viewer, source: str) -> Document | None:
+    """Return the document row if it exists and the viewer may open it, else None."""
     if not kb.catalog().may_open(viewer, source):
         return None
+    return session.scalar(select(Document).where(Document.source == source))
+
+
+def document(kb, viewer: Viewer, source: str) -> dict | None:
+    """Return a document for its page, or None when it is missing or not the viewer's to open."""
     with kb.sessions() as session:
-        doc = session.scalar(select(Document).where(Document.source == source))
+        doc = _readable(kb, session, viewer, source)
         if doc is None:
             return None
         authors = [
@@ -333,10 +338,8 @@ def _text_name(doc: Document) -> str:
 
 def download(kb, viewer: Viewer, source: str) -> dict | None:
     """Return the file to download for a document (its original, else its text), or None."""
-    if not kb.catalog().may_open(viewer, source):
-        return None
     with kb.sessions() as session:
-        doc = session.scalar(select(Document).where(Document.source == source))
+        doc = _readable(kb, session, viewer, source)
         if doc is None:
             return None
         if doc.original is not None:
