@@ -29,36 +29,13 @@ from kb.ingest.sandbox import extract_text_safely
 from kb.models import Document
 from kb.web import create_app
 from kb.web.testing import log_in, post_form
+from tests.files import make_docx, make_pdf
 
 GB = 1 << 30
 MB = 1 << 20
 
 
 # ---------------------------------------------------------------- making hostile files
-def make_pdf(*lines: str) -> bytes:
-    """A small, sound PDF with a text layer."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    for i, line in enumerate(lines):
-        pdf.drawString(72, 800 - 20 * i, line)
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-def make_docx(*paragraphs: str) -> bytes:
-    """A small, sound DOCX."""
-    import docx
-
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def deflated_zeros(size: int) -> tuple[bytes, int]:

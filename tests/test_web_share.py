@@ -11,34 +11,7 @@ from kb import library
 from kb.models import Document
 from kb.web.testing import log_in, make_app, open_kb, post_form
 from tests.conftest import SAMPLE_BUNDLE
-
-
-def make_pdf(*lines: str) -> bytes:
-    """Return a small PDF with a text layer holding these lines."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    pdf.rect(72, 72, 200, 100, fill=1)  # a picture-like shape: a page even without text
-    y = 800
-    for line in lines:
-        pdf.drawString(72, y, line)
-        y -= 20
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-def make_docx(*paragraphs: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+from tests.files import make_docx, make_pdf
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from kb.ingest.extract import (
     format_for,
 )
 from kb.ingest.records import (
+    PERSON_FIELDS,
     SECTIONS,
     STEPS,
     VISIBILITIES,
@@ -28,21 +29,7 @@ from kb.ingest.records import (
 from kb.ingest.sandbox import extract_text_safely
 from kb.search.language import guess_language
 
-PERSON_KEYS = {
-    "id",
-    "name",
-    "email",
-    "role",
-    "unit",
-    "subjects",
-    "grades",
-    "started",
-    "mentor",
-    "mentor_capacity",
-    "languages",
-    "skills",
-    "bio",
-}
+PERSON_KEYS = {"id", "skills", *PERSON_FIELDS}
 DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language", "visibility"}
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")

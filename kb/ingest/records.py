@@ -6,6 +6,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 KINDS = ("material", "reflection")
+# The people.yaml keys that are plain fields of a person (besides `id` and `skills`).
+PERSON_FIELDS = (
+    "name",
+    "email",
+    "role",
+    "unit",
+    "subjects",
+    "grades",
+    "started",
+    "mentor",
+    "mentor_capacity",
+    "languages",
+    "bio",
+)
 VISIBILITIES = ("all", "unit", "private")
 STEPS = ("analysera", "planera", "genomföra", "följa upp")
 SECTIONS = {

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.ingest.records import (
+    PERSON_FIELDS,
     BundleContents,
     DocumentRecord,
     IngestReport,
@@ -16,20 +17,6 @@ from kb.ingest.records import (
 )
 from kb.models import Authorship, Chunk, Document, Original, Person, Skill
 from kb.search.chunking import chunk_text
-
-PERSON_FIELDS = (
-    "name",
-    "email",
-    "role",
-    "unit",
-    "subjects",
-    "grades",
-    "started",
-    "mentor",
-    "mentor_capacity",
-    "languages",
-    "bio",
-)
 
 
 def _person_values(record: PersonRecord) -> dict:
