@@ -114,6 +114,27 @@ def test_every_reason_the_expertise_gives_is_shown_in_swedish(shared_kb):
     assert untranslated == []
 
 
+def test_every_reason_code_has_a_swedish_wording(shared_kb):
+    from kb.expertise.reasons import ENGLISH, Reason
+    from kb.web.i18n import explain
+
+    sample = {
+        "title": "T",
+        "name": "N",
+        "level": 3,
+        "subjects": "S",
+        "unit": "U",
+        "grades": "4-6",
+        "num": 2,
+        "year": 2010,
+    }
+    with make_app(shared_kb).test_request_context("/"):
+        for code, english in ENGLISH.items():
+            values = {k: v for k, v in sample.items() if "{" + k + "}" in english}
+            shown = explain(Reason(code, **values))
+            assert shown["lang"] == "sv" and shown["text"] != str(Reason(code, **values)), code
+
+
 def test_an_unknown_reason_is_shown_as_it_is_and_marked_english(shared_kb):
     from kb.web.i18n import explain
 

@@ -6,13 +6,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kb.expertise.reasons import Reason
+
 # How strongly a document speaks for each person connected to it.
 ROLE_WEIGHTS = {"first_author": 1.0, "coauthor": 0.7, "participant": 0.8, "named": 0.4}
-ROLE_WHY = {
-    "first_author": "wrote {kind} “{title}”",
-    "coauthor": "co-wrote {kind} “{title}”",
-    "participant": "took part in the meeting “{title}”",
-    "named": "is named in {kind} “{title}”",
+# The reason code for a role in a kind of document (see kb.expertise.reasons).
+ROLE_REASON = {
+    "first_author": "wrote_{kind}",
+    "coauthor": "cowrote_{kind}",
+    "participant": "took_part",
+    "named": "named_{kind}",
 }
 # A declared skill counts this much per unit of match × level/5 ...
 SKILL_WEIGHT = 1.0
@@ -104,11 +107,11 @@ def rank_experts(
     doc_score: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     for vote in votes:
-        kind_label = "the reflection" if vote.kind == "reflection" else "the material"
+        kind = "reflection" if vote.kind == "reflection" else "material"
         for person, role in vote.people:
             weight = ROLE_WEIGHTS[role]
             doc_score[person] = doc_score.get(person, 0.0) + vote.score * weight
-            why = ROLE_WHY[role].format(kind=kind_label, title=vote.title)
+            why = Reason(ROLE_REASON[role].format(kind=kind), title=vote.title)
             evidence.setdefault(person, []).append(
                 (vote.score * weight, Evidence(vote.source, vote.title, vote.kind, why))
             )
@@ -120,9 +123,8 @@ def rank_experts(
         backed = s.person_id in doc_score
         value = SKILL_WEIGHT * s.match * s.level / 5 * (1.0 if backed else UNBACKED_SKILL_SHARE)
         skill_score[s.person_id] = skill_score.get(s.person_id, 0.0) + value
-        why = f"declares the skill “{s.name}” at level {s.level} of 5" + (
-            "" if backed else "; no shared material shows it yet"
-        )
+        code = "declared_skill" if backed else "declared_skill_unbacked"
+        why = Reason(code, name=s.name, level=s.level)
         skill_evidence.setdefault(s.person_id, []).append(SkillEvidence(s.name, s.level, why))
     people = (doc_score.keys() | skill_score.keys()) & names.keys()
     ranked = sorted(people, key=lambda p: (-(doc_score.get(p, 0) + skill_score.get(p, 0)), p))

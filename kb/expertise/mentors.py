@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kb.expertise.reasons import Reason
+
 # Fit weights: teaching the same subjects matters most, then the same school and stage.
 W_SUBJECT = 1.5
 MAX_SUBJECTS = 2
@@ -94,7 +96,7 @@ def eligibility(candidate: Colleague, newcomer: Colleague, today: date, months: 
     return None
 
 
-def fit(candidate: Colleague, newcomer: Colleague, today: date) -> tuple[float, list[str]]:
+def fit(candidate: Colleague, newcomer: Colleague, today: date) -> tuple[float, list[Reason]]:
     """Score how well a candidate fits a newcomer, with the reasons a person can read.
 
     fit = W_SUBJECT·min(shared subjects, MAX_SUBJECTS) + W_UNIT·[same unit]
@@ -107,29 +109,29 @@ def fit(candidate: Colleague, newcomer: Colleague, today: date) -> tuple[float, 
     shared = [mine[s.casefold()] for s in candidate.subjects if s.casefold() in mine]
     if shared:
         score += W_SUBJECT * min(len(shared), MAX_SUBJECTS)
-        reasons.append("teaches " + ", ".join(shared) + " too")
+        reasons.append(Reason("same_subjects", subjects=", ".join(shared)))
     if candidate.unit and candidate.unit == newcomer.unit:
         score += W_UNIT
-        reasons.append(f"works at {candidate.unit} too")
+        reasons.append(Reason("same_unit", unit=candidate.unit))
     grades = sorted(set(candidate.grades) & set(newcomer.grades))
     if grades:
         score += W_GRADES
-        reasons.append("teaches grade " + ", ".join(grades) + " too")
+        reasons.append(Reason("same_grades", grades=", ".join(grades)))
     elif {stage(g) for g in candidate.grades} & {stage(g) for g in newcomer.grades}:
         score += W_STAGE
-        reasons.append("teaches in the same school stage")
+        reasons.append(Reason("same_stage"))
     docs = sum(n for s, n in candidate.evidence_by_subject.items() if s.casefold() in mine)
     if docs:
         score += min(W_EVIDENCE * docs, MAX_EVIDENCE)
-        reasons.append(f"has shared {docs} document(s) in the newcomer's subjects")
+        reasons.append(Reason("shared_documents", num=docs))
     if any("mentor" in s.casefold() for s in candidate.skills):
         score += W_MENTORING
-        reasons.append("has mentoring experience (declared skill)")
+        reasons.append(Reason("mentoring_experience"))
     if candidate.started and (today - candidate.started).days >= EXPERIENCED_YEARS * 365:
         score += W_EXPERIENCE
-        reasons.append(f"has worked here since {candidate.started.year}")
+        reasons.append(Reason("since", year=candidate.started.year))
     left = capacity_left(candidate)
-    reasons.append(f"willing to mentor, room for {left} more")
+    reasons.append(Reason("room", num=left))
     return score, reasons
 
 
@@ -186,11 +188,7 @@ def match_all(
     for i, newcomer in enumerate(newcomers):
         j = chosen.get(i)
         if j is None or (i, j) not in fits:
-            out.append(
-                MentorMatch(
-                    newcomer.id, newcomer.name, None, None, ("no willing mentor with room left",)
-                )
-            )
+            out.append(MentorMatch(newcomer.id, newcomer.name, None, None, (Reason("no_mentor"),)))
         else:
             out.append(
                 MentorMatch(

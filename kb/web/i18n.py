@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from babel import Locale
@@ -10,86 +9,47 @@ from flask import Flask, session
 from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, ngettext
 
 LANGUAGES = ("sv", "en")
-# kb.expertise writes its reasons in English ("teaches matematik too"); these patterns put the
-# known ones into the page's language, and anything else is shown as it is, marked English.
-REASONS = [
-    (
-        r"wrote the material “(?P<title>.+)”",
-        lambda m: gettext("skrev materialet ”%(title)s”", title=m["title"]),
+# kb.expertise gives its reasons as Reason objects (English text, a code and its values);
+# these put each code into the page's language. An unknown code is shown as it is, in English.
+REASONS = {
+    "wrote_material": lambda v: gettext("skrev materialet ”%(title)s”", title=v["title"]),
+    "wrote_reflection": lambda v: gettext("skrev reflektionen ”%(title)s”", title=v["title"]),
+    "cowrote_material": lambda v: gettext(
+        "skrev materialet ”%(title)s” tillsammans med andra", title=v["title"]
     ),
-    (
-        r"wrote the reflection “(?P<title>.+)”",
-        lambda m: gettext("skrev reflektionen ”%(title)s”", title=m["title"]),
+    "cowrote_reflection": lambda v: gettext(
+        "skrev reflektionen ”%(title)s” tillsammans med andra", title=v["title"]
     ),
-    (
-        r"co-wrote the material “(?P<title>.+)”",
-        lambda m: gettext("skrev materialet ”%(title)s” tillsammans med andra", title=m["title"]),
+    "took_part": lambda v: gettext("var med på träffen ”%(title)s”", title=v["title"]),
+    "named_material": lambda v: gettext("nämns i materialet ”%(title)s”", title=v["title"]),
+    "named_reflection": lambda v: gettext("nämns i reflektionen ”%(title)s”", title=v["title"]),
+    "declared_skill": lambda v: gettext(
+        "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
     ),
-    (
-        r"co-wrote the reflection “(?P<title>.+)”",
-        lambda m: gettext("skrev reflektionen ”%(title)s” tillsammans med andra", title=m["title"]),
+    "declared_skill_unbacked": lambda v: (
+        gettext(
+            "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
+        )
+        + gettext("; inget delat material visar det än")
     ),
-    (
-        r"took part in the meeting “(?P<title>.+)”",
-        lambda m: gettext("var med på träffen ”%(title)s”", title=m["title"]),
+    "same_grades": lambda v: gettext("undervisar också i årskurs %(grades)s", grades=v["grades"]),
+    "same_stage": lambda v: gettext("undervisar på samma stadium"),
+    "same_subjects": lambda v: gettext("undervisar också i %(subjects)s", subjects=v["subjects"]),
+    "same_unit": lambda v: gettext("arbetar också på %(unit)s", unit=v["unit"]),
+    "shared_documents": lambda v: ngettext(
+        "har delat %(num)d dokument i den nyanställdas ämnen",
+        "har delat %(num)d dokument i den nyanställdas ämnen",
+        int(v["num"]),
     ),
-    (
-        r"is named in the material “(?P<title>.+)”",
-        lambda m: gettext("nämns i materialet ”%(title)s”", title=m["title"]),
+    "mentoring_experience": lambda v: gettext("har erfarenhet av mentorskap (angiven kunskap)"),
+    "since": lambda v: gettext("har arbetat här sedan %(year)s", year=v["year"]),
+    "room": lambda v: ngettext(
+        "vill vara mentor och har plats för %(num)d till",
+        "vill vara mentor och har plats för %(num)d till",
+        int(v["num"]),
     ),
-    (
-        r"is named in the reflection “(?P<title>.+)”",
-        lambda m: gettext("nämns i reflektionen ”%(title)s”", title=m["title"]),
-    ),
-    (
-        r"declares the skill “(?P<name>.+)” at level (?P<level>\d) of 5(?P<unbacked>; no shared "
-        r"material shows it yet)?",
-        lambda m: (
-            gettext(
-                "anger kunskapen ”%(name)s” på nivå %(level)s av 5",
-                name=m["name"],
-                level=m["level"],
-            )
-            + (gettext("; inget delat material visar det än") if m["unbacked"] else "")
-        ),
-    ),
-    (
-        r"teaches grade (?P<grades>.+) too",
-        lambda m: gettext("undervisar också i årskurs %(grades)s", grades=m["grades"]),
-    ),
-    (r"teaches in the same school stage", lambda m: gettext("undervisar på samma stadium")),
-    (
-        r"teaches (?P<subjects>.+) too",
-        lambda m: gettext("undervisar också i %(subjects)s", subjects=m["subjects"]),
-    ),
-    (r"works at (?P<unit>.+) too", lambda m: gettext("arbetar också på %(unit)s", unit=m["unit"])),
-    (
-        r"has shared (?P<num>\d+) document\(s\) in the newcomer's subjects",
-        lambda m: ngettext(
-            "har delat %(num)d dokument i den nyanställdas ämnen",
-            "har delat %(num)d dokument i den nyanställdas ämnen",
-            int(m["num"]),
-        ),
-    ),
-    (
-        r"has mentoring experience \(declared skill\)",
-        lambda m: gettext("har erfarenhet av mentorskap (angiven kunskap)"),
-    ),
-    (
-        r"has worked here since (?P<year>\d{4})",
-        lambda m: gettext("har arbetat här sedan %(year)s", year=m["year"]),
-    ),
-    (
-        r"willing to mentor, room for (?P<num>\d+) more",
-        lambda m: ngettext(
-            "vill vara mentor och har plats för %(num)d till",
-            "vill vara mentor och har plats för %(num)d till",
-            int(m["num"]),
-        ),
-    ),
-    (r"no willing mentor with room left", lambda m: gettext("ingen mentor med plats kvar")),
-]
-REASON_PATTERNS = [(re.compile(rf"^{pattern}$"), render) for pattern, render in REASONS]
+    "no_mentor": lambda v: gettext("ingen mentor med plats kvar"),
+}
 babel = Babel()
 
 KINDS = {"material": lazy_gettext("Material"), "reflection": lazy_gettext("Reflektion")}
@@ -157,11 +117,10 @@ def facet_value(facet: str, value: str) -> str:
 
 def explain(reason: str) -> dict:
     """Return a reason from kb.expertise in the page's language: {"text", "lang"}."""
-    for pattern, render in REASON_PATTERNS:
-        match = pattern.match(reason)
-        if match:
-            return {"text": render(match), "lang": str(get_locale())}
-    return {"text": reason, "lang": "en"}
+    render = REASONS.get(getattr(reason, "code", None))
+    if render is None:
+        return {"text": str(reason), "lang": "en"}
+    return {"text": render(reason.values), "lang": str(get_locale())}
 
 
 def show_date(value: date | None) -> str:
