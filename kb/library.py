@@ -28,6 +28,7 @@ from kb.ingest.records import SECTION_HEADINGS, STEPS, VISIBILITIES, DocumentRec
 from kb.ingest.sandbox import extract_text_safely
 from kb.ingest.store import upsert_document
 from kb.models import Document, Person
+from kb.payloads import experts_payload, mentors_payload
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.search.hybrid import SearchRequest
@@ -668,24 +669,12 @@ def experts_page(kb, viewer: Viewer, question: str, limit: int = 10) -> dict:
     question = (question or "").strip()
     if not question:
         return {"question": "", "experts": []}
+    data = experts_payload(kb.experts(question, viewer, limit=limit))
+    # The service already filters; checking again costs little and guards the page.
     visible = _visible_sources(kb, viewer)
-    experts = []
-    for expert in kb.experts(question, viewer, limit=limit):
-        experts.append(
-            {
-                "id": expert.person_id,
-                "name": expert.name,
-                "score": expert.score,
-                # The service already filters; checking again costs nothing and guards the page.
-                "evidence": [
-                    {"source": e.source, "title": e.title, "kind": e.kind, "why": e.why}
-                    for e in expert.evidence
-                    if e.source in visible
-                ],
-                "skills": [{"name": s.name, "level": s.level, "why": s.why} for s in expert.skills],
-            }
-        )
-    return {"question": question, "experts": experts}
+    for expert in data["experts"]:
+        expert["evidence"] = [ev for ev in expert["evidence"] if ev["source"] in visible]
+    return {"question": question, **data}
 
 
 def is_coordinator(kb, viewer: Viewer) -> bool:
@@ -706,10 +695,7 @@ def newcomers_page(kb, viewer: Viewer, newcomer_id: str | None = None) -> dict:
     chosen = next((n for n in newcomers if n["id"] == newcomer_id), None)
     mentors = []
     if chosen:
-        mentors = [
-            {"id": m.person_id, "name": m.name, "score": m.score, "reasons": list(m.reasons)}
-            for m in kb.mentors(chosen["id"], viewer, limit=5)
-        ]
+        mentors = mentors_payload(kb.mentors(chosen["id"], viewer, limit=5))["mentors"]
     return {
         "newcomers": newcomers,
         "chosen": chosen,
