@@ -13,10 +13,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.library import split_values
 from kb.models import Person, Skill
 from kb.search.access import Viewer
 from kb.service import UnknownPerson
+from kb.text.slugs import split_values
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200

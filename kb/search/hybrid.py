@@ -14,9 +14,9 @@ from kb.search.access import Viewer
 from kb.search.catalog import FACETS, Catalog, Filters
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
-from kb.search.language import detect_query_language
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
+from kb.text.language import detect_query_language
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")

@@ -8,6 +8,8 @@ from babel import Locale
 from flask import Flask, session
 from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, ngettext
 
+from kb.ingest.submit import Refused
+
 LANGUAGES = ("sv", "en")
 # kb.expertise gives its reasons as Reason objects (English text, a code and its values);
 # these put each code into the page's language. An unknown code is shown as it is, in English.
@@ -50,6 +52,54 @@ REASONS = {
     ),
     "no_mentor": lambda v: gettext("ingen mentor med plats kvar"),
 }
+# Why kb would not store what a colleague sent (kb.ingest.submit.Refused codes), in the
+# page's language; `d` is the refusal's detail.
+REFUSALS = {
+    "type": lambda d: gettext(
+        "kb kan inte läsa den sortens fil (%(ext)s). Dela en fil av typen "
+        "md, txt, html, pdf eller docx.",
+        ext=d or "?",
+    ),
+    "empty": lambda d: gettext("Filen är tom."),
+    "too_large": lambda d: gettext("Filen är för stor (högst 20 MB)."),
+    "mismatch": lambda d: gettext(
+        "Filens innehåll stämmer inte med filändelsen (%(what)s). Kontrollera "
+        "att du valt rätt fil.",
+        what=d,
+    ),
+    "unreadable": lambda d: gettext("Filen gick inte att läsa: %(why)s.", why=d),
+    "damaged": lambda d: gettext(
+        "Filen gick inte att läsa: den verkar vara skadad. Spara den på nytt "
+        "i programmet den kommer från och försök igen."
+    ),
+    "bomb": lambda d: gettext(
+        "Filen gick inte att läsa: den packas upp till mycket mer än den är stor."
+    ),
+    "timeout": lambda d: gettext("Filen gick inte att läsa: det tog mer än 10 sekunder."),
+    "memory": lambda d: gettext("Filen gick inte att läsa: den krävde för mycket minne."),
+    "encrypted": lambda d: gettext("Filen gick inte att läsa: PDF-filen är skyddad med lösenord."),
+    "busy": lambda d: gettext(
+        "Filen gick inte att läsa just nu: kb läser många filer. Försök igen om en stund."
+    ),
+    "unavailable": lambda d: gettext("Filen gick inte att läsa just nu. Försök igen om en stund."),
+    "no_text": lambda d: gettext(
+        "Det gick inte att få ut någon text ur filen. Är det en inskannad "
+        "PDF? Dela gärna en version med text."
+    ),
+    "title": lambda d: gettext("Skriv en titel."),
+    "visibility": lambda d: gettext("Välj vem som får läsa."),
+    "step": lambda d: gettext("Välj ett steg i cykeln."),
+    "participants": lambda d: gettext("Okända deltagare: %(ids)s.", ids=d),
+    "author": lambda d: gettext("Du behöver vara inloggad som kollega."),
+}
+
+
+def refusal(exc: Refused) -> str:
+    """Explain in the page's language why kb would not store something."""
+    explain = REFUSALS.get(exc.code)
+    return explain(exc.detail) if explain else str(exc)
+
+
 babel = Babel()
 
 KINDS = {"material": lazy_gettext("Material"), "reflection": lazy_gettext("Reflektion")}

@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 
 from kb.search.access import Viewer
+from kb.search.catalog import FACET_LIST
 from kb.service import KnowledgeBase
 
 pages = Blueprint("pages", __name__)
@@ -50,6 +51,12 @@ def url_with(**changes) -> str:
         else:
             args[key] = value
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+@pages.app_template_global()
+def page_facets() -> tuple[str, ...]:
+    """Return the facets the search page offers."""
+    return tuple(f.name for f in FACET_LIST if f.on_page)
 
 
 def token_required(view):
