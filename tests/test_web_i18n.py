@@ -81,9 +81,19 @@ def test_every_text_of_the_pages_has_an_english_translation():
         ("kb/web/**.py", "python"),
         ("kb/features/**.py", "python"),
         ("kb/accounts.py", "python"),
+        ("kb/expertise/reasons.py", "python"),
+        ("kb/ingest/submit.py", "python"),
         ("kb/web/templates/**.html", "jinja2"),
     ]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "N_": None,
+        "Np_": (1, 2),
+    }
     for _file, _line, message, _comments, _context in extract_from_dir(
         ROOT, method_map, keywords=keywords
     ):

@@ -115,14 +115,16 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
 
 
+def too_large(message: str) -> ExtractionError:
+    """Return the refusal of a file that is over one of kb's limits."""
+    return ExtractionError(message, reason="too_large")
+
+
 def check_size(size: int) -> None:
     """Refuse a file larger than MAX_FILE_BYTES."""
     if size > MAX_FILE_BYTES:
-        raise ExtractionError(
-            f"is {megabytes(size)}, larger than the {megabytes(MAX_FILE_BYTES)} "
-            "kb accepts; refused",
-            reason="too_large",
-        )
+        limit = megabytes(MAX_FILE_BYTES)
+        raise too_large(f"is {megabytes(size)}, larger than the {limit} kb accepts; refused")
 
 
 def check_file(path: Path, root: Path) -> None:

@@ -7,7 +7,7 @@ import re
 import time
 import zipfile
 
-from kb.ingest.extract import ExtractionError, check_docx_package, decode_text, sniff
+from kb.ingest.extract import ExtractionError, check_docx_package, decode_text, sniff, too_large
 from kb.ingest.formats import MEDIA_TYPES
 from kb.limits import MARKDOWN_BUDGET, MAX_TEXT_CHARS
 from kb.text.frontmatter import strip_front_matter
@@ -84,10 +84,9 @@ def _is(element, name: str) -> bool:
 
 def _check_text_size(size: int) -> None:
     if size > MAX_TEXT_CHARS:
-        raise ExtractionError(
-            f"holds more than {MAX_TEXT_CHARS / 1e6:g} million characters of "
-            "text (some 2 500 pages); refused",
-            reason="too_large",
+        millions = f"{MAX_TEXT_CHARS / 1e6:g} million"
+        raise too_large(
+            f"holds more than {millions} characters of text (some 2 500 pages); refused"
         )
 
 

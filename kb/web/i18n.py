@@ -8,96 +8,19 @@ from babel import Locale
 from flask import Flask, session
 from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, ngettext
 
-from kb.ingest.submit import Refused
+from kb.expertise.reasons import WORDINGS
+from kb.ingest.submit import REFUSALS, Refused
 
 LANGUAGES = ("sv", "en")
-# kb.expertise gives its reasons as Reason objects (English text, a code and its values);
-# these put each code into the page's language. An unknown code is shown as it is, in English.
-REASONS = {
-    "wrote_material": lambda v: gettext("skrev materialet ”%(title)s”", title=v["title"]),
-    "wrote_reflection": lambda v: gettext("skrev reflektionen ”%(title)s”", title=v["title"]),
-    "cowrote_material": lambda v: gettext(
-        "skrev materialet ”%(title)s” tillsammans med andra", title=v["title"]
-    ),
-    "cowrote_reflection": lambda v: gettext(
-        "skrev reflektionen ”%(title)s” tillsammans med andra", title=v["title"]
-    ),
-    "took_part": lambda v: gettext("var med på träffen ”%(title)s”", title=v["title"]),
-    "named_material": lambda v: gettext("nämns i materialet ”%(title)s”", title=v["title"]),
-    "named_reflection": lambda v: gettext("nämns i reflektionen ”%(title)s”", title=v["title"]),
-    "declared_skill": lambda v: gettext(
-        "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
-    ),
-    "declared_skill_unbacked": lambda v: (
-        gettext(
-            "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
-        )
-        + gettext("; inget delat material visar det än")
-    ),
-    "same_grades": lambda v: gettext("undervisar också i årskurs %(grades)s", grades=v["grades"]),
-    "same_stage": lambda v: gettext("undervisar på samma stadium"),
-    "same_subjects": lambda v: gettext("undervisar också i %(subjects)s", subjects=v["subjects"]),
-    "same_unit": lambda v: gettext("arbetar också på %(unit)s", unit=v["unit"]),
-    "shared_documents": lambda v: ngettext(
-        "har delat %(num)d dokument i den nyanställdas ämnen",
-        "har delat %(num)d dokument i den nyanställdas ämnen",
-        int(v["num"]),
-    ),
-    "mentoring_experience": lambda v: gettext("har erfarenhet av mentorskap (angiven kunskap)"),
-    "since": lambda v: gettext("har arbetat här sedan %(year)s", year=v["year"]),
-    "room": lambda v: ngettext(
-        "vill vara mentor och har plats för %(num)d till",
-        "vill vara mentor och har plats för %(num)d till",
-        int(v["num"]),
-    ),
-    "no_mentor": lambda v: gettext("ingen mentor med plats kvar"),
-}
-# Why kb would not store what a colleague sent (kb.ingest.submit.Refused codes), in the
-# page's language; `d` is the refusal's detail.
-REFUSALS = {
-    "type": lambda d: gettext(
-        "kb kan inte läsa den sortens fil (%(ext)s). Dela en fil av typen "
-        "md, txt, html, pdf eller docx.",
-        ext=d or "?",
-    ),
-    "empty": lambda d: gettext("Filen är tom."),
-    "too_large": lambda d: gettext("Filen är för stor (högst 20 MB)."),
-    "mismatch": lambda d: gettext(
-        "Filens innehåll stämmer inte med filändelsen (%(what)s). Kontrollera "
-        "att du valt rätt fil.",
-        what=d,
-    ),
-    "unreadable": lambda d: gettext("Filen gick inte att läsa: %(why)s.", why=d),
-    "damaged": lambda d: gettext(
-        "Filen gick inte att läsa: den verkar vara skadad. Spara den på nytt "
-        "i programmet den kommer från och försök igen."
-    ),
-    "bomb": lambda d: gettext(
-        "Filen gick inte att läsa: den packas upp till mycket mer än den är stor."
-    ),
-    "timeout": lambda d: gettext("Filen gick inte att läsa: det tog mer än 10 sekunder."),
-    "memory": lambda d: gettext("Filen gick inte att läsa: den krävde för mycket minne."),
-    "encrypted": lambda d: gettext("Filen gick inte att läsa: PDF-filen är skyddad med lösenord."),
-    "busy": lambda d: gettext(
-        "Filen gick inte att läsa just nu: kb läser många filer. Försök igen om en stund."
-    ),
-    "unavailable": lambda d: gettext("Filen gick inte att läsa just nu. Försök igen om en stund."),
-    "no_text": lambda d: gettext(
-        "Det gick inte att få ut någon text ur filen. Är det en inskannad "
-        "PDF? Dela gärna en version med text."
-    ),
-    "title": lambda d: gettext("Skriv en titel."),
-    "visibility": lambda d: gettext("Välj vem som får läsa."),
-    "step": lambda d: gettext("Välj ett steg i cykeln."),
-    "participants": lambda d: gettext("Okända deltagare: %(ids)s.", ids=d),
-    "author": lambda d: gettext("Du behöver vara inloggad som kollega."),
-}
 
 
 def refusal(exc: Refused) -> str:
     """Explain in the page's language why kb would not store something."""
-    explain = REFUSALS.get(exc.code)
-    return explain(exc.detail) if explain else str(exc)
+    wording = REFUSALS.get(exc.code)
+    if wording is None:
+        return str(exc)
+    values = {wording.field: exc.detail or wording.default} if wording.field else {}
+    return gettext(wording.swedish, **values)
 
 
 babel = Babel()
@@ -167,10 +90,15 @@ def facet_value(facet: str, value: str) -> str:
 
 def explain(reason: str) -> dict:
     """Return a reason from kb.expertise in the page's language: {"text", "lang"}."""
-    render = REASONS.get(getattr(reason, "code", None))
-    if render is None:
+    wording = WORDINGS.get(getattr(reason, "code", None))
+    if wording is None:
         return {"text": str(reason), "lang": "en"}
-    return {"text": render(reason.values), "lang": str(get_locale())}
+    values = dict(reason.values)
+    if isinstance(wording.swedish, tuple):
+        text = ngettext(*wording.swedish, int(values.pop("num")), **values)
+    else:
+        text = gettext(wording.swedish, **values)
+    return {"text": text, "lang": str(get_locale())}
 
 
 def show_date(value: date | None) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from kb.search.access import Viewer
@@ -84,6 +84,13 @@ def token_required(view):
 @api.errorhandler(BadRequest)
 def bad_request(exc: BadRequest):
     return jsonify(error="bad request", message=str(exc)), 400
+
+
+def render_found(template: str, payload: dict | None):
+    """Render a page from its payload, or answer 404 when there is none (missing or hidden)."""
+    if payload is None:
+        abort(404)
+    return render_template(template, page=payload)
 
 
 def not_found(message: str):

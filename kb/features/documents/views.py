@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, render_template, send_file
+from flask import abort, send_file
 
 from kb.features.documents.queries import document, download
-from kb.web.routes import facade, pages, viewer
+from kb.web.routes import facade, pages, render_found, viewer
 from kb.web.security import DOWNLOAD_CSP
 
 
 @pages.get("/doc/<path:source>", endpoint="document")
 def page(source: str):
-    found = document(facade(), viewer(), source)
-    if found is None:
-        abort(404)
-    return render_template("document.html", page=found)
+    return render_found("document.html", document(facade(), viewer(), source))
 
 
 @pages.get("/download/<path:source>", endpoint="download")

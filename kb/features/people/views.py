@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from kb import accounts
 from kb.features.people.queries import directory, profile
 from kb.web.forms import ProfileForm
-from kb.web.routes import facade, pages, viewer
+from kb.web.routes import facade, pages, render_found, viewer
 
 
 @pages.get("/people", endpoint="people")
@@ -18,10 +18,7 @@ def people_page():
 
 @pages.get("/people/<person_id>", endpoint="profile")
 def profile_page(person_id: str):
-    page = profile(facade(), viewer(), person_id)
-    if page is None:
-        abort(404)
-    return render_template("profile.html", page=page)
+    return render_found("profile.html", profile(facade(), viewer(), person_id))
 
 
 @pages.route("/people/<person_id>/edit", methods=["GET", "POST"], endpoint="edit_profile")

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 
 from kb.ingest.bundle import split_sections
-from kb.ingest.records import SECTION_HEADINGS, STEPS, DocumentRecord
-from kb.ingest.submit import Refused, language_of
+from kb.ingest.records import SECTION_HEADINGS, STEPS
+from kb.ingest.submit import Refused, web_document
 from kb.ingest.submit import visibility as checked_visibility
 from kb.models import Person
 from kb.search.access import Viewer
@@ -80,21 +80,16 @@ def write_reflection(
         raise Refused("empty")
     authors = tuple(dict.fromkeys([viewer.person_id, *participants]))
     visibility = checked_visibility(visibility)
-    text = markdown_to_text(body)
-    language, guessed = language_of(language, text)
     _check_authors(kb, authors)
-    record = DocumentRecord(
-        origin="web",
-        source="",
-        kind="reflection",
-        format="md",
-        title=title,
-        text=text,
+    record = web_document(
+        "reflection",
+        "md",
+        title,
+        markdown_to_text(body),
+        language,
         date=when,
         authors=authors,
         tags=split_values(tags),
-        language=language,
-        language_guessed=guessed,
         visibility=visibility,
         group=group or None,
         step=step,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from kb.ingest.extract import ExtractionError, decode_text, format_for, identify
 from kb.ingest.formats import MEDIA_TYPES, SHARE_FORMATS, TEXT_FORMATS
-from kb.ingest.records import DocumentRecord
 from kb.ingest.sandbox import extract_text_safely
-from kb.ingest.submit import EXTRACTION_REASONS, Refused, language_of, visibility
+from kb.ingest.submit import EXTRACTION_REASONS, Refused, visibility, web_document
 from kb.limits import MAX_FILE_BYTES
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
@@ -63,21 +62,17 @@ def share_material(
         raise Refused("title")
     fmt = check_upload(filename, data)
     text, body = _read(fmt, data)
-    language, guessed = language_of(meta.get("language"), text)
-    record = DocumentRecord(
-        origin="web",
-        source="",
-        kind="material",
-        format=fmt,
-        title=title,
-        text=text,
+    record = web_document(
+        "material",
+        fmt,
+        title,
+        text,
+        meta.get("language"),
         date=kb.settings.as_of,
         authors=(viewer.person_id,),
         subjects=split_values(meta.get("subjects")),
         grades=split_values(meta.get("grades")),
         tags=split_values(meta.get("tags")),
-        language=language,
-        language_guessed=guessed,
         visibility=visibility(meta.get("visibility")),
         body=body,
         original=None if fmt == "md" else data,
