@@ -45,7 +45,7 @@ class KnowledgeBase:
         self,
         settings: Settings,
         embedder: Embedder | None = None,
-        sparse_encoder: SparseEncoder | None | bool = True,
+        sparse_encoder: SparseEncoder | None = None,
     ) -> None:
         self.settings = settings
         settings.instance_path.mkdir(parents=True, exist_ok=True)
@@ -53,12 +53,8 @@ class KnowledgeBase:
         upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
         self.embedder = embedder or make_embedder(settings.embedder)
-        # True: the encoder that goes with the configured embedder (None when it has none).
-        self.sparse_encoder = (
-            make_sparse_encoder(settings.embedder)
-            if sparse_encoder is True
-            else sparse_encoder or None
-        )
+        # Unless given one, the encoder that goes with the configured embedder (if it has one).
+        self.sparse_encoder = sparse_encoder or make_sparse_encoder(settings.embedder)
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
