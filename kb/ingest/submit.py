@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from kb.expertise.reasons import N_
 from kb.ingest.records import VISIBILITIES, DocumentRecord
 from kb.text.language import guess_language
+from kb.text.messages import N_
 
 # Why the sandbox could not read a file: each is also a refusal code the pages translate.
 EXTRACTION_REASONS = (

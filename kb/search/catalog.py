@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kb.models import Authorship, Chunk, Document, Person
 from kb.search.access import Viewer, may_read, readers_of
+from kb.text.messages import N_
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,20 @@ class Facet:
     """
 
     name: str
+    label: str  # a message id: the pages show it translated
     values: Callable[[DocInfo], tuple[str, ...]]
     on_page: bool = True
 
 
 FACET_LIST = (
-    Facet("kind", lambda d: (d.kind,)),
-    Facet("subject", lambda d: d.subjects),
-    Facet("grade", lambda d: d.grades),
-    Facet("unit", lambda d: d.units),
-    Facet("group", lambda d: _one(d.group)),
-    Facet("step", lambda d: _one(d.step)),
-    Facet("language", lambda d: _one(d.language)),
-    Facet("author", lambda d: d.authors, on_page=False),
+    Facet("kind", N_("Typ"), lambda d: (d.kind,)),
+    Facet("subject", N_("Ämne"), lambda d: d.subjects),
+    Facet("grade", N_("Årskurs"), lambda d: d.grades),
+    Facet("unit", N_("Enhet"), lambda d: d.units),
+    Facet("group", N_("Grupp"), lambda d: _one(d.group)),
+    Facet("step", N_("Steg"), lambda d: _one(d.step)),
+    Facet("language", N_("Språk"), lambda d: _one(d.language)),
+    Facet("author", N_("Författare"), lambda d: d.authors, on_page=False),
 )
 FACETS = tuple(f.name for f in FACET_LIST)
 FACET_BY_NAME = {f.name: f for f in FACET_LIST}

@@ -10,6 +10,7 @@ from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, n
 
 from kb.expertise.reasons import WORDINGS
 from kb.ingest.submit import REFUSALS, Refused
+from kb.search.catalog import FACET_BY_NAME
 
 LANGUAGES = ("sv", "en")
 
@@ -31,16 +32,6 @@ STEPS = {
     "planera": lazy_gettext("planera"),
     "genomföra": lazy_gettext("genomföra"),
     "följa upp": lazy_gettext("följa upp"),
-}
-FACETS = {
-    "kind": lazy_gettext("Typ"),
-    "subject": lazy_gettext("Ämne"),
-    "grade": lazy_gettext("Årskurs"),
-    "unit": lazy_gettext("Enhet"),
-    "group": lazy_gettext("Grupp"),
-    "step": lazy_gettext("Steg"),
-    "language": lazy_gettext("Språk"),
-    "author": lazy_gettext("Författare"),
 }
 VISIBILITIES = {
     "all": lazy_gettext("Alla kollegor"),
@@ -75,6 +66,12 @@ def language_name(code: str | None) -> str:
 def label(mapping: dict, value):
     """Return the translated label of a stored value, the value itself when unknown."""
     return mapping.get(value, value)
+
+
+def facet_label(name: str) -> str:
+    """Return a facet's name in the page's language."""
+    facet = FACET_BY_NAME.get(name)
+    return gettext(facet.label) if facet else name
 
 
 def facet_value(facet: str, value: str) -> str:
@@ -114,7 +111,7 @@ def init_app(app: Flask) -> None:
         language_name=language_name,
         kind_label=lambda v: label(KINDS, v),
         step_label=lambda v: label(STEPS, v),
-        facet_label=lambda v: label(FACETS, v),
+        facet_label=facet_label,
         facet_value=facet_value,
         visibility_label=lambda v: label(VISIBILITIES, v),
         level_label=lambda v: label(LEVELS, v),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,16 +12,11 @@ from kb.search.access import Viewer
 from kb.search.catalog import DocInfo, Filters
 from kb.search.hybrid import SearchRequest
 from kb.service import KnowledgeBase
+from kb.text.questions import learned_topic
 
 LEARNED_LIMIT = 12
 # A reflection scoring below this share of the best one is noise, not an answer.
 LEARNED_RELATIVE = 0.4
-# "Vad har vi lärt oss om läsutmaningar?" asks about "läsutmaningar": the rest is the frame.
-QUESTION_FRAME = re.compile(
-    r"^\s*(vad har (vi|ni|de) lärt (oss|er|sig) om|vad lärde vi oss om|"
-    r"what (have|did) we learn(ed)? about)\s+|\s*\?+\s*$",
-    re.I,
-)
 RELATED_LIMIT = 4
 
 
@@ -89,7 +83,7 @@ def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int
             key=lambda d: catalog.docs[d].date or date.min,
             reverse=True,
         )
-    topic = QUESTION_FRAME.sub("", question).strip() or question
+    topic = learned_topic(question)
     result = kb.search(
         SearchRequest(
             text=topic,
