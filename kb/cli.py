@@ -23,7 +23,7 @@ def progress_factory(enabled: bool):
             kwargs = {
                 "desc": label,
                 "disable": not enabled,
-                "unit": "file" if iterable is not None else "chunk",
+                "unit": "file" if iterable is not None else "passage",
                 "leave": False,
                 "file": sys.stderr,
             }
@@ -88,6 +88,8 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
     click.echo(f"bundle: {path}")
     for line in report.lines():
         click.echo(line)
+    if ctx.kb.last_sync is not None and ctx.kb.last_sync.speed_line():
+        click.echo(ctx.kb.last_sync.speed_line())
 
 
 @main.command()
@@ -170,6 +172,20 @@ def reindex(ctx: Context, verify: bool) -> None:
         progress=progress_factory(sys.stderr.isatty())("embedding"), force=not verify
     )
     click.echo(str(report))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_ctx
+def doctor(ctx: Context, as_json: bool) -> None:
+    """Report the embedding engine and precision, the CPU's features and what built the index."""
+    from kb.search.e5engine import doctor_report
+
+    def render(data: dict) -> None:
+        for key, value in data.items():
+            click.echo(f"{key + ':':<18}{', '.join(value) if isinstance(value, list) else value}")
+
+    _emit(doctor_report(load_settings(ctx.instance)), as_json, render)
 
 
 def _emit(data: dict, as_json: bool, render) -> None:

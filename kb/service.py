@@ -52,10 +52,10 @@ class KnowledgeBase:
         self.engine = make_engine(settings.database_url)
         upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
-        self.embedder = embedder or make_embedder(settings.embedder)
+        self.embedder = embedder or make_embedder(settings.embedder, settings.precision)
         # True: the encoder that goes with the configured embedder (None when it has none).
         self.sparse_encoder = (
-            make_sparse_encoder(settings.embedder)
+            make_sparse_encoder(settings.embedder, self.embedder)
             if sparse_encoder is True
             else sparse_encoder or None
         )
@@ -70,6 +70,7 @@ class KnowledgeBase:
         self._catalog: Catalog | None = None
         self._generation = None
         self._lock = threading.RLock()
+        self.last_sync: SyncReport | None = None
 
     # ---------------------------------------------------------------- plumbing
     @contextmanager
@@ -151,6 +152,7 @@ class KnowledgeBase:
             self._catalog = Catalog.load(session)
             self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
             self._generation = generation
+            self.last_sync = report
             return report
 
     def _vector_file_mtime(self) -> tuple:
