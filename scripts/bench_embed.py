@@ -145,12 +145,28 @@ def ingest(bundle: Path, precision: str) -> tuple[float, float]:
         cmd = [sys.executable, "-m", "kb.cli", "--instance", inst, "ingest", str(bundle)]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        peak_kb = 0
+        # VmHWM starts afresh at exec; ru_maxrss would count the forked copy of this process.
+        while proc.poll() is None:
+            peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
+            time.sleep(0.2)
         wall = time.perf_counter() - start
         output = proc.stdout.read().decode() if proc.stdout else ""
-        if status != 0:
+        if proc.returncode != 0:
             raise RuntimeError(f"kb ingest failed:\n{output}")
-        return wall, usage.ru_maxrss / 1024
+        return wall, peak_kb / 1024
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    """Return a live process's peak resident memory in kB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main() -> None:
