@@ -55,7 +55,9 @@ class KnowledgeBase:
         self.embedder = embedder or make_embedder(settings.embedder, settings.precision)
         # Unless given one, the encoder that goes with the configured embedder (if it has one);
         # the torch engine's encoder shares the embedder's forward pass.
-        self.sparse_encoder = sparse_encoder or make_sparse_encoder(settings.embedder, self.embedder)
+        self.sparse_encoder = sparse_encoder or make_sparse_encoder(
+            settings.embedder, self.embedder
+        )
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
