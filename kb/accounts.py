@@ -151,6 +151,15 @@ def check_login(kb, person_id_or_email: str, password: str) -> Viewer | None:
     return found.viewer if found else None
 
 
+def is_coordinator(kb, viewer: Viewer) -> bool:
+    """Tell whether the viewer coordinates collegial learning (sees the matching of mentors)."""
+    if viewer.is_system:
+        return True
+    with kb.sessions() as session:
+        person = session.get(Person, viewer.person_id) if viewer.person_id else None
+        return bool(person and person.is_coordinator)
+
+
 def set_coordinator(kb, person_id: str, on: bool = True) -> Account:
     """Make a person a coordinator (or not) of collegial learning."""
     with kb.session() as session:

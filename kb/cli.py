@@ -2,57 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from kb.config import load_settings
+from kb.commandline import Context, emit, pass_ctx, progress_factory
 
 DEMO_BUNDLE = Path(__file__).parent / "demo" / "bundle"
-
-
-def progress_factory(enabled: bool):
-    """Return a progress(label) -> tqdm-like factory, hidden when output is not a terminal."""
-    from tqdm import tqdm
-
-    def factory(label: str):
-        def wrap(iterable=None, total=None):
-            kwargs = {
-                "desc": label,
-                "disable": not enabled,
-                "unit": "file" if iterable is not None else "chunk",
-                "leave": False,
-                "file": sys.stderr,
-            }
-            if iterable is not None:
-                return tqdm(iterable, **kwargs)
-            return tqdm(total=total, **kwargs)
-
-        return wrap
-
-    return factory
-
-
-class Context:
-    """Lazily opens the instance's facade, once per command."""
-
-    def __init__(self, instance: str) -> None:
-        self.instance = instance
-        self._kb = None
-
-    @property
-    def kb(self):
-        if self._kb is None:
-            from kb.service import KnowledgeBase
-
-            self._kb = KnowledgeBase(load_settings(self.instance))
-        return self._kb
-
-
-pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,7 +57,7 @@ def export(ctx: Context, folder: str, person: str | None) -> None:
     from kb.ingest.export import ExportError
 
     try:
-        counts = ctx.kb.export(Path(folder), _viewer(ctx, person) if person else None)
+        counts = ctx.kb.export(Path(folder), ctx.viewer(person) if person else None)
     except ExportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
@@ -172,25 +130,6 @@ def reindex(ctx: Context, verify: bool) -> None:
     click.echo(str(report))
 
 
-def _emit(data: dict, as_json: bool, render) -> None:
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    else:
-        render(data)
-
-
-def _viewer(ctx: Context, person: str | None):
-    from kb.search.access import Viewer
-    from kb.service import UnknownPerson
-
-    if not person:
-        return Viewer.system()
-    try:
-        return ctx.kb.viewer(person)
-    except UnknownPerson as exc:
-        raise click.ClickException(f"no person with id {person!r}") from exc
-
-
 @main.command()
 @click.argument("query")
 @click.option("--as", "person", help="Search as this person (what they may see).")
@@ -231,7 +170,7 @@ def search(
 
     request = SearchRequest(
         text=query,
-        viewer=_viewer(ctx, person),
+        viewer=ctx.viewer(person),
         limit=limit,
         method=method or ctx.kb.settings.fusion_method,
         filters=Filters(
@@ -249,94 +188,7 @@ def search(
             click.echo(f"{i:2d}. {hit['score']:.3f} [{hit['kind']}] {hit['title']}")
             click.echo(f"    {hit['source']}")
 
-    _emit(data, as_json, render)
-
-
-@main.command()
-@click.argument("question")
-@click.option("--as", "person", help="Ask as this person (what they may see).")
-@click.option("--limit", default=10, show_default=True, type=int)
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-def experts(ctx: Context, question: str, person: str | None, limit: int, as_json: bool) -> None:
-    """Who knows about a question, with the evidence."""
-    from kb.payloads import experts_payload
-
-    data = experts_payload(ctx.kb.experts(question, _viewer(ctx, person), limit))
-
-    def render(d: dict) -> None:
-        if not d["experts"]:
-            click.echo("nobody found")
-        for i, e in enumerate(d["experts"], 1):
-            click.echo(f"{i:2d}. {e['score']:.2f} {e['name']} ({e['id']})")
-            for ev in e["evidence"][:4]:
-                click.echo(f"      {ev['why']}  [{ev['source']}]")
-            for sk in e["skills"]:
-                click.echo(f"      {sk['why']}")
-
-    _emit(data, as_json, render)
-
-
-@main.command()
-@click.argument("newcomer", required=False)
-@click.option("--all", "match", is_flag=True, help="Match every newcomer at once.")
-@click.option("--limit", default=5, show_default=True, type=int)
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-def mentors(ctx: Context, newcomer: str | None, match: bool, limit: int, as_json: bool) -> None:
-    """Suggest mentors for a newcomer, or match all newcomers with --all."""
-    from kb.payloads import matching_payload, mentors_payload
-    from kb.search.access import Viewer
-    from kb.service import UnknownPerson
-
-    if match or not newcomer:
-        data = matching_payload(ctx.kb.match_mentors(Viewer.system()))
-
-        def render_all(d: dict) -> None:
-            if not d["matches"]:
-                click.echo("no newcomers")
-            for m in d["matches"]:
-                click.echo(
-                    f"{m['newcomer_name']} -> {m['mentor_name'] or '(nobody)'}: "
-                    + "; ".join(m["reasons"])
-                )
-
-        return _emit(data, as_json, render_all)
-    try:
-        data = mentors_payload(ctx.kb.mentors(newcomer, Viewer.system(), limit))
-    except UnknownPerson as exc:
-        raise click.ClickException(f"no person with id {newcomer!r}") from exc
-
-    def render(d: dict) -> None:
-        if not d["mentors"]:
-            click.echo("no willing mentor with room left")
-        for i, m in enumerate(d["mentors"], 1):
-            click.echo(f"{i}. {m['name']} ({m['id']}): " + "; ".join(m["reasons"]))
-
-    _emit(data, as_json, render)
-
-
-@main.command()
-@click.option("--leaves", help="What goes if this person leaves.")
-@click.option("--as", "person", help="Ask as this person (what they may see).")
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-def risk(ctx: Context, leaves: str | None, person: str | None, as_json: bool) -> None:
-    """Knowledge areas, single-holder ones first."""
-    from kb.payloads import topics_payload
-
-    viewer = _viewer(ctx, person)
-    topics = ctx.kb.what_if_leaves(leaves, viewer) if leaves else ctx.kb.risk(viewer)
-    data = topics_payload(topics)
-
-    def render(d: dict) -> None:
-        for t in d["topics"]:
-            mark = "ONE HOLDER" if t["single_holder"] else f"truck factor {t['truck_factor']}"
-            click.echo(
-                f"{t['topic']}: {', '.join(t['holders'])} ({mark}; {len(t['sources'])} documents)"
-            )
-
-    _emit(data, as_json, render)
+    emit(data, as_json, render)
 
 
 @main.command("demo-login")
@@ -358,13 +210,17 @@ def demo_login(ctx: Context, person_id: str) -> None:
     click.echo(f"log in as {person_id} with the password {password}")
 
 
-def _add_user_commands() -> None:
+def _add_commands() -> None:
+    from kb.features.experts.commands import COMMANDS as experts
+    from kb.features.mentors.commands import COMMANDS as mentors
+    from kb.features.risk.commands import COMMANDS as risk
     from kb.web.cli_user import user
 
-    main.add_command(user)
+    for command in (*experts, *mentors, *risk, user):
+        main.add_command(command)
 
 
-_add_user_commands()
+_add_commands()
 
 
 if __name__ == "__main__":

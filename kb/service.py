@@ -266,42 +266,36 @@ class KnowledgeBase:
         """Search for one viewer."""
         return self.searcher().search(request)
 
-    # ---------------------------------------------------------------- expertise
-    def experts(self, question: str, viewer: Viewer, limit: int = 10):
-        """Rank who knows about a question, with the evidence the asker may open."""
-        from kb.expertise import queries
+    # ---------------------------------------------------------------- names
+    def person_names(self, ids) -> dict[str, str]:
+        """Return the display names of these person ids (the id itself when unknown)."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        with self.sessions() as session:
+            found = dict(
+                session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()
+            )
+        return {pid: found.get(pid, pid) for pid in ids}
 
-        return queries.experts(self, question, viewer, limit)
+    def people_refs(self, ids) -> list[dict]:
+        """Return [{id, name}] for person ids, in order."""
+        names = self.person_names(ids)
+        return [{"id": pid, "name": names[pid]} for pid in names]
 
-    def mentors(self, newcomer_id: str, viewer: Viewer, limit: int = 5):
-        """Suggest mentors for a newcomer, each with reasons."""
-        from kb.expertise import queries
+    def profile_names(self) -> dict[str, str]:
+        """Return {id: name} of everyone with a profile."""
+        with self.sessions() as session:
+            rows = session.execute(select(Person.id, Person.name).where(Person.has_profile))
+            return dict(rows.all())
 
-        return queries.mentors(self, newcomer_id, viewer, limit)
-
-    def newcomers(self) -> list[str]:
-        """Return the ids of the newcomers."""
-        from kb.expertise import queries
-
-        return queries.newcomers(self)
-
-    def match_mentors(self, viewer: Viewer):
-        """Match all newcomers with mentors within every capacity."""
-        from kb.expertise import queries
-
-        return queries.match_mentors(self, viewer)
-
-    def risk(self, viewer: Viewer):
-        """Return the knowledge areas with their holders, single-holder ones first."""
-        from kb.expertise import queries
-
-        return queries.risk(self, viewer)
-
-    def what_if_leaves(self, person_id: str, viewer: Viewer):
-        """Return the topics that go, or thin out, if this person leaves."""
-        from kb.expertise import queries
-
-        return queries.what_if_leaves(self, person_id, viewer)
+    def profile_refs(self) -> list[dict]:
+        """Return [{id, name}] of everyone with a profile, by name."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Person.id, Person.name).where(Person.has_profile).order_by(Person.name)
+            )
+            return [{"id": pid, "name": name} for pid, name in rows]
 
     # ---------------------------------------------------------------- export
     def export(self, folder: Path, viewer: Viewer | None = None) -> dict[str, int]:

@@ -9,6 +9,9 @@ import pytest
 from kb.expertise.experts import DocVote, SkillMatch, rank_experts
 from kb.expertise.mentors import Colleague, is_newcomer, match_all, suggest_mentors
 from kb.expertise.risk import TopicDoc, degree_of_authorship, find_topics, truck_factor
+from kb.features.experts.queries import experts as find_experts
+from kb.features.mentors.queries import mentors
+from kb.features.risk.queries import risk, what_if_leaves
 from kb.search.access import Viewer
 
 TODAY = date(2026, 11, 1)
@@ -45,7 +48,7 @@ def test_a_skill_that_does_not_match_the_question_adds_nothing():
 
 
 def test_every_expert_comes_with_evidence_that_says_why(kb):
-    experts = kb.experts("exit tickets", OUTSIDER)
+    experts = find_experts(kb, OUTSIDER, "exit tickets")
     assert experts[0].person_id == "karin.sjoberg"
     for expert in experts[:3]:
         assert expert.evidence or expert.skills
@@ -55,13 +58,13 @@ def test_every_expert_comes_with_evidence_that_says_why(kb):
 def test_expert_evidence_never_includes_a_document_the_asker_may_not_open(kb):
     catalog = kb.catalog()
     for question in ("mentorsprogram utvärdering", "NPF fortbildning", "sambedömning protokoll"):
-        for expert in kb.experts(question, OUTSIDER):
+        for expert in find_experts(kb, OUTSIDER, question):
             for ev in expert.evidence:
                 assert catalog.may_open(OUTSIDER, ev.source), ev.source
 
 
 def test_someone_named_in_a_reflection_gets_it_as_evidence(kb):
-    experts = {e.person_id: e for e in kb.experts("sambedömning och betygssamtal", OUTSIDER)}
+    experts = {e.person_id: e for e in find_experts(kb, OUTSIDER, "sambedömning och betygssamtal")}
     maria = experts["maria.holmgren"]
     assert any("named" in ev.why for ev in maria.evidence)
 
@@ -134,8 +137,8 @@ def test_matching_all_newcomers_respects_every_capacity():
 
 
 def test_sample_newcomers_get_a_good_mentor_first(kb):
-    assert kb.mentors("noah.berg", OUTSIDER)[0].person_id == "johan.lindqvist"
-    top = [m.person_id for m in kb.mentors("leila.karimi", OUTSIDER)]
+    assert mentors(kb, OUTSIDER, "noah.berg")[0].person_id == "johan.lindqvist"
+    top = [m.person_id for m in mentors(kb, OUTSIDER, "leila.karimi")]
     assert "hanna.berglund" not in top and "noah.berg" not in top
 
 
@@ -143,7 +146,7 @@ def test_mentors_for_an_unknown_person_raise_a_clear_error(kb):
     from kb.service import UnknownPerson
 
     with pytest.raises(UnknownPerson):
-        kb.mentors("nobody", OUTSIDER)
+        mentors(kb, OUTSIDER, "nobody")
 
 
 # ------------------------------------------------------------------ risk
@@ -184,25 +187,25 @@ def test_truck_factor_counts_holders_whose_leaving_orphans_most_documents():
 
 
 def test_the_sample_single_holder_topics_are_found(kb):
-    single = {t.holders[0]: t for t in kb.risk(OUTSIDER) if t.single}
+    single = {t.holders[0]: t for t in risk(kb, OUTSIDER) if t.single}
     assert "material/lattlast/vad-gor-en-text-lattlast.md" in single["lars.wallin"].sources
     assert "material/schack/schack-i-matematiken.pdf" in single["dragan.petrovic"].sources
 
 
 def test_shared_sample_topics_are_not_called_single_holder(kb):
-    for topic in kb.risk(OUTSIDER):
+    for topic in risk(kb, OUTSIDER):
         if "material/bedomning/exit-tickets-guide.md" in topic.sources:
             assert not topic.single
 
 
 def test_risk_topics_never_name_a_source_the_asker_may_not_open(kb):
     catalog = kb.catalog()
-    for topic in kb.risk(OUTSIDER):
+    for topic in risk(kb, OUTSIDER):
         assert all(catalog.may_open(OUTSIDER, s) for s in topic.sources)
 
 
 def test_what_if_someone_leaves_lists_what_goes_with_them_first(kb):
-    topics = kb.what_if_leaves("dragan.petrovic", OUTSIDER)
+    topics = what_if_leaves(kb, OUTSIDER, "dragan.petrovic")
     assert topics[0].holders == ("dragan.petrovic",)
     assert all("dragan.petrovic" in t.holders for t in topics)
 
@@ -230,5 +233,5 @@ def test_a_skill_that_is_a_subject_names_only_that_subject():
 
 
 def test_no_two_sample_topics_share_a_name(kb):
-    names = [t.name.casefold() for t in kb.risk(OUTSIDER)]
+    names = [t.name.casefold() for t in risk(kb, OUTSIDER)]
     assert len(names) == len(set(names))

@@ -13,6 +13,8 @@ import re
 
 import pytest
 
+from kb.features.experts.queries import experts
+from kb.features.risk.queries import risk
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.search.hybrid import METHODS, SearchRequest
@@ -154,7 +156,7 @@ def test_filters_never_widen_what_the_viewer_may_open(world, viewer):
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_expert_evidence_names_only_documents_the_viewer_may_open(world, viewer):
     kb, _ = world
-    for expert in kb.experts(QUESTION, kb.viewer(viewer)):
+    for expert in experts(kb, kb.viewer(viewer), QUESTION):
         assert {ev.source for ev in expert.evidence} <= expected(viewer)
         assert_clean(viewer, json.dumps([ev.title + ev.why for ev in expert.evidence]))
 
@@ -162,7 +164,7 @@ def test_expert_evidence_names_only_documents_the_viewer_may_open(world, viewer)
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_risk_topics_name_only_documents_the_viewer_may_open(world, viewer):
     kb, _ = world
-    for topic in kb.risk(kb.viewer(viewer)):
+    for topic in risk(kb, kb.viewer(viewer)):
         assert set(topic.sources) <= expected(viewer)
         assert_clean(viewer, topic.name + " ".join(topic.labels))
 

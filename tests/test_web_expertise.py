@@ -6,7 +6,12 @@ import re
 
 import pytest
 
-from kb import accounts, library
+from kb import accounts
+from kb.features.experts.payload import experts_payload
+from kb.features.experts.queries import experts
+from kb.features.mentors.queries import match_mentors, mentors, newcomers
+from kb.features.risk.payload import risk_payload
+from kb.features.risk.queries import risk_answer
 from kb.web.testing import logged_in_client, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
 
@@ -31,7 +36,7 @@ def test_the_expert_page_lists_colleagues_with_their_evidence(client):
 
 def test_expert_evidence_never_names_a_document_the_viewer_may_not_open(shared_kb):
     viewer = shared_kb.viewer("karin.sjoberg")
-    page = library.experts_page(shared_kb, viewer, "NPF fortbildning anpassningar")
+    page = experts_payload("NPF", experts(shared_kb, viewer, "NPF fortbildning anpassningar"))
     sources = {e["source"] for x in page["experts"] for e in x["evidence"]}
     assert sources and DRAFT not in sources
 
@@ -77,10 +82,10 @@ def test_the_risk_page_draws_a_chart_beside_a_data_table(client):
 
 
 def test_topics_held_by_one_person_are_listed_before_shared_ones(shared_kb):
-    topics = library.risk_page(shared_kb, shared_kb.viewer("karin.sjoberg"))["topics"]
-    singles = [t["single"] for t in topics]
+    topics = risk_payload(risk_answer(shared_kb, shared_kb.viewer("karin.sjoberg")))["topics"]
+    singles = [t["single_holder"] for t in topics]
     assert singles == sorted(singles, reverse=True)
-    assert all(len(t["holders"]) == 1 for t in topics if t["single"])
+    assert all(len(t["holders"]) == 1 for t in topics if t["single_holder"])
 
 
 def test_what_if_someone_leaves_shows_what_goes_with_them(client):
@@ -102,11 +107,11 @@ def test_every_reason_the_expertise_gives_is_shown_in_swedish(shared_kb):
 
     viewer = shared_kb.viewer("karin.sjoberg")
     reasons = [
-        r for n in shared_kb.newcomers() for m in shared_kb.mentors(n, viewer) for r in m.reasons
+        r for n in newcomers(shared_kb) for m in mentors(shared_kb, viewer, n) for r in m.reasons
     ]
-    reasons += [r for m in shared_kb.match_mentors(viewer) for r in m.reasons]
+    reasons += [r for m in match_mentors(shared_kb, viewer) for r in m.reasons]
     for question in ("schack", "exit tickets", "läsfrämjande", "NPF", "micro:bit"):
-        for expert in shared_kb.experts(question, viewer):
+        for expert in experts(shared_kb, viewer, question):
             reasons += [e.why for e in expert.evidence] + [s.why for s in expert.skills]
     assert reasons
     with make_app(shared_kb).test_request_context("/"):

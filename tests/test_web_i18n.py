@@ -80,6 +80,7 @@ def test_every_text_of_the_pages_has_an_english_translation():
     method_map = [
         ("kb/web/**.py", "python"),
         ("kb/library.py", "python"),
+        ("kb/features/**.py", "python"),
         ("kb/accounts.py", "python"),
         ("kb/web/templates/**.html", "jinja2"),
     ]

@@ -46,13 +46,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret(kb.settings)
     kb.catalog()  # catch up with the database before the first request
 
-    from kb.web import api, auth, pages, security
+    from kb.features.experts import views as _experts  # noqa: F401 (registers its routes)
+    from kb.features.mentors import views as _mentors  # noqa: F401
+    from kb.features.risk import views as _risk  # noqa: F401
+    from kb.web import api as _api  # noqa: F401
+    from kb.web import auth, routes, security
+    from kb.web import pages as _pages  # noqa: F401
 
     security.init_app(app)
     auth.init_app(app)
-    app.register_blueprint(api.bp)
+    app.register_blueprint(routes.api)
     # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
-    security.csrf.exempt(api.bp)
+    security.csrf.exempt(routes.api)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(pages.bp)
+    app.register_blueprint(routes.pages)
     return app

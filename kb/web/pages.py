@@ -5,9 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,38 +20,13 @@ from flask_login import current_user
 from kb import accounts, library
 from kb.search.catalog import Filters
 from kb.web.forms import ProfileForm, ReflectionForm, ShareForm
+from kb.web.routes import facade as kb
+from kb.web.routes import pages as bp
+from kb.web.routes import viewer
 from kb.web.security import DOWNLOAD_CSP, limiter
 
-bp = Blueprint("pages", __name__)
 FILTER_NAMES = ("kind", "subject", "grade", "unit", "group", "step", "language")
 PAGE_SIZES = (10, 20, 50)
-
-
-def kb():
-    return current_app.extensions["kb"]
-
-
-def viewer():
-    return current_user.viewer
-
-
-@bp.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-@bp.app_template_global()
-def url_with(**changes) -> str:
-    """Return the current page's URL with some query parameters changed (None drops one)."""
-    args = {k: v for k, v in request.args.items() if v}
-    for key, value in changes.items():
-        if value is None or value == "":
-            args.pop(key, None)
-        else:
-            args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 def int_arg(name: str, default: int, lo: int, hi: int) -> int:
@@ -168,34 +141,6 @@ def edit_profile(person_id: str):
         flash(_("Din profil är sparad."), "success")
         return redirect(url_for("pages.profile", person_id=person_id))
     return render_template("profile_edit.html", page=page, form=form)
-
-
-# ---------------------------------------------------------------- expertise
-@bp.get("/experts")
-def experts():
-    page = library.experts_page(kb(), viewer(), request.args.get("q", "")[:500])
-    return render_template("experts.html", page=page)
-
-
-@bp.get("/newcomers")
-def newcomers():
-    page = library.newcomers_page(kb(), viewer(), request.args.get("newcomer") or None)
-    return render_template("newcomers.html", page=page)
-
-
-@bp.get("/newcomers/matching")
-def matching():
-    try:
-        page = library.matching_page(kb(), viewer())
-    except PermissionError:
-        abort(403)
-    return render_template("matching.html", page=page)
-
-
-@bp.get("/risk")
-def risk():
-    page = library.risk_page(kb(), viewer(), request.args.get("leaving") or None)
-    return render_template("risk.html", page=page)
 
 
 # ---------------------------------------------------------------- sharing and writing

@@ -1,0 +1,77 @@
+"""What every `kb` command shares: the facade opened once, `--as PERSON`, and `--json`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+
+import click
+
+from kb.config import load_settings
+from kb.search.access import Viewer
+from kb.service import KnowledgeBase, UnknownPerson
+
+
+class Context:
+    """Lazily opens the instance's facade, once per command."""
+
+    def __init__(self, instance: str) -> None:
+        self.instance = instance
+        self._kb: KnowledgeBase | None = None
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            self._kb = KnowledgeBase(load_settings(self.instance))
+        return self._kb
+
+    def viewer(self, person: str | None) -> Viewer:
+        """Return the viewer for `--as PERSON` (everything when no person is named)."""
+        if not person:
+            return Viewer.system()
+        try:
+            return self.kb.viewer(person)
+        except UnknownPerson as exc:
+            raise click.ClickException(f"no person with id {person!r}") from exc
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def as_option(help_text: str = "Ask as this person (what they may see)."):
+    """The `--as PERSON` option."""
+    return click.option("--as", "person", help=help_text)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the payload as JSON.")
+
+
+def emit(payload: dict, as_json: bool, render: Callable[[dict], None]) -> None:
+    """Print a payload: as the API's JSON with --json, else as lines for people."""
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        render(payload)
+
+
+def progress_factory(enabled: bool):
+    """Return a progress(label) -> tqdm-like factory, hidden when output is not a terminal."""
+    from tqdm import tqdm
+
+    def factory(label: str):
+        def wrap(iterable=None, total=None):
+            kwargs = {
+                "desc": label,
+                "disable": not enabled,
+                "unit": "file" if iterable is not None else "chunk",
+                "leave": False,
+                "file": sys.stderr,
+            }
+            if iterable is not None:
+                return tqdm(iterable, **kwargs)
+            return tqdm(total=total, **kwargs)
+
+        return wrap
+
+    return factory

@@ -1,0 +1,1 @@
+"""Who knows about a question: `/experts`, `/api/experts`, `kb experts`."""

@@ -1,0 +1,1 @@
+"""Mentors for newcomers: `/newcomers`, `/newcomers/matching`, `/api/mentors`, `kb mentors`."""

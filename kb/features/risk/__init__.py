@@ -1,0 +1,1 @@
+"""Knowledge held by few: `/risk`, `/api/risk`, `kb risk`."""

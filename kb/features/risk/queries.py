@@ -1,0 +1,64 @@
+"""Gather the documents and skills the risk rules weigh, for one asker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from kb.expertise.risk import Topic, TopicDoc, find_topics
+from kb.expertise.risk import what_if_leaves as topics_held_by
+from kb.models import Person, Skill
+from kb.search.access import Viewer
+from kb.search.catalog import Filters
+from kb.service import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class RiskAnswer:
+    """The knowledge areas, most at risk first, and what goes if one person leaves."""
+
+    topics: list[Topic]
+    names: dict[str, str]
+    people: list[dict]
+    leaving: dict | None
+    lost: list[Topic]
+
+
+def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
+    """Return the knowledge areas the asker may see, those with fewest holders first."""
+    catalog = kb.catalog()
+    visible = [catalog.docs[i] for i in catalog.visible(viewer, Filters())]
+    docs = [
+        TopicDoc(
+            source=d.source,
+            authors=d.authors,
+            labels=d.tags + ((d.group,) if d.group else ()),
+            subjects=d.subjects,
+        )
+        for d in visible
+    ]
+    with kb.sessions() as session:
+        rows = session.execute(
+            select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
+        ).all()
+    skills: dict[str, list[tuple[str, int]]] = {}
+    for pid, name, level in rows:
+        skills.setdefault(pid, []).append((name, level))
+    topics = find_topics(docs, skills)
+    return sorted(topics, key=lambda t: (len(t.holders), t.truck_factor, t.name.casefold()))
+
+
+def what_if_leaves(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> list[Topic]:
+    """Return what goes with a person: the topics they hold, the unheld-after first."""
+    return topics_held_by(person_id, risk(kb, viewer))
+
+
+def risk_answer(kb: KnowledgeBase, viewer: Viewer, leaving: str | None = None) -> RiskAnswer:
+    """Return every area and, when a colleague with a profile is named, what they would take."""
+    topics = risk(kb, viewer)
+    people = kb.profile_refs()
+    gone = next((p for p in people if p["id"] == leaving), None) if leaving else None
+    lost = topics_held_by(gone["id"], topics) if gone else []
+    names = kb.person_names([h for t in topics for h in t.holders])
+    return RiskAnswer(topics, names, people, gone, lost)

@@ -1,0 +1,90 @@
+"""The two blueprints every feature's views hang on, and the one way a view reaches the facade.
+
+A page view does `facade()` and `viewer()`; an API view is wrapped in `token_required` and
+reads `g.viewer`. Nothing else in the web layer looks the facade up.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_login import current_user
+
+from kb.search.access import Viewer
+from kb.service import KnowledgeBase
+
+pages = Blueprint("pages", __name__)
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+class BadRequest(ValueError):
+    """A query parameter a caller got wrong; the message says how."""
+
+
+def facade() -> KnowledgeBase:
+    """Return the app's knowledge base (built once by create_app)."""
+    return current_app.extensions["kb"]
+
+
+def viewer() -> Viewer:
+    """Return who is asking: the logged-in colleague, or the API token's owner."""
+    found = g.get("viewer")
+    return found if found is not None else current_user.viewer
+
+
+@pages.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
+
+
+@pages.app_template_global()
+def url_with(**changes) -> str:
+    """Return the current page's URL with some query parameters changed (None drops one)."""
+    args = {k: v for k, v in request.args.items() if v}
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def token_required(view):
+    """Answer 401 unless the request carries a valid Bearer token; set g.viewer."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        found = facade().viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            response = jsonify(
+                error="unauthorized",
+                message="send Authorization: Bearer TOKEN (kb token create ID)",
+            )
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="kb"'
+            return response
+        g.viewer = found
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@api.errorhandler(BadRequest)
+def bad_request(exc: BadRequest):
+    return jsonify(error="bad request", message=str(exc)), 400
+
+
+def not_found(message: str):
+    """Answer an API call with 404 and a message."""
+    return jsonify(error="not found", message=message), 404
+
+
+@api.get("/health")
+def health():
+    facade().catalog()
+    return jsonify(status="ok")
