@@ -8,26 +8,36 @@ parsing the sentence.
 from __future__ import annotations
 
 ENGLISH = {
-    "wrote_material": "wrote the material “{title}”",
-    "wrote_reflection": "wrote the reflection “{title}”",
-    "cowrote_material": "co-wrote the material “{title}”",
-    "cowrote_reflection": "co-wrote the reflection “{title}”",
-    "took_part": "took part in the meeting “{title}”",
-    "named_material": "is named in the material “{title}”",
-    "named_reflection": "is named in the reflection “{title}”",
+    # experts: the person's part in a piece of evidence ...
+    "wrote_material": "wrote this material",
+    "wrote_reflection": "wrote this reflection",
+    "cowrote_material": "co-wrote this material",
+    "cowrote_reflection": "co-wrote this reflection",
+    "took_part": "took part in this meeting",
+    "named_material": "is named in this material",
+    "named_reflection": "is named in this reflection",
+    # ... and why the evidence is about the question
+    "about_tags": "it is tagged “{terms}”",
+    "about_title": "its title says “{terms}”",
+    "about_text": "it mentions “{terms}” ({num} times)",
+    "about_meaning": "its text is close in meaning to the question",
     "declared_skill": "declares the skill “{name}” at level {level} of 5",
     "declared_skill_unbacked": (
         "declares the skill “{name}” at level {level} of 5; no shared material shows it yet"
     ),
+    # mentors
     "same_subjects": "teaches {subjects} too",
+    "same_role": "works as {role} too",
     "same_unit": "works at {unit} too",
-    "same_grades": "teaches grade {grades} too",
-    "same_stage": "teaches in the same school stage",
+    "other_unit": "works at another unit ({unit}): nobody at the newcomer's unit fits",
+    "same_stage": "teaches in the same school stage ({stage})",
     "shared_documents": "has shared {num} document(s) in the newcomer's subjects",
+    "mentors_now": "mentors {num} newcomer(s) now",
     "mentoring_experience": "has mentoring experience (declared skill)",
     "since": "has worked here since {year}",
     "room": "willing to mentor, room for {num} more",
     "no_mentor": "no willing mentor with room left",
+    "running": "already their mentor",
 }
 
 

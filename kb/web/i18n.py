@@ -12,17 +12,22 @@ LANGUAGES = ("sv", "en")
 # kb.expertise gives its reasons as Reason objects (English text, a code and its values);
 # these put each code into the page's language. An unknown code is shown as it is, in English.
 REASONS = {
-    "wrote_material": lambda v: gettext("skrev materialet ”%(title)s”", title=v["title"]),
-    "wrote_reflection": lambda v: gettext("skrev reflektionen ”%(title)s”", title=v["title"]),
-    "cowrote_material": lambda v: gettext(
-        "skrev materialet ”%(title)s” tillsammans med andra", title=v["title"]
+    "wrote_material": lambda v: gettext("skrev materialet"),
+    "wrote_reflection": lambda v: gettext("skrev reflektionen"),
+    "cowrote_material": lambda v: gettext("skrev materialet tillsammans med andra"),
+    "cowrote_reflection": lambda v: gettext("skrev reflektionen tillsammans med andra"),
+    "took_part": lambda v: gettext("var med på träffen"),
+    "named_material": lambda v: gettext("nämns i materialet"),
+    "named_reflection": lambda v: gettext("nämns i reflektionen"),
+    "about_tags": lambda v: gettext("det har taggen ”%(terms)s”", terms=v["terms"]),
+    "about_title": lambda v: gettext("rubriken säger ”%(terms)s”", terms=v["terms"]),
+    "about_text": lambda v: ngettext(
+        "det nämner ”%(terms)s” (%(num)d gång)",
+        "det nämner ”%(terms)s” (%(num)d gånger)",
+        int(v["num"]),
+        terms=v["terms"],
     ),
-    "cowrote_reflection": lambda v: gettext(
-        "skrev reflektionen ”%(title)s” tillsammans med andra", title=v["title"]
-    ),
-    "took_part": lambda v: gettext("var med på träffen ”%(title)s”", title=v["title"]),
-    "named_material": lambda v: gettext("nämns i materialet ”%(title)s”", title=v["title"]),
-    "named_reflection": lambda v: gettext("nämns i reflektionen ”%(title)s”", title=v["title"]),
+    "about_meaning": lambda v: gettext("texten ligger nära frågan i betydelse"),
     "declared_skill": lambda v: gettext(
         "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
     ),
@@ -32,13 +37,22 @@ REASONS = {
         )
         + gettext("; inget delat material visar det än")
     ),
-    "same_grades": lambda v: gettext("undervisar också i årskurs %(grades)s", grades=v["grades"]),
-    "same_stage": lambda v: gettext("undervisar på samma stadium"),
     "same_subjects": lambda v: gettext("undervisar också i %(subjects)s", subjects=v["subjects"]),
+    "same_role": lambda v: gettext("arbetar också som %(role)s", role=v["role"]),
     "same_unit": lambda v: gettext("arbetar också på %(unit)s", unit=v["unit"]),
+    "other_unit": lambda v: gettext(
+        "arbetar på en annan enhet (%(unit)s): ingen på den nyanställdas enhet passar",
+        unit=v["unit"],
+    ),
+    "same_stage": lambda v: gettext("undervisar på samma stadium (%(stage)s)", stage=v["stage"]),
     "shared_documents": lambda v: ngettext(
         "har delat %(num)d dokument i den nyanställdas ämnen",
         "har delat %(num)d dokument i den nyanställdas ämnen",
+        int(v["num"]),
+    ),
+    "mentors_now": lambda v: ngettext(
+        "är mentor för %(num)d nyanställd nu",
+        "är mentor för %(num)d nyanställda nu",
         int(v["num"]),
     ),
     "mentoring_experience": lambda v: gettext("har erfarenhet av mentorskap (angiven kunskap)"),
@@ -49,6 +63,7 @@ REASONS = {
         int(v["num"]),
     ),
     "no_mentor": lambda v: gettext("ingen mentor med plats kvar"),
+    "running": lambda v: gettext("är redan mentor för den nyanställda"),
 }
 babel = Babel()
 

@@ -7,6 +7,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from kb.accounts import NotCoordinator
+
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, storage_uri="memory://")
 
@@ -82,6 +84,7 @@ def init_app(app: Flask) -> None:
         return page(400, "errors/csrf.html")
 
     @app.errorhandler(403)
+    @app.errorhandler(NotCoordinator)
     def forbidden(exc):
         return page(403, "errors/403.html")
 
