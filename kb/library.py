@@ -27,7 +27,7 @@ from kb.ingest.extract import (
 from kb.ingest.records import SECTION_HEADINGS, STEPS, VISIBILITIES, DocumentRecord
 from kb.ingest.sandbox import extract_text_safely
 from kb.ingest.store import upsert_document
-from kb.models import Document, Person
+from kb.models import Document, Mentorship, Person
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.search.hybrid import SearchRequest
@@ -407,7 +407,21 @@ def profile(kb, viewer: Viewer, person_id: str) -> dict | None:
             "bio": person.bio,
             "has_profile": bool(person.has_profile),
             "skills": [{"name": s.name, "level": s.level} for s in person.skills],
+            "left": person.left,
         }
+        # Running mentorships, on both the mentor's and the newcomer's profile.
+        pairs = session.execute(
+            select(Mentorship.mentor_id, Mentorship.mentee_id).where(
+                (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
+            )
+        ).all()
+    mentor_names = person_names(kb, [p for pair in pairs for p in pair])
+    page["mentees"] = [
+        {"id": b, "name": mentor_names.get(b, b)} for a, b in pairs if a == person_id
+    ]
+    page["mentored_by"] = [
+        {"id": a, "name": mentor_names.get(a, a)} for a, b in pairs if b == person_id
+    ]
     catalog = kb.catalog()
     ids = sorted(
         catalog.visible(viewer, Filters(author=person_id)),

@@ -76,8 +76,8 @@ def test_only_a_coordinator_is_offered_the_matching(shared_kb, client):
 def test_the_risk_page_draws_a_chart_beside_a_data_table(shared_kb, client):
     topics = risk_payload(risk_answer(shared_kb, shared_kb.viewer("karin.sjoberg")))["topics"]
     html = client.get("/risk").get_data(as_text=True)
-    assert re.search(r'<svg class="chart"[^>]*role="img"[^>]*aria-labelledby="chart-heading"', html)
-    assert '<table class="data">' in html and "<caption>" in html
+    assert re.search(r'<ul class="bars" aria-labelledby="chart-heading"', html)
+    assert '<table class="data">' in html and "<caption" in html
     assert "schack som pedagogiskt verktyg" in html
     assert f"av {len(topics)} områden bärs av en enda person" in html
 
