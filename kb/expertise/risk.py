@@ -28,7 +28,7 @@ MIN_AREA_DOCUMENTS = 2
 # A label whose documents lie at least this much inside a broader label's is part of it.
 CONTAINED_SHARE = 0.8
 # Labels sharing this much of their documents (Jaccard) are the same area.
-SHARED_DOCUMENTS = 0.5
+SHARED_DOCUMENTS = 0.6
 # Labels whose analysed words overlap this much (Jaccard) are the same area.
 SAME_WORDS = 0.6
 HOLDING_LEVEL = 3
@@ -138,14 +138,17 @@ def cluster_labels(docs: Sequence[TopicDoc]) -> list[tuple[tuple[str, ...], list
     words = {k: terms(spelling[k]) for k in order}
     for i, key in enumerate(order):
         mine = by_label[key]
+        joins = []
         for bigger in order[:i]:
             theirs = by_label[bigger]
             overlap = len(mine & theirs)
             alike = same_words(words[key], words[bigger]) and overlap * 2 >= len(mine)
             overlapping = overlap >= SHARED_DOCUMENTS * len(mine | theirs)
             if alike or overlapping or overlap >= CONTAINED_SHARE * len(mine):
-                parent[root(key)] = root(bigger)
-                break
+                joins.append((overlap / len(mine | theirs), -len(theirs), bigger))
+        if joins:
+            # The nearest one: most of the same documents, the most specific on a tie.
+            parent[key] = max(joins, key=lambda j: (j[0], j[1], [-ord(c) for c in j[2]]))[2]
     groups: dict[str, list[str]] = {}
     for key in order:
         groups.setdefault(root(key), []).append(key)

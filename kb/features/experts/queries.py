@@ -41,6 +41,7 @@ from kb.service import KnowledgeBase
 SKILL_COSINE_FLOOR = 0.90
 SKILL_COSINE_FULL = 0.97
 _TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SKILL_VECTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def document_terms(kb, doc_ids: list[int]) -> dict[int, DocTerms]:
@@ -71,7 +72,7 @@ def document_terms(kb, doc_ids: list[int]) -> dict[int, DocTerms]:
     return {d: cache[d][1] for d in revisions}
 
 
-def semantic_scores(kb, question: str, doc_ids: list[int]) -> dict[int, float]:
+def semantic_scores(kb, question: str, query, doc_ids: list[int]) -> dict[int, float]:
     """Return each document's best passage's standard score for the question (0 when the
     search would not understand the question at all: no known word, no sentence)."""
     catalog = kb.catalog()
@@ -80,7 +81,6 @@ def semantic_scores(kb, question: str, doc_ids: list[int]) -> dict[int, float]:
     chunks = catalog.chunk_ids(doc_ids)
     if not len(chunks):
         return {}
-    query = kb.embedder.embed_queries([question])[0]
     hits = kb.vectors.search(query, len(chunks), chunks)
     z = standard_scores([s for _, s in hits])
     out: dict[int, float] = {}
@@ -91,14 +91,19 @@ def semantic_scores(kb, question: str, doc_ids: list[int]) -> dict[int, float]:
     return out
 
 
-def skill_matches(kb, question: str, rows, idf: dict[str, float]) -> list[SkillMatch]:
+def skill_matches(kb, question: str, query, rows, idf: dict[str, float]) -> list[SkillMatch]:
     """Match declared skills to the question by words (idf-weighted) or by meaning."""
     units = question_units(question)
     names = sorted({name for _, name, _ in rows})
     cosine = {}
     if names:
-        vectors = kb.embedder.embed_queries([question, *names])
-        cosine = dict(zip(names, (vectors[1:] @ vectors[0]).tolist(), strict=True))
+        # Skill names change seldom: embed each once per knowledge base and model.
+        cache = _SKILL_VECTORS.setdefault(kb, {})
+        new = [n for n in names if (kb.embedder.name, n) not in cache]
+        if new:
+            for n, vector in zip(new, kb.embedder.embed_queries(new), strict=True):
+                cache[(kb.embedder.name, n)] = vector
+        cosine = {n: float(cache[(kb.embedder.name, n)] @ query) for n in names}
     out = []
     for pid, name, level in rows:
         lex = name_coverage(units, name, idf)
@@ -124,7 +129,8 @@ def experts(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int = 10) -
     words = document_terms(kb, visible)
     idf = idf_weights(frozenset().union(*(f for _, f in units)), list(words.values()))
     avg = sum(w.length for w in words.values()) / max(1, len(words))
-    z = semantic_scores(kb, question, visible)
+    query = kb.embedder.embed_queries([question])[0]
+    z = semantic_scores(kb, question, query, visible)
     today = kb.settings.as_of
     found = []
     for doc_id in visible:
@@ -163,4 +169,4 @@ def experts(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int = 10) -
                 about=about,
             )
         )
-    return rank_experts(votes, skill_matches(kb, question, skill_rows, idf), names, limit)
+    return rank_experts(votes, skill_matches(kb, question, query, skill_rows, idf), names, limit)
