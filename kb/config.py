@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +31,6 @@ class Settings:
     newcomer_months: int = 12
     today: date | None = None
     secret_key: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def index_path(self) -> Path:
@@ -68,14 +67,13 @@ def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
         if os.environ.get(env):
             values[key] = os.environ[env]
     values.update({k: v for k, v in overrides.items() if v is not None})
+    # Keys kb does not know are left out (kb.toml may carry settings of other tools).
     known = {f.name for f in fields(Settings)}
-    extra = {k: v for k, v in values.items() if k not in known}
     values = {k: v for k, v in values.items() if k in known}
     if isinstance(values.get("today"), str):
         values["today"] = date.fromisoformat(values["today"])
     settings = Settings(
         instance_path=instance,
-        extra=extra,
         **{k: v for k, v in values.items() if k != "instance_path"},
     )
     if not settings.database_url:

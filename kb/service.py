@@ -17,7 +17,7 @@ from kb.config import Settings
 from kb.db import make_engine, make_sessionmaker, upgrade
 from kb.ingest.bundle import read_bundle
 from kb.ingest.records import IngestReport
-from kb.ingest.store import apply_bundle
+from kb.ingest.store import Store
 from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
 from kb.search.catalog import Catalog
@@ -45,7 +45,7 @@ class KnowledgeBase:
         self,
         settings: Settings,
         embedder: Embedder | None = None,
-        sparse_encoder: SparseEncoder | None | bool = True,
+        sparse_encoder: SparseEncoder | None = None,
     ) -> None:
         self.settings = settings
         settings.instance_path.mkdir(parents=True, exist_ok=True)
@@ -53,12 +53,8 @@ class KnowledgeBase:
         upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
         self.embedder = embedder or make_embedder(settings.embedder)
-        # True: the encoder that goes with the configured embedder (None when it has none).
-        self.sparse_encoder = (
-            make_sparse_encoder(settings.embedder)
-            if sparse_encoder is True
-            else sparse_encoder or None
-        )
+        # Unless given one, the encoder that goes with the configured embedder (if it has one).
+        self.sparse_encoder = sparse_encoder or make_sparse_encoder(settings.embedder)
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
@@ -70,6 +66,9 @@ class KnowledgeBase:
         self._catalog: Catalog | None = None
         self._generation = None
         self._lock = threading.RLock()
+        self._vector_mtime: tuple = ()
+        # The one write path for documents; every write ends by syncing the indexes.
+        self.store = Store(self.session, lambda progress: self.sync_indexes(progress=progress))
 
     # ---------------------------------------------------------------- plumbing
     @contextmanager
@@ -159,7 +158,7 @@ class KnowledgeBase:
 
     def _reload_vectors_if_newer(self) -> None:
         """Pick up vector indexes another process saved since this one loaded them."""
-        if self._vector_file_mtime() != getattr(self, "_vector_mtime", None):
+        if self._vector_file_mtime() != self._vector_mtime:
             self._vectors = None
             self._sparse = None
 
@@ -173,12 +172,9 @@ class KnowledgeBase:
 
     # ---------------------------------------------------------------- ingest
     def ingest(self, bundle: str | Path, prune: bool = False, progress=None) -> IngestReport:
-        """Import a bundle, then bring the indexes in step; bad files never stop the run."""
+        """Import a bundle through the store; bad files never stop the run."""
         contents = read_bundle(bundle, progress=progress("reading") if progress else None)
-        with self.session() as session:
-            report = apply_bundle(session, contents, prune=prune)
-        self.sync_indexes(progress=progress("embedding") if progress else None)
-        return report
+        return self.store.ingest(contents, prune, progress("embedding") if progress else None)
 
     # ---------------------------------------------------------------- people and tokens
     def viewer(self, person_id: str) -> Viewer:
@@ -282,6 +278,24 @@ class KnowledgeBase:
         """Return [{id, name}] for person ids, in order."""
         names = self.person_names(ids)
         return [{"id": pid, "name": names[pid]} for pid in names]
+
+    def briefs(self, infos) -> list[dict]:
+        """Return each catalog entry as the short dict lists show: title, kind, date, authors."""
+        infos = list(infos)
+        names = self.person_names([a for info in infos for a in info.authors])
+        return [
+            {
+                "source": info.source,
+                "title": info.title,
+                "kind": info.kind,
+                "date": info.date,
+                "language": info.language,
+                "group": info.group,
+                "step": info.step,
+                "authors": [{"id": a, "name": names.get(a, a)} for a in info.authors],
+            }
+            for info in infos
+        ]
 
     def profile_names(self) -> dict[str, str]:
         """Return {id: name} of everyone with a profile."""

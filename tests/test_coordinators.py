@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.web.testing import csrf_token, logged_in_client, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import csrf_token, logged_in_client, make_app, open_kb
 
 COORDINATOR = "karin.sjoberg"  # coordinator: true in the sample bundle
 COLLEAGUE = "johan.lindqvist"

@@ -11,8 +11,8 @@ from kb.features.experts.queries import experts
 from kb.features.mentors.queries import colleagues, mentors, newcomers, running
 from kb.features.risk.queries import risk
 from kb.search.access import Viewer
-from kb.web.testing import open_kb
 from tests.conftest import DEMO_BUNDLE
+from tests.helpers import open_kb
 
 DEMO_DAY = "2026-11-20"  # the day the demo bundle describes
 LENA = Viewer(person_id="lena.holmberg", unit="Lindskolan")  # the demo's coordinator

@@ -6,8 +6,8 @@ import pytest
 
 from kb.expertise.risk import TopicDoc, find_topics
 from kb.search.access import Viewer
-from kb.web.testing import open_kb
 from tests.conftest import DEMO_BUNDLE
+from tests.helpers import open_kb
 
 
 def doc(source, *authors, labels):

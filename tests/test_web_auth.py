@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kb import accounts
 from kb.models import Person
-from kb.web.testing import PASSWORD, csrf_token, log_in, make_app, post_form
+from tests.helpers import PASSWORD, csrf_token, log_in, make_app, post_form
 
 PAGES = [
     "/",

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kb.expertise.ranked import Ranked
 from kb.expertise.reasons import Reason
 
 # How strongly a document speaks for each person connected to it.
@@ -49,10 +50,9 @@ class SkillEvidence:
 
 
 @dataclass(frozen=True)
-class Expert:
-    person_id: str
-    name: str
-    score: float
+class Expert(Ranked):
+    """One person who knows about the question, with what shows it."""
+
     strength: float  # score / the best score listed, for the bar
     evidence: tuple[Evidence, ...]
     skills: tuple[SkillEvidence, ...]
@@ -109,6 +109,25 @@ def recency(when: date | None, today: date) -> float:
     return 0.5 + 0.5 * 2 ** (-age / HALF_LIFE_YEARS)
 
 
+def declared(
+    skills: Sequence[SkillMatch], backed: Iterable[str]
+) -> tuple[dict[str, float], dict[str, list[SkillEvidence]]]:
+    """Return K(p) = max_k m(q, k)·level(k)/5 over matching skills, and each one's evidence."""
+    backed = set(backed)
+    score: dict[str, float] = {}
+    evidence: dict[str, list[SkillEvidence]] = {}
+    for s in sorted(skills, key=lambda s: -s.match * s.level):
+        if s.match < MIN_SKILL_MATCH:
+            continue
+        score[s.person_id] = max(score.get(s.person_id, 0.0), s.match * s.level / 5)
+        code = "declared_skill" if s.person_id in backed else "declared_skill_unbacked"
+        why = Reason(code, name=s.name, level=s.level)
+        evidence.setdefault(s.person_id, []).append(
+            SkillEvidence(s.name, s.level, why, round(s.match, 3))
+        )
+    return score, evidence
+
+
 def rank_experts(
     votes: Sequence[DocVote],
     skills: Sequence[SkillMatch],
@@ -140,19 +159,7 @@ def rank_experts(
             why = Reason(ROLE_REASON[role].format(kind=kind))
             item = Evidence(vote.source, vote.title, vote.kind, why, vote.about, vote.relevance)
             evidence.setdefault(person, []).append((value, item))
-    skill_score: dict[str, float] = {}
-    skill_evidence: dict[str, list[SkillEvidence]] = {}
-    for s in sorted(skills, key=lambda s: -s.match * s.level):
-        if s.match < MIN_SKILL_MATCH:
-            continue
-        backed = s.person_id in doc_score
-        value = s.match * s.level / 5
-        skill_score[s.person_id] = max(skill_score.get(s.person_id, 0.0), value)
-        code = "declared_skill" if backed else "declared_skill_unbacked"
-        why = Reason(code, name=s.name, level=s.level)
-        skill_evidence.setdefault(s.person_id, []).append(
-            SkillEvidence(s.name, s.level, why, round(s.match, 3))
-        )
+    skill_score, skill_evidence = declared(skills, doc_score.keys())
 
     def score(p: str) -> float:
         share = 1.0 if p in doc_score else UNBACKED_SKILL_SHARE

@@ -2,43 +2,99 @@
 
 A `Reason` is the English sentence the API and the command line show (it *is* a `str`), and it
 carries `code` and `values`, so the pages can say the same in the reader's language without
-parsing the sentence.
+parsing the sentence. `WORDINGS` is the one list of reason codes: each with its English
+sentence and its Swedish message id (the source language of the pages' translations, marked
+with `N_` or `Np_` so that pybabel finds it); kb.web.i18n only looks them up.
 """
 
 from __future__ import annotations
 
-ENGLISH = {
+from typing import NamedTuple
+
+from kb.text.messages import N_, Np_
+
+
+class Wording(NamedTuple):
+    """How one reason code reads: in English (str.format) and as a Swedish message id.
+
+    A wording that counts `num` has a (singular, plural) pair of message ids (ngettext).
+    """
+
+    english: str
+    swedish: str | tuple[str, str]
+
+
+WORDINGS = {
     # experts: the person's part in a piece of evidence ...
-    "wrote_material": "wrote this material",
-    "wrote_reflection": "wrote this reflection",
-    "cowrote_material": "co-wrote this material",
-    "cowrote_reflection": "co-wrote this reflection",
-    "took_part": "took part in this meeting",
-    "named_material": "is named in this material",
-    "named_reflection": "is named in this reflection",
+    "wrote_material": Wording("wrote this material", N_("skrev materialet")),
+    "wrote_reflection": Wording("wrote this reflection", N_("skrev reflektionen")),
+    "cowrote_material": Wording(
+        "co-wrote this material", N_("skrev materialet tillsammans med andra")
+    ),
+    "cowrote_reflection": Wording(
+        "co-wrote this reflection", N_("skrev reflektionen tillsammans med andra")
+    ),
+    "took_part": Wording("took part in this meeting", N_("var med på träffen")),
+    "named_material": Wording("is named in this material", N_("nämns i materialet")),
+    "named_reflection": Wording("is named in this reflection", N_("nämns i reflektionen")),
     # ... and why the evidence is about the question
-    "about_tags": "it is tagged “{terms}”",
-    "about_title": "its title says “{terms}”",
-    "about_text": "it mentions “{terms}” ({num} times)",
-    "about_meaning": "its text is close in meaning to the question",
-    "declared_skill": "declares the skill “{name}” at level {level} of 5",
-    "declared_skill_unbacked": (
-        "declares the skill “{name}” at level {level} of 5; no shared material shows it yet"
+    "about_tags": Wording("it is tagged “{terms}”", N_("det har taggen ”%(terms)s”")),
+    "about_title": Wording("its title says “{terms}”", N_("rubriken säger ”%(terms)s”")),
+    "about_text": Wording(
+        "it mentions “{terms}” ({num} times)",
+        Np_("det nämner ”%(terms)s” (%(num)d gång)", "det nämner ”%(terms)s” (%(num)d gånger)"),
+    ),
+    "about_meaning": Wording(
+        "its text is close in meaning to the question",
+        N_("texten ligger nära frågan i betydelse"),
+    ),
+    "declared_skill": Wording(
+        "declares the skill “{name}” at level {level} of 5",
+        N_("anger kunskapen ”%(name)s” på nivå %(level)s av 5"),
+    ),
+    "declared_skill_unbacked": Wording(
+        "declares the skill “{name}” at level {level} of 5; no shared material shows it yet",
+        N_("anger kunskapen ”%(name)s” på nivå %(level)s av 5; inget delat material visar det än"),
     ),
     # mentors
-    "same_subjects": "teaches {subjects} too",
-    "same_role": "works as {role} too",
-    "same_unit": "works at {unit} too",
-    "other_unit": "works at another unit ({unit}): nobody at the newcomer's unit fits",
-    "same_stage": "teaches in the same school stage ({stage})",
-    "shared_documents": "has shared {num} document(s) in the newcomer's subjects",
-    "mentors_now": "mentors {num} newcomer(s) now",
-    "mentoring_experience": "has mentoring experience (declared skill)",
-    "since": "has worked here since {year}",
-    "room": "willing to mentor, room for {num} more",
-    "no_mentor": "no willing mentor with room left",
-    "running": "already their mentor",
+    "same_subjects": Wording("teaches {subjects} too", N_("undervisar också i %(subjects)s")),
+    "same_role": Wording("works as {role} too", N_("arbetar också som %(role)s")),
+    "same_unit": Wording("works at {unit} too", N_("arbetar också på %(unit)s")),
+    "other_unit": Wording(
+        "works at another unit ({unit}): nobody at the newcomer's unit fits",
+        N_("arbetar på en annan enhet (%(unit)s): ingen på den nyanställdas enhet passar"),
+    ),
+    "same_stage": Wording(
+        "teaches in the same school stage ({stage})",
+        N_("undervisar på samma stadium (%(stage)s)"),
+    ),
+    "shared_documents": Wording(
+        "has shared {num} document(s) in the newcomer's subjects",
+        Np_(
+            "har delat %(num)d dokument i den nyanställdas ämnen",
+            "har delat %(num)d dokument i den nyanställdas ämnen",
+        ),
+    ),
+    "mentors_now": Wording(
+        "mentors {num} newcomer(s) now",
+        Np_("är mentor för %(num)d nyanställd nu", "är mentor för %(num)d nyanställda nu"),
+    ),
+    "mentoring_experience": Wording(
+        "has mentoring experience (declared skill)",
+        N_("har erfarenhet av mentorskap (angiven kunskap)"),
+    ),
+    "since": Wording("has worked here since {year}", N_("har arbetat här sedan %(year)s")),
+    "room": Wording(
+        "willing to mentor, room for {num} more",
+        Np_(
+            "vill vara mentor och har plats för %(num)d till",
+            "vill vara mentor och har plats för %(num)d till",
+        ),
+    ),
+    "no_mentor": Wording("no willing mentor with room left", N_("ingen mentor med plats kvar")),
+    "running": Wording("already their mentor", N_("är redan mentor för den nyanställda")),
 }
+ENGLISH = {code: wording.english for code, wording in WORDINGS.items()}
 
 
 class Reason(str):

@@ -32,8 +32,8 @@ from kb.expertise.relevance import (
 from kb.models import Document, Person, Skill
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
-from kb.search.language import detect_query_language
 from kb.service import KnowledgeBase
+from kb.text.language import detect_query_language
 
 # A declared skill's name close in meaning to the question (cosine of the query embeddings)
 # matches from SKILL_COSINE_FLOOR (0.5) up to SKILL_COSINE_FULL (1). Measured on the default

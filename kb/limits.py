@@ -1,0 +1,22 @@
+"""Every size and time limit kb enforces, in one place."""
+
+from __future__ import annotations
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the file itself, as uploaded or in a bundle
+MAX_FORM_BYTES = MAX_FILE_BYTES + 1024 * 1024  # an upload form: the file plus the fields
+MAX_TEXT_CHARS = 5_000_000  # the text read out of it (about 2,500 pages)
+MAX_ZIP_ENTRIES = 2_000  # parts of a DOCX package
+MAX_ZIP_DIRECTORY = 1024 * 1024  # bytes of its central directory
+MAX_ZIP_UNCOMPRESSED = 50 * 1024 * 1024  # all its parts unpacked
+MAX_ZIP_RATIO = 100  # how much one part may expand ...
+ZIP_RATIO_FLOOR = 1024 * 1024  # ... once it is larger than this unpacked
+MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
+MAX_METADATA_BYTES = 64 * 1024  # a sidecar or front matter: a handful of keys
+MAX_QUERY_CHARS = 500  # a search question
+
+# Reading a file in the sandbox (kb.ingest.sandbox).
+TIMEOUT = 10.0  # seconds of wall time to read one file
+MEMORY_MB = 512  # address space of the child reading it
+IDLE_CHILDREN = 2  # children kept waiting for the next file
+MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
+IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
