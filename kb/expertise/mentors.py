@@ -154,11 +154,14 @@ def _covers(a: str, b: str) -> bool:
 
 def shared_subjects(candidate: Colleague, newcomer: Colleague) -> list[str]:
     """Return the newcomer's subjects the candidate teaches too (SO covers geografi, ...)."""
+    exact = {t.casefold() for t in candidate.subjects} & {s.casefold() for s in newcomer.subjects}
     shown = []
     for s in newcomer.subjects:
         theirs = [t for t in candidate.subjects if _covers(t, s)]
-        if theirs:
-            shown.append(s if theirs[0].casefold() == s.casefold() else f"{theirs[0]} ({s})")
+        if s.casefold() in exact:
+            shown.append(s)
+        elif theirs and theirs[0].casefold() not in exact:  # "NO" said once, not "NO (kemi)"
+            shown.append(f"{theirs[0]} ({s})")
     return shown
 
 
