@@ -160,6 +160,16 @@ def is_coordinator(kb: KnowledgeBase, viewer: Viewer) -> bool:
         return bool(person and person.is_coordinator)
 
 
+class NotCoordinator(PermissionError):
+    """Only a coordinator (or principal) may see or do this."""
+
+
+def require_coordinator(kb: KnowledgeBase, viewer: Viewer, what: str) -> None:
+    """Raise NotCoordinator unless the viewer is a coordinator (or the system itself)."""
+    if not is_coordinator(kb, viewer):
+        raise NotCoordinator(f"only coordinators see {what}")
+
+
 def set_coordinator(kb: KnowledgeBase, person_id: str, on: bool = True) -> Account:
     """Make a person a coordinator (or not) of collegial learning."""
     with kb.session() as session:

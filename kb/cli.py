@@ -148,22 +148,25 @@ def doctor(ctx: Context, as_json: bool) -> None:
 
 
 @main.command("demo-login")
-@click.argument("person_id", default="lena.holmberg")
+@click.argument("person_ids", nargs=-1)
 @pass_ctx
-def demo_login(ctx: Context, person_id: str) -> None:
-    """Give one demo colleague a fresh password (and the coordinator role) and print it."""
+def demo_login(ctx: Context, person_ids: tuple[str, ...]) -> None:
+    """Give demo colleagues fresh passwords and print them: by default the demo's coordinator
+    (Lena Holmberg, who sees knowledge risk and assigns mentors) and a newcomer (Amir Rahimi,
+    who sees his own mentor suggestions only)."""
     import secrets
 
-    from kb.accounts import set_coordinator, set_password
+    from kb.accounts import account, set_password
     from kb.service import UnknownPerson
 
-    password = "demo-" + secrets.token_urlsafe(8)
-    try:
-        set_password(ctx.kb, person_id, password)
-        set_coordinator(ctx.kb, person_id, True)
-    except (UnknownPerson, LookupError) as exc:
-        raise click.ClickException(f"no person with id {person_id!r}") from exc
-    click.echo(f"log in as {person_id} with the password {password}")
+    for person_id in person_ids or ("lena.holmberg", "amir.rahimi"):
+        password = "demo-" + secrets.token_urlsafe(8)
+        try:
+            set_password(ctx.kb, person_id, password)
+            role = " (coordinator)" if account(ctx.kb, person_id).is_coordinator else ""
+        except (UnknownPerson, LookupError) as exc:
+            raise click.ClickException(f"no person with id {person_id!r}") from exc
+        click.echo(f"log in as {person_id}{role} with the password {password}")
 
 
 def _add_commands() -> None:

@@ -35,6 +35,8 @@ class Person(Base):
     subjects: Mapped[list] = mapped_column(JSON, default=list)
     grades: Mapped[list] = mapped_column(JSON, default=list)
     started: Mapped[date | None] = mapped_column(Date)
+    # Set when the person has left: what only they held is then at risk.
+    left: Mapped[date | None] = mapped_column(Date)
     mentor: Mapped[bool] = mapped_column(Boolean, default=False)
     mentor_capacity: Mapped[int | None] = mapped_column(Integer)
     languages: Mapped[list] = mapped_column(JSON, default=list)

@@ -64,10 +64,12 @@ def world(tmp_path_factory):
             "name": p.replace(".", " ").title(),
             "unit": UNIT_OF[p],
             "skills": [{"name": "zebrametoden", "level": 4}],
+            # Everyone may ask for knowledge risk here: it must still show only what each may open.
+            "coordinator": True,
         }
         for p in PEOPLE
     ]
-    people.append({"id": OUTSIDER, "name": "Utan Enhet"})
+    people.append({"id": OUTSIDER, "name": "Utan Enhet", "coordinator": True})
     bundle.mkdir()
     (bundle / "people.yaml").write_text(yaml.safe_dump(people, allow_unicode=True))
     for author, visibility in DOCS:

@@ -86,7 +86,8 @@ def site(tmp_path_factory):
     (bundle / "material").mkdir(parents=True)
     (bundle / "reflections").mkdir()
     people = [
-        {"id": "anna.lind", "name": "Anna Lind", "unit": "Björkskolan"},
+        # A coordinator, so that the risk and matching pages are checked too.
+        {"id": "anna.lind", "name": "Anna Lind", "unit": "Björkskolan", "coordinator": True},
         {
             "id": "per.ek",
             "name": f"Per {PAYLOADS[1]}",

@@ -1,16 +1,19 @@
-"""Who knows about X: documents vote for the people behind them, declared skills add to it."""
+"""Who knows about X: evidence about the question votes for the people behind it; declared
+skills on the question add to it."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from kb.expertise.ranked import Ranked
 from kb.expertise.reasons import Reason
 
 # How strongly a document speaks for each person connected to it.
-ROLE_WEIGHTS = {"first_author": 1.0, "coauthor": 0.7, "participant": 0.8, "named": 0.4}
+ROLE_WEIGHTS = {"first_author": 1.0, "coauthor": 0.7, "participant": 0.6, "named": 0.4}
 # The reason code for a role in a kind of document (see kb.expertise.reasons).
 ROLE_REASON = {
     "first_author": "wrote_{kind}",
@@ -18,11 +21,14 @@ ROLE_REASON = {
     "participant": "took_part",
     "named": "named_{kind}",
 }
-# A declared skill counts this much per unit of match × level/5 ...
+# A declared skill counts this much at a full match and level 5 ...
 SKILL_WEIGHT = 1.0
 # ... and this share of it when nothing the asker may open backs the person up.
 UNBACKED_SKILL_SHARE = 0.5
 MIN_SKILL_MATCH = 0.5
+# Evidence loses half its weight over this many years, down to half of it.
+HALF_LIFE_YEARS = 3.0
+UNDATED_RECENCY = 0.5
 
 
 @dataclass(frozen=True)
@@ -30,33 +36,39 @@ class Evidence:
     source: str
     title: str
     kind: str
-    why: str
+    why: Reason  # the person's part in it
+    about: Reason | None  # why it is about the question
+    relevance: float
 
 
 @dataclass(frozen=True)
 class SkillEvidence:
     name: str
     level: int
-    why: str
+    why: Reason
+    match: float
 
 
 @dataclass(frozen=True)
 class Expert(Ranked):
     """One person who knows about the question, with what shows it."""
 
+    strength: float  # score / the best score listed, for the bar
     evidence: tuple[Evidence, ...]
     skills: tuple[SkillEvidence, ...]
 
 
 @dataclass(frozen=True)
 class DocVote:
-    """One document found for the question, with its score and the people behind it."""
+    """One document about the question: how much, how recent, why, and the people behind it."""
 
     source: str
     title: str
     kind: str
-    score: float
+    relevance: float
     people: tuple[tuple[str, str], ...]  # (person_id, role)
+    recency: float = 1.0
+    about: Reason | None = None
 
 
 @dataclass(frozen=True)
@@ -89,55 +101,82 @@ def named_people(text: str, names: Mapping[str, str]) -> set[str]:
     return found
 
 
+def recency(when: date | None, today: date) -> float:
+    """rec(d) = ½ + ½·2^(−age / HALF_LIFE_YEARS); UNDATED_RECENCY without a date."""
+    if when is None:
+        return UNDATED_RECENCY
+    age = max(0.0, (today - when).days / 365.25)
+    return 0.5 + 0.5 * 2 ** (-age / HALF_LIFE_YEARS)
+
+
+def declared(
+    skills: Sequence[SkillMatch], backed: Iterable[str]
+) -> tuple[dict[str, float], dict[str, list[SkillEvidence]]]:
+    """Return K(p) = max_k m(q, k)·level(k)/5 over matching skills, and each one's evidence."""
+    backed = set(backed)
+    score: dict[str, float] = {}
+    evidence: dict[str, list[SkillEvidence]] = {}
+    for s in sorted(skills, key=lambda s: -s.match * s.level):
+        if s.match < MIN_SKILL_MATCH:
+            continue
+        score[s.person_id] = max(score.get(s.person_id, 0.0), s.match * s.level / 5)
+        code = "declared_skill" if s.person_id in backed else "declared_skill_unbacked"
+        why = Reason(code, name=s.name, level=s.level)
+        evidence.setdefault(s.person_id, []).append(
+            SkillEvidence(s.name, s.level, why, round(s.match, 3))
+        )
+    return score, evidence
+
+
 def rank_experts(
     votes: Sequence[DocVote],
     skills: Sequence[SkillMatch],
     names: Mapping[str, str],
     limit: int = 10,
 ) -> list[Expert]:
-    """Rank people by the evidence for a question (Balog's document-centric Model 2, voting).
+    """Rank people by the evidence about a question (Balog's document-centric model, voting).
 
-    score(p) = Σ_d s(d) · w(role of p in d)
-             + SKILL_WEIGHT · Σ_k m(q, k) · level(k) / 5 · b(p)
-    where s(d) is the document's search score for the question, w the role weight
-    (ROLE_WEIGHTS), m(q, k) ∈ [0, 1] how well declared skill k matches the question
-    (only m ≥ MIN_SKILL_MATCH counts), and b(p) = 1 when p has document evidence,
-    UNBACKED_SKILL_SHARE otherwise: a declared skill with nothing to show counts less.
+    D(p) = Σ_d r(q, d) · w(role of p in d) · rec(d)      over documents with r(q, d) > 0
+    K(p) = max_k m(q, k) · level(k) / 5                   over p's skills with m ≥ MIN_SKILL_MATCH
+    score(p) = (1 − e^(−D(p))) + SKILL_WEIGHT · K(p) · b(p)
+
+    r(q, d) ∈ [0, 1] is how much the document is about the question (kb.expertise.relevance;
+    0 = not evidence), w the role weight (ROLE_WEIGHTS), rec the recency, m(q, k) ∈ [0, 1] how
+    well declared skill k matches the question, b(p) = 1 when p has evidence, else
+    UNBACKED_SKILL_SHARE. 1 − e^(−D) grows with the amount of evidence but saturates, so ten
+    passing documents never outweigh a declared level 5 backed by two. Only people with
+    evidence or a matching skill are listed.
     """
     doc_score: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, Evidence]]] = {}
     for vote in votes:
+        if vote.relevance <= 0:
+            continue
         kind = "reflection" if vote.kind == "reflection" else "material"
         for person, role in vote.people:
-            weight = ROLE_WEIGHTS[role]
-            doc_score[person] = doc_score.get(person, 0.0) + vote.score * weight
-            why = Reason(ROLE_REASON[role].format(kind=kind), title=vote.title)
-            evidence.setdefault(person, []).append(
-                (vote.score * weight, Evidence(vote.source, vote.title, vote.kind, why))
-            )
-    skill_score: dict[str, float] = {}
-    skill_evidence: dict[str, list[SkillEvidence]] = {}
-    for s in skills:
-        if s.match < MIN_SKILL_MATCH:
-            continue
-        backed = s.person_id in doc_score
-        value = SKILL_WEIGHT * s.match * s.level / 5 * (1.0 if backed else UNBACKED_SKILL_SHARE)
-        skill_score[s.person_id] = skill_score.get(s.person_id, 0.0) + value
-        code = "declared_skill" if backed else "declared_skill_unbacked"
-        why = Reason(code, name=s.name, level=s.level)
-        skill_evidence.setdefault(s.person_id, []).append(SkillEvidence(s.name, s.level, why))
+            value = vote.relevance * ROLE_WEIGHTS[role] * vote.recency
+            doc_score[person] = doc_score.get(person, 0.0) + value
+            why = Reason(ROLE_REASON[role].format(kind=kind))
+            item = Evidence(vote.source, vote.title, vote.kind, why, vote.about, vote.relevance)
+            evidence.setdefault(person, []).append((value, item))
+    skill_score, skill_evidence = declared(skills, doc_score.keys())
+
+    def score(p: str) -> float:
+        share = 1.0 if p in doc_score else UNBACKED_SKILL_SHARE
+        docs = 1 - math.exp(-doc_score.get(p, 0.0))
+        return docs + SKILL_WEIGHT * skill_score.get(p, 0.0) * share
+
     people = (doc_score.keys() | skill_score.keys()) & names.keys()
-    ranked = sorted(people, key=lambda p: (-(doc_score.get(p, 0) + skill_score.get(p, 0)), p))
-    out = []
-    for person in ranked[:limit]:
-        docs = [e for _, e in sorted(evidence.get(person, []), key=lambda x: -x[0])]
-        out.append(
-            Expert(
-                person_id=person,
-                name=names[person],
-                score=round(doc_score.get(person, 0.0) + skill_score.get(person, 0.0), 4),
-                evidence=tuple(docs),
-                skills=tuple(skill_evidence.get(person, ())),
-            )
+    ranked = sorted(people, key=lambda p: (-score(p), p))[:limit]
+    best = score(ranked[0]) if ranked else 1.0
+    return [
+        Expert(
+            person_id=p,
+            name=names[p],
+            score=round(score(p), 4),
+            strength=round(score(p) / best, 3) if best else 0.0,
+            evidence=tuple(e for _, e in sorted(evidence.get(p, []), key=lambda x: -x[0])),
+            skills=tuple(skill_evidence.get(p, ())),
         )
-    return out
+        for p in ranked
+    ]

@@ -25,26 +25,28 @@ class Wording(NamedTuple):
 
 
 WORDINGS = {
-    "wrote_material": Wording("wrote the material “{title}”", N_("skrev materialet ”%(title)s”")),
-    "wrote_reflection": Wording(
-        "wrote the reflection “{title}”", N_("skrev reflektionen ”%(title)s”")
-    ),
+    # experts: the person's part in a piece of evidence ...
+    "wrote_material": Wording("wrote this material", N_("skrev materialet")),
+    "wrote_reflection": Wording("wrote this reflection", N_("skrev reflektionen")),
     "cowrote_material": Wording(
-        "co-wrote the material “{title}”",
-        N_("skrev materialet ”%(title)s” tillsammans med andra"),
+        "co-wrote this material", N_("skrev materialet tillsammans med andra")
     ),
     "cowrote_reflection": Wording(
-        "co-wrote the reflection “{title}”",
-        N_("skrev reflektionen ”%(title)s” tillsammans med andra"),
+        "co-wrote this reflection", N_("skrev reflektionen tillsammans med andra")
     ),
-    "took_part": Wording(
-        "took part in the meeting “{title}”", N_("var med på träffen ”%(title)s”")
+    "took_part": Wording("took part in this meeting", N_("var med på träffen")),
+    "named_material": Wording("is named in this material", N_("nämns i materialet")),
+    "named_reflection": Wording("is named in this reflection", N_("nämns i reflektionen")),
+    # ... and why the evidence is about the question
+    "about_tags": Wording("it is tagged “{terms}”", N_("det har taggen ”%(terms)s”")),
+    "about_title": Wording("its title says “{terms}”", N_("rubriken säger ”%(terms)s”")),
+    "about_text": Wording(
+        "it mentions “{terms}” ({num} times)",
+        Np_("det nämner ”%(terms)s” (%(num)d gång)", "det nämner ”%(terms)s” (%(num)d gånger)"),
     ),
-    "named_material": Wording(
-        "is named in the material “{title}”", N_("nämns i materialet ”%(title)s”")
-    ),
-    "named_reflection": Wording(
-        "is named in the reflection “{title}”", N_("nämns i reflektionen ”%(title)s”")
+    "about_meaning": Wording(
+        "its text is close in meaning to the question",
+        N_("texten ligger nära frågan i betydelse"),
     ),
     "declared_skill": Wording(
         "declares the skill “{name}” at level {level} of 5",
@@ -54,18 +56,28 @@ WORDINGS = {
         "declares the skill “{name}” at level {level} of 5; no shared material shows it yet",
         N_("anger kunskapen ”%(name)s” på nivå %(level)s av 5; inget delat material visar det än"),
     ),
+    # mentors
     "same_subjects": Wording("teaches {subjects} too", N_("undervisar också i %(subjects)s")),
+    "same_role": Wording("works as {role} too", N_("arbetar också som %(role)s")),
     "same_unit": Wording("works at {unit} too", N_("arbetar också på %(unit)s")),
-    "same_grades": Wording(
-        "teaches grade {grades} too", N_("undervisar också i årskurs %(grades)s")
+    "other_unit": Wording(
+        "works at another unit ({unit}): nobody at the newcomer's unit fits",
+        N_("arbetar på en annan enhet (%(unit)s): ingen på den nyanställdas enhet passar"),
     ),
-    "same_stage": Wording("teaches in the same school stage", N_("undervisar på samma stadium")),
+    "same_stage": Wording(
+        "teaches in the same school stage ({stage})",
+        N_("undervisar på samma stadium (%(stage)s)"),
+    ),
     "shared_documents": Wording(
         "has shared {num} document(s) in the newcomer's subjects",
         Np_(
             "har delat %(num)d dokument i den nyanställdas ämnen",
             "har delat %(num)d dokument i den nyanställdas ämnen",
         ),
+    ),
+    "mentors_now": Wording(
+        "mentors {num} newcomer(s) now",
+        Np_("är mentor för %(num)d nyanställd nu", "är mentor för %(num)d nyanställda nu"),
     ),
     "mentoring_experience": Wording(
         "has mentoring experience (declared skill)",
@@ -80,6 +92,7 @@ WORDINGS = {
         ),
     ),
     "no_mentor": Wording("no willing mentor with room left", N_("ingen mentor med plats kvar")),
+    "running": Wording("already their mentor", N_("är redan mentor för den nyanställda")),
 }
 ENGLISH = {code: wording.english for code, wording in WORDINGS.items()}
 

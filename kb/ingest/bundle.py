@@ -29,7 +29,7 @@ from kb.ingest.sandbox import extract_text_safely
 from kb.text.frontmatter import load_yaml, split_front_matter, yaml_reason
 from kb.text.language import guess_language
 
-PERSON_KEYS = {"id", "skills", *PERSON_FIELDS}
+PERSON_KEYS = {"id", "skills", "coordinator", "mentees", *PERSON_FIELDS}
 DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language", "visibility"}
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
@@ -143,11 +143,14 @@ def read_person(entry, index: int, seen: set[str]) -> tuple[PersonRecord | None,
         subjects=as_list(entry.get("subjects"), "subjects", notes),
         grades=as_list(entry.get("grades"), "grades", notes),
         started=as_date(entry.get("started"), "started", notes),
+        left=as_date(entry.get("left"), "left", notes),
         mentor=bool(entry.get("mentor", False)),
         mentor_capacity=_capacity(entry.get("mentor_capacity"), notes),
         languages=as_list(entry.get("languages"), "languages", notes),
         skills=_skills(entry.get("skills") or [], notes),
         bio=_opt_str(entry.get("bio")),
+        coordinator=entry.get("coordinator") is True,
+        mentees=_mentees(entry.get("mentees"), pid, notes),
     )
     return record, Problem(where, "; ".join(notes), refused=False) if notes else None
 
@@ -168,6 +171,18 @@ def _skills(entries, notes: list[str]) -> tuple[tuple[str, int], ...]:
         else:
             notes.append(f"skill {skill!r} has no name; ignored")
     return tuple(skills)
+
+
+def _mentees(value, mentor: str, notes: list[str]) -> tuple[str, ...]:
+    """Read the ids of the newcomers someone already mentors."""
+    out = []
+    for mentee in as_list(value, "mentees", notes):
+        mentee = mentee.strip()
+        if not PERSON_ID.match(mentee) or mentee == mentor:
+            notes.append(f"mentee {mentee!r} is not another person's id; ignored")
+        elif mentee not in out:
+            out.append(mentee)
+    return tuple(out)
 
 
 def _capacity(capacity, notes: list[str]) -> int | None:

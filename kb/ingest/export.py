@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.ingest.records import SECTION_HEADINGS
-from kb.models import Document, Person
+from kb.models import Document, Mentorship, Person
 
 
 class ExportError(Exception):
@@ -20,7 +20,7 @@ def _dump(data) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
-def person_entry(person: Person) -> dict:
+def person_entry(person: Person, mentees: list[str] = ()) -> dict:
     """Return a person as a people.yaml entry, leaving out empty fields."""
     entry = {
         "id": person.id,
@@ -31,8 +31,11 @@ def person_entry(person: Person) -> dict:
         "subjects": person.subjects or None,
         "grades": person.grades or None,
         "started": person.started,
+        "left": person.left,
         "mentor": person.mentor,
         "mentor_capacity": person.mentor_capacity,
+        "mentees": sorted(mentees) or None,
+        "coordinator": True if person.is_coordinator else None,
         "languages": person.languages or None,
         "skills": [{"name": s.name, "level": s.level} for s in person.skills] or None,
         "bio": person.bio,
@@ -89,7 +92,11 @@ def export_bundle(
         raise ExportError(f"{folder} is not empty; export into a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     people = session.scalars(select(Person).where(Person.has_profile).order_by(Person.id)).all()
-    (folder / "people.yaml").write_text(_dump([person_entry(p) for p in people]), encoding="utf-8")
+    mentees: dict[str, list[str]] = {}
+    for mentor_id, mentee_id in session.execute(select(Mentorship.mentor_id, Mentorship.mentee_id)):
+        mentees.setdefault(mentor_id, []).append(mentee_id)
+    entries = [person_entry(p, mentees.get(p.id, [])) for p in people]
+    (folder / "people.yaml").write_text(_dump(entries), encoding="utf-8")
     counts = {"people": len(people), "material": 0, "reflections": 0}
     for doc in session.scalars(select(Document).order_by(Document.source)):
         if only_sources is not None and doc.source not in only_sources:

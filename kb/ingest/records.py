@@ -15,6 +15,7 @@ PERSON_FIELDS = (
     "subjects",
     "grades",
     "started",
+    "left",
     "mentor",
     "mentor_capacity",
     "languages",
@@ -54,11 +55,16 @@ class PersonRecord:
     subjects: tuple[str, ...] = ()
     grades: tuple[str, ...] = ()
     started: date | None = None
+    left: date | None = None
     mentor: bool = False
     mentor_capacity: int | None = None
     languages: tuple[str, ...] = ()
     skills: tuple[tuple[str, int], ...] = ()
     bio: str | None = None
+    # Stored apart from the plain fields: the role (Person.is_coordinator), the running
+    # mentorships (the mentorships table).
+    coordinator: bool = False
+    mentees: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from kb.ingest.records import (
     DocumentRecord,
     IngestReport,
     PersonRecord,
+    Problem,
     Tally,
 )
-from kb.models import Authorship, Chunk, Document, Original, Person, Skill
+from kb.models import Authorship, Chunk, Document, Mentorship, Original, Person, Skill
 from kb.text.chunking import chunk_text
 
 
@@ -44,7 +45,13 @@ def upsert_person(session: Session, record: PersonRecord) -> str:
     skills = [(name, level) for name, level in record.skills]
     digest = entry_hash(record)
     if person is None:
-        person = Person(id=record.id, has_profile=True, bundle_hash=digest, **values)
+        person = Person(
+            id=record.id,
+            has_profile=True,
+            bundle_hash=digest,
+            is_coordinator=record.coordinator,
+            **values,
+        )
         person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
         session.add(person)
         return "added"
@@ -53,16 +60,57 @@ def upsert_person(session: Session, record: PersonRecord) -> str:
     person.bundle_hash = digest
     current = {f: getattr(person, f) for f in PERSON_FIELDS}
     current_skills = [(s.name, s.level) for s in person.skills]
-    if current == values and current_skills == skills and person.has_profile:
+    same_role = bool(person.is_coordinator) == record.coordinator
+    same_mentees = sorted(mentees_of(session, person.id)) == sorted(record.mentees)
+    same_profile = current == values and current_skills == skills and person.has_profile
+    if same_profile and same_role and same_mentees:
         return "unchanged"
     if person.unit != record.unit:
         touch_documents_of(session, person.id)
     for key, value in values.items():
         setattr(person, key, value)
     person.has_profile = True
+    person.is_coordinator = record.coordinator
     if current_skills != skills:
         person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
     return "updated"
+
+
+def mentees_of(session: Session, mentor_id: str) -> list[str]:
+    """Return the ids of the newcomers someone mentors now."""
+    return list(
+        session.scalars(select(Mentorship.mentee_id).where(Mentorship.mentor_id == mentor_id))
+    )
+
+
+def set_mentees(session: Session, record: PersonRecord, report: IngestReport) -> None:
+    """Make the mentorships of a people.yaml entry the running ones; unknown ids are reported."""
+    wanted = []
+    for mentee in record.mentees:
+        person = session.get(Person, mentee)
+        if person is None or not person.has_profile:
+            report.problems.append(
+                Problem(
+                    f"people.yaml ({record.id})",
+                    f"mentee {mentee!r} is not in people.yaml; ignored",
+                    refused=False,
+                )
+            )
+        else:
+            wanted.append(mentee)
+    rows = session.scalars(select(Mentorship).where(Mentorship.mentor_id == record.id)).all()
+    for row in rows:
+        if row.mentee_id not in wanted:
+            session.delete(row)
+    have = {row.mentee_id for row in rows}
+    for mentee in wanted:
+        if mentee not in have:
+            # A newcomer has one mentor: taking them on ends the mentorship they had.
+            for other in session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee)):
+                session.delete(other)
+            session.flush()
+            session.add(Mentorship(mentor_id=record.id, mentee_id=mentee))
+    session.flush()
 
 
 def touch_documents_of(session: Session, person_id: str) -> None:
@@ -150,10 +198,15 @@ def apply_bundle(
 ) -> IngestReport:
     """Store a bundle's records; the caller commits, so a failure stores nothing half-way."""
     report = IngestReport(problems=list(contents.problems))
+    changed = []
     for record in contents.people:
         outcome = upsert_person(session, record)
         setattr(report.people, outcome, getattr(report.people, outcome) + 1)
+        if outcome != "unchanged":
+            changed.append(record)
     session.flush()
+    for record in changed:
+        set_mentees(session, record, report)
     tallies: dict[str, Tally] = {"material": report.material, "reflection": report.reflections}
     records = contents.documents
     for record in progress(records) if progress else records:

@@ -7,6 +7,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from kb.accounts import NotCoordinator
+
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, storage_uri="memory://")
 
@@ -81,6 +83,7 @@ def init_app(app: Flask) -> None:
     errors = {
         CSRFError: (400, "errors/csrf.html"),
         403: (403, "errors/403.html"),
+        NotCoordinator: (403, "errors/403.html"),
         404: (404, "errors/404.html"),
         405: (405, "errors/404.html"),
         413: (413, "errors/413.html"),

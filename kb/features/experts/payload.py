@@ -16,11 +16,23 @@ def experts_payload(question: str, experts: Sequence[Expert]) -> dict:
                 "id": e.person_id,
                 "name": e.name,
                 "score": e.score,
+                "strength": e.strength,
                 "evidence": [
-                    {"source": ev.source, "title": ev.title, "kind": ev.kind, "why": ev.why}
+                    {
+                        "source": ev.source,
+                        "title": ev.title,
+                        "kind": ev.kind,
+                        "why": f"{ev.why}; {ev.about}" if ev.about else ev.why,
+                        "role": ev.why,
+                        "about": ev.about,
+                        "relevance": ev.relevance,
+                    }
                     for ev in e.evidence
                 ],
-                "skills": [{"name": s.name, "level": s.level, "why": s.why} for s in e.skills],
+                "skills": [
+                    {"name": s.name, "level": s.level, "why": s.why, "match": s.match}
+                    for s in e.skills
+                ],
             }
             for e in experts
         ],

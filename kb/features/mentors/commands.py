@@ -5,8 +5,15 @@ from __future__ import annotations
 import click
 
 from kb.commandline import Context, emit, json_option, pass_ctx
-from kb.features.mentors.payload import matching_payload, mentors_payload
-from kb.features.mentors.queries import match_mentors, mentors_answer
+from kb.features.mentors.payload import matching_payload, mentors_payload, running_payload
+from kb.features.mentors.queries import (
+    MentorshipRefused,
+    assign,
+    end,
+    match_mentors,
+    mentors_answer,
+    running,
+)
 from kb.search.access import Viewer
 from kb.service import UnknownPerson
 
@@ -45,4 +52,56 @@ def mentors(ctx: Context, newcomer: str | None, match: bool, limit: int, as_json
     emit(mentors_payload(answer), as_json, _render_mentors)
 
 
-COMMANDS = (mentors,)
+@click.group()
+def mentorship() -> None:
+    """Running mentorships: list, assign (or change) and end them (a coordinator's tasks)."""
+
+
+@mentorship.command("list")
+@click.option("--person", help="Only those this colleague is mentor or newcomer in.")
+@json_option
+@pass_ctx
+def mentorship_list(ctx: Context, person: str | None, as_json: bool) -> None:
+    """List the running mentorships."""
+
+    def render(d: dict) -> None:
+        if not d["mentorships"]:
+            click.echo("no running mentorships")
+        for m in d["mentorships"]:
+            since = f" since {m['since']}" if m["since"] else ""
+            click.echo(
+                f"{m['mentor_name']} ({m['mentor']}) mentors {m['mentee_name']} "
+                f"({m['mentee']}){since}"
+            )
+
+    emit({"mentorships": running_payload(running(ctx.kb, person))}, as_json, render)
+
+
+@mentorship.command("assign")
+@click.argument("mentor")
+@click.argument("newcomer")
+@pass_ctx
+def mentorship_assign(ctx: Context, mentor: str, newcomer: str) -> None:
+    """Make MENTOR the mentor of NEWCOMER (ending the newcomer's mentorship with anyone else)."""
+    try:
+        made = assign(ctx.kb, Viewer.system(), mentor, newcomer)
+    except UnknownPerson as exc:
+        raise click.ClickException(f"no person with id {exc.args[0]!r}") from exc
+    except MentorshipRefused as exc:
+        why = exc.code.replace("_", " ")
+        raise click.ClickException(f"{mentor} cannot mentor {newcomer}: {mentor} {why}") from exc
+    click.echo(f"{made.mentor_name} now mentors {made.mentee_name}")
+
+
+@mentorship.command("end")
+@click.argument("newcomer")
+@pass_ctx
+def mentorship_end(ctx: Context, newcomer: str) -> None:
+    """End NEWCOMER's mentorship."""
+    if end(ctx.kb, Viewer.system(), newcomer):
+        click.echo(f"the mentorship of {newcomer} has ended")
+    else:
+        click.echo(f"{newcomer} had no mentor")
+
+
+COMMANDS = (mentors, mentorship)

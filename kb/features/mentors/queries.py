@@ -1,16 +1,23 @@
-"""Gather the colleagues the mentor rules weigh, and ask those rules for one newcomer or all."""
+"""Gather the colleagues the mentor rules weigh, ask those rules, and keep the mentorships.
+
+Who may see what: everyone sees their own mentor suggestions; only a coordinator sees the
+suggestions for another newcomer and the matching of all of them, and only a coordinator
+assigns, changes and ends a mentorship.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from kb.accounts import is_coordinator
+from kb.accounts import is_coordinator, require_coordinator
 from kb.expertise.mentors import (
     Colleague,
     MentorMatch,
     MentorSuggestion,
+    eligibility,
     is_newcomer,
     match_all,
     suggest_mentors,
@@ -18,6 +25,26 @@ from kb.expertise.mentors import (
 from kb.models import Mentorship, Person
 from kb.search.access import Viewer, may_read
 from kb.service import KnowledgeBase, UnknownPerson
+
+
+class MentorshipRefused(ValueError):
+    """A mentorship that cannot be: `code` says why (see REFUSALS in the views)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Running:
+    """A mentorship that is running now."""
+
+    mentor_id: str
+    mentor_name: str
+    mentee_id: str
+    mentee_name: str
+    since: date | None
 
 
 def colleagues(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Colleague]:
@@ -32,11 +59,13 @@ def colleagues(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Colleague]:
                 per = evidence.setdefault(author, {})
                 per[subject] = per.get(subject, 0) + 1
     with kb.sessions() as session:
-        mentees = dict(
-            session.execute(
-                select(Mentorship.mentor_id, func.count()).group_by(Mentorship.mentor_id)
-            ).all()
-        )
+        mentor_of: dict[str, list[str]] = {}
+        mentored_by: dict[str, str] = {}
+        for mentor_id, mentee_id in session.execute(
+            select(Mentorship.mentor_id, Mentorship.mentee_id).order_by(Mentorship.id)
+        ):
+            mentor_of.setdefault(mentor_id, []).append(mentee_id)
+            mentored_by[mentee_id] = mentor_id
         out = {}
         for p in session.scalars(select(Person).where(Person.has_profile)):
             out[p.id] = Colleague(
@@ -48,10 +77,14 @@ def colleagues(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Colleague]:
                 started=p.started,
                 mentor=bool(p.mentor),
                 mentor_capacity=p.mentor_capacity,
-                mentees=mentees.get(p.id, 0),
+                mentees=len(mentor_of.get(p.id, ())),
                 newcomer_mark=p.newcomer,
                 skills=tuple(s.name for s in p.skills),
                 evidence_by_subject=evidence.get(p.id, {}),
+                role=p.role,
+                left=p.left,
+                mentor_of=tuple(mentor_of.get(p.id, ())),
+                mentored_by=mentored_by.get(p.id),
             )
     return out
 
@@ -66,10 +99,12 @@ def newcomers(kb: KnowledgeBase) -> list[str]:
 def mentors(
     kb: KnowledgeBase, viewer: Viewer, newcomer_id: str, limit: int = 5
 ) -> list[MentorSuggestion]:
-    """Suggest mentors for one newcomer, best fit first, each with reasons."""
+    """Suggest mentors for one newcomer, best first: one's own, or any for a coordinator."""
     people = colleagues(kb, viewer)
     if newcomer_id not in people:
         raise UnknownPerson(newcomer_id)
+    if newcomer_id != viewer.person_id:
+        require_coordinator(kb, viewer, "mentor suggestions for another colleague")
     return suggest_mentors(
         people[newcomer_id],
         list(people.values()),
@@ -80,7 +115,8 @@ def mentors(
 
 
 def match_mentors(kb: KnowledgeBase, viewer: Viewer) -> list[MentorMatch]:
-    """Match every newcomer with a mentor at once, within every mentor's capacity."""
+    """Match every newcomer without a mentor with one, within every mentor's capacity."""
+    require_coordinator(kb, viewer, "the matching of all newcomers")
     people = colleagues(kb, viewer)
     ids = newcomers(kb)
     return match_all(
@@ -91,6 +127,58 @@ def match_mentors(kb: KnowledgeBase, viewer: Viewer) -> list[MentorMatch]:
     )
 
 
+def running(kb: KnowledgeBase, person_id: str | None = None) -> list[Running]:
+    """Return the running mentorships (those someone is mentor or mentee in), oldest first."""
+    with kb.sessions() as session:
+        query = select(Mentorship).order_by(Mentorship.id)
+        if person_id:
+            query = query.where(
+                (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
+            )
+        rows = [(m.mentor_id, m.mentee_id, m.since) for m in session.scalars(query)]
+    names = kb.person_names([i for r in rows for i in r[:2]])
+    return [Running(a, names.get(a, a), b, names.get(b, b), since) for a, b, since in rows]
+
+
+def assign(
+    kb: KnowledgeBase, viewer: Viewer, mentor_id: str, mentee_id: str, since: date | None = None
+) -> Running:
+    """Make mentor_id the mentor of mentee_id (a coordinator's decision); it ends any other.
+
+    Refused when the mentor has not offered to mentor, has no room left, is new or has left,
+    or is the mentee.
+    """
+    require_coordinator(kb, viewer, "and assign mentorships")
+    people = colleagues(kb, Viewer.system())
+    for pid in (mentor_id, mentee_id):
+        if pid not in people:
+            raise UnknownPerson(pid)
+    mentor, mentee = people[mentor_id], people[mentee_id]
+    if mentee.mentored_by == mentor_id:
+        return next(r for r in running(kb, mentee_id) if r.mentee_id == mentee_id)
+    why = eligibility(mentor, mentee, kb.settings.as_of, kb.settings.newcomer_months)
+    if why is not None:
+        raise MentorshipRefused(why.replace(" ", "_"), mentor_id)
+    with kb.session() as session:
+        for old in session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee_id)):
+            session.delete(old)
+        session.flush()
+        session.add(
+            Mentorship(mentor_id=mentor_id, mentee_id=mentee_id, since=since or kb.settings.as_of)
+        )
+    return next(r for r in running(kb, mentee_id) if r.mentee_id == mentee_id)
+
+
+def end(kb: KnowledgeBase, viewer: Viewer, mentee_id: str) -> bool:
+    """End the mentorship of a newcomer (a coordinator's decision); False when none ran."""
+    require_coordinator(kb, viewer, "and end mentorships")
+    with kb.session() as session:
+        rows = list(session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee_id)))
+        for row in rows:
+            session.delete(row)
+        return bool(rows)
+
+
 @dataclass(frozen=True)
 class MentorsAnswer:
     """Mentor suggestions for one newcomer (or none chosen), beside the list of all of them."""
@@ -99,6 +187,8 @@ class MentorsAnswer:
     mentors: list[MentorSuggestion]
     newcomers: list[dict]
     is_coordinator: bool
+    mentor: dict | None = None  # the newcomer's mentor now, when one is assigned
+    mentorships: tuple[Running, ...] = ()  # every running one (a coordinator's view)
 
 
 def mentors_answer(
@@ -106,14 +196,29 @@ def mentors_answer(
 ) -> MentorsAnswer:
     """Suggest mentors for a newcomer; with no id, for the viewer when they are new.
 
-    `strict` raises UnknownPerson for an id that is nobody; otherwise an id that is not a
+    A colleague who is no coordinator only ever gets their own suggestions: asking for
+    someone else's raises NotCoordinator when `strict`, and chooses nobody otherwise.
+    `strict` also raises UnknownPerson for an id that is nobody; otherwise an id that is not a
     newcomer's simply chooses nobody (a page link gone stale).
     """
+    coordinator = is_coordinator(kb, viewer)
     ids = newcomers(kb)
     if newcomer_id is None and viewer.person_id in ids:
         newcomer_id = viewer.person_id
-    if not strict and newcomer_id not in ids:
+    if not strict and (
+        newcomer_id not in ids or not (coordinator or newcomer_id == viewer.person_id)
+    ):
         newcomer_id = None
     found = mentors(kb, viewer, newcomer_id, limit) if newcomer_id else []
     chosen = kb.people_refs([newcomer_id])[0] if newcomer_id else None
-    return MentorsAnswer(chosen, found, kb.people_refs(ids), is_coordinator(kb, viewer))
+    runs = running(kb)
+    current = next((r for r in runs if r.mentee_id == newcomer_id), None) if newcomer_id else None
+    shown = ids if coordinator else [i for i in ids if i == viewer.person_id]
+    return MentorsAnswer(
+        chosen,
+        found,
+        kb.people_refs(shown),
+        coordinator,
+        {"id": current.mentor_id, "name": current.mentor_name} if current else None,
+        tuple(runs) if coordinator else (),
+    )

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from kb.models import Person
+from kb.models import Mentorship, Person
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
@@ -60,7 +60,17 @@ def profile(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> dict | None:
             "bio": person.bio,
             "has_profile": bool(person.has_profile),
             "skills": [{"name": s.name, "level": s.level} for s in person.skills],
+            "left": person.left,
         }
+        # Running mentorships, on both the mentor's and the newcomer's profile.
+        pairs = session.execute(
+            select(Mentorship.mentor_id, Mentorship.mentee_id).where(
+                (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
+            )
+        ).all()
+    names = kb.person_names([p for pair in pairs for p in pair])
+    page["mentees"] = [{"id": b, "name": names.get(b, b)} for a, b in pairs if a == person_id]
+    page["mentored_by"] = [{"id": a, "name": names.get(a, a)} for a, b in pairs if b == person_id]
     catalog = kb.catalog()
     ids = sorted(
         catalog.visible(viewer, Filters(author=person_id)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kb.accounts import NotCoordinator
 from kb.commandline import Context, as_option, emit, json_option, pass_ctx
 from kb.features.risk.payload import risk_payload
 from kb.features.risk.queries import risk_answer
@@ -16,7 +17,10 @@ from kb.features.risk.queries import risk_answer
 @pass_ctx
 def risk(ctx: Context, leaves: str | None, person: str | None, as_json: bool) -> None:
     """Knowledge areas, single-holder ones first."""
-    data = risk_payload(risk_answer(ctx.kb, ctx.viewer(person), leaves))
+    try:
+        data = risk_payload(risk_answer(ctx.kb, ctx.viewer(person), leaves))
+    except NotCoordinator as exc:
+        raise click.ClickException(f"{person} is no coordinator: {exc}") from exc
 
     def render(d: dict) -> None:
         for t in d["lost"] if leaves else d["topics"]:

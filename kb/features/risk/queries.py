@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from kb.accounts import require_coordinator
+from kb.expertise.mentors import started_recently
 from kb.expertise.risk import Topic, TopicDoc, find_topics
 from kb.expertise.risk import what_if_leaves as topics_held_by
 from kb.models import Person, Skill
@@ -26,7 +28,12 @@ class RiskAnswer:
 
 
 def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
-    """Return the knowledge areas the asker may see, those with fewest holders first."""
+    """Return the knowledge areas the asker may see, those with fewest holders first.
+
+    Only a coordinator may ask (NotCoordinator otherwise): who alone holds what, and what
+    goes when someone leaves, is for those who can act on it.
+    """
+    require_coordinator(kb, viewer, "knowledge risk")
     catalog = kb.catalog()
     visible = [catalog.docs[i] for i in catalog.visible(viewer, Filters())]
     docs = [
@@ -38,15 +45,20 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
         )
         for d in visible
     ]
+    today, months = kb.settings.as_of, kb.settings.newcomer_months
     with kb.sessions() as session:
         rows = session.execute(
             select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
         ).all()
+        people = session.execute(
+            select(Person.id, Person.started, Person.newcomer, Person.left)
+        ).all()
     skills: dict[str, list[tuple[str, int]]] = {}
     for pid, name, level in rows:
         skills.setdefault(pid, []).append((name, level))
-    topics = find_topics(docs, skills)
-    return sorted(topics, key=lambda t: (len(t.holders), t.truck_factor, t.name.casefold()))
+    new = frozenset(p.id for p in people if started_recently(p.started, p.newcomer, today, months))
+    gone = frozenset(p.id for p in people if p.left is not None and p.left <= today)
+    return find_topics(docs, skills, newcomers=new, gone=gone)
 
 
 def what_if_leaves(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> list[Topic]:
