@@ -23,6 +23,7 @@ from kb.ingest.extract import (
     identify,
     markdown_to_text,
     strip_front_matter,
+    text_media_type,
 )
 from kb.ingest.records import SECTION_HEADINGS, STEPS, VISIBILITIES, DocumentRecord
 from kb.ingest.sandbox import extract_text_safely
@@ -345,7 +346,7 @@ def download(kb, viewer: Viewer, source: str) -> dict | None:
         if doc.original is not None:
             return {
                 "filename": doc.original.filename,
-                "media_type": doc.original.media_type,
+                "media_type": text_media_type(doc.original.media_type, doc.original.data),
                 "data": doc.original.data,
             }
         if doc.format == "md" and doc.body is not None:
@@ -543,7 +544,7 @@ def share_material(kb, viewer: Viewer, filename: str, data: bytes, meta: dict) -
             media_type=MEDIA_TYPES[fmt],
         )
         upsert_document(session, record)
-    kb.sync_indexes()
+    kb.documents_changed()
     return source
 
 
@@ -653,5 +654,5 @@ def write_reflection(
             body=body,
         )
         upsert_document(session, record)
-    kb.sync_indexes()
+    kb.documents_changed()
     return source

@@ -82,6 +82,7 @@ def test_the_writer_and_the_participants_become_its_authors(base, client):
 
 def test_a_written_reflection_is_found_under_what_we_have_learned(client):
     post_form(client, "/reflect", ANSWERS)
+    assert client.application.extensions["kb"].wait_indexed(timeout=60)
     html = client.get("/learned?q=fladdermusholkar").get_data(as_text=True)
     assert "Tekniklaget 4–6</h2>" in html
     assert "Köp skruv i förväg." in html

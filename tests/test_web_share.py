@@ -51,7 +51,12 @@ def count_documents(kb) -> int:
         return session.scalar(select(func.count(Document.id)))
 
 
-def test_a_shared_pdf_is_searchable_at_once_by_a_word_from_inside_it(client):
+def indexed(client) -> None:
+    """Wait for the app's background indexer to take in what was just stored."""
+    assert client.application.extensions["kb"].wait_indexed(timeout=60)
+
+
+def test_a_shared_pdf_is_searchable_by_a_word_from_inside_it_once_indexed(client):
     response = upload(
         client,
         "holkar.pdf",
@@ -59,6 +64,7 @@ def test_a_shared_pdf_is_searchable_at_once_by_a_word_from_inside_it(client):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/doc/material/uploads/fladdermusholkar-i-teknik.pdf"
+    indexed(client)
     html = client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
     assert "Fladdermusholkar i teknik" in html
 
@@ -80,6 +86,7 @@ def test_a_shared_docx_is_read(client):
         make_docx("Planering med ordet solcellsladdare."),
         title="Plan för solceller",
     )
+    indexed(client)
     assert "Plan för solceller" in client.get("/?q=solcellsladdare").get_data(as_text=True)
 
 

@@ -50,6 +50,16 @@ class NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node):
+        """Read an impossible date (2011-02-30) as its text, so one entry reports it, not all."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", NoAliasLoader.construct_yaml_timestamp)
+
 
 def load_yaml(text: str, limit: int | None = MAX_METADATA_BYTES):
     """Parse YAML safely: no aliases, no Python objects, at most `limit` characters."""
@@ -341,11 +351,22 @@ def iter_files(root: Path, part: str):
         return
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(root).parts
-        if not path.is_file() or any(p.startswith(".") for p in rel):
+        if any(p.startswith(".") for p in rel) or path.is_dir() and not format_for(path.name):
             continue
         if path.name.endswith((".yaml", ".yml")) and format_for(path.name[: -len(path.suffix)]):
             continue
         yield path
+
+
+def odd_file(path: Path) -> str | None:
+    """Say why a bundle entry is not a readable file (FIFO, broken link, folder), else None."""
+    if path.is_symlink() and not path.exists():
+        return "a symbolic link to nothing; skipped"
+    if path.is_dir():
+        return "a folder named like a file; skipped"
+    if not path.is_file():
+        return "not a regular file (a pipe, socket or device); skipped"
+    return None
 
 
 def read_bundle(root: str | Path, progress=None) -> BundleContents:
@@ -360,6 +381,11 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
     documents: list[DocumentRecord] = []
     skipped: set[str] = set()
     for path, kind in progress(files) if progress else files:
+        odd = odd_file(path)
+        if odd:
+            problems.append(Problem(path.relative_to(root).as_posix(), odd))
+            skipped.add(path.relative_to(root).as_posix())
+            continue
         try:
             record, found = read_document(root, path, kind, known)
         except OSError as exc:

@@ -15,6 +15,7 @@ from kb.ingest.records import (
     PersonRecord,
     Tally,
 )
+from kb.limits import MAX_CHUNKS_PER_DOCUMENT
 from kb.models import Authorship, Chunk, Document, Original, Person, Skill
 from kb.search.chunking import chunk_text
 
@@ -125,7 +126,26 @@ def write_document(session: Session, doc: Document, record: DocumentRecord) -> N
             doc.original.data = record.original
     else:
         doc.original = None
-    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(chunk_text(record.text))]
+    kept, _total = document_chunks(record.text)
+    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(kept)]
+
+
+def document_chunks(text: str) -> tuple[list[str], int]:
+    """Return the chunks of a text that are embedded (at most MAX_CHUNKS_PER_DOCUMENT) and
+    how many it has; the keyword leg always reads the whole text."""
+    chunks = chunk_text(text)
+    return chunks[:MAX_CHUNKS_PER_DOCUMENT], len(chunks)
+
+
+def fits_note(text: str) -> str | None:
+    """Say how a document exceeds the bounded indexing cost, or None when it fits."""
+    kept, total = document_chunks(text)
+    if total > len(kept):
+        return (
+            f"indexed by what fits: the first {len(kept)} of {total} passages are searchable "
+            "by meaning, all of the text by its words"
+        )
+    return None
 
 
 def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Document]:
@@ -161,6 +181,9 @@ def apply_bundle(
         if outcome != "unchanged":
             session.flush()
             report.changed_document_ids.add(doc.id)
+            note = fits_note(record.text)
+            if note:
+                report.notes.append(f"{record.source}: {note}")
     seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
     # Only what came from a bundle can go missing from one: web uploads are never pruned.
     bundle_docs = select(Document).where(Document.origin == "bundle").order_by(Document.source)

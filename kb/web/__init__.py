@@ -40,11 +40,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = load_settings(app.instance_path, **test_config.get("SETTINGS", {}))
     kb = test_config.get("KB") or KnowledgeBase(settings, embedder=test_config.get("EMBEDDER"))
     app.extensions["kb"] = kb
+    if kb.settings.proxy_fix:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-* headers (one hop).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.config.setdefault("KB_HSTS", kb.settings.hsts)
+    if kb.settings.session_cookie_secure is not None:
+        app.config["SESSION_COOKIE_SECURE"] = kb.settings.session_cookie_secure
+        app.config["REMEMBER_COOKIE_SECURE"] = kb.settings.session_cookie_secure
+        app.config["KB_COOKIE_SECURE_SET"] = True
     if not app.config.get("SECRET_KEY"):
         from kb.accounts import instance_secret
 
         app.config["SECRET_KEY"] = instance_secret(kb.settings)
-    kb.catalog()  # catch up with the database before the first request
+    if test_config.get("BACKGROUND_INDEXING", True):
+        # Listen at once: search the indexes on disk, catch up in a background thread.
+        kb.start_indexer()
+    else:
+        kb.catalog()
 
     from kb.features.experts import views as _experts  # noqa: F401 (registers its routes)
     from kb.features.mentors import views as _mentors  # noqa: F401

@@ -89,6 +89,8 @@ def download(source: str):
         as_attachment=True,
         download_name=found["filename"],
     )
+    # send_file would add a second "; charset=utf-8" to a type that already names one.
+    response.headers["Content-Type"] = found["media_type"]
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
 
@@ -216,7 +218,12 @@ def share():
         except library.Refused as exc:
             problem = refusal(exc)
         else:
-            flash(_("Tack! Materialet är delat och går att söka fram direkt."), "success")
+            flash(
+                _(
+                    "Tack! Materialet är delat. Det indexeras nu och går att söka fram om en liten stund."
+                ),
+                "success",
+            )
             return redirect(url_for("pages.document", source=source))
     status = 422 if problem or form.errors else 200
     return render_template("share.html", form=form, problem=problem), status

@@ -52,6 +52,12 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+@pages.app_template_global()
+def index_state(source: str) -> str | None:
+    """Tell a page whether search has taken a document in yet (see KnowledgeBase.index_state)."""
+    return facade().index_state(source)
+
+
 def token_required(view):
     """Answer 401 unless the request carries a valid Bearer token; set g.viewer."""
 

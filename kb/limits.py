@@ -1,0 +1,27 @@
+"""Every size and time limit kb enforces, in one place."""
+
+from __future__ import annotations
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # the file itself, as uploaded or in a bundle
+MAX_FORM_BYTES = MAX_FILE_BYTES + 1024 * 1024  # an upload form: the file plus the fields
+MAX_TEXT_CHARS = 5_000_000  # the text read out of it (about 2,500 pages)
+MAX_ZIP_ENTRIES = 2_000  # parts of a DOCX package
+MAX_ZIP_DIRECTORY = 1024 * 1024  # bytes of its central directory
+MAX_ZIP_UNCOMPRESSED = 50 * 1024 * 1024  # all its parts unpacked
+MAX_ZIP_RATIO = 100  # how much one part may expand ...
+ZIP_RATIO_FLOOR = 1024 * 1024  # ... once it is larger than this unpacked
+MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
+MAX_METADATA_BYTES = 64 * 1024  # a sidecar or front matter: a handful of keys
+MAX_QUERY_CHARS = 500  # a search question
+
+# Bounded indexing cost per document (issue 13): a document over these is indexed by what fits.
+MAX_WORD_CHARS = 40  # a longer run without spaces ("[[[[…") is split into pieces this long
+MAX_CHUNK_WORDS = 180  # words per chunk (the chunker's window)
+MAX_PASSAGE_TOKENS = 256  # tokens embedded per chunk, counted as words plus punctuation marks
+MAX_CHUNKS_PER_DOCUMENT = 200  # chunks embedded per document; the keyword leg reads it all
+INDEX_SECONDS_PER_DOCUMENT = 30.0  # embedding time per document and index; the rest waits
+EMBED_BATCH_BACKGROUND = 2  # passages per embedding call, so searches never wait long
+
+# Fair use of the web server's threads.
+UPLOADS_IN_FLIGHT_PER_PERSON = 1  # a colleague's second upload meanwhile is told to try again
+EXTRACTION_SLOTS = 2  # uploads being read at once; one more is told to try again at once
