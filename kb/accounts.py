@@ -15,10 +15,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.library import split_values
 from kb.models import Person, Skill
 from kb.search.access import Viewer
-from kb.service import UnknownPerson
+from kb.service import KnowledgeBase, UnknownPerson
+from kb.text.slugs import split_values
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -108,14 +108,14 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword("too common: it is one of the 10,000 most used passwords")
 
 
-def account(kb, person_id: str) -> Account | None:
+def account(kb: KnowledgeBase, person_id: str) -> Account | None:
     """Return a person's account, or None when there is no such person."""
     with kb.sessions() as session:
         person = session.get(Person, person_id)
         return _account(person) if person else None
 
 
-def set_password(kb, person_id: str, password: str) -> Account:
+def set_password(kb: KnowledgeBase, person_id: str, password: str) -> Account:
     """Set a person's password and end every session they had; return the new account."""
     check_password_rules(password)
     hashed = generate_password_hash(password, method="scrypt")
@@ -128,7 +128,7 @@ def set_password(kb, person_id: str, password: str) -> Account:
         return _account(person)
 
 
-def end_sessions(kb, person_id: str) -> None:
+def end_sessions(kb: KnowledgeBase, person_id: str) -> None:
     """End every session of a person (log-out everywhere)."""
     with kb.session() as session:
         person = session.get(Person, person_id)
@@ -136,7 +136,7 @@ def end_sessions(kb, person_id: str) -> None:
             person.session_version = (person.session_version or 0) + 1
 
 
-def session_account(kb, person_id: str, version: int) -> Account | None:
+def session_account(kb: KnowledgeBase, person_id: str, version: int) -> Account | None:
     """Return the account a session belongs to, or None when that session has been ended."""
     found = account(kb, person_id)
     if found is None or not found.has_password or found.session_version != version:
@@ -154,14 +154,14 @@ def _find(session, person_id_or_email: str) -> Person | None:
     return person
 
 
-def resolve_handle(kb, person_id_or_email: str) -> str | None:
+def resolve_handle(kb: KnowledgeBase, person_id_or_email: str) -> str | None:
     """Return the person id a typed handle (id or e-mail) names, or None."""
     with kb.sessions() as session:
         person = _find(session, person_id_or_email)
         return person.id if person is not None else None
 
 
-def authenticate(kb, person_id_or_email: str, password: str) -> Account | None:
+def authenticate(kb: KnowledgeBase, person_id_or_email: str, password: str) -> Account | None:
     """Return the account when the password is right, else None (never say which part was wrong)."""
     with kb.sessions() as session:
         person = _find(session, person_id_or_email)
@@ -172,13 +172,13 @@ def authenticate(kb, person_id_or_email: str, password: str) -> Account | None:
         return _account(person) if check_password_hash(stored, password) else None
 
 
-def check_login(kb, person_id_or_email: str, password: str) -> Viewer | None:
+def check_login(kb: KnowledgeBase, person_id_or_email: str, password: str) -> Viewer | None:
     """Return the viewer whose password this is, else None."""
     found = authenticate(kb, person_id_or_email, password)
     return found.viewer if found else None
 
 
-def is_coordinator(kb, viewer: Viewer) -> bool:
+def is_coordinator(kb: KnowledgeBase, viewer: Viewer) -> bool:
     """Tell whether the viewer coordinates collegial learning (sees the matching of mentors)."""
     if viewer.is_system:
         return True
@@ -187,7 +187,7 @@ def is_coordinator(kb, viewer: Viewer) -> bool:
         return bool(person and person.is_coordinator)
 
 
-def set_coordinator(kb, person_id: str, on: bool = True) -> Account:
+def set_coordinator(kb: KnowledgeBase, person_id: str, on: bool = True) -> Account:
     """Make a person a coordinator (or not) of collegial learning."""
     with kb.session() as session:
         person = session.get(Person, person_id)
@@ -201,7 +201,7 @@ def _fingerprint(person: Person) -> str:
     return hashlib.sha256((person.password_hash or "").encode()).hexdigest()[:16]
 
 
-def make_invitation(kb, person_id: str, secret: str) -> str:
+def make_invitation(kb: KnowledgeBase, person_id: str, secret: str) -> str:
     """Return a signed token for a first-log-in link; it dies when the person sets a password."""
     with kb.sessions() as session:
         person = session.get(Person, person_id)
@@ -211,7 +211,9 @@ def make_invitation(kb, person_id: str, secret: str) -> str:
     return URLSafeTimedSerializer(secret, salt=INVITATION_SALT).dumps(payload)
 
 
-def read_invitation(kb, token: str, secret: str, max_days: int = INVITATION_DAYS) -> Account:
+def read_invitation(
+    kb: KnowledgeBase, token: str, secret: str, max_days: int = INVITATION_DAYS
+) -> Account:
     """Return whose invitation this is; raise BadInvitation when it is not valid now."""
     serializer = URLSafeTimedSerializer(secret, salt=INVITATION_SALT)
     try:
@@ -233,7 +235,7 @@ def read_invitation(kb, token: str, secret: str, max_days: int = INVITATION_DAYS
         return _account(person)
 
 
-def accept_invitation(kb, token: str, secret: str, password: str) -> Account:
+def accept_invitation(kb: KnowledgeBase, token: str, secret: str, password: str) -> Account:
     """Set the password an invitation asks for; the invitation cannot be used again."""
     invited = read_invitation(kb, token, secret)
     return set_password(kb, invited.person_id, password)
@@ -259,7 +261,7 @@ def parse_skills(text: str) -> list[tuple[str, int]]:
     return list(skills.items())
 
 
-def update_profile(kb, viewer: Viewer, person_id: str, changes: dict) -> None:
+def update_profile(kb: KnowledgeBase, viewer: Viewer, person_id: str, changes: dict) -> None:
     """Change a colleague's own profile and skills; nobody edits someone else's."""
     if not viewer.is_system and viewer.person_id != person_id:
         raise PermissionError("colleagues edit only their own profile")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kb.commandline import Context, emit, pass_ctx, progress_factory
+from kb.commandline import Context, pass_ctx, progress_factory
 
 DEMO_BUNDLE = Path(__file__).parent / "demo" / "bundle"
 
@@ -143,67 +143,6 @@ def reindex(ctx: Context, verify: bool) -> None:
     click.echo(str(report))
 
 
-@main.command()
-@click.argument("query")
-@click.option("--as", "person", help="Search as this person (what they may see).")
-@click.option("--limit", default=10, show_default=True, type=int)
-@click.option("--kind", type=click.Choice(["material", "reflection"]))
-@click.option("--subject")
-@click.option("--grade")
-@click.option("--unit")
-@click.option("--group")
-@click.option("--step")
-@click.option("--author")
-@click.option("--language")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
-@click.option(
-    "--method",
-    type=click.Choice(["convex", "rrf", "keyword", "dense"]),
-    default=None,
-    help="Fusion method (default: the configured one).",
-)
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-def search(
-    ctx: Context,
-    query: str,
-    person: str | None,
-    limit: int,
-    as_json: bool,
-    since,
-    until,
-    method,
-    **filters,
-) -> None:
-    """Search material and reflections."""
-    from kb.payloads import search_payload
-    from kb.search.catalog import Filters
-    from kb.search.hybrid import SearchRequest
-
-    request = SearchRequest(
-        text=query,
-        viewer=ctx.viewer(person),
-        limit=limit,
-        method=method or ctx.kb.settings.fusion_method,
-        filters=Filters(
-            **filters,
-            date_from=since.date() if since else None,
-            date_to=until.date() if until else None,
-        ),
-    )
-    data = search_payload(ctx.kb.search(request))
-
-    def render(d: dict) -> None:
-        if not d["hits"]:
-            click.echo("no results")
-        for i, hit in enumerate(d["hits"], 1):
-            click.echo(f"{i:2d}. {hit['score']:.3f} [{hit['kind']}] {hit['title']}")
-            click.echo(f"    {hit['source']}")
-
-    emit(data, as_json, render)
-
-
 @main.command("demo-login")
 @click.argument("person_id", default="lena.holmberg")
 @pass_ctx
@@ -224,12 +163,10 @@ def demo_login(ctx: Context, person_id: str) -> None:
 
 
 def _add_commands() -> None:
-    from kb.features.experts.commands import COMMANDS as experts
-    from kb.features.mentors.commands import COMMANDS as mentors
-    from kb.features.risk.commands import COMMANDS as risk
+    from kb.features import commands
     from kb.web.cli_user import user
 
-    for command in (*experts, *mentors, *risk, user):
+    for command in (*commands(), user):
         main.add_command(command)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +36,6 @@ class Settings:
     session_cookie_secure: bool | None = None
     hsts: bool | None = None
     proxy_fix: bool = False
-    extra: dict = field(default_factory=dict)
 
     @property
     def index_path(self) -> Path:
@@ -138,14 +137,13 @@ def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
         if os.environ.get(env):
             values[key] = _check(env, key, os.environ[env])
     values.update({k: v for k, v in overrides.items() if v is not None})
+    # Keys kb does not know are left out (kb.toml may carry settings of other tools).
     known = {f.name for f in fields(Settings)}
-    extra = {k: v for k, v in values.items() if k not in known}
     values = {k: v for k, v in values.items() if k in known}
     if isinstance(values.get("today"), str):
         values["today"] = _check("settings", "today", values["today"])
     settings = Settings(
         instance_path=instance,
-        extra=extra,
         **{k: v for k, v in values.items() if k != "instance_path"},
     )
     if not settings.database_url:

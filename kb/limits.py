@@ -14,6 +14,13 @@ MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
 MAX_METADATA_BYTES = 64 * 1024  # a sidecar or front matter: a handful of keys
 MAX_QUERY_CHARS = 500  # a search question
 
+# Reading a file in the sandbox (kb.ingest.sandbox).
+TIMEOUT = 10.0  # seconds of wall time to read one file
+MEMORY_MB = 512  # address space of the child reading it
+IDLE_CHILDREN = 2  # children kept waiting for the next file
+MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
+IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
+
 # Bounded indexing cost per document (issue 13): a document over these is indexed by what fits.
 MAX_WORD_CHARS = 40  # a longer run without spaces ("[[[[…") is split into pieces this long
 MAX_CHUNK_WORDS = 180  # words per chunk (the chunker's window)

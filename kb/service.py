@@ -17,7 +17,7 @@ from kb.config import Settings
 from kb.db import make_engine, make_sessionmaker, upgrade
 from kb.ingest.bundle import read_bundle
 from kb.ingest.records import IngestReport
-from kb.ingest.store import apply_bundle, fits_note
+from kb.ingest.store import Store, fits_note
 from kb.limits import EMBED_BATCH_BACKGROUND, INDEX_SECONDS_PER_DOCUMENT
 from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
@@ -53,7 +53,7 @@ class KnowledgeBase:
         self,
         settings: Settings,
         embedder: Embedder | None = None,
-        sparse_encoder: SparseEncoder | None | bool = True,
+        sparse_encoder: SparseEncoder | None = None,
     ) -> None:
         self.settings = settings
         settings.instance_path.mkdir(parents=True, exist_ok=True)
@@ -61,12 +61,8 @@ class KnowledgeBase:
         upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
         self.embedder = embedder or make_embedder(settings.embedder)
-        # True: the encoder that goes with the configured embedder (None when it has none).
-        self.sparse_encoder = (
-            make_sparse_encoder(settings.embedder)
-            if sparse_encoder is True
-            else sparse_encoder or None
-        )
+        # Unless given one, the encoder that goes with the configured embedder (if it has one).
+        self.sparse_encoder = sparse_encoder or make_sparse_encoder(settings.embedder)
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
@@ -87,6 +83,9 @@ class KnowledgeBase:
         self._over_budget: frozenset[int] = frozenset()
         # The background indexer of a running server (start_indexer); None on the command line.
         self.worker: IndexWorker | None = None
+        self._last_sync: SyncReport | None = None
+        # The one write path for documents; every write ends in _documents_changed.
+        self.store = Store(self.session, self._documents_changed)
 
     # ---------------------------------------------------------------- plumbing
     @contextmanager
@@ -283,26 +282,27 @@ class KnowledgeBase:
             return "pending"
         return "partly" if row.id in self._over_budget or fits_note(row.text or "") else "indexed"
 
-    def documents_changed(self, progress=None) -> None:
-        """Bring the indexes up to date after a write: queued for the worker, else at once."""
-        if self.worker is not None:
+    def _documents_changed(self, progress=None, inline: bool = False) -> None:
+        """Bring the indexes up to date after a store write: queued for the background
+        worker when there is one (a web upload), else at once (an ingest, the command line)."""
+        if self.worker is not None and not inline:
             self.worker.nudge()
         else:
-            self.sync_indexes(progress=progress)
+            self._last_sync = self.sync_indexes(progress=progress)
 
     # ---------------------------------------------------------------- ingest
     def ingest(
         self, bundle: str | Path, prune: bool = False, progress=None, on_wait=None
     ) -> IngestReport:
-        """Import a bundle, then bring the indexes in step; bad files never stop the run.
+        """Import a bundle through the store; bad files never stop the run.
 
         Two ingests of one instance take turns (the second calls on_wait() and waits).
         """
         contents = read_bundle(bundle, progress=progress("reading") if progress else None)
         with self.ingest_lock(on_wait):
-            with self.session() as session:
-                report = apply_bundle(session, contents, prune=prune)
-            synced = self.sync_indexes(progress=progress("embedding") if progress else None)
+            self._last_sync = None
+            report = self.store.ingest(contents, prune, progress("embedding") if progress else None)
+            synced = self._last_sync
         over = getattr(synced, "over_budget", frozenset()) & report.changed_document_ids
         if over:
             sources = {d: self._catalog.docs[d].source for d in over if d in self._catalog.docs}
@@ -415,6 +415,24 @@ class KnowledgeBase:
         """Return [{id, name}] for person ids, in order."""
         names = self.person_names(ids)
         return [{"id": pid, "name": names[pid]} for pid in names]
+
+    def briefs(self, infos) -> list[dict]:
+        """Return each catalog entry as the short dict lists show: title, kind, date, authors."""
+        infos = list(infos)
+        names = self.person_names([a for info in infos for a in info.authors])
+        return [
+            {
+                "source": info.source,
+                "title": info.title,
+                "kind": info.kind,
+                "date": info.date,
+                "language": info.language,
+                "group": info.group,
+                "step": info.step,
+                "authors": [{"id": a, "name": names.get(a, a)} for a in info.authors],
+            }
+            for info in infos
+        ]
 
     def profile_names(self) -> dict[str, str]:
         """Return {id: name} of everyone with a profile."""

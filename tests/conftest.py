@@ -315,7 +315,7 @@ def cli(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def shared_kb(tmp_path_factory, request):
     """The sample bundle with passwords set, one per test module (pages only read from it)."""
-    from kb.web.testing import open_kb
+    from tests.helpers import open_kb
 
     base = open_kb(
         tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]), SAMPLE_BUNDLE
@@ -327,6 +327,6 @@ def shared_kb(tmp_path_factory, request):
 @pytest.fixture
 def client(shared_kb):
     """A client logged in as Karin Sjöberg over the module's shared knowledge base."""
-    from kb.web.testing import logged_in_client
+    from tests.helpers import logged_in_client
 
     return logged_in_client(shared_kb, "karin.sjoberg")

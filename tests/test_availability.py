@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from kb.models import Document
-from kb.search.chunking import cap_passage, chunk_text
 from kb.search.embed import FakeEmbedder
-from kb.web.testing import log_in, make_app, open_kb, post_form
+from kb.text.chunking import cap_passage, chunk_text
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import log_in, make_app, open_kb, post_form
 
 
 class GatedEmbedder(FakeEmbedder):

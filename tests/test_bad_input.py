@@ -10,8 +10,8 @@ import pytest
 
 from kb import accounts
 from kb.config import ConfigError, load_settings
-from kb.web.testing import csrf_token, log_in, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import csrf_token, log_in, make_app, open_kb
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.search.chunking import chunk_text
+from kb.text.chunking import chunk_text
 
 
 def _sentences(count: int, words_each: int, tag: str = "S") -> list[str]:

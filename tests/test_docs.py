@@ -11,7 +11,7 @@ from tests.conftest import ROOT
 
 
 def test_every_api_route_in_the_docs_exists(kb):
-    from kb.web.testing import make_app
+    from tests.helpers import make_app
 
     routes = {r.rule for r in make_app(kb).url_map.iter_rules()}
     documented = set(re.findall(r"`GET (/api/[a-z/]+)", (ROOT / "docs/api.md").read_text()))

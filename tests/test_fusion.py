@@ -1,4 +1,4 @@
-"""Fusion maths: min-max, convex combination, RRF and chunk-to-document aggregation."""
+"""Fusion maths: min-max, the weighted convex combination of the legs, RRF and boosts."""
 
 from __future__ import annotations
 
@@ -15,33 +15,11 @@ def test_min_max_gives_one_to_a_lone_candidate():
     assert fusion.min_max({"a": 3.2}) == {"a": 1.0}
 
 
-def test_convex_weights_the_legs_and_scores_a_missing_leg_as_zero():
-    fused = fusion.convex({"a": 2.0, "b": 1.0}, {"b": 0.9, "c": 0.5}, alpha=0.25)
-    assert fused["a"] == pytest.approx(0.25 * 1.0 + 0.75 * 0.0)
-    assert fused["b"] == pytest.approx(0.25 * 0.0 + 0.75 * 1.0)
-    assert fused["c"] == pytest.approx(0.0)
-
-
-def test_convex_with_alpha_one_is_the_keyword_leg_alone():
-    fused = fusion.convex({"a": 2.0, "b": 1.0}, {"b": 9.0}, alpha=1.0)
-    assert [d for d, _ in fusion.ranked(fused)][:2] == ["a", "b"]
-
-
-def test_convex_refuses_an_alpha_outside_zero_to_one():
-    with pytest.raises(ValueError):
-        fusion.convex({}, {}, alpha=1.5)
-
-
 def test_rrf_sums_reciprocal_ranks():
     fused = fusion.rrf([["a", "b"], ["b", "c"]], k=60)
     assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
     assert fused["a"] == pytest.approx(1 / 61)
     assert fusion.ranked(fused)[0][0] == "b"
-
-
-def test_chunks_are_aggregated_to_their_document_by_the_best_chunk():
-    doc_of = {1: "d1", 2: "d1", 3: "d2"}
-    assert fusion.max_per_group({1: 0.2, 2: 0.7, 3: 0.5}, doc_of) == {"d1": 0.7, "d2": 0.5}
 
 
 def test_boost_multiplies_only_the_named_scores():

@@ -21,15 +21,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from kb import library
-from kb.ingest import extract
+from kb.features.share.queries import share_material
+from kb.ingest import readers
 from kb.ingest.export import ExportError, safe_target
-from kb.ingest.extract import MAX_FILE_BYTES, ExtractionError
+from kb.ingest.extract import ExtractionError
 from kb.ingest.sandbox import extract_text_safely
+from kb.limits import MAX_FILE_BYTES
 from kb.models import Document
 from kb.web import create_app
-from kb.web.testing import log_in, post_form
 from tests.files import make_docx, make_pdf
+from tests.helpers import log_in, post_form
 
 GB = 1 << 30
 MB = 1 << 20
@@ -236,9 +237,9 @@ def test_markdown_that_takes_too_long_is_refused_when_its_time_is_up():
 def test_markdown_too_slow_to_show_on_every_page_view_is_refused(monkeypatch):
     # Every view of a document renders its Markdown again: reading it within the 10 s is not
     # enough, it must render within MARKDOWN_BUDGET (2 s). Shrunk here to keep the test fast.
-    monkeypatch.setattr(extract, "MARKDOWN_BUDGET", 0.05)
+    monkeypatch.setattr(readers, "MARKDOWN_BUDGET", 0.05)
     with pytest.raises(ExtractionError) as caught:
-        extract.extract_text("md", b"[" * 100_000)  # about 0.8 s
+        readers.extract_text("md", b"[" * 100_000)  # about 0.8 s
     assert caught.value.reason == "timeout"
     assert re.fullmatch(
         r"is Markdown that takes \d+\.\d s to render \(at most 0.05 s accepted\); "
@@ -545,7 +546,7 @@ def test_odd_file_names_in_a_bundle_export_inside_the_folder_and_nowhere_else(
 def test_an_uploaded_file_name_never_becomes_a_path(make_kb, bundle, filename):
     kb = make_kb()
     kb.ingest(bundle.root)
-    source = library.share_material(
+    source = share_material(
         kb, kb.viewer("anna.lind"), filename, b"# Hej\n\nText.", {"title": "Plan"}
     )
     assert source == "material/uploads/plan.md"
@@ -557,9 +558,7 @@ def test_an_upload_titled_like_a_windows_device_gets_a_name_windows_can_hold(
 ):
     kb = make_kb()
     kb.ingest(bundle.root)
-    source = library.share_material(
-        kb, kb.viewer("anna.lind"), "x.md", b"# Hej\n\nText.", {"title": title}
-    )
+    source = share_material(kb, kb.viewer("anna.lind"), "x.md", b"# Hej\n\nText.", {"title": title})
     assert source == f"material/uploads/{title.lower()}-dokument.md"
 
 

@@ -236,12 +236,12 @@ def test_a_changed_people_yaml_entry_still_updates_the_person(make_kb, bundle):
 
 
 def test_prune_never_removes_material_shared_on_the_web(make_kb, bundle):
-    from kb import library
+    from kb.features.share.queries import share_material
 
     bundle.doc("material/a.md", "Text.", authors=["anna.lind"])
     kb = make_kb()
     kb.ingest(bundle.root)
-    source = library.share_material(
+    source = share_material(
         kb, kb.viewer("anna.lind"), "plan.txt", "Vår plan för läsåret.".encode(), {"title": "Plan"}
     )
     report = kb.ingest(bundle.root, prune=True)

@@ -18,7 +18,7 @@ from kb.features.risk.queries import risk
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.search.hybrid import METHODS, SearchRequest
-from kb.web.testing import log_in, make_app
+from tests.helpers import log_in, make_app
 
 UNITS = ("Alfaskolan", "Betaskolan", "Biblioteket")
 PEOPLE = [f"{unit[:4].lower()}.{n}" for unit in UNITS for n in (1, 2)]

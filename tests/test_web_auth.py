@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import accounts
 from kb.models import Person
-from kb.web.testing import PASSWORD, csrf_token, log_in, make_app, post_form
+from tests.helpers import PASSWORD, csrf_token, log_in, make_app, post_form
 
 PAGES = [
     "/",

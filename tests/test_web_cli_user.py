@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from kb import accounts
 from kb.cli import main
-from kb.web.testing import csrf_token, make_app
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import csrf_token, make_app
 
 
 @pytest.fixture

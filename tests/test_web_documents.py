@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kb import accounts
-from kb.web.testing import PASSWORD, logged_in_client
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import PASSWORD, logged_in_client
 
 DRAFT = "/doc/material/privat/forsberg-npf-fortbildning-utkast.md"
 

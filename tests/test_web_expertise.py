@@ -12,8 +12,8 @@ from kb.features.experts.queries import experts
 from kb.features.mentors.queries import match_mentors, mentors, newcomers
 from kb.features.risk.payload import risk_payload
 from kb.features.risk.queries import risk_answer
-from kb.web.testing import logged_in_client, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import logged_in_client, make_app, open_kb
 
 DRAFT = "material/privat/forsberg-npf-fortbildning-utkast.md"
 

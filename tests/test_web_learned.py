@@ -6,12 +6,19 @@ import re
 
 import pytest
 
-from kb import accounts, library
-from kb.web.testing import PASSWORD, log_in, make_app
+from kb import accounts
+from kb.features.learned.payload import learned_payload
+from kb.features.learned.queries import learned as find_learned
+from tests.helpers import PASSWORD, log_in, make_app
+
+
+def learned(kb, viewer, question):
+    """Return the learned payload, as the page and the API show it."""
+    return learned_payload(find_learned(kb, viewer, question))
 
 
 def test_reflections_are_grouped_by_learning_group_and_ordered_in_time(shared_kb):
-    page = library.learned(shared_kb, shared_kb.viewer("karin.sjoberg"), "exit tickets")
+    page = learned(shared_kb, shared_kb.viewer("karin.sjoberg"), "exit tickets")
     names = [g["name"] for g in page["groups"]]
     assert names[0] == "Bedömningsgruppen Ängsskolan"
     assert len(names) == len(set(names))
@@ -37,7 +44,7 @@ def test_a_meeting_links_to_the_material_it_used(client):
 def test_linked_material_is_only_material_the_viewer_may_open(shared_kb):
     viewer = shared_kb.viewer("johan.lindqvist")
     catalog = shared_kb.catalog()
-    page = library.learned(shared_kb, viewer, "mentorsprogram")
+    page = learned(shared_kb, viewer, "mentorsprogram")
     linked = {d["source"] for g in page["groups"] for m in g["meetings"] for d in m["material"]}
     assert all(catalog.may_open(viewer, s) for s in linked)
 
@@ -95,8 +102,8 @@ def test_a_reflection_the_viewer_may_not_read_is_left_out(private_reflection):
 
 def test_a_whole_question_finds_the_same_reflections_as_its_topic(shared_kb):
     viewer = shared_kb.viewer("karin.sjoberg")
-    asked = library.learned(shared_kb, viewer, "Vad har vi lärt oss om exit tickets?")
-    topic = library.learned(shared_kb, viewer, "exit tickets")
+    asked = learned(shared_kb, viewer, "Vad har vi lärt oss om exit tickets?")
+    topic = learned(shared_kb, viewer, "exit tickets")
     assert [m["source"] for g in asked["groups"] for m in g["meetings"]] == [
         m["source"] for g in topic["groups"] for m in g["meetings"]
     ]

@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from kb import accounts
 from kb.models import Person, Skill
-from kb.web.testing import (
+from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import (
     PASSWORD,
     csrf_token,
     logged_in_client,
     post_form,
 )
-from tests.conftest import SAMPLE_BUNDLE
 
 
 def test_the_directory_lists_colleagues_by_unit(client):

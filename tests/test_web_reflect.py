@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from kb import library
+from kb.features.reflect.queries import write_reflection
 from kb.models import Document
-from kb.web.testing import log_in, make_app, open_kb, post_form
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import log_in, make_app, open_kb, post_form
 
 ANSWERS = {
     "title": "Tekniklaget: fladdermusholkar",
@@ -117,7 +117,7 @@ def test_the_form_offers_the_known_learning_groups(client):
 def test_a_reflection_on_the_same_day_in_the_same_group_gets_its_own_source(base):
     viewer = base.viewer("johan.lindqvist")
     sources = {
-        library.write_reflection(
+        write_reflection(
             base,
             viewer,
             group="Tekniklaget 4–6",

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kb import accounts
-from kb.web.testing import PASSWORD, log_in, make_app
+from tests.helpers import PASSWORD, log_in, make_app
 
 
 def page(client, url: str) -> str:

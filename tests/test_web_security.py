@@ -7,8 +7,8 @@ import re
 import pytest
 
 from kb import accounts
-from kb.web.testing import PASSWORD, log_in, make_app, open_kb
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import PASSWORD, log_in, make_app, open_kb
 
 PAGES = [
     "/login",

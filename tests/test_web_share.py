@@ -7,11 +7,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from kb import library
+from kb.features.share.queries import share_material
+from kb.ingest.submit import Refused
 from kb.models import Document
-from kb.web.testing import log_in, make_app, open_kb, post_form
 from tests.conftest import SAMPLE_BUNDLE
 from tests.files import make_docx, make_pdf
+from tests.helpers import log_in, make_app, open_kb, post_form
 
 
 @pytest.fixture
@@ -173,6 +174,7 @@ def test_a_private_upload_is_hidden_from_other_colleagues(base, client):
         visibility="private",
         title="Hemlig plan",
     )
+    indexed(client)
     assert "Hemlig plan" in client.get("/?q=kvastfening").get_data(as_text=True)
     other = client_for(base, "karin.sjoberg")
     assert "Hemlig plan" not in other.get("/?q=kvastfening").get_data(as_text=True)
@@ -181,6 +183,6 @@ def test_a_private_upload_is_hidden_from_other_colleagues(base, client):
 
 def test_the_library_refuses_content_that_does_not_match_the_name(base):
     viewer = base.viewer("johan.lindqvist")
-    with pytest.raises(library.Refused) as refused:
-        library.share_material(base, viewer, "x.docx", make_pdf("Holk."), {"title": "X"})
+    with pytest.raises(Refused) as refused:
+        share_material(base, viewer, "x.docx", make_pdf("Holk."), {"title": "X"})
     assert refused.value.code == "mismatch"

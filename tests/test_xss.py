@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from kb.web.testing import log_in, make_app, post_form
+from tests.helpers import log_in, make_app, post_form
 
 PAYLOADS = [
     '<script>alert("x1")</script>',

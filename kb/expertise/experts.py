@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kb.expertise.ranked import Ranked
 from kb.expertise.reasons import Reason
 
 # How strongly a document speaks for each person connected to it.
@@ -40,10 +41,9 @@ class SkillEvidence:
 
 
 @dataclass(frozen=True)
-class Expert:
-    person_id: str
-    name: str
-    score: float
+class Expert(Ranked):
+    """One person who knows about the question, with what shows it."""
+
     evidence: tuple[Evidence, ...]
     skills: tuple[SkillEvidence, ...]
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kb.expertise.ranked import Ranked
 from kb.expertise.reasons import Reason
 
 # Fit weights: teaching the same subjects matters most, then the same school and stage.
@@ -41,10 +42,9 @@ class Colleague:
 
 
 @dataclass(frozen=True)
-class MentorSuggestion:
-    person_id: str
-    name: str
-    score: float
+class MentorSuggestion(Ranked):
+    """A colleague who would mentor the newcomer well, with the reasons."""
+
     reasons: tuple[str, ...]
 
 

@@ -174,6 +174,53 @@ def name_area(
     return max(skills, key=closeness)
 
 
+def declared_holders(
+    skills: Mapping[str, Sequence[tuple[str, int]]],
+    labels: Sequence[str],
+    core: Sequence[str],
+    is_subject: bool,
+    known_subjects: set[str],
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return the (person, skill) pairs that hold an area by a declared skill, and the names."""
+    declared, names = [], []
+    for person, person_skills in skills.items():
+        for name, level in person_skills:
+            # A skill that is a school subject ("matematik") names that subject only, and a
+            # subject is named by that skill only.
+            if is_subject:
+                if name.casefold() != labels[0].casefold():
+                    continue
+            elif name.casefold() in known_subjects:
+                continue
+            if level >= HOLDING_LEVEL and skill_matches(name, labels, core):
+                declared.append((person, name))
+                names.append(name)
+    return declared, names
+
+
+def skills_no_document_shows(
+    skills: Mapping[str, Sequence[tuple[str, int]]], matched: set[tuple[str, str]]
+) -> list[Topic]:
+    """Return an area for each declared skill no document area took up (knowledge in a head)."""
+    unmatched: dict[str, tuple[str, set[str]]] = {}
+    for person, person_skills in skills.items():
+        for name, level in person_skills:
+            if level >= HOLDING_LEVEL and (person, name.casefold()) not in matched:
+                unmatched.setdefault(name.casefold(), (name, set()))[1].add(person)
+    return [
+        Topic(
+            name=name,
+            holders=tuple(sorted(holders)),
+            sources=(),
+            truck_factor=len(holders),
+            single=len(holders) == 1,
+            labels=(name,),
+            declared_by=tuple(sorted(holders)),
+        )
+        for name, holders in unmatched.values()
+    ]
+
+
 def find_topics(
     docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[str, int]]]
 ) -> list[Topic]:
@@ -205,22 +252,10 @@ def find_topics(
         if sources in seen_sources:
             continue
         seen_sources.add(sources)
-        declared = set()
-        names = []
         core = core_labels(labels, area_docs)
-        for person, person_skills in skills.items():
-            for name, level in person_skills:
-                # A skill that is a school subject ("matematik") names that subject only, and a
-                # subject is named by that skill only.
-                if is_subject:
-                    if name.casefold() != labels[0].casefold():
-                        continue
-                elif name.casefold() in known_subjects:
-                    continue
-                if level >= HOLDING_LEVEL and skill_matches(name, labels, core):
-                    declared.add(person)
-                    matched_skills.add((person, name.casefold()))
-                    names.append(name)
+        declared, names = declared_holders(skills, labels, core, is_subject, known_subjects)
+        matched_skills.update((person, name.casefold()) for person, name in declared)
+        declared = {person for person, _ in declared}
         holders = sorted(set(authors_of(area_docs)) | declared)
         label = name_area(labels, core, names, is_subject)
         if label.casefold() in used_names:
@@ -238,23 +273,7 @@ def find_topics(
                 declared_by=tuple(sorted(declared)),
             )
         )
-    unmatched: dict[str, tuple[str, set[str]]] = {}
-    for person, person_skills in skills.items():
-        for name, level in person_skills:
-            if level >= HOLDING_LEVEL and (person, name.casefold()) not in matched_skills:
-                unmatched.setdefault(name.casefold(), (name, set()))[1].add(person)
-    for name, holders in unmatched.values():
-        topics.append(
-            Topic(
-                name=name,
-                holders=tuple(sorted(holders)),
-                sources=(),
-                truck_factor=len(holders),
-                single=len(holders) == 1,
-                labels=(name,),
-                declared_by=tuple(sorted(holders)),
-            )
-        )
+    topics += skills_no_document_shows(skills, matched_skills)
     topics.sort(key=lambda t: (not t.single, -len(t.sources), t.name.casefold()))
     return topics
 

@@ -26,9 +26,3 @@ def coverage(question: str, name: str) -> float:
     """Share of the question's terms that the name contains: |Q ∩ N| / |Q| (0 when Q is empty)."""
     q = terms(question)
     return len(q & terms(name)) / len(q) if q else 0.0
-
-
-def overlap(a: str, b: str) -> float:
-    """Symmetric term overlap: |A ∩ B| / min(|A|, |B|) (0 when either is empty)."""
-    ta, tb = terms(a), terms(b)
-    return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0

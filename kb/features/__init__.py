@@ -10,3 +10,42 @@ A feature is a package `kb/features/<name>/` with up to four modules:
 
 A feature imports the core, the facade and the web or CLI plumbing, never another feature.
 """
+
+from importlib import import_module
+
+# Every feature, in the order its page appears in the navigation.
+NAMES = (
+    "search",
+    "learned",
+    "documents",
+    "people",
+    "share",
+    "reflect",
+    "experts",
+    "mentors",
+    "risk",
+)
+
+
+def register_views() -> None:
+    """Import each feature's views, which hang their routes on the two blueprints."""
+    for name in NAMES:
+        try:
+            import_module(f"kb.features.{name}.views")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kb.features.{name}.views":
+                raise
+
+
+def commands() -> list:
+    """Return every feature's `kb` commands."""
+    found = []
+    for name in NAMES:
+        try:
+            module = import_module(f"kb.features.{name}.commands")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kb.features.{name}.commands":
+                raise
+            continue
+        found.extend(module.COMMANDS)
+    return found

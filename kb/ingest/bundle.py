@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -10,12 +9,12 @@ from pathlib import Path
 import yaml
 
 from kb.ingest.extract import (
-    MEDIA_TYPES,
     ExtractionError,
     check_file,
     decode_text,
     format_for,
 )
+from kb.ingest.formats import MEDIA_TYPES
 from kb.ingest.records import (
     PERSON_FIELDS,
     SECTIONS,
@@ -27,58 +26,17 @@ from kb.ingest.records import (
     Problem,
 )
 from kb.ingest.sandbox import extract_text_safely
-from kb.search.language import guess_language
+from kb.text.frontmatter import load_yaml, split_front_matter, yaml_reason
+from kb.text.language import guess_language
 
 PERSON_KEYS = {"id", "skills", *PERSON_FIELDS}
 DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language", "visibility"}
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-
-# Metadata is a handful of keys; anything this large is a mistake or an attack.
-MAX_METADATA_BYTES = 64 * 1024
-
-
-class NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without aliases: `*name` could expand a few bytes exponentially."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in kb metadata", mark
-            )
-        return super().compose_node(parent, index)
-
-    def construct_yaml_timestamp(self, node):
-        """Read an impossible date (2011-02-30) as its text, so one entry reports it, not all."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", NoAliasLoader.construct_yaml_timestamp)
-
-
-def load_yaml(text: str, limit: int | None = MAX_METADATA_BYTES):
-    """Parse YAML safely: no aliases, no Python objects, at most `limit` characters."""
-    if limit is not None and len(text) > limit:
-        raise yaml.YAMLError(f"larger than {limit // 1024} KB")
-    return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a safe loader subclass
 
 
 class BundleError(Exception):
     """The bundle as a whole cannot be read (no folder, no people.yaml that parses)."""
-
-
-def content_hash(*parts: bytes) -> str:
-    """Hash a file's bytes with its sidecar's, so either changing counts as a change."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()
 
 
 def as_list(value, key: str, notes: list[str]) -> tuple[str, ...]:
@@ -108,30 +66,6 @@ def as_date(value, key: str, notes: list[str]) -> date | None:
         return None
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """Split Markdown into its YAML front matter and body; raise ValueError when malformed."""
-    if not text.startswith("---"):
-        return {}, text
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise ValueError("front matter is not closed by a line '---'")
-    try:
-        meta = load_yaml(match.group(1))
-    except yaml.YAMLError as exc:
-        raise ValueError(f"front matter is not valid YAML ({_yaml_reason(exc)})") from exc
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise ValueError("front matter is not a set of key: value lines")
-    return meta, text[match.end() :]
-
-
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc) or "syntax error"
-    return f"{problem} at line {mark.line + 1}" if mark else str(problem)
-
-
 def split_sections(body: str) -> dict[str, str]:
     """Return the four reflection sections found under their `## ` headings."""
     found: dict[str, str] = {}
@@ -159,7 +93,7 @@ def read_people(path: Path) -> tuple[list[PersonRecord], list[Problem]]:
     try:
         data = load_yaml(decode_text(path.read_bytes()), limit=50 * 1024 * 1024)
     except yaml.YAMLError as exc:
-        raise BundleError(f"people.yaml does not parse ({_yaml_reason(exc)})") from exc
+        raise BundleError(f"people.yaml does not parse ({yaml_reason(exc)})") from exc
     if data is None:
         data = []
     if not isinstance(data, list):
@@ -168,71 +102,82 @@ def read_people(path: Path) -> tuple[list[PersonRecord], list[Problem]]:
     problems: list[Problem] = []
     seen: set[str] = set()
     for index, entry in enumerate(data, start=1):
-        where = f"people.yaml (entry {index})"
-        if not isinstance(entry, dict):
-            problems.append(Problem("people.yaml", f"entry {index} is not a mapping; skipped"))
-            continue
-        pid = str(entry.get("id") or "").strip()
-        if pid:
-            where = f"people.yaml ({pid})"
-        errors: list[str] = []
-        notes: list[str] = []
-        if not pid:
-            errors.append("required field 'id' is missing")
-        elif not PERSON_ID.match(pid):
-            errors.append(f"id {pid!r} may only use a-z, 0-9, '.', '_' and '-'")
-        elif pid in seen:
-            errors.append(f"id {pid!r} appears twice")
-        name = entry.get("name")
-        if not name or not str(name).strip():
-            errors.append("required field 'name' is missing")
-        unknown = sorted(set(map(str, entry)) - PERSON_KEYS)
-        notes.extend(f"unknown key '{k}'" for k in unknown)
-        if errors:
-            problems.append(Problem(where, "; ".join(errors + notes) + "; not imported"))
-            continue
-        skills: list[tuple[str, int]] = []
-        for skill in entry.get("skills") or []:
-            if isinstance(skill, str):
-                skills.append((skill, 3))
-            elif isinstance(skill, dict) and skill.get("name"):
-                level = skill.get("level", 3)
-                try:
-                    level = min(5, max(1, int(level)))
-                except (TypeError, ValueError):
-                    notes.append(f"skill {skill.get('name')!r} has level {level!r}; 3 used")
-                    level = 3
-                skills.append((str(skill["name"]).strip(), level))
-            else:
-                notes.append(f"skill {skill!r} has no name; ignored")
-        capacity = entry.get("mentor_capacity")
-        if capacity is not None:
-            try:
-                capacity = max(0, int(capacity))
-            except (TypeError, ValueError):
-                notes.append(f"mentor_capacity {capacity!r} is not a number; ignored")
-                capacity = None
-        seen.add(pid)
-        people.append(
-            PersonRecord(
-                id=pid,
-                name=str(name).strip(),
-                email=_opt_str(entry.get("email")),
-                role=_opt_str(entry.get("role")),
-                unit=_opt_str(entry.get("unit")),
-                subjects=as_list(entry.get("subjects"), "subjects", notes),
-                grades=as_list(entry.get("grades"), "grades", notes),
-                started=as_date(entry.get("started"), "started", notes),
-                mentor=bool(entry.get("mentor", False)),
-                mentor_capacity=capacity,
-                languages=as_list(entry.get("languages"), "languages", notes),
-                skills=tuple(skills),
-                bio=_opt_str(entry.get("bio")),
-            )
-        )
-        if notes:
-            problems.append(Problem(where, "; ".join(notes), refused=False))
+        record, problem = read_person(entry, index, seen)
+        if record is not None:
+            seen.add(record.id)
+            people.append(record)
+        if problem is not None:
+            problems.append(problem)
     return people, problems
+
+
+def read_person(entry, index: int, seen: set[str]) -> tuple[PersonRecord | None, Problem | None]:
+    """Read one people.yaml entry into a record, with the problem it has (if any)."""
+    where = f"people.yaml (entry {index})"
+    if not isinstance(entry, dict):
+        return None, Problem("people.yaml", f"entry {index} is not a mapping; skipped")
+    pid = str(entry.get("id") or "").strip()
+    if pid:
+        where = f"people.yaml ({pid})"
+    errors: list[str] = []
+    notes: list[str] = []
+    if not pid:
+        errors.append("required field 'id' is missing")
+    elif not PERSON_ID.match(pid):
+        errors.append(f"id {pid!r} may only use a-z, 0-9, '.', '_' and '-'")
+    elif pid in seen:
+        errors.append(f"id {pid!r} appears twice")
+    name = entry.get("name")
+    if not name or not str(name).strip():
+        errors.append("required field 'name' is missing")
+    unknown = sorted(set(map(str, entry)) - PERSON_KEYS)
+    notes.extend(f"unknown key '{k}'" for k in unknown)
+    if errors:
+        return None, Problem(where, "; ".join(errors + notes) + "; not imported")
+    record = PersonRecord(
+        id=pid,
+        name=str(name).strip(),
+        email=_opt_str(entry.get("email")),
+        role=_opt_str(entry.get("role")),
+        unit=_opt_str(entry.get("unit")),
+        subjects=as_list(entry.get("subjects"), "subjects", notes),
+        grades=as_list(entry.get("grades"), "grades", notes),
+        started=as_date(entry.get("started"), "started", notes),
+        mentor=bool(entry.get("mentor", False)),
+        mentor_capacity=_capacity(entry.get("mentor_capacity"), notes),
+        languages=as_list(entry.get("languages"), "languages", notes),
+        skills=_skills(entry.get("skills") or [], notes),
+        bio=_opt_str(entry.get("bio")),
+    )
+    return record, Problem(where, "; ".join(notes), refused=False) if notes else None
+
+
+def _skills(entries, notes: list[str]) -> tuple[tuple[str, int], ...]:
+    skills: list[tuple[str, int]] = []
+    for skill in entries:
+        if isinstance(skill, str):
+            skills.append((skill, 3))
+        elif isinstance(skill, dict) and skill.get("name"):
+            level = skill.get("level", 3)
+            try:
+                level = min(5, max(1, int(level)))
+            except (TypeError, ValueError):
+                notes.append(f"skill {skill.get('name')!r} has level {level!r}; 3 used")
+                level = 3
+            skills.append((str(skill["name"]).strip(), level))
+        else:
+            notes.append(f"skill {skill!r} has no name; ignored")
+    return tuple(skills)
+
+
+def _capacity(capacity, notes: list[str]) -> int | None:
+    if capacity is None:
+        return None
+    try:
+        return max(0, int(capacity))
+    except (TypeError, ValueError):
+        notes.append(f"mentor_capacity {capacity!r} is not a number; ignored")
+        return None
 
 
 def _opt_str(value) -> str | None:
@@ -245,49 +190,16 @@ def read_document(
     """Read one material or reflection file (with its sidecar) into a record."""
     source = path.relative_to(root).as_posix()
     fmt = format_for(path.name)
-    if fmt is None:
-        return None, [Problem(source, f"kb cannot read '{path.suffix}' files; skipped")]
-    if kind == "reflection" and fmt != "md":
-        return None, [Problem(source, "reflections must be Markdown (.md) files; skipped")]
-    try:
-        check_file(path, root)  # size, and no link out of the bundle, before reading a byte
-    except ExtractionError as exc:
-        return None, [Problem(source, str(exc))]
+    refusal = _refusal(root, path, fmt, kind)
+    if refusal:
+        return None, [Problem(source, refusal)]
     data = path.read_bytes()
     notes: list[str] = []
-    sidecar_bytes = b""
-    body: str | None = None
     try:
-        if fmt == "md":
-            meta, body = split_front_matter(decode_text(data))
-            text = extract_text_safely(fmt, data)  # front matter dropped, in a limited child
-        else:
-            sidecar = path.with_name(path.name + ".yaml")
-            meta = {}
-            if sidecar.exists():
-                sidecar_bytes = sidecar.read_bytes()
-                try:
-                    meta = load_yaml(decode_text(sidecar_bytes)) or {}
-                except yaml.YAMLError as exc:
-                    raise ValueError(
-                        f"its sidecar {sidecar.name} is not valid YAML ({_yaml_reason(exc)})"
-                    ) from exc
-                if not isinstance(meta, dict):
-                    raise ValueError(f"its sidecar {sidecar.name} is not a set of key: value lines")
-            else:
-                notes.append(f"no sidecar {path.name}.yaml; title taken from the file name")
-            text = extract_text_safely(fmt, data)
-    except ExtractionError as exc:
+        meta, body, text = _read_content(path, fmt, data, notes)
+    except (ExtractionError, ValueError) as exc:
         return None, [Problem(source, str(exc))]
-    except ValueError as exc:
-        return None, [Problem(source, str(exc))]
-
-    allowed = {"material": set(DOCUMENT_KEYS), "reflection": set(REFLECTION_KEYS)}[kind]
-    if kind == "material":
-        allowed |= {"group", "step"}  # harmless on material; kept rather than reported
-    unknown = sorted(set(map(str, meta)) - allowed)
-    notes.extend(f"unknown key '{k}' ignored" for k in unknown)
-
+    _check_keys(meta, kind, notes)
     visibility = str(meta.get("visibility") or "all").strip().lower()
     if visibility not in VISIBILITIES:
         # Refusing is the safe choice: guessing "all" could show a private draft to everyone.
@@ -296,24 +208,12 @@ def read_document(
                 source, f"visibility {visibility!r} is not one of all, unit, private; not imported"
             )
         ]
-    title = _opt_str(meta.get("title"))
-    if not title:
-        heading = re.search(r"^#\s+(.+)$", body or "", re.M)
-        title = heading.group(1).strip() if heading else path.stem.replace("-", " ")
-        notes.append("no title; used " + ("the first heading" if heading else "the file name"))
-    authors = as_list(meta.get("authors"), "authors", notes)
-    for author in authors:
-        if author not in known_people:
-            notes.append(
-                f"author id '{author}' is not in people.yaml; created as a person without a profile"
-            )
-    step = _opt_str(meta.get("step"))
-    if step and step.lower() not in STEPS:
-        notes.append(f"step {step!r} is not one of {', '.join(STEPS)}; kept as written")
+    title = _title(meta, body, path, notes)
+    authors = _authors(meta, known_people, notes)
+    step = _step(meta, notes)
     language = _opt_str(meta.get("language"))
     guessed = language is None
-    if guessed:
-        language = guess_language(text)
+    language = language or guess_language(text)
     sections = split_sections(body) if kind == "reflection" and body else {}
     if not text.strip():
         notes.append("no text could be extracted; only the metadata is searchable")
@@ -322,7 +222,6 @@ def read_document(
         kind=kind,
         format=fmt,
         title=title,
-        content_hash=content_hash(data, sidecar_bytes),
         text=text,
         date=as_date(meta.get("date"), "date", notes),
         authors=tuple(dict.fromkeys(authors)),
@@ -342,6 +241,74 @@ def read_document(
     )
     problems = [Problem(source, "; ".join(notes), refused=False)] if notes else []
     return record, problems
+
+
+def _refusal(root: Path, path: Path, fmt: str | None, kind: str) -> str | None:
+    """Say why a file is not read at all, before a byte of it is read; None when it is."""
+    if fmt is None:
+        return f"kb cannot read '{path.suffix}' files; skipped"
+    if kind == "reflection" and fmt != "md":
+        return "reflections must be Markdown (.md) files; skipped"
+    try:
+        check_file(path, root)  # size, and no link out of the bundle, before reading a byte
+    except ExtractionError as exc:
+        return str(exc)
+    return None
+
+
+def _read_content(path: Path, fmt: str, data: bytes, notes: list[str]):
+    """Return a file's metadata, Markdown body (None for other formats) and text."""
+    if fmt == "md":
+        meta, body = split_front_matter(decode_text(data))
+        return meta, body, extract_text_safely(fmt, data)  # front matter dropped, in a child
+    sidecar = path.with_name(path.name + ".yaml")
+    meta = {}
+    if sidecar.exists():
+        try:
+            meta = load_yaml(decode_text(sidecar.read_bytes())) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(
+                f"its sidecar {sidecar.name} is not valid YAML ({yaml_reason(exc)})"
+            ) from exc
+        if not isinstance(meta, dict):
+            raise ValueError(f"its sidecar {sidecar.name} is not a set of key: value lines")
+    else:
+        notes.append(f"no sidecar {path.name}.yaml; title taken from the file name")
+    return meta, None, extract_text_safely(fmt, data)
+
+
+def _check_keys(meta: dict, kind: str, notes: list[str]) -> None:
+    allowed = {"material": set(DOCUMENT_KEYS), "reflection": set(REFLECTION_KEYS)}[kind]
+    if kind == "material":
+        allowed |= {"group", "step"}  # harmless on material; kept rather than reported
+    unknown = sorted(set(map(str, meta)) - allowed)
+    notes.extend(f"unknown key '{k}' ignored" for k in unknown)
+
+
+def _authors(meta: dict, known_people: set[str], notes: list[str]) -> tuple[str, ...]:
+    authors = as_list(meta.get("authors"), "authors", notes)
+    for author in authors:
+        if author not in known_people:
+            notes.append(
+                f"author id '{author}' is not in people.yaml; created as a person without a profile"
+            )
+    return authors
+
+
+def _step(meta: dict, notes: list[str]) -> str | None:
+    step = _opt_str(meta.get("step"))
+    if step and step.lower() not in STEPS:
+        notes.append(f"step {step!r} is not one of {', '.join(STEPS)}; kept as written")
+    return step
+
+
+def _title(meta: dict, body: str | None, path: Path, notes: list[str]) -> str:
+    title = _opt_str(meta.get("title"))
+    if not title:
+        heading = re.search(r"^#\s+(.+)$", body or "", re.M)
+        title = heading.group(1).strip() if heading else path.stem.replace("-", " ")
+        notes.append("no title; used " + ("the first heading" if heading else "the file name"))
+    return title
 
 
 def iter_files(root: Path, part: str):

@@ -13,37 +13,18 @@ import io
 import re
 import stat
 import struct
-import time
 import zipfile
 from pathlib import Path
 
-FORMATS = {
-    ".md": "md",
-    ".markdown": "md",
-    ".txt": "txt",
-    ".html": "html",
-    ".htm": "html",
-    ".pdf": "pdf",
-    ".docx": "docx",
-}
-MEDIA_TYPES = {
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-TEXT_FORMATS = ("md", "txt", "html")
-
-# Limits on what a file may be. A school's documents stay far below all of them.
-MAX_FILE_BYTES = 20 * 1024 * 1024  # the file itself, as uploaded or in a bundle
-MAX_TEXT_CHARS = 5_000_000  # the text read out of it (about 2,500 pages)
-MAX_ZIP_ENTRIES = 2_000  # parts of a DOCX package
-MAX_ZIP_DIRECTORY = 1024 * 1024  # bytes of its central directory
-MAX_ZIP_UNCOMPRESSED = 50 * 1024 * 1024  # all its parts unpacked
-MAX_ZIP_RATIO = 100  # how much one part may expand ...
-ZIP_RATIO_FLOOR = 1024 * 1024  # ... once it is larger than this unpacked
-MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
+from kb.ingest.formats import FORMATS, NAMES, TEXT_FORMATS
+from kb.limits import (
+    MAX_FILE_BYTES,
+    MAX_ZIP_DIRECTORY,
+    MAX_ZIP_ENTRIES,
+    MAX_ZIP_RATIO,
+    MAX_ZIP_UNCOMPRESSED,
+    ZIP_RATIO_FLOOR,
+)
 
 # What a file really is, told from its first bytes; used in messages ("is really a PDF").
 KINDS = {
@@ -66,13 +47,6 @@ KINDS = {
     "text": "text",
     "empty": "empty",
 }
-NAMES = {
-    "md": "a Markdown file",
-    "txt": "a text file",
-    "html": "an HTML file",
-    "pdf": "a PDF",
-    "docx": "a DOCX",
-}
 MAGIC = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -91,7 +65,6 @@ BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 # Names Windows keeps for devices, whatever the extension: no file can have them there, and an
 # exported bundle may well be opened on a school's Windows computer.
-WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
 ZIP_ERRORS = (
     zipfile.BadZipFile,
     OSError,
@@ -101,7 +74,6 @@ ZIP_ERRORS = (
     NotImplementedError,
     RuntimeError,
 )
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 class ExtractionError(ValueError):
@@ -162,14 +134,16 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"
 
 
+def too_large(message: str) -> ExtractionError:
+    """Return the refusal of a file that is over one of kb's limits."""
+    return ExtractionError(message, reason="too_large")
+
+
 def check_size(size: int) -> None:
     """Refuse a file larger than MAX_FILE_BYTES."""
     if size > MAX_FILE_BYTES:
-        raise ExtractionError(
-            f"is {megabytes(size)}, larger than the {megabytes(MAX_FILE_BYTES)} "
-            "kb accepts; refused",
-            reason="too_large",
-        )
+        limit = megabytes(MAX_FILE_BYTES)
+        raise too_large(f"is {megabytes(size)}, larger than the {limit} kb accepts; refused")
 
 
 def check_file(path: Path, root: Path) -> None:
@@ -325,138 +299,3 @@ def sniff(fmt: str, data: bytes) -> None:
 
 
 # ---------------------------------------------------------------- the readers
-def strip_front_matter(text: str) -> str:
-    """Drop a leading YAML front matter block (metadata, not content)."""
-    match = FRONT_MATTER.match(text)
-    return text[match.end() :] if match else text
-
-
-def markdown_to_text(markdown: str) -> str:
-    """Render Markdown and flatten it to plain text."""
-    from markdown_it import MarkdownIt
-
-    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
-    return html_to_text(html)
-
-
-def html_to_text(html: str) -> str:
-    """Flatten HTML to readable plain text (scripts and styles dropped)."""
-    from inscriptis import get_text
-
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
-    return tidy(get_text(html))
-
-
-def tidy(text: str) -> str:
-    """Collapse runs of blank lines and trailing spaces."""
-    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _pdfium_reason(exc: Exception) -> str:
-    reason = str(exc).strip().rstrip(".")
-    match = re.search(r"\(PDFium: ([^)]*)\)", reason)
-    return f"PDFium: {match.group(1)}" if match else reason or type(exc).__name__
-
-
-def pdf_to_text(data: bytes) -> str:
-    """Extract the text layer of every page of a PDF."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except Exception as exc:  # pdfium raises its own PdfiumError
-        if "password" in str(exc).lower():
-            raise ExtractionError(
-                "is a password-protected PDF, which kb cannot read; refused", reason="encrypted"
-            ) from exc
-        raise ExtractionError(f"is damaged ({_pdfium_reason(exc)})") from exc
-    try:
-        pages, size = [], 0
-        for page in pdf:
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
-            textpage.close()
-            page.close()
-            size += len(text)
-            _check_text_size(size)
-            pages.append(text)
-    finally:
-        pdf.close()
-    return tidy("\n\n".join(pages))
-
-
-def docx_to_text(data: bytes) -> str:
-    """Extract paragraphs and table cells of a DOCX, in document order."""
-    import docx
-
-    check_docx_package(data)
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except MemoryError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise ExtractionError(f"is damaged ({str(exc)[:200]})") from exc
-    except Exception as exc:  # python-docx raises several kinds for broken packages
-        raise ExtractionError(f"is damaged ({type(exc).__name__}: {str(exc)[:200]})") from exc
-    parts: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
-        if tag == "p":
-            parts.append("".join(t.text or "" for t in child.iter() if _is(t, "t")))
-        elif tag == "tbl":
-            for row in child.iter():
-                if _is(row, "tr"):
-                    cells = []
-                    for cell in row.iterchildren():
-                        if _is(cell, "tc"):
-                            cells.append(" ".join(t.text or "" for t in cell.iter() if _is(t, "t")))
-                    parts.append(" | ".join(cells))
-    return tidy("\n".join(parts))
-
-
-def _is(element, name: str) -> bool:
-    # Comments and processing instructions have a function, not a string, as their tag.
-    return isinstance(element.tag, str) and element.tag.endswith("}" + name)
-
-
-def _check_text_size(size: int) -> None:
-    if size > MAX_TEXT_CHARS:
-        raise ExtractionError(
-            f"holds more than {MAX_TEXT_CHARS / 1e6:g} million characters of "
-            "text (some 2 500 pages); refused",
-            reason="too_large",
-        )
-
-
-def extract_text(fmt: str, data: bytes) -> str:
-    """Return the plain text of a file's bytes in the given format.
-
-    This runs the parsers in the calling process: use kb.ingest.sandbox.extract_text_safely
-    for anything that came from outside. Markdown loses its front matter.
-    """
-    if fmt not in MEDIA_TYPES:
-        raise ExtractionError(f"has a format kb cannot read ({fmt})", reason="mismatch")
-    sniff(fmt, data)
-    if fmt == "md":
-        started = time.process_time()
-        text = markdown_to_text(strip_front_matter(decode_text(data)))
-        spent = time.process_time() - started
-        if spent > MARKDOWN_BUDGET:
-            # Each view of the document renders it again: refuse what would slow every view.
-            raise ExtractionError(
-                f"is Markdown that takes {spent:.1f} s to render (at most "
-                f"{MARKDOWN_BUDGET:g} s accepted); refused",
-                reason="timeout",
-            )
-    elif fmt == "txt":
-        text = tidy(decode_text(data))
-    elif fmt == "html":
-        text = html_to_text(decode_text(data))
-    elif fmt == "pdf":
-        text = pdf_to_text(data)
-    else:
-        text = docx_to_text(data)
-    _check_text_size(len(text))
-    return text

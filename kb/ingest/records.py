@@ -67,7 +67,6 @@ class DocumentRecord:
     kind: str
     format: str
     title: str
-    content_hash: str
     text: str
     date: date | None = None
     authors: tuple[str, ...] = ()

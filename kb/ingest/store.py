@@ -1,8 +1,10 @@
-"""Apply what was read from a bundle to the database: add, update, skip, prune."""
+"""The store: the one write path for documents, and how a bundle is applied to the database."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import fields, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +19,7 @@ from kb.ingest.records import (
 )
 from kb.limits import MAX_CHUNKS_PER_DOCUMENT
 from kb.models import Authorship, Chunk, Document, Original, Person, Skill
-from kb.search.chunking import chunk_text
+from kb.text.chunking import chunk_text
 
 
 def _person_values(record: PersonRecord) -> dict:
@@ -105,7 +107,7 @@ def write_document(session: Session, doc: Document, record: DocumentRecord) -> N
     doc.take_away = sections.get("take_away")
     doc.body = record.body
     doc.text = record.text
-    doc.content_hash = record.content_hash
+    doc.content_hash = fingerprint(record)
     with session.no_autoflush:
         ensure_people(session, record.authors)
     if doc.author_ids != list(record.authors):
@@ -156,7 +158,7 @@ def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Docu
         write_document(session, doc, record)
         session.add(doc)
         return "added", doc
-    if doc.content_hash == record.content_hash:
+    if doc.content_hash == fingerprint(record):
         return "unchanged", doc
     write_document(session, doc, record)
     doc.revision += 1
@@ -199,3 +201,56 @@ def apply_bundle(
             tally.missing += 1
             report.missing_sources.append(doc.source)
     return report
+
+
+def fingerprint(record: DocumentRecord) -> str:
+    """Hash everything a record stores, so that any change to it counts as a change."""
+    digest = hashlib.sha256()
+    for f in fields(record):
+        value = getattr(record, f.name)
+        part = value if isinstance(value, bytes) else repr(value).encode("utf-8")
+        digest.update(f.name.encode() + len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+def free_source(session: Session, folder: str, slug: str, ext: str) -> str:
+    """Return `folder/slug.ext`, or with -2, -3, ... when that source is taken."""
+    taken = set(
+        session.scalars(select(Document.source).where(Document.source.like(f"{folder}/{slug}%")))
+    )
+    source, n = f"{folder}/{slug}.{ext}", 2
+    while source in taken:
+        source, n = f"{folder}/{slug}-{n}.{ext}", n + 1
+    return source
+
+
+class Store:
+    """The one write path for documents: it alone hashes, versions and has the indexes synced.
+
+    `session` opens a transaction (commit on success); `changed(progress, inline=False)` is
+    called after every write that committed: an ingest has the indexes synced at once
+    (inline), a web upload only queues them for the background indexer. Every change bumps a document's
+    `revision`, its version number.
+    """
+
+    def __init__(self, session: Callable, changed: Callable[..., object]) -> None:
+        self._session = session
+        self._changed = changed
+
+    def ingest(self, contents: BundleContents, prune: bool = False, progress=None) -> IngestReport:
+        """Store what was read from a bundle in one transaction, then sync the indexes."""
+        with self._session() as session:
+            report = apply_bundle(session, contents, prune=prune)
+        self._changed(progress, inline=True)
+        return report
+
+    def add(self, record: DocumentRecord, folder: str, slug: str) -> str:
+        """Store a new document under the first free `folder/slug[-n].<format>`; return it."""
+        with self._session() as session:
+            source = free_source(session, folder, slug, record.format)
+            placed = replace(
+                record, source=source, filename=record.filename or source.rsplit("/", 1)[-1]
+            )
+            upsert_document(session, placed)
+        self._changed(None)
+        return source

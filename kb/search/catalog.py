@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, make_dataclass
 from datetime import date
 
 import numpy as np
@@ -11,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from kb.models import Authorship, Chunk, Document, Person
 from kb.search.access import Viewer, may_read, readers_of
-
-FACETS = ("kind", "subject", "grade", "unit", "group", "step", "language", "author")
+from kb.text.messages import N_
 
 
 @dataclass(frozen=True)
@@ -35,48 +35,66 @@ class DocInfo:
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """Return this document's values for one facet."""
-        value = {
-            "kind": (self.kind,),
-            "subject": self.subjects,
-            "grade": self.grades,
-            "unit": self.units,
-            "group": (self.group,) if self.group else (),
-            "step": (self.step,) if self.step else (),
-            "language": (self.language,) if self.language else (),
-            "author": self.authors,
-        }[facet]
-        return tuple(v for v in value if v)
+        return tuple(v for v in FACET_BY_NAME[facet].values(self) if v)
+
+
+def _one(value) -> tuple:
+    return (value,) if value else ()
 
 
 @dataclass(frozen=True)
-class Filters:
-    """Narrowing of a search; None means no restriction."""
+class Facet:
+    """One facet of documents: its name, how to read a document's values, where it is offered.
 
-    kind: str | None = None
-    subject: str | None = None
-    grade: str | None = None
-    unit: str | None = None
-    group: str | None = None
-    step: str | None = None
-    author: str | None = None
-    language: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    A facet is one entry here (plus its column in kb/models.py and a migration): the catalog
+    counts it, `Filters` gets a field of its name, the API and the CLI filter by it, and the
+    search page offers it when `on_page` is true.
+    """
 
-    def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
+    name: str
+    label: str  # a message id: the pages show it translated
+    values: Callable[[DocInfo], tuple[str, ...]]
+    on_page: bool = True
 
-    def accepts(self, doc: DocInfo) -> bool:
-        """Tell whether a document passes every filter (case-insensitive on text values)."""
-        for facet in FACETS:
-            wanted = getattr(self, facet)
-            if wanted is not None and wanted.casefold() not in {
-                v.casefold() for v in doc.facet_values(facet)
-            }:
-                return False
-        if self.date_from and (doc.date is None or doc.date < self.date_from):
+
+FACET_LIST = (
+    Facet("kind", N_("Typ"), lambda d: (d.kind,)),
+    Facet("subject", N_("Ämne"), lambda d: d.subjects),
+    Facet("grade", N_("Årskurs"), lambda d: d.grades),
+    Facet("unit", N_("Enhet"), lambda d: d.units),
+    Facet("group", N_("Grupp"), lambda d: _one(d.group)),
+    Facet("step", N_("Steg"), lambda d: _one(d.step)),
+    Facet("language", N_("Språk"), lambda d: _one(d.language)),
+    Facet("author", N_("Författare"), lambda d: d.authors, on_page=False),
+)
+FACETS = tuple(f.name for f in FACET_LIST)
+FACET_BY_NAME = {f.name: f for f in FACET_LIST}
+
+
+def _accepts(self, doc: DocInfo) -> bool:
+    """Tell whether a document passes every filter (case-insensitive on text values)."""
+    for facet in FACETS:
+        wanted = getattr(self, facet)
+        if wanted is not None and wanted.casefold() not in {
+            v.casefold() for v in doc.facet_values(facet)
+        }:
             return False
-        return not (self.date_to and (doc.date is None or doc.date > self.date_to))
+    if self.date_from and (doc.date is None or doc.date < self.date_from):
+        return False
+    return not (self.date_to and (doc.date is None or doc.date > self.date_to))
+
+
+# Narrowing of a search: one field per facet, and a date range; None means no restriction.
+Filters = make_dataclass(  # noqa: N816 (a class)
+    "Filters",
+    [(name, str | None, field(default=None)) for name in FACETS]
+    + [
+        ("date_from", date | None, field(default=None)),
+        ("date_to", date | None, field(default=None)),
+    ],
+    frozen=True,
+    namespace={"accepts": _accepts, "__doc__": "Narrowing of a search; None means no restriction."},
+)
 
 
 class Catalog:

@@ -21,18 +21,6 @@ def min_max(scores: Scores) -> dict[Hashable, float]:
     return {k: (v - lo) / (hi - lo) for k, v in scores.items()}
 
 
-def convex(keyword: Scores, dense: Scores, alpha: float) -> dict[Hashable, float]:
-    """Combine two legs convexly over the union of their candidates.
-
-    f(d) = alpha * n_kw(d) + (1 - alpha) * n_dense(d), with n the per-query min-max scaling of
-    each leg's top-N and n(d) = 0 for a document a leg did not return. alpha in [0, 1].
-    """
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must lie in [0, 1], not {alpha}")
-    nk, nd = min_max(keyword), min_max(dense)
-    return {d: alpha * nk.get(d, 0.0) + (1.0 - alpha) * nd.get(d, 0.0) for d in nk.keys() | nd}
-
-
 def weighted(
     legs: Mapping[str, Scores],
     weights: Mapping[str, float],
@@ -69,16 +57,6 @@ def rrf(rankings: Sequence[Sequence[Hashable]], k: int = 60) -> dict[Hashable, f
         for rank, doc in enumerate(ranking, start=1):
             fused[doc] = fused.get(doc, 0.0) + 1.0 / (k + rank)
     return fused
-
-
-def max_per_group(scores: Scores, group_of: Mapping[Hashable, Hashable]) -> dict[Hashable, float]:
-    """Aggregate item scores to their groups (chunks to documents): g(D) = max over c in D of s(c)."""
-    out: dict[Hashable, float] = {}
-    for item, score in scores.items():
-        group = group_of.get(item)
-        if group is not None and score > out.get(group, float("-inf")):
-            out[group] = score
-    return out
 
 
 def boost(scores: Scores, factor_of: Mapping[Hashable, float]) -> dict[Hashable, float]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -14,18 +13,14 @@ from kb.search.access import Viewer
 from kb.search.catalog import FACETS, Catalog, Filters
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
-from kb.search.language import detect_query_language
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
+from kb.text.language import detect_query_language
+from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
-LEARNED = re.compile(
-    r"\b(lärt oss|lärde vi|lärdomar|vad tar vi med oss|erfarenhet(er)? av|"
-    r"what (have|did) we learn|lessons learned|learned about)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
-from kb.search.chunking import cap_passage
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordDoc, KeywordIndex
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
+from kb.text.chunking import cap_passage
 
 EMBED_BATCH = 64
 OVER_BUDGET_FILE = "over-budget.json"

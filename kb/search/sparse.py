@@ -8,7 +8,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -173,17 +173,6 @@ class SparseIndex:
         if not len(ids):
             return ids, np.zeros(0, dtype=np.float32)
         return ids, np.asarray((matrix @ query.T).todense()).ravel()
-
-    def search(
-        self, query: sp.csr_matrix, k: int, allowed_ids: Collection[int] | None = None
-    ) -> list[tuple[int, float]]:
-        """Return the k best (id, score) among allowed ids (all when None), best first."""
-        ids, scores = self.scores(query)
-        if allowed_ids is not None:
-            mask = np.isin(ids, np.asarray(list(allowed_ids), dtype=np.int64))
-            ids, scores = ids[mask], scores[mask]
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(ids[i]), float(scores[i])) for i in order]
 
     def save(self, directory: str | os.PathLike) -> None:
         """Write sparse.npz and sparse.json; each replaced atomically, checked by a hash."""

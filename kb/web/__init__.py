@@ -7,6 +7,7 @@ import os
 from flask import Flask
 
 from kb.config import load_settings
+from kb.limits import MAX_FORM_BYTES
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,8 +18,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         JSON_AS_ASCII=False,
-        # The largest file kb reads (20 MB) plus room for the form around it.
-        MAX_CONTENT_LENGTH=21 * 1024 * 1024,
+        # The largest file kb reads plus room for the form around it.
+        MAX_CONTENT_LENGTH=MAX_FORM_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="kb_session",
@@ -60,13 +61,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         kb.catalog()
 
-    from kb.features.experts import views as _experts  # noqa: F401 (registers its routes)
-    from kb.features.mentors import views as _mentors  # noqa: F401
-    from kb.features.risk import views as _risk  # noqa: F401
-    from kb.web import api as _api  # noqa: F401
+    from kb.features import register_views
     from kb.web import auth, routes, security
-    from kb.web import pages as _pages  # noqa: F401
 
+    register_views()
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(routes.api)

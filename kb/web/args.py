@@ -6,6 +6,8 @@ from datetime import date
 
 from flask import request
 
+from kb.ingest.records import KINDS
+from kb.search.catalog import FACET_LIST, FACETS, Filters
 from kb.web.routes import BadRequest
 
 
@@ -56,3 +58,19 @@ def required_text(name: str, what: str, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         raise BadRequest(f"{name} is too long (at most {limit} characters)")
     return text
+
+
+def page_filters() -> Filters:
+    """Read the facets the search page offers from the query string; nonsense is dropped."""
+    values = {f.name: (request.args.get(f.name) or None) for f in FACET_LIST if f.on_page}
+    if values.get("kind") not in (None, *KINDS):
+        values["kind"] = None
+    return Filters(**values)
+
+
+def api_filters() -> Filters:
+    """Read every facet and the date range from the query string; raise BadRequest."""
+    values = {name: (request.args.get(name) or None) for name in FACETS}
+    if values["kind"] and values["kind"] not in KINDS:
+        raise BadRequest(f"kind must be {' or '.join(KINDS)}")
+    return Filters(**values, date_from=api_date("since"), date_to=api_date("until"))

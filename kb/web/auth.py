@@ -24,6 +24,7 @@ from flask_login import logout_user as _logout_user
 from kb import accounts
 from kb.web.forms import ButtonForm, ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from kb.web.i18n import LANGUAGES
+from kb.web.routes import facade
 from kb.web.security import limiter, login_address_limit, login_limit
 
 bp = Blueprint("auth", __name__)
@@ -56,16 +57,12 @@ class User(UserMixin):
         return self.account.is_coordinator
 
 
-def kb():
-    return current_app.extensions["kb"]
-
-
 @login_manager.user_loader
 def load_user(user_id: str):
     person_id, _sep, version = user_id.rpartition("|")
     if not person_id or not version.isdigit():
         return None
-    account = accounts.session_account(kb(), person_id, int(version))
+    account = accounts.session_account(facade(), person_id, int(version))
     return User(account) if account else None
 
 
@@ -126,12 +123,12 @@ def login():
     failed = False
     if form.validate_on_submit():
         throttle = current_app.extensions["kb_login_throttle"]
-        person_id = accounts.resolve_handle(kb(), form.handle.data)
+        person_id = accounts.resolve_handle(facade(), form.handle.data)
         address = request.remote_addr or ""
         with throttle.attempt(person_id, address) as allowed:
             if not allowed:
                 return render_template("login.html", form=form, busy=True), 429
-            account = accounts.authenticate(kb(), form.handle.data, form.password.data)
+            account = accounts.authenticate(facade(), form.handle.data, form.password.data)
         if account is not None:
             start_session(account)
             return redirect(safe_next(form.next.data))
@@ -145,7 +142,7 @@ def logout():
     if not ButtonForm(prefix="logout").validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        accounts.end_sessions(kb(), current_user.person_id)
+        accounts.end_sessions(facade(), current_user.person_id)
     _logout_user()
     lang = session.get("lang")
     session.clear()
@@ -160,12 +157,12 @@ def logout():
 def welcome(token: str):
     secret = current_app.config["SECRET_KEY"]
     try:
-        invited = accounts.read_invitation(kb(), token, secret)
+        invited = accounts.read_invitation(facade(), token, secret)
     except accounts.BadInvitation as exc:
         return render_template("welcome_invalid.html", reason=str(exc)), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        account = accounts.accept_invitation(kb(), token, secret, form.password.data)
+        account = accounts.accept_invitation(facade(), token, secret, form.password.data)
         start_session(account)
         flash(_("Välkommen! Ditt lösenord är sparat."), "success")
         return redirect(url_for("pages.search"))
@@ -179,10 +176,10 @@ def change_password():
     form = ChangePasswordForm()
     wrong = False
     if form.validate_on_submit():
-        if accounts.authenticate(kb(), current_user.person_id, form.current.data) is None:
+        if accounts.authenticate(facade(), current_user.person_id, form.current.data) is None:
             wrong = True
         else:
-            account = accounts.set_password(kb(), current_user.person_id, form.password.data)
+            account = accounts.set_password(facade(), current_user.person_id, form.password.data)
             # Every other session has ended with the new version; this one goes on.
             start_session(account)
             flash(_("Ditt lösenord är bytt. Du har loggats ut på andra enheter."), "success")

@@ -8,48 +8,22 @@ from babel import Locale
 from flask import Flask, session
 from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, ngettext
 
+from kb.expertise.reasons import WORDINGS
+from kb.ingest.submit import REFUSALS, Refused
+from kb.search.catalog import FACET_BY_NAME
+
 LANGUAGES = ("sv", "en")
-# kb.expertise gives its reasons as Reason objects (English text, a code and its values);
-# these put each code into the page's language. An unknown code is shown as it is, in English.
-REASONS = {
-    "wrote_material": lambda v: gettext("skrev materialet ”%(title)s”", title=v["title"]),
-    "wrote_reflection": lambda v: gettext("skrev reflektionen ”%(title)s”", title=v["title"]),
-    "cowrote_material": lambda v: gettext(
-        "skrev materialet ”%(title)s” tillsammans med andra", title=v["title"]
-    ),
-    "cowrote_reflection": lambda v: gettext(
-        "skrev reflektionen ”%(title)s” tillsammans med andra", title=v["title"]
-    ),
-    "took_part": lambda v: gettext("var med på träffen ”%(title)s”", title=v["title"]),
-    "named_material": lambda v: gettext("nämns i materialet ”%(title)s”", title=v["title"]),
-    "named_reflection": lambda v: gettext("nämns i reflektionen ”%(title)s”", title=v["title"]),
-    "declared_skill": lambda v: gettext(
-        "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
-    ),
-    "declared_skill_unbacked": lambda v: (
-        gettext(
-            "anger kunskapen ”%(name)s” på nivå %(level)s av 5", name=v["name"], level=v["level"]
-        )
-        + gettext("; inget delat material visar det än")
-    ),
-    "same_grades": lambda v: gettext("undervisar också i årskurs %(grades)s", grades=v["grades"]),
-    "same_stage": lambda v: gettext("undervisar på samma stadium"),
-    "same_subjects": lambda v: gettext("undervisar också i %(subjects)s", subjects=v["subjects"]),
-    "same_unit": lambda v: gettext("arbetar också på %(unit)s", unit=v["unit"]),
-    "shared_documents": lambda v: ngettext(
-        "har delat %(num)d dokument i den nyanställdas ämnen",
-        "har delat %(num)d dokument i den nyanställdas ämnen",
-        int(v["num"]),
-    ),
-    "mentoring_experience": lambda v: gettext("har erfarenhet av mentorskap (angiven kunskap)"),
-    "since": lambda v: gettext("har arbetat här sedan %(year)s", year=v["year"]),
-    "room": lambda v: ngettext(
-        "vill vara mentor och har plats för %(num)d till",
-        "vill vara mentor och har plats för %(num)d till",
-        int(v["num"]),
-    ),
-    "no_mentor": lambda v: gettext("ingen mentor med plats kvar"),
-}
+
+
+def refusal(exc: Refused) -> str:
+    """Explain in the page's language why kb would not store something."""
+    wording = REFUSALS.get(exc.code)
+    if wording is None:
+        return str(exc)
+    values = {wording.field: exc.detail or wording.default} if wording.field else {}
+    return gettext(wording.swedish, **values)
+
+
 babel = Babel()
 
 KINDS = {"material": lazy_gettext("Material"), "reflection": lazy_gettext("Reflektion")}
@@ -58,16 +32,6 @@ STEPS = {
     "planera": lazy_gettext("planera"),
     "genomföra": lazy_gettext("genomföra"),
     "följa upp": lazy_gettext("följa upp"),
-}
-FACETS = {
-    "kind": lazy_gettext("Typ"),
-    "subject": lazy_gettext("Ämne"),
-    "grade": lazy_gettext("Årskurs"),
-    "unit": lazy_gettext("Enhet"),
-    "group": lazy_gettext("Grupp"),
-    "step": lazy_gettext("Steg"),
-    "language": lazy_gettext("Språk"),
-    "author": lazy_gettext("Författare"),
 }
 VISIBILITIES = {
     "all": lazy_gettext("Alla kollegor"),
@@ -104,6 +68,12 @@ def label(mapping: dict, value):
     return mapping.get(value, value)
 
 
+def facet_label(name: str) -> str:
+    """Return a facet's name in the page's language."""
+    facet = FACET_BY_NAME.get(name)
+    return gettext(facet.label) if facet else name
+
+
 def facet_value(facet: str, value: str) -> str:
     """Return how a facet's value is shown."""
     if facet == "kind":
@@ -117,10 +87,15 @@ def facet_value(facet: str, value: str) -> str:
 
 def explain(reason: str) -> dict:
     """Return a reason from kb.expertise in the page's language: {"text", "lang"}."""
-    render = REASONS.get(getattr(reason, "code", None))
-    if render is None:
+    wording = WORDINGS.get(getattr(reason, "code", None))
+    if wording is None:
         return {"text": str(reason), "lang": "en"}
-    return {"text": render(reason.values), "lang": str(get_locale())}
+    values = dict(reason.values)
+    if isinstance(wording.swedish, tuple):
+        text = ngettext(*wording.swedish, int(values.pop("num")), **values)
+    else:
+        text = gettext(wording.swedish, **values)
+    return {"text": text, "lang": str(get_locale())}
 
 
 def show_date(value: date | None) -> str:
@@ -136,7 +111,7 @@ def init_app(app: Flask) -> None:
         language_name=language_name,
         kind_label=lambda v: label(KINDS, v),
         step_label=lambda v: label(STEPS, v),
-        facet_label=lambda v: label(FACETS, v),
+        facet_label=facet_label,
         facet_value=facet_value,
         visibility_label=lambda v: label(VISIBILITIES, v),
         level_label=lambda v: label(LEVELS, v),

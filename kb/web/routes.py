@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from kb.search.access import Viewer
+from kb.search.catalog import FACET_LIST
 from kb.service import KnowledgeBase
 
 pages = Blueprint("pages", __name__)
@@ -58,6 +59,12 @@ def index_state(source: str) -> str | None:
     return facade().index_state(source)
 
 
+@pages.app_template_global()
+def page_facets() -> tuple[str, ...]:
+    """Return the facets the search page offers."""
+    return tuple(f.name for f in FACET_LIST if f.on_page)
+
+
 def token_required(view):
     """Answer 401 unless the request carries a valid Bearer token; set g.viewer."""
 
@@ -83,6 +90,13 @@ def token_required(view):
 @api.errorhandler(BadRequest)
 def bad_request(exc: BadRequest):
     return jsonify(error="bad request", message=str(exc)), 400
+
+
+def render_found(template: str, payload: dict | None):
+    """Render a page from its payload, or answer 404 when there is none (missing or hidden)."""
+    if payload is None:
+        abort(404)
+    return render_template(template, page=payload)
 
 
 def not_found(message: str):

@@ -184,26 +184,14 @@ def init_app(app: Flask) -> None:
             return jsonify(error=API_ERRORS.get(code, "error")), code
         return render_template(template, code=code, **context), code
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc):
-        return page(400, "errors/csrf.html")
-
-    @app.errorhandler(403)
-    def forbidden(exc):
-        return page(403, "errors/403.html")
-
-    @app.errorhandler(404)
-    def not_found(exc):
-        return page(404, "errors/404.html")
-
-    @app.errorhandler(405)
-    def not_allowed(exc):
-        return page(405, "errors/404.html")
-
-    @app.errorhandler(413)
-    def too_large(exc):
-        return page(413, "errors/413.html")
-
-    @app.errorhandler(429)
-    def too_many(exc):
-        return page(429, "errors/429.html")
+    # What went wrong -> (status, page); the API gets the same status with a JSON body.
+    errors = {
+        CSRFError: (400, "errors/csrf.html"),
+        403: (403, "errors/403.html"),
+        404: (404, "errors/404.html"),
+        405: (405, "errors/404.html"),
+        413: (413, "errors/413.html"),
+        429: (429, "errors/429.html"),
+    }
+    for error, (code, template) in errors.items():
+        app.register_error_handler(error, lambda exc, c=code, t=template: page(c, t))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.web.testing import PASSWORD
 from tests.conftest import ROOT, SAMPLE_BUNDLE
+from tests.helpers import PASSWORD
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -57,7 +57,7 @@ def chromium_path() -> str:
 def live_kb(tmp_path_factory):
     """A knowledge base with the sample bundle, the fake embedder and colleagues who can log in."""
     from kb import accounts
-    from kb.web.testing import open_kb
+    from tests.helpers import open_kb
 
     base = open_kb(tmp_path_factory.mktemp("browser-instance"), SAMPLE_BUNDLE)
     accounts.set_coordinator(base, "karin.sjoberg")
@@ -70,7 +70,7 @@ def server(live_kb):
     """Serve the app on 127.0.0.1 and a free port from a thread; yield its base URL."""
     from werkzeug.serving import make_server
 
-    from kb.web.testing import make_app
+    from tests.helpers import make_app
 
     # The limiter stays on, with room for every log-in the tests make.
     app = make_app(live_kb, TESTING=False, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="500/minute")

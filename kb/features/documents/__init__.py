@@ -1,0 +1,1 @@
+"""One document: its page `/doc/SOURCE` and its download `/download/SOURCE`."""

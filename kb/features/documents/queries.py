@@ -1,0 +1,99 @@
+"""Open one document for a viewer: a document they may not open is one that does not exist.
+
+The document feature's answers are small records read in one session, so `document` returns
+its payload (page context and API body) directly.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kb.ingest.extract import text_media_type
+from kb.ingest.formats import MEDIA_TYPES
+from kb.models import Document
+from kb.search.access import Viewer
+from kb.service import KnowledgeBase
+from kb.text.markup import paragraphs, render_markdown
+
+
+def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Document | None:
+    """Return the document row if it exists and the viewer may open it, else None."""
+    if not kb.catalog().may_open(viewer, source):
+        return None
+    return session.scalar(select(Document).where(Document.source == source))
+
+
+def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
+    """Return a document's payload, or None when it is missing or not the viewer's to open."""
+    with kb.sessions() as session:
+        doc = _readable(kb, session, viewer, source)
+        if doc is None:
+            return None
+        authors = [
+            {
+                "id": a.person_id,
+                "name": a.person.name if a.person else a.person_id,
+                "has_profile": bool(a.person and a.person.has_profile),
+            }
+            for a in doc.authors
+        ]
+        original = doc.original
+        page = {
+            "source": doc.source,
+            "title": doc.title,
+            "kind": doc.kind,
+            "format": doc.format,
+            "date": doc.date,
+            "subjects": list(doc.subjects or ()),
+            "grades": list(doc.grades or ()),
+            "tags": list(doc.tags or ()),
+            "language": doc.language,
+            "visibility": doc.visibility,
+            "group": doc.group,
+            "step": doc.step,
+            "authors": authors,
+            "html": render_markdown(doc.body)
+            if doc.format == "md" and doc.body is not None
+            else "",
+            "paragraphs": []
+            if doc.format == "md" and doc.body is not None
+            else paragraphs(doc.text),
+            "download": {
+                "filename": original.filename if original else _text_name(doc),
+                "size": len(original.data)
+                if original
+                else len((doc.body if doc.body is not None else doc.text).encode()),
+                "format": doc.format,
+            },
+        }
+    return page
+
+
+def _text_name(doc: Document) -> str:
+    name = doc.source.rsplit("/", 1)[-1]
+    return name if "." in name else f"{name}.{'md' if doc.format == 'md' else 'txt'}"
+
+
+def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
+    """Return the file to download for a document (its original, else its text), or None."""
+    with kb.sessions() as session:
+        doc = _readable(kb, session, viewer, source)
+        if doc is None:
+            return None
+        if doc.original is not None:
+            return {
+                "filename": doc.original.filename,
+                "media_type": text_media_type(doc.original.media_type, doc.original.data),
+                "data": doc.original.data,
+            }
+        if doc.format == "md" and doc.body is not None:
+            return {
+                "filename": _text_name(doc),
+                "media_type": MEDIA_TYPES["md"],
+                "data": doc.body.encode("utf-8"),
+            }
+        return {
+            "filename": _text_name(doc),
+            "media_type": MEDIA_TYPES["txt"],
+            "data": (doc.text or "").encode("utf-8"),
+        }

@@ -1,0 +1,33 @@
+"""The document page and its download."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import abort, send_file
+
+from kb.features.documents.queries import document, download
+from kb.web.routes import facade, pages, render_found, viewer
+from kb.web.security import DOWNLOAD_CSP
+
+
+@pages.get("/doc/<path:source>", endpoint="document")
+def page(source: str):
+    return render_found("document.html", document(facade(), viewer(), source))
+
+
+@pages.get("/download/<path:source>", endpoint="download")
+def file(source: str):
+    found = download(facade(), viewer(), source)
+    if found is None:
+        abort(404)
+    response = send_file(
+        BytesIO(found["data"]),
+        mimetype=found["media_type"],
+        as_attachment=True,
+        download_name=found["filename"],
+    )
+    # send_file would add a second "; charset=utf-8" to a type that already names one.
+    response.headers["Content-Type"] = found["media_type"]
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response

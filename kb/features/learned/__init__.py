@@ -1,0 +1,1 @@
+"""What the learning groups have learned about a question: `/learned`, `/api/learned`."""

@@ -1,0 +1,133 @@
+"""Find the reflections on a question and the material each of them used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from kb.models import Document
+from kb.search.access import Viewer
+from kb.search.catalog import DocInfo, Filters
+from kb.search.hybrid import SearchRequest
+from kb.service import KnowledgeBase
+from kb.text.questions import learned_topic
+
+LEARNED_LIMIT = 12
+# A reflection scoring below this share of the best one is noise, not an answer.
+LEARNED_RELATIVE = 0.4
+RELATED_LIMIT = 4
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One reflection: its brief, its take-away (Markdown) and the material it used."""
+
+    brief: dict
+    take_away: str | None
+    material: list[dict]
+
+
+@dataclass(frozen=True)
+class LearningGroup:
+    """A learning group's meetings on the question, in time order."""
+
+    name: str | None
+    meetings: list[Meeting]
+
+
+@dataclass(frozen=True)
+class LearnedAnswer:
+    question: str
+    groups: list[LearningGroup]
+    count: int
+
+
+def related_material(material: list[DocInfo], reflection: DocInfo, text: str) -> list[dict]:
+    """Material a reflection mentions by source or title, or by the same authors on its tags."""
+    lowered = text.casefold()
+    tags = {t.casefold() for t in reflection.tags}
+    authors = set(reflection.authors)
+    mentioned, shared = [], []
+    for info in material:
+        stem = info.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if (
+            info.source.casefold() in lowered
+            or info.title.casefold() in lowered
+            or (len(stem) > 8 and stem.casefold() in lowered)
+        ):
+            mentioned.append(info)
+        elif authors & set(info.authors) and tags & {t.casefold() for t in info.tags}:
+            shared.append(info)
+    ordered = mentioned + sorted(
+        shared, key=lambda i: (-len(tags & {t.casefold() for t in i.tags}), i.title)
+    )
+    return [
+        {
+            "source": i.source,
+            "title": i.title,
+            "language": i.language,
+            "why": "mentioned" if i in mentioned else "authors",
+        }
+        for i in ordered[:RELATED_LIMIT]
+    ]
+
+
+def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int) -> list[int]:
+    """Return the reflections answering the question, best first (newest first without one)."""
+    catalog = kb.catalog()
+    if not question:
+        return sorted(
+            catalog.visible(viewer, Filters(kind="reflection")),
+            key=lambda d: catalog.docs[d].date or date.min,
+            reverse=True,
+        )
+    topic = learned_topic(question)
+    result = kb.search(
+        SearchRequest(
+            text=topic,
+            viewer=viewer,
+            filters=Filters(kind="reflection"),
+            limit=limit,
+            method=kb.settings.fusion_method,
+        )
+    )
+    best = result.hits[0].score if result.hits else 0.0
+    return [
+        h.doc_id
+        for h in result.hits
+        if h.doc_id in catalog.docs and h.score >= best * LEARNED_RELATIVE
+    ]
+
+
+def learned(
+    kb: KnowledgeBase, viewer: Viewer, question: str, limit: int = LEARNED_LIMIT
+) -> LearnedAnswer:
+    """Return the reflections on a question, grouped by learning group and ordered in time."""
+    question = (question or "").strip()
+    catalog = kb.catalog()
+    ids = _reflection_ids(kb, viewer, question, limit)
+    material = [catalog.docs[d] for d in catalog.visible(viewer, Filters(kind="material"))]
+    rows: dict[int, tuple[str | None, str]] = {}
+    if ids:
+        with kb.sessions() as session:
+            for doc in session.scalars(select(Document).where(Document.id.in_(ids))):
+                rows[doc.id] = (doc.take_away, doc.text or "")
+    infos = [catalog.docs[d] for d in ids]
+    groups: dict[str, list[Meeting]] = {}
+    names: dict[str, str | None] = {}
+    for info, brief in zip(infos, kb.briefs(infos), strict=True):
+        take_away, text = rows.get(info.id, (None, ""))
+        key = info.group or ""
+        names.setdefault(key, info.group)
+        meeting = Meeting(brief, take_away, related_material(material, info, text))
+        groups.setdefault(key, []).append(meeting)
+    ordered = [
+        LearningGroup(
+            names[key],
+            sorted(meetings, key=lambda m: (m.brief["date"] or date.min, m.brief["title"])),
+        )
+        for key, meetings in groups.items()
+    ]
+    return LearnedAnswer(question, ordered, len(ids))

@@ -1,0 +1,1 @@
+"""Colleagues: the directory `/people`, profiles and editing one's own."""

@@ -1,0 +1,85 @@
+"""The colleagues' directory and profiles, with the evidence each viewer may see.
+
+Both answers are read in one session, so they return their payload (page context) directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from kb.models import Person
+from kb.search.access import Viewer
+from kb.search.catalog import Filters
+from kb.service import KnowledgeBase
+
+
+def directory(kb: KnowledgeBase, viewer: Viewer) -> dict:
+    """Return every colleague with a profile, grouped by unit."""
+    with kb.sessions() as session:
+        people = session.scalars(
+            select(Person).where(Person.has_profile).order_by(Person.unit, Person.name)
+        ).all()
+        units: dict[str, list[dict]] = {}
+        for p in people:
+            units.setdefault(p.unit or "", []).append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "role": p.role,
+                    "subjects": list(p.subjects or ()),
+                    "grades": list(p.grades or ()),
+                    "mentor": bool(p.mentor),
+                }
+            )
+    return {
+        "units": [{"name": u or None, "people": ps} for u, ps in units.items()],
+        "count": sum(len(ps) for ps in units.values()),
+    }
+
+
+def profile(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> dict | None:
+    """Return a colleague's profile with the evidence the viewer may see, or None."""
+    with kb.sessions() as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            return None
+        page = {
+            "id": person.id,
+            "name": person.name,
+            "email": person.email,
+            "role": person.role,
+            "unit": person.unit,
+            "subjects": list(person.subjects or ()),
+            "grades": list(person.grades or ()),
+            "languages": list(person.languages or ()),
+            "started": person.started,
+            "mentor": bool(person.mentor),
+            "mentor_capacity": person.mentor_capacity,
+            "bio": person.bio,
+            "has_profile": bool(person.has_profile),
+            "skills": [{"name": s.name, "level": s.level} for s in person.skills],
+        }
+    catalog = kb.catalog()
+    ids = sorted(
+        catalog.visible(viewer, Filters(author=person_id)),
+        key=lambda d: catalog.docs[d].date or date.min,
+        reverse=True,
+    )
+    infos = [catalog.docs[d] for d in ids]
+    briefs = kb.briefs(infos)
+    groups: dict[str, int] = {}
+    for info in infos:
+        if info.kind == "reflection" and info.group:
+            groups[info.group] = groups.get(info.group, 0) + 1
+    page.update(
+        material=[b for b in briefs if b["kind"] == "material"],
+        reflections=[b for b in briefs if b["kind"] == "reflection"],
+        groups=[
+            {"name": g, "meetings": n}
+            for g, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        can_edit=viewer.person_id == person_id,
+    )
+    return page

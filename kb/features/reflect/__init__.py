@@ -1,0 +1,1 @@
+"""Writing down a learning group's reflection: the form `/reflect`."""

@@ -1,0 +1,99 @@
+"""What the reflection form offers, and storing a reflection through the store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from kb.ingest.bundle import split_sections
+from kb.ingest.records import SECTION_HEADINGS, STEPS
+from kb.ingest.submit import Refused, web_document
+from kb.ingest.submit import visibility as checked_visibility
+from kb.models import Person
+from kb.search.access import Viewer
+from kb.search.catalog import Filters
+from kb.service import KnowledgeBase
+from kb.text.markup import markdown_to_text
+from kb.text.slugs import slugify, split_values
+
+
+def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
+    """Return the colleagues and the learning groups a reflection form offers."""
+    catalog = kb.catalog()
+    groups = sorted(
+        {
+            catalog.docs[d].group
+            for d in catalog.visible(viewer, Filters(kind="reflection"))
+            if catalog.docs[d].group
+        }
+    )
+    return {"people": kb.profile_refs(), "groups": groups, "steps": list(STEPS)}
+
+
+def reflection_markdown(sections: dict[str, str]) -> str:
+    """Write the four questions as `## ` headings with their answers below."""
+    parts = []
+    for field, heading in SECTION_HEADINGS.items():
+        answer = (sections.get(field) or "").strip()
+        if answer:
+            parts.append(f"## {heading}\n{answer}\n")
+    return "\n".join(parts)
+
+
+def _check_authors(kb: KnowledgeBase, authors: tuple[str, ...]) -> None:
+    with kb.sessions() as session:
+        known = set(session.scalars(select(Person.id).where(Person.id.in_(authors))))
+    unknown = [a for a in authors if a not in known]
+    if unknown:
+        raise Refused("participants", ", ".join(unknown))
+
+
+def write_reflection(
+    kb: KnowledgeBase,
+    viewer: Viewer,
+    *,
+    group: str,
+    when: date,
+    step: str,
+    participants: list[str],
+    title: str,
+    tags,
+    visibility: str,
+    did: str = "",
+    went_well: str = "",
+    went_less_well: str = "",
+    take_away: str = "",
+    language: str | None = "sv",
+) -> str:
+    """Store a reflection written by the viewer with the participants; return its source."""
+    if not viewer.person_id:
+        raise Refused("author")
+    title, group, step = (title or "").strip(), (group or "").strip(), (step or "").strip()
+    if not title:
+        raise Refused("title")
+    if step not in STEPS:
+        raise Refused("step", step)
+    sections = {"did": did, "went_well": went_well, "went_less_well": went_less_well}
+    body = reflection_markdown({**sections, "take_away": take_away})
+    if not body:
+        raise Refused("empty")
+    authors = tuple(dict.fromkeys([viewer.person_id, *participants]))
+    visibility = checked_visibility(visibility)
+    _check_authors(kb, authors)
+    record = web_document(
+        "reflection",
+        "md",
+        title,
+        markdown_to_text(body),
+        language,
+        date=when,
+        authors=authors,
+        tags=split_values(tags),
+        visibility=visibility,
+        group=group or None,
+        step=step,
+        sections=tuple(split_sections(body).items()),
+        body=body,
+    )
+    return kb.store.add(record, "reflections", f"{when.isoformat()}-{slugify(group or title)}")

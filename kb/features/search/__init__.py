@@ -1,0 +1,1 @@
+"""Searching material and reflections: `/`, `/api/search`, `kb search`."""

@@ -1,0 +1,39 @@
+"""The search answer: the API body, the page's context and `kb search --json`."""
+
+from __future__ import annotations
+
+from kb.features.search.queries import SearchAnswer
+from kb.search.catalog import FACETS
+
+
+def search_payload(answer: SearchAnswer) -> dict:
+    """Return the contract's search answer, with totals, facets and each hit's authors.
+
+    Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet).
+    """
+    result, filters = answer.result, answer.filters
+    hits = []
+    for h in result.hits if result else ():
+        brief = answer.briefs.get(h.source, {"authors": []})
+        hits.append(
+            {
+                **brief,
+                "source": h.source,
+                "title": h.title,
+                "kind": h.kind,
+                "score": h.score,
+                "snippet": h.snippet,
+                "doc_id": h.doc_id,
+            }
+        )
+    facets = result.facets if result else {}
+    return {
+        "query": answer.query,
+        "hits": hits,
+        "total": result.total if result else 0,
+        "facets": {f: facets[f] for f in FACETS if facets.get(f)},
+        "learned": result.learned if result else False,
+        "offset": answer.offset,
+        "limit": answer.limit,
+        "filters": {f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
+    }

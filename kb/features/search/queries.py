@@ -1,0 +1,52 @@
+"""Search for one viewer and gather what each hit is shown with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kb.search.access import Viewer
+from kb.search.catalog import Filters
+from kb.search.hybrid import SearchRequest, SearchResult
+from kb.service import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    """A search as asked, its result and each hit's catalog brief (authors, date, language)."""
+
+    query: str
+    filters: Filters
+    offset: int
+    limit: int
+    result: SearchResult | None = None
+    briefs: dict[str, dict] = field(default_factory=dict)
+
+
+def search(
+    kb: KnowledgeBase,
+    viewer: Viewer,
+    text: str,
+    filters: Filters | None = None,
+    offset: int = 0,
+    limit: int = 10,
+    method: str | None = None,
+) -> SearchAnswer:
+    """Search for a colleague; an empty question asks nothing."""
+    text = (text or "").strip()
+    filters = filters or Filters()
+    if not text:
+        return SearchAnswer(text, filters, offset, limit)
+    result = kb.search(
+        SearchRequest(
+            text=text,
+            viewer=viewer,
+            filters=filters,
+            limit=limit,
+            offset=offset,
+            method=method or kb.settings.fusion_method,
+        )
+    )
+    catalog = kb.catalog()
+    infos = [catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs]
+    briefs = {b["source"]: b for b in kb.briefs(infos)}
+    return SearchAnswer(text, filters, offset, limit, result, briefs)

@@ -1,0 +1,1 @@
+"""Sharing material: the form `/share`."""

@@ -1,0 +1,116 @@
+"""The child's side of kb.ingest.sandbox: read one file after another, within its limits.
+
+Run as `python -m kb.ingest.sandbox_child`; it imports the readers and nothing heavy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import select
+import signal
+import sys
+
+from kb.ingest.extract import ExtractionError
+from kb.ingest.readers import extract_text
+from kb.limits import IDLE_SECONDS, MEMORY_MB
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError
+    return data
+
+
+def _answer(fmt: str, data: bytes) -> dict:
+    try:
+        text = extract_text(fmt, data)
+    except ExtractionError as exc:
+        return {"ok": False, "reason": exc.reason, "message": str(exc)}
+    except MemoryError:
+        return {"ok": False, "reason": "memory", "retire": True}
+    except RecursionError:
+        return {
+            "ok": False,
+            "reason": "damaged",
+            "message": "is damaged (nested too deeply to read)",
+        }
+    except Exception as exc:  # any parser's failure is the file's, and ends here
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        return {"ok": False, "reason": "damaged", "message": f"is damaged ({detail})"}
+    # Lone surrogates from a broken text layer cannot travel as UTF-8: replace them.
+    return {"ok": True, "text": text.encode("utf-8", "replace").decode("utf-8")}
+
+
+def serve(memory_mb: int, idle: float) -> None:
+    """Answer requests on stdin until it closes or stays quiet for `idle` seconds."""
+    import resource
+
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # The answers get their own descriptor; anything a parser prints goes to stderr.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    requests = sys.stdin.buffer
+    # Import the parsers once, before the first file: each file then starts at once.
+    import docx  # noqa: F401
+    import inscriptis  # noqa: F401
+    import markdown_it  # noqa: F401
+    import pypdfium2  # noqa: F401
+
+    while True:
+        if not select.select([requests], [], [], idle)[0]:
+            return
+        line = requests.readline()
+        if not line:
+            return
+        request = json.loads(line)
+        data = _read_exactly(requests, int(request["size"]))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        spent = usage.ru_utime + usage.ru_stime
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        soft = math.ceil(spent + float(request["cpu"])) + 1
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+        answer = _answer(str(request["fmt"]), data)
+        del data
+        try:
+            payload = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+        except MemoryError:
+            payload, answer = b'{"ok": false, "reason": "memory", "retire": true}', {"retire": 1}
+        retire = bool(answer.get("retire")) or _rss_bytes() > limit // 2
+        if retire and b'"retire"' not in payload:
+            payload = payload[:-1] + b', "retire": true}'
+        answers.write(b"%d\n" % len(payload) + payload)
+        answers.flush()
+        if retire:
+            return
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Read files in a limited process (started by kb, not by hand)."
+    )
+    parser.add_argument("--memory-mb", type=int, default=MEMORY_MB)
+    parser.add_argument("--idle", type=float, default=IDLE_SECONDS)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a child stops
+    serve(args.memory_mb, args.idle)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Checking what a colleague submits on a form before the store takes it."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from kb.ingest.records import VISIBILITIES, DocumentRecord
+from kb.text.language import guess_language
+from kb.text.messages import N_
+
+# Why the sandbox could not read a file: each is also a refusal code the pages translate.
+EXTRACTION_REASONS = (
+    "mismatch",
+    "damaged",
+    "too_large",
+    "bomb",
+    "timeout",
+    "memory",
+    "encrypted",
+    "busy",
+    "unavailable",
+)
+
+
+class Refusal(NamedTuple):
+    """How a refusal reads on a page: a Swedish message id and the field the detail fills."""
+
+    swedish: str
+    field: str | None = None
+    default: str = ""
+
+
+# The one list of refusal codes, each with its Swedish message id (kb.web.i18n translates).
+# fmt: off
+REFUSALS = {
+    "type": Refusal(N_("kb kan inte läsa den sortens fil (%(ext)s). Dela en fil av typen md, txt, html, pdf eller docx."), "ext", "?"),
+    "empty": Refusal(N_("Filen är tom.")),
+    "too_large": Refusal(N_("Filen är för stor (högst 20 MB).")),
+    "mismatch": Refusal(N_("Filens innehåll stämmer inte med filändelsen (%(what)s). Kontrollera att du valt rätt fil."), "what"),
+    "unreadable": Refusal(N_("Filen gick inte att läsa: %(why)s."), "why"),
+    "damaged": Refusal(N_("Filen gick inte att läsa: den verkar vara skadad. Spara den på nytt i programmet den kommer från och försök igen.")),
+    "bomb": Refusal(N_("Filen gick inte att läsa: den packas upp till mycket mer än den är stor.")),
+    "timeout": Refusal(N_("Filen gick inte att läsa: det tog mer än 10 sekunder.")),
+    "memory": Refusal(N_("Filen gick inte att läsa: den krävde för mycket minne.")),
+    "encrypted": Refusal(N_("Filen gick inte att läsa: PDF-filen är skyddad med lösenord.")),
+    "busy": Refusal(N_("Filen gick inte att läsa just nu: kb läser många filer. Försök igen om en stund.")),
+    "unavailable": Refusal(N_("Filen gick inte att läsa just nu. Försök igen om en stund.")),
+    "no_text": Refusal(N_("Det gick inte att få ut någon text ur filen. Är det en inskannad PDF? Dela gärna en version med text.")),
+    "title": Refusal(N_("Skriv en titel.")),
+    "visibility": Refusal(N_("Välj vem som får läsa.")),
+    "step": Refusal(N_("Välj ett steg i cykeln.")),
+    "participants": Refusal(N_("Okända deltagare: %(ids)s."), "ids"),
+    "author": Refusal(N_("Du behöver vara inloggad som kollega.")),
+}
+# fmt: on
+
+
+class Refused(ValueError):
+    """Something a colleague sent that kb will not store; `code` says why, `detail` adds facts.
+
+    `code` is a key of REFUSALS, which says it in the page's language.
+    """
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+def language_of(value: str | None, text: str) -> tuple[str, bool]:
+    """Return the language given on a form, else the one guessed; and whether it was guessed."""
+    value = (value or "").strip().lower()
+    if value:
+        return value[:20], False
+    return guess_language(text), True
+
+
+def visibility(value: str | None) -> str:
+    """Return a visibility chosen on a form (all when none); raise Refused when unknown."""
+    value = (value or "all").strip().lower()
+    if value not in VISIBILITIES:
+        raise Refused("visibility", value)
+    return value
+
+
+def web_document(kind: str, fmt: str, title: str, text: str, language: str | None, **fields):
+    """Return the record of a document written on the web; the store gives it its source."""
+    language, guessed = language_of(language, text)
+    return DocumentRecord(
+        origin="web",
+        source="",
+        kind=kind,
+        format=fmt,
+        title=title,
+        text=text,
+        language=language,
+        language_guessed=guessed,
+        **fields,
+    )
