@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import fields, replace
 
@@ -214,14 +215,15 @@ def fingerprint(record: DocumentRecord) -> str:
 
 
 def free_source(session: Session, folder: str, slug: str, ext: str) -> str:
-    """Return `folder/slug.ext`, or with -2, -3, ... when that source is taken."""
-    taken = set(
-        session.scalars(select(Document.source).where(Document.source.like(f"{folder}/{slug}%")))
-    )
-    source, n = f"{folder}/{slug}.{ext}", 2
-    while source in taken:
-        source, n = f"{folder}/{slug}-{n}.{ext}", n + 1
-    return source
+    """Return `folder/slug-<id>.ext` with a fresh random id of six hex digits.
+
+    The id, not a counter, keeps two documents of one title apart: a "-2" would tell the
+    uploader that a document they may not see has the same title.
+    """
+    while True:
+        source = f"{folder}/{slug}-{secrets.token_hex(3)}.{ext}"
+        if session.scalar(select(Document.id).where(Document.source == source)) is None:
+            return source
 
 
 class Store:
@@ -254,3 +256,13 @@ class Store:
             upsert_document(session, placed)
         self._changed(None)
         return source
+
+    def delete(self, source: str) -> bool:
+        """Delete a document, its chunks and its original; return whether there was one."""
+        with self._session() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return False
+            session.delete(doc)
+        self._changed(None)
+        return True

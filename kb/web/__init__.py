@@ -62,10 +62,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         kb.catalog()
 
     from kb.features import register_views
-    from kb.web import auth, routes, security
+    from kb.web import auth, fairuse, routes, security
 
     register_views()
     security.init_app(app)
+    fairuse.init_app(app)
     auth.init_app(app)
     app.register_blueprint(routes.api)
     # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
