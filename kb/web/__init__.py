@@ -41,16 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = load_settings(app.instance_path, **test_config.get("SETTINGS", {}))
     kb = test_config.get("KB") or KnowledgeBase(settings, embedder=test_config.get("EMBEDDER"))
     app.extensions["kb"] = kb
-    if kb.settings.proxy_fix:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-* headers (one hop).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-    app.config.setdefault("KB_HSTS", kb.settings.hsts)
-    if kb.settings.session_cookie_secure is not None:
-        app.config["SESSION_COOKIE_SECURE"] = kb.settings.session_cookie_secure
-        app.config["REMEMBER_COOKIE_SECURE"] = kb.settings.session_cookie_secure
-        app.config["KB_COOKIE_SECURE_SET"] = True
+    _transport(app, kb.settings)
     if not app.config.get("SECRET_KEY"):
         from kb.accounts import instance_secret
 
@@ -74,3 +65,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(routes.pages)
     return app
+
+
+def _transport(app: Flask, settings) -> None:
+    """Apply kb.toml's proxy_fix, hsts and session_cookie_secure to the app."""
+    if settings.proxy_fix:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-* headers (one hop).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.config.setdefault("KB_HSTS", settings.hsts)
+    if settings.session_cookie_secure is not None:
+        app.config["SESSION_COOKIE_SECURE"] = settings.session_cookie_secure
+        app.config["REMEMBER_COOKIE_SECURE"] = settings.session_cookie_secure
+        app.config["KB_COOKIE_SECURE_SET"] = True
