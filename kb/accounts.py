@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -80,12 +82,30 @@ def instance_secret(settings) -> str:
     return path.read_text().strip()
 
 
+# The 10,000 most common passwords (the head of Django's list, from leaked password sets).
+COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt.gz")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """Return the common passwords, lower-cased."""
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip().casefold() for line in fh if line.strip())
+
+
+def is_common(password: str) -> bool:
+    """Tell whether a password is on the list of common passwords (case does not matter)."""
+    return password.strip().casefold() in common_passwords()
+
+
 def check_password_rules(password: str) -> None:
-    """Raise WeakPassword unless the password is long enough and not absurdly long."""
+    """Raise WeakPassword unless the password is long enough, not absurdly long, not common."""
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(f"at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
         raise WeakPassword(f"at most {MAX_PASSWORD} characters")
+    if is_common(password):
+        raise WeakPassword("too common: it is one of the 10,000 most used passwords")
 
 
 def account(kb: KnowledgeBase, person_id: str) -> Account | None:
@@ -132,6 +152,13 @@ def _find(session, person_id_or_email: str) -> Person | None:
     if person is None and "@" in handle:
         person = session.scalar(select(Person).where(func.lower(Person.email) == handle.lower()))
     return person
+
+
+def resolve_handle(kb: KnowledgeBase, person_id_or_email: str) -> str | None:
+    """Return the person id a typed handle (id or e-mail) names, or None."""
+    with kb.sessions() as session:
+        person = _find(session, person_id_or_email)
+        return person.id if person is not None else None
 
 
 def authenticate(kb: KnowledgeBase, person_id_or_email: str, password: str) -> Account | None:

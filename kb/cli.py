@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -41,7 +42,14 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
 
     path = Path(bundle) if bundle else DEMO_BUNDLE
     try:
-        report = ctx.kb.ingest(path, prune=prune, progress=progress_factory(sys.stderr.isatty()))
+        report = ctx.kb.ingest(
+            path,
+            prune=prune,
+            progress=progress_factory(sys.stderr.isatty()),
+            on_wait=lambda: click.echo(
+                "another kb ingest is writing this instance; waiting for it to finish", err=True
+            ),
+        )
     except BundleError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
     click.echo(f"bundle: {path}")
@@ -107,9 +115,14 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Run the web app and the API on the waitress production server."""
     from waitress import serve as waitress_serve
 
+    from kb.config import ConfigError
     from kb.web import create_app
 
-    app = create_app({"INSTANCE": ctx.instance})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        app = create_app({"INSTANCE": ctx.instance})
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
     # waitress would otherwise spool bodies up to 1 GB to disk before Flask could refuse them.
     waitress_serve(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import click
 
-from kb.config import load_settings
+from kb.config import ConfigError, load_settings
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase, UnknownPerson
 
@@ -23,7 +23,11 @@ class Context:
     @property
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
-            self._kb = KnowledgeBase(load_settings(self.instance))
+            try:
+                settings = load_settings(self.instance)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+            self._kb = KnowledgeBase(settings)
         return self._kb
 
     def viewer(self, person: str | None) -> Viewer:

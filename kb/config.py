@@ -34,6 +34,11 @@ class Settings:
     newcomer_months: int = 12
     today: date | None = None
     secret_key: str = ""
+    # The session cookie's Secure flag and HSTS; None: on when the request came in over HTTPS
+    # (directly or, with proxy_fix, as the proxy's X-Forwarded-Proto says).
+    session_cookie_secure: bool | None = None
+    hsts: bool | None = None
+    proxy_fix: bool = False
 
     @property
     def index_path(self) -> Path:
@@ -52,14 +57,79 @@ class Settings:
         return self.today or date.today()
 
 
+class ConfigError(ValueError):
+    """kb.toml (or a KB_* variable) holds something kb cannot use; the message says where."""
+
+
+# What each kb.toml key must be: (accepted types, what the message calls it).
+SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
+    "database_url": ((str,), "a text (a database URL)"),
+    "embedder": ((str,), "a text (an embedder name)"),
+    "weight_keyword": ((int, float), "a number"),
+    "weight_dense": ((int, float), "a number"),
+    "weight_sparse": ((int, float), "a number"),
+    "language_priors": ((bool,), "true or false"),
+    "fusion_method": ((str,), "a text (convex, rrf, keyword, dense or sparse)"),
+    "rrf_k": ((int,), "a whole number"),
+    "candidates": ((int,), "a whole number"),
+    "learned_boost": ((int, float), "a number"),
+    "newcomer_months": ((int,), "a whole number"),
+    "today": ((str, date), "a date (YYYY-MM-DD)"),
+    "secret_key": ((str,), "a text of at least 16 characters"),
+    "session_cookie_secure": ((bool,), "true or false"),
+    "hsts": ((bool,), "true or false"),
+    "proxy_fix": ((bool,), "true or false"),
+}
+POSITIVE = ("rrf_k", "candidates", "newcomer_months")
+FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
+
+
+def _check(where: str, key: str, value):
+    """Return the value as Settings wants it; raise ConfigError naming the file and the key."""
+    types, expected = SCHEMA[key]
+    if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+        raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
+    if key == "today" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}") from None
+    if key in POSITIVE and value < 1:
+        raise ConfigError(f"{where}: {key} must be at least 1, not {value!r}")
+    if key.startswith("weight_") and value < 0:
+        raise ConfigError(f"{where}: {key} must not be negative, not {value!r}")
+    if key == "fusion_method" and value not in FUSION_METHODS:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(FUSION_METHODS)}")
+    if key == "secret_key" and value and len(value) < 16:
+        raise ConfigError(f"{where}: {key} must be {expected}")
+    if key in ("database_url", "embedder") and not value.strip():
+        raise ConfigError(f"{where}: {key} must not be empty")
+    return float(value) if float in types and int in types else value
+
+
+def read_config_file(config_file: Path) -> dict:
+    """Read kb.toml; a syntax error names the file, the line and what TOML expected."""
+    try:
+        with config_file.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_file}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_file}: cannot be read: {exc}") from None
+
+
 def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
     """Read `kb.toml` in the instance folder, then `KB_*` environment variables, then overrides."""
     instance = Path(instance_path).resolve()
     values: dict = {}
     config_file = instance / CONFIG_FILE
     if config_file.exists():
-        with config_file.open("rb") as fh:
-            values.update(tomllib.load(fh))
+        values.update(
+            {
+                k: _check(str(config_file), k, v) if k in SCHEMA else v
+                for k, v in read_config_file(config_file).items()
+            }
+        )
     env_map = {
         "KB_DATABASE_URL": "database_url",
         "KB_EMBEDDER": "embedder",
@@ -69,13 +139,13 @@ def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
     }
     for env, key in env_map.items():
         if os.environ.get(env):
-            values[key] = os.environ[env]
+            values[key] = _check(env, key, os.environ[env])
     values.update({k: v for k, v in overrides.items() if v is not None})
     # Keys kb does not know are left out (kb.toml may carry settings of other tools).
     known = {f.name for f in fields(Settings)}
     values = {k: v for k, v in values.items() if k in known}
     if isinstance(values.get("today"), str):
-        values["today"] = date.fromisoformat(values["today"])
+        values["today"] = _check("settings", "today", values["today"])
     settings = Settings(
         instance_path=instance,
         **{k: v for k, v in values.items() if k != "instance_path"},

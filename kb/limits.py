@@ -20,3 +20,15 @@ MEMORY_MB = 512  # address space of the child reading it
 IDLE_CHILDREN = 2  # children kept waiting for the next file
 MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
 IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
+
+# Bounded indexing cost per document (issue 13): a document over these is indexed by what fits.
+MAX_WORD_CHARS = 40  # a longer run without spaces ("[[[[…") is split into pieces this long
+MAX_CHUNK_WORDS = 180  # words per chunk (the chunker's window)
+MAX_PASSAGE_TOKENS = 256  # tokens embedded per chunk, counted as words plus punctuation marks
+MAX_CHUNKS_PER_DOCUMENT = 200  # chunks embedded per document; the keyword leg reads it all
+INDEX_SECONDS_PER_DOCUMENT = 30.0  # embedding time per document and index; the rest waits
+EMBED_BATCH_BACKGROUND = 2  # passages per embedding call, so searches never wait long
+
+# Fair use of the web server's threads.
+UPLOADS_IN_FLIGHT_PER_PERSON = 1  # a colleague's second upload meanwhile is told to try again
+EXTRACTION_SLOTS = 2  # uploads being read at once; one more is told to try again at once

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import secrets
 import threading
@@ -10,24 +9,27 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from kb.config import Settings
 from kb.db import make_engine, make_sessionmaker, upgrade
 from kb.ingest.bundle import read_bundle
 from kb.ingest.records import IngestReport
 from kb.ingest.store import Store
+from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
 from kb.search.backends import make_embedder, make_sparse_encoder
+from kb.search.background import IndexWorker
 from kb.search.catalog import Catalog
 from kb.search.embed import Embedder
 from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
-from kb.search.indexer import SyncReport, open_sparse, open_vectors, sync
+from kb.search.indexer import (
+    SyncReport,
+)
 from kb.search.keyword import KeywordIndex
-from kb.search.sparse import SparseEncoder, SparseIndex
-from kb.search.vectors import VectorIndex
+from kb.search.snapshots import IndexSnapshots
+from kb.search.sparse import SparseEncoder
 
 
 class UnknownPerson(LookupError):
@@ -39,7 +41,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class KnowledgeBase:
+class KnowledgeBase(IndexSnapshots):
     """Everything kb can do for one instance: ingest, search, expertise, tokens."""
 
     def __init__(
@@ -69,11 +71,19 @@ class KnowledgeBase:
         self._centroids: dict = {}
         self._catalog: Catalog | None = None
         self._generation = None
-        self._lock = threading.RLock()
+        # One sync at a time in this process; request threads never take this lock.
+        self._sync_lock = threading.RLock()
+        # Held only to swap a snapshot in or to reread the catalog: never while embedding.
+        self._catalog_lock = threading.Lock()
         self._vector_mtime: tuple = ()
+        self._indexed: dict[int, int] = {}
+        self._indexed_generation = None
+        self._over_budget: frozenset[int] = frozenset()
+        # The background indexer of a running server (start_indexer); None on the command line.
+        self.worker: IndexWorker | None = None
         self.last_sync: SyncReport | None = None
-        # The one write path for documents; every write ends by syncing the indexes.
-        self.store = Store(self.session, lambda progress: self.sync_indexes(progress=progress))
+        # The one write path for documents; every write ends in _documents_changed.
+        self.store = Store(self.session, self._documents_changed)
 
     # ---------------------------------------------------------------- plumbing
     @contextmanager
@@ -87,100 +97,28 @@ class KnowledgeBase:
                 session.rollback()
                 raise
 
-    @contextmanager
-    def index_lock(self):
-        """Hold the instance's index lock so only one process writes the indexes at a time."""
-        self.settings.index_path.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_path / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
-    @property
-    def vectors(self):
-        if self._vectors is None:
-            self._vectors, self._vectors_rebuilt = open_vectors(self.vector_path, self.embedder)
-        return self._vectors
-
-    @property
-    def sparse_index(self):
-        if self._sparse is None and self.sparse_encoder is not None:
-            self._sparse, self._sparse_rebuilt = open_sparse(self.sparse_path, self.sparse_encoder)
-        return self._sparse
-
-    def generation(self, session: Session) -> tuple:
-        """Return a cheap fingerprint of the documents; it changes whenever any of them does."""
-        return tuple(
-            session.execute(
-                select(
-                    func.count(Document.id),
-                    func.coalesce(func.max(Document.id), 0),
-                    func.coalesce(func.sum(Document.revision), 0),
-                )
-            ).one()
-        )
-
-    def sync_indexes(self, progress=None, force: bool = False) -> SyncReport:
-        """Repair the indexes against the database (the truth) and reload the catalog."""
-        with self._lock, self.index_lock(), self.sessions() as session:
-            # Read the fingerprint before the indexes: a change committed while they sync is
-            # then still news to the next catalog() call, never marked as seen unindexed.
-            generation = self.generation(session)
-            if force:
-                self.keyword.open(create=True)
-                self._vectors = VectorIndex.create(self.embedder.name, self.embedder.dim)
-                self._vectors_rebuilt = True
-                if self.sparse_encoder is not None:
-                    self._sparse = SparseIndex(self.sparse_encoder.name, self.sparse_encoder.dim)
-                    self._sparse_rebuilt = True
-            else:
-                self._reload_vectors_if_newer()
-            report = sync(
-                session,
-                self.keyword,
-                self.vectors,
-                self.embedder,
-                self.vector_path,
-                progress=progress,
-                rebuilt=self._vectors_rebuilt,
-                sparse_index=self.sparse_index,
-                sparse_encoder=self.sparse_encoder,
-                sparse_path=self.sparse_path,
-                sparse_rebuilt=self._sparse_rebuilt,
-            )
-            self._vectors_rebuilt = self._sparse_rebuilt = False
-            self._vector_mtime = self._vector_file_mtime()
-            self._catalog = Catalog.load(session)
-            self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
-            self._generation = generation
-            self.last_sync = report
-            return report
-
-    def _vector_file_mtime(self) -> tuple:
-        paths = (self.vector_path / "vectors.json", self.sparse_path / "sparse.json")
-        return tuple(p.stat().st_mtime_ns if p.exists() else None for p in paths)
-
-    def _reload_vectors_if_newer(self) -> None:
-        """Pick up vector indexes another process saved since this one loaded them."""
-        if self._vector_file_mtime() != self._vector_mtime:
-            self._vectors = None
-            self._sparse = None
-
-    def catalog(self) -> Catalog:
-        """Return the catalog, first catching up with changes made by any process."""
-        with self.sessions() as session:
-            current = self.generation(session)
-        if self._catalog is None or current != self._generation:
-            self.sync_indexes()
-        return self._catalog
-
     # ---------------------------------------------------------------- ingest
-    def ingest(self, bundle: str | Path, prune: bool = False, progress=None) -> IngestReport:
-        """Import a bundle through the store; bad files never stop the run."""
+    def ingest(
+        self, bundle: str | Path, prune: bool = False, progress=None, on_wait=None
+    ) -> IngestReport:
+        """Import a bundle through the store; bad files never stop the run.
+
+        Two ingests of one instance take turns (the second calls on_wait() and waits).
+        """
         contents = read_bundle(bundle, progress=progress("reading") if progress else None)
-        return self.store.ingest(contents, prune, progress("embedding") if progress else None)
+        with self.ingest_lock(on_wait):
+            self.last_sync = None
+            report = self.store.ingest(contents, prune, progress("embedding") if progress else None)
+            synced = self.last_sync
+        over = getattr(synced, "over_budget", frozenset()) & report.changed_document_ids
+        if over:
+            sources = {d: self._catalog.docs[d].source for d in over if d in self._catalog.docs}
+            report.notes.extend(
+                f"{source}: indexed by what fits: embedding took longer than "
+                f"{INDEX_SECONDS_PER_DOCUMENT:.0f} s, the rest is searchable by its words"
+                for source in sorted(sources.values())
+            )
+        return report
 
     # ---------------------------------------------------------------- people and tokens
     def viewer(self, person_id: str) -> Viewer:
@@ -330,5 +268,7 @@ class KnowledgeBase:
             return export_bundle(session, folder, only)
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
         self.keyword.close()
         self.engine.dispose()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb import accounts
 from kb.models import Person
@@ -209,23 +212,93 @@ def test_a_forged_invitation_is_refused(kb, client):
     assert client.get("/welcome/not-a-token").status_code == 404
 
 
-def test_log_in_attempts_are_rate_limited(kb):
-    client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute").test_client()
-    codes = [
-        log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False).status_code
-        for _ in range(4)
-    ]
-    assert codes == [200, 200, 200, 429]
+def slow_app(kb, **config):
+    """An app whose log-in slows down after two failures, by a second."""
+    settings = {"LOGIN_ACCOUNT_FAILURES": 2, "LOGIN_SLOW_DELAY": 1.0, **config}
+    return make_app(kb, RATELIMIT_ENABLED=True, **settings)
+
+
+def timed_log_in(client, kb, person, password):
+    started = time.monotonic()
+    response = log_in(client, kb, person, password, set_password=False)
+    return response.status_code, time.monotonic() - started
+
+
+def test_guessing_one_account_slows_every_further_attempt_on_it(kb):
+    client = slow_app(kb).test_client()
+    throttle = client.application.extensions["kb_login_throttle"]
+    for _ in range(2):
+        assert not throttle.slowed("karin.sjoberg", "127.0.0.1")
+        log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
+    code, seconds = timed_log_in(client, kb, "karin.sjoberg", "fel-lösenord-999")
+    assert code == 200 and seconds >= 1.0
+
+
+def test_an_account_counts_its_id_and_its_e_mail_as_one(kb):
+    client = slow_app(kb).test_client()
+    with kb.sessions() as session:
+        email = session.get(Person, "karin.sjoberg").email
+    log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
+    log_in(client, kb, email, "fel-lösenord-999", set_password=False)
+    assert timed_log_in(client, kb, "KARIN.SJOBERG", "fel-lösenord-999")[1] >= 1.0
+
+
+def test_others_guessing_cannot_lock_a_colleague_out_of_her_account(kb):
+    accounts.set_password(kb, "karin.sjoberg", PASSWORD)
+    attacker = slow_app(kb).test_client()
+    for _ in range(5):
+        log_in(attacker, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
+    # The same app (one throttle) and address: the right password still logs in.
+    karin = attacker.application.test_client()
+    response = log_in(karin, kb, "karin.sjoberg", PASSWORD, set_password=False)
+    assert response.status_code == 302
 
 
 def test_colleagues_sharing_one_address_do_not_lock_each_other_out(kb):
-    client = make_app(kb, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute").test_client()
+    client = slow_app(kb).test_client()
     for _ in range(3):
         log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
-    assert (
-        log_in(client, kb, "johan.lindqvist", "fel-lösenord-999", set_password=False).status_code
-        == 200
+    throttle = client.application.extensions["kb_login_throttle"]
+    assert throttle.slowed("karin.sjoberg", "127.0.0.1")
+    assert not throttle.slowed("johan.lindqvist", "127.0.0.1")
+
+
+def test_a_second_attempt_meanwhile_on_a_slowed_account_is_told_to_try_again(kb):
+    client = slow_app(kb).test_client()
+    throttle = client.application.extensions["kb_login_throttle"]
+    for _ in range(2):
+        throttle.failed("karin.sjoberg", "10.0.0.9")
+    with throttle.attempt("karin.sjoberg", "10.0.0.9") as first:
+        response = log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
+    assert first and response.status_code == 429
+    assert "Försök igen om en stund" in response.get_data(as_text=True)
+
+
+def test_hsts_when_the_proxy_says_the_request_came_over_https(kb):
+    app = make_app(kb)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1)
+    client = app.test_client()
+    response = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    plain = client.get("/login")
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+def test_the_session_cookie_is_secure_over_https_and_not_over_plain_http(kb):
+    client = make_app(kb).test_client()
+    page = client.get("/login", base_url="https://kb.skolan.se").get_data(as_text=True)
+    response = client.post(
+        "/login",
+        base_url="https://kb.skolan.se",
+        data={"handle": "karin.sjoberg", "password": PASSWORD, "csrf_token": csrf_token(page)},
     )
+    assert all("Secure" in c for c in response.headers.getlist("Set-Cookie"))
+    assert response.headers.getlist("Set-Cookie")
+
+
+def test_kb_toml_can_switch_hsts_on_for_plain_http_behind_tls(kb):
+    client = make_app(kb, KB_HSTS=True).test_client()
+    assert "Strict-Transport-Security" in client.get("/login").headers
 
 
 def test_many_accounts_tried_from_one_address_are_limited_too(kb):

@@ -333,11 +333,22 @@ def iter_files(root: Path, part: str):
         return
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(root).parts
-        if not path.is_file() or any(p.startswith(".") for p in rel):
+        if any(p.startswith(".") for p in rel) or path.is_dir() and not format_for(path.name):
             continue
         if path.name.endswith((".yaml", ".yml")) and format_for(path.name[: -len(path.suffix)]):
             continue
         yield path
+
+
+def odd_file(path: Path) -> str | None:
+    """Say why a bundle entry is not a readable file (FIFO, broken link, folder), else None."""
+    if path.is_symlink() and not path.exists():
+        return "a symbolic link to nothing; skipped"
+    if path.is_dir():
+        return "a folder named like a file; skipped"
+    if not path.is_file():
+        return "not a regular file (a pipe, socket or device); skipped"
+    return None
 
 
 def read_bundle(root: str | Path, progress=None) -> BundleContents:
@@ -352,6 +363,11 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
     documents: list[DocumentRecord] = []
     skipped: set[str] = set()
     for path, kind in progress(files) if progress else files:
+        odd = odd_file(path)
+        if odd:
+            problems.append(Problem(path.relative_to(root).as_posix(), odd))
+            skipped.add(path.relative_to(root).as_posix())
+            continue
         try:
             record, found = read_document(root, path, kind, known)
         except OSError as exc:

@@ -110,6 +110,25 @@ def decode_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def text_media_type(media_type: str, data: bytes) -> str:
+    """Return a text file's media type with the charset its bytes are in (as decode_text reads)."""
+    base = media_type.split(";", 1)[0].strip()
+    if not base.startswith("text/"):
+        return media_type
+    charset = "windows-1252"
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            charset = {"utf-8-sig": "utf-8"}.get(codec, codec)
+            break
+    else:
+        try:
+            data.decode("utf-8")
+            charset = "utf-8"
+        except UnicodeDecodeError:
+            pass
+    return f"{base}; charset={charset}"
+
+
 def megabytes(size: int) -> str:
     """Write a size in megabytes as people read them: 20 MB, 20.3 MB."""
     return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".") + " MB"

@@ -131,6 +131,8 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
     missing_sources: list[str] = field(default_factory=list)
     changed_document_ids: set[int] = field(default_factory=set)
+    # Documents indexed by what fits (over the bounded indexing cost), one line each.
+    notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Render the report as the lines `kb ingest` prints."""
@@ -144,4 +146,5 @@ class IngestReport:
         refused = sum(1 for p in self.problems if p.refused)
         out.append(f"problems: {len(self.problems)} ({refused} files refused)")
         out.extend(str(p) for p in self.problems)
+        out.extend(f"note: {n}" for n in self.notes)
         return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import fields, replace
 
@@ -18,6 +19,7 @@ from kb.ingest.records import (
     Problem,
     Tally,
 )
+from kb.limits import MAX_CHUNKS_PER_DOCUMENT
 from kb.models import Authorship, Chunk, Document, Mentorship, Original, Person, Skill
 from kb.text.chunking import chunk_text
 
@@ -175,7 +177,26 @@ def write_document(session: Session, doc: Document, record: DocumentRecord) -> N
             doc.original.data = record.original
     else:
         doc.original = None
-    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(chunk_text(record.text))]
+    kept, _total = document_chunks(record.text)
+    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(kept)]
+
+
+def document_chunks(text: str) -> tuple[list[str], int]:
+    """Return the chunks of a text that are embedded (at most MAX_CHUNKS_PER_DOCUMENT) and
+    how many it has; the keyword leg always reads the whole text."""
+    chunks = chunk_text(text)
+    return chunks[:MAX_CHUNKS_PER_DOCUMENT], len(chunks)
+
+
+def fits_note(text: str) -> str | None:
+    """Say how a document exceeds the bounded indexing cost, or None when it fits."""
+    kept, total = document_chunks(text)
+    if total > len(kept):
+        return (
+            f"indexed by what fits: the first {len(kept)} of {total} passages are searchable "
+            "by meaning, all of the text by its words"
+        )
+    return None
 
 
 def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Document]:
@@ -216,6 +237,9 @@ def apply_bundle(
         if outcome != "unchanged":
             session.flush()
             report.changed_document_ids.add(doc.id)
+            note = fits_note(record.text)
+            if note:
+                report.notes.append(f"{record.source}: {note}")
     seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
     # Only what came from a bundle can go missing from one: web uploads are never pruned.
     bundle_docs = select(Document).where(Document.origin == "bundle").order_by(Document.source)
@@ -244,25 +268,27 @@ def fingerprint(record: DocumentRecord) -> str:
 
 
 def free_source(session: Session, folder: str, slug: str, ext: str) -> str:
-    """Return `folder/slug.ext`, or with -2, -3, ... when that source is taken."""
-    taken = set(
-        session.scalars(select(Document.source).where(Document.source.like(f"{folder}/{slug}%")))
-    )
-    source, n = f"{folder}/{slug}.{ext}", 2
-    while source in taken:
-        source, n = f"{folder}/{slug}-{n}.{ext}", n + 1
-    return source
+    """Return `folder/slug-<id>.ext` with a fresh random id of six hex digits.
+
+    The id, not a counter, keeps two documents of one title apart: a "-2" would tell the
+    uploader that a document they may not see has the same title.
+    """
+    while True:
+        source = f"{folder}/{slug}-{secrets.token_hex(3)}.{ext}"
+        if session.scalar(select(Document.id).where(Document.source == source)) is None:
+            return source
 
 
 class Store:
     """The one write path for documents: it alone hashes, versions and has the indexes synced.
 
-    `session` opens a transaction (commit on success); `changed` is called after every write
-    that committed (the facade passes its index sync). Every change bumps a document's
+    `session` opens a transaction (commit on success); `changed(progress, inline=False)` is
+    called after every write that committed: an ingest has the indexes synced at once
+    (inline), a web upload only queues them for the background indexer. Every change bumps a document's
     `revision`, its version number.
     """
 
-    def __init__(self, session: Callable, changed: Callable[[], object]) -> None:
+    def __init__(self, session: Callable, changed: Callable[..., object]) -> None:
         self._session = session
         self._changed = changed
 
@@ -270,7 +296,7 @@ class Store:
         """Store what was read from a bundle in one transaction, then sync the indexes."""
         with self._session() as session:
             report = apply_bundle(session, contents, prune=prune)
-        self._changed(progress)
+        self._changed(progress, inline=True)
         return report
 
     def add(self, record: DocumentRecord, folder: str, slug: str) -> str:
@@ -283,3 +309,13 @@ class Store:
             upsert_document(session, placed)
         self._changed(None)
         return source
+
+    def delete(self, source: str) -> bool:
+        """Delete a document, its chunks and its original; return whether there was one."""
+        with self._session() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return False
+            session.delete(doc)
+        self._changed(None)
+        return True

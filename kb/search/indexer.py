@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
 from kb.search.embed import Embedder, engine_label
 from kb.search.keyword import KeywordDoc, KeywordIndex
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
+from kb.text.chunking import cap_passage
 
 EMBED_BATCH = 64
+OVER_BUDGET_FILE = "over-budget.json"
+LEG_NAMES = ("dense", "sparse")
 # Temporary files VectorIndex.save and SparseIndex.save write before renaming them into place.
 TEMP_PREFIXES = (".vectors.faiss.", ".vectors.json.", ".sparse.npz.", ".sparse.json.")
 
@@ -32,6 +37,8 @@ class SyncReport:
     rebuilt: bool = False
     sparse_added: int = 0
     sparse_removed: int = 0
+    # Documents with chunks left out of a vector index for time (indexed by what fits).
+    over_budget: frozenset[int] = field(default_factory=frozenset)
     engine: str = ""
     seconds: float = 0.0
 
@@ -117,72 +124,100 @@ def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
     return len(upserts), len(gone)
 
 
-def _missing(session: Session, index) -> tuple[list[int], list[int]]:
-    """Return (chunk ids the index lacks, ids it holds that the database no longer has)."""
-    db_ids = set(session.scalars(select(Chunk.id)))
+def _one(encode):
+    """Adapt a one-index encoder to the (texts, tick) -> (rows,) shape _encode_missing uses."""
+
+    def run(texts, tick):
+        rows = encode(texts)
+        if tick:
+            tick(len(texts))
+        return (rows,)
+
+    return run
+
+
+def _drop_gone(db_ids: set[int], index, over: dict[int, int]) -> tuple[set[int], int]:
+    """Remove rows of chunks that are gone; return (chunk ids still to encode, rows removed)."""
+    for gone in set(over) - db_ids:
+        del over[gone]
     ix_ids = {int(i) for i in index.ids()}
-    return sorted(db_ids - ix_ids), sorted(ix_ids - db_ids)
-
-
-def _passages(session: Session, ids: list[int]):
-    """Yield (chunk ids, passage texts) in batches of EMBED_BATCH."""
-    for start in range(0, len(ids), EMBED_BATCH):
-        rows = session.execute(
-            select(Chunk.id, Chunk.text, Document.title)
-            .join(Document)
-            .where(Chunk.id.in_(ids[start : start + EMBED_BATCH]))
-        ).all()
-        yield (
-            np.array([r.id for r in rows], dtype=np.int64),
-            [passage_text(r.title, r.text) for r in rows],
-        )
-
-
-def sync_vectors(session: Session, index, encode, progress=None) -> tuple[int, int]:
-    """Encode chunks missing from a vector index and remove the vectors of chunks that are gone.
-
-    `index` is a VectorIndex or a SparseIndex (add, remove, ids); `encode` maps passage texts
-    to the rows it stores.
-    """
-    missing, extra = _missing(session, index)
+    extra = sorted(ix_ids - db_ids)
     if extra:
         index.remove(np.array(extra, dtype=np.int64))
-    bar = progress(total=len(missing)) if progress and missing else None
-    for ids, texts in _passages(session, missing):
-        index.add(ids, encode(texts))
-        if bar:
-            bar.update(len(ids))
-    if bar:
-        bar.close()
-    return len(missing), len(extra)
+    return db_ids - ix_ids - set(over), len(extra)
 
 
-def sync_joint(session: Session, vectors, sparse_index, encode_joint, progress=None):
-    """Like sync_vectors for both indexes at once, one forward pass per passage.
+def encode_missing(session: Session, legs, encode, progress=None, budget=None, batch=None):
+    """Encode the chunks missing from each index of `legs` and drop rows of chunks that are gone.
 
-    `encode_joint(texts, progress=callback)` returns (dense rows, sparse rows) and calls back
-    with the number of passages finished, so the bar moves within a batch.
-    Returns ((dense added, removed), (sparse added, removed)).
+    `legs` is [(index, over_budget)] with index a VectorIndex or SparseIndex; `encode(texts,
+    tick)` returns one row block per leg from one pass (tick(n) reports n passages done).
+    Batches span documents; each document is charged its share of a batch's time, and once
+    it has had `budget` seconds its remaining chunks are recorded in its leg's over_budget
+    ({chunk id: document id}) and counted as done, so a hostile document costs a bounded time
+    once, not on every sync. Each passage is cut after MAX_PASSAGE_TOKENS tokens. Chunk ids
+    are never reused, so a changed document is tried afresh. Returns [(added, removed)].
     """
-    dense_missing, dense_extra = _missing(session, vectors)
-    sparse_missing, sparse_extra = _missing(session, sparse_index)
-    for index, extra in ((vectors, dense_extra), (sparse_index, sparse_extra)):
-        if extra:
-            index.remove(np.array(extra, dtype=np.int64))
-    todo = sorted(set(dense_missing) | set(sparse_missing))
-    want_dense, want_sparse = set(dense_missing), set(sparse_missing)
+    budget = INDEX_SECONDS_PER_DOCUMENT if budget is None else budget
+    batch = batch or EMBED_BATCH
+    db_ids = set(session.scalars(select(Chunk.id)))
+    dropped = [_drop_gone(db_ids, index, over) for index, over in legs]
+    wants = [want for want, _ in dropped]
+    todo = sorted(set().union(*wants))
     bar = progress(total=len(todo)) if progress and todo else None
-    for ids, texts in _passages(session, todo):
-        dense, terms = encode_joint(texts, progress=bar.update if bar else None)
-        d_rows = np.array([i for i, c in enumerate(ids) if int(c) in want_dense], dtype=np.int64)
-        s_rows = np.array([i for i, c in enumerate(ids) if int(c) in want_sparse], dtype=np.int64)
-        if len(d_rows):
-            vectors.add(ids[d_rows], dense[d_rows])
-        if len(s_rows):
-            sparse_index.add(ids[s_rows], terms[s_rows])
+    spent: dict[int, float] = {}
+    pending: list = []
+
+    def flush() -> None:
+        started = time.monotonic()
+        texts = [cap_passage(passage_text(r.title, r.text))[0] for r in pending]
+        blocks = encode(texts, bar.update if bar else None)
+        share = (time.monotonic() - started) / len(pending)
+        ids = np.array([r.id for r in pending], dtype=np.int64)
+        for (index, _), want, rows in zip(legs, wants, blocks, strict=True):
+            keep = np.array([i for i, r in enumerate(pending) if r.id in want], dtype=np.int64)
+            if len(keep):
+                index.add(ids[keep], rows[keep])
+        for r in pending:
+            spent[r.document_id] = spent.get(r.document_id, 0.0) + share
+        pending.clear()
+        # Let a waiting search take its turn at the model between two batches.
+        time.sleep(0.002)
+
+    for doc_chunks in _by_document(session, todo):
+        for pos, row in enumerate(doc_chunks):
+            if spent.get(row.document_id, 0.0) > budget:
+                for (_, over), want in zip(legs, wants, strict=True):
+                    over.update({r.id: r.document_id for r in doc_chunks[pos:] if r.id in want})
+                break
+            pending.append(row)
+            if len(pending) >= batch:
+                flush()
+    if pending:
+        flush()
     if bar:
         bar.close()
-    return (len(dense_missing), len(dense_extra)), (len(sparse_missing), len(sparse_extra))
+    return [(len(want), removed) for want, removed in dropped]
+
+
+def _by_document(session: Session, chunk_ids: list[int]):
+    """Yield the rows (id, text, title, document_id) of these chunks, one document at a time."""
+    for start in range(0, len(chunk_ids), 2000):
+        ids = chunk_ids[start : start + 2000]
+        rows = session.execute(
+            select(Chunk.id, Chunk.text, Chunk.document_id, Document.title)
+            .join(Document)
+            .where(Chunk.id.in_(ids))
+            .order_by(Chunk.document_id, Chunk.id)
+        ).all()
+        current: list = []
+        for row in rows:
+            if current and current[-1].document_id != row.document_id:
+                yield current
+                current = []
+            current.append(row)
+        if current:
+            yield current
 
 
 def remove_leftover_temp_files(*folders: Path | None) -> None:
@@ -207,26 +242,44 @@ def sync(
     sparse_encoder=None,
     sparse_path: Path | None = None,
     sparse_rebuilt: bool = False,
+    batch: int | None = None,
 ) -> SyncReport:
     """Bring every index in step with the database; save a vector index when it changed.
 
     The caller holds the instance's index lock, so no other process is saving right now.
     """
     remove_leftover_temp_files(vector_path, sparse_path)
+    budget_file = vector_path.parent / OVER_BUDGET_FILE
+    over = read_over_budget(budget_file)
+    before = json.dumps(over, sort_keys=True)
     written, deleted = sync_keyword(session, keyword)
     started = time.perf_counter()
-    has_sparse = sparse_index is not None and sparse_encoder is not None and sparse_path
     label = engine_label(embedder)
+    has_sparse = sparse_index is not None and sparse_encoder is not None and sparse_path
+    s_added = s_removed = 0
     if has_sparse and getattr(sparse_encoder, "shares_pass_with", None) is embedder:
-        (added, removed), (s_added, s_removed) = sync_joint(
-            session, vectors, sparse_index, embedder.encode_joint, progress
+        (added, removed), (s_added, s_removed) = encode_missing(
+            session,
+            [(vectors, over["dense"]), (sparse_index, over["sparse"])],
+            lambda texts, tick: embedder.encode_joint(texts, progress=tick),
+            progress,
+            batch=batch,
         )
     else:
-        added, removed = sync_vectors(session, vectors, embedder.embed_passages, progress)
-        s_added = s_removed = 0
+        [(added, removed)] = encode_missing(
+            session,
+            [(vectors, over["dense"])],
+            _one(embedder.embed_passages),
+            progress,
+            batch=batch,
+        )
         if has_sparse:
-            s_added, s_removed = sync_vectors(
-                session, sparse_index, sparse_encoder.encode_passages, progress
+            [(s_added, s_removed)] = encode_missing(
+                session,
+                [(sparse_index, over["sparse"])],
+                _one(sparse_encoder.encode_passages),
+                progress,
+                batch=batch,
             )
     if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():
         if added:
@@ -238,6 +291,8 @@ def sync(
         if s_added:
             sparse_index.engines.add(getattr(sparse_encoder, "engine_label", label))
         sparse_index.save(sparse_path)
+    if json.dumps(over, sort_keys=True) != before:
+        write_over_budget(budget_file, over)
     return SyncReport(
         written,
         deleted,
@@ -246,6 +301,41 @@ def sync(
         rebuilt or sparse_rebuilt,
         s_added,
         s_removed,
+        over_budget=frozenset(over["dense"].values()) | frozenset(over["sparse"].values()),
         engine=label,
         seconds=time.perf_counter() - started,
     )
+
+
+def read_over_budget(path: Path) -> dict[str, dict[int, int]]:
+    """Read which chunks were left out for time, per index ({chunk id: document id})."""
+    try:
+        raw = json.loads(path.read_text())
+        return {leg: {int(c): int(d) for c, d in raw.get(leg, {}).items()} for leg in LEG_NAMES}
+    except (OSError, ValueError, AttributeError):
+        return {leg: {} for leg in LEG_NAMES}
+
+
+def write_over_budget(path: Path, over: dict[str, dict[int, int]]) -> None:
+    """Write the left-out chunks next to the indexes (derived state, like the indexes)."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(json.dumps({leg: {str(c): d for c, d in m.items()} for leg, m in over.items()}))
+    temp.replace(path)
+
+
+def indexed_revisions(session: Session, keyword: KeywordIndex, vectors, sparse=None) -> dict:
+    """Return {doc_id: revision} of the documents every index holds completely (or as fits)."""
+    ix = keyword.revisions()
+    have = {int(i) for i in vectors.ids()}
+    if sparse is not None:
+        have &= {int(i) for i in sparse.ids()}
+    over = read_over_budget(keyword.path.parent / OVER_BUDGET_FILE)
+    have |= set(over["dense"]) | set(over["sparse"])
+    chunks: dict[int, list[int]] = {}
+    for chunk_id, doc_id in session.execute(select(Chunk.id, Chunk.document_id)):
+        chunks.setdefault(doc_id, []).append(chunk_id)
+    out = {}
+    for doc_id, revision in session.execute(select(Document.id, Document.revision)):
+        if ix.get(doc_id) == revision and all(c in have for c in chunks.get(doc_id, ())):
+            out[doc_id] = revision
+    return out

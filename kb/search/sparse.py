@@ -130,6 +130,13 @@ class SparseIndex:
     def ids(self) -> np.ndarray:
         return self._ids.copy()
 
+    def copy(self) -> SparseIndex:
+        """Return an independent copy (add and remove build new arrays, so sharing them is safe)."""
+        other = SparseIndex(self.model_name, self.dim)
+        with self._lock:
+            other._matrix, other._ids = self._matrix, self._ids
+        return other
+
     def add(self, ids: Iterable[int], vectors: sp.csr_matrix) -> None:
         """Append rows; ids already present are replaced."""
         id_arr = np.asarray(list(ids), dtype=np.int64)

@@ -63,6 +63,11 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self._index.ntotal)
 
+    def copy(self) -> VectorIndex:
+        """Return an independent copy to change while this one keeps serving searches."""
+        with self._lock:
+            return VectorIndex(self.model_name, self.dim, faiss.clone_index(self._index))
+
     def ids(self) -> np.ndarray:
         """Return a copy of the stored ids, in storage order."""
         with self._lock:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from kb.limits import MAX_PASSAGE_TOKENS, MAX_WORD_CHARS
+
 # Boundary strengths between two words; a cut prefers the strongest boundary it can find.
 _NONE, _LINE, _SENTENCE, _PARAGRAPH = 0, 1, 2, 3
 
@@ -29,7 +31,7 @@ def _words_and_boundaries(text: str) -> tuple[list[str], list[int]]:
     before: list[int] = []
     for paragraph in _PARAGRAPH_RE.split(text.strip()):
         for line_no, line in enumerate(paragraph.splitlines()):
-            for word_no, word in enumerate(line.split()):
+            for word_no, word in enumerate(_pieces(line.split())):
                 if word_no == 0 and line_no == 0:
                     strength = _PARAGRAPH
                 elif _SENTENCE_END_RE.search(words[-1]) and _starts_sentence(word):
@@ -41,6 +43,33 @@ def _words_and_boundaries(text: str) -> tuple[list[str], list[int]]:
                 words.append(word)
                 before.append(strength)
     return words, before
+
+
+def _pieces(words: list[str]) -> list[str]:
+    """Split words longer than MAX_WORD_CHARS: a run of 60,000 "[" must not be one word."""
+    out: list[str] = []
+    for word in words:
+        if len(word) <= MAX_WORD_CHARS:
+            out.append(word)
+        else:
+            out.extend(word[i : i + MAX_WORD_CHARS] for i in range(0, len(word), MAX_WORD_CHARS))
+    return out
+
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def cap_passage(text: str, max_tokens: int = MAX_PASSAGE_TOKENS) -> tuple[str, bool]:
+    """Cut a passage after max_tokens tokens; return it and whether it was cut.
+
+    A token here is a run of word characters or one punctuation mark, an upper bound of what
+    an embedding model's tokenizer makes of ordinary text (each "[" is one).
+    """
+    for n, match in enumerate(_TOKEN_RE.finditer(text), start=1):
+        if n == max_tokens:
+            end = match.end()
+            return text[:end], bool(text[end:].strip())
+    return text, False
 
 
 def _join(words: list[str], before: list[int], start: int, end: int) -> str:

@@ -22,6 +22,16 @@ class NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node):
+        """Read an impossible date (2011-02-30) as its text, so one entry reports it, not all."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", NoAliasLoader.construct_yaml_timestamp)
+
 
 def load_yaml(text: str, limit: int | None = MAX_METADATA_BYTES):
     """Parse YAML safely: no aliases, no Python objects, at most `limit` characters."""

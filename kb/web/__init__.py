@@ -41,17 +41,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings = load_settings(app.instance_path, **test_config.get("SETTINGS", {}))
     kb = test_config.get("KB") or KnowledgeBase(settings, embedder=test_config.get("EMBEDDER"))
     app.extensions["kb"] = kb
+    _transport(app, kb.settings)
     if not app.config.get("SECRET_KEY"):
         from kb.accounts import instance_secret
 
         app.config["SECRET_KEY"] = instance_secret(kb.settings)
-    kb.catalog()  # catch up with the database before the first request
+    if test_config.get("BACKGROUND_INDEXING", True):
+        # Listen at once: search the indexes on disk, catch up in a background thread.
+        kb.start_indexer()
+    else:
+        kb.catalog()
 
     from kb.features import register_views
-    from kb.web import auth, routes, security
+    from kb.web import auth, fairuse, routes, security
 
     register_views()
     security.init_app(app)
+    fairuse.init_app(app)
     auth.init_app(app)
     app.register_blueprint(routes.api)
     # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
@@ -59,3 +65,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(routes.pages)
     return app
+
+
+def _transport(app: Flask, settings) -> None:
+    """Apply kb.toml's proxy_fix, hsts and session_cookie_secure to the app."""
+    if settings.proxy_fix:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-* headers (one hop).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    app.config.setdefault("KB_HSTS", settings.hsts)
+    if settings.session_cookie_secure is not None:
+        app.config["SESSION_COOKIE_SECURE"] = settings.session_cookie_secure
+        app.config["REMEMBER_COOKIE_SECURE"] = settings.session_cookie_secure
+        app.config["KB_COOKIE_SECURE_SET"] = True

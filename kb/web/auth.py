@@ -25,7 +25,7 @@ from kb import accounts
 from kb.web.forms import ButtonForm, ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from kb.web.i18n import LANGUAGES
 from kb.web.routes import facade
-from kb.web.security import limiter, login_address_limit, login_key, login_limit
+from kb.web.security import limiter, login_address_limit, login_limit
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -88,6 +88,9 @@ def safe_next(target: str | None) -> str:
     """Return a local path to go on to after logging in; anything else goes to the start page."""
     if not target:
         return url_for("pages.search")
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        # CR/LF would split the Location header: refuse the target, go to the start page.
+        return url_for("pages.search")
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -110,7 +113,6 @@ def start_session(account: accounts.Account) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], key_func=login_key)
 @limiter.limit(login_address_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
@@ -120,10 +122,17 @@ def login():
         form.next.data = request.args.get("next", "")
     failed = False
     if form.validate_on_submit():
-        account = accounts.authenticate(facade(), form.handle.data, form.password.data)
+        throttle = current_app.extensions["kb_login_throttle"]
+        person_id = accounts.resolve_handle(facade(), form.handle.data)
+        address = request.remote_addr or ""
+        with throttle.attempt(person_id, address) as allowed:
+            if not allowed:
+                return render_template("login.html", form=form, busy=True), 429
+            account = accounts.authenticate(facade(), form.handle.data, form.password.data)
         if account is not None:
             start_session(account)
             return redirect(safe_next(form.next.data))
+        throttle.failed(person_id, address)
         failed = True
     return render_template("login.html", form=form, failed=failed)
 

@@ -38,6 +38,17 @@ PASSWORD_LENGTH = Length(
     message=_l("Lösenordet ska ha minst %(min)d tecken.", min=MIN_PASSWORD),
 )
 SAME = _l("Lösenorden är inte lika.")
+COMMON = _l("Lösenordet är för vanligt: det är ett av de 10 000 mest använda. Välj ett annat.")
+
+
+def not_common(form, field) -> None:
+    """Refuse a password on the list of common passwords."""
+    from wtforms.validators import ValidationError
+
+    from kb.accounts import is_common
+
+    if field.data and is_common(field.data):
+        raise ValidationError(COMMON)
 
 
 def choices(pairs) -> list:
@@ -73,7 +84,7 @@ class LoginForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("Nytt lösenord"),
-        [DataRequired(REQUIRED), PASSWORD_LENGTH],
+        [DataRequired(REQUIRED), PASSWORD_LENGTH, not_common],
         render_kw={"autocomplete": "new-password"},
     )
     repeat = PasswordField(

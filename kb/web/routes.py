@@ -54,6 +54,12 @@ def url_with(**changes) -> str:
 
 
 @pages.app_template_global()
+def index_state(source: str) -> str | None:
+    """Tell a page whether search has taken a document in yet (see KnowledgeBase.index_state)."""
+    return facade().index_state(source)
+
+
+@pages.app_template_global()
 def page_facets() -> tuple[str, ...]:
     """Return the facets the search page offers."""
     return tuple(f.name for f in FACET_LIST if f.on_page)

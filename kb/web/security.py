@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import defaultdict, deque
+from contextlib import contextmanager
+
 from flask import Flask, jsonify, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -29,15 +35,93 @@ API_ERRORS = {
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
-def login_key() -> str:
-    """Key log-in attempts by address and account.
+class LoginThrottle:
+    """Slow down password guessing per resolved account and per address, never lock anyone out.
 
-    A whole school often shares one address: keyed by address alone, ten colleagues logging
-    in on a Monday morning would lock out the eleventh. Guessing one account's password is
-    what the limit is for; a looser per-address limit (LOGIN_ADDRESS_LIMIT) caps spraying.
+    Failed log-ins are counted per account (whatever handle was typed: id or e-mail) and per
+    address. Past `per_account` failures of an account (from anywhere) or `per_address`
+    failures from one address within `window` seconds, every further attempt on that account
+    or from that address first waits `delay` seconds, one at a time per account (a second
+    one meanwhile is told to try again at once, so guessing cannot hold the server's
+    threads). A right password still logs in: others can slow an account down, not lock it.
     """
-    handle = (request.form.get("handle") or "").strip().casefold()
-    return f"{get_remote_address()}|{handle}"
+
+    def __init__(
+        self,
+        per_account: int = 10,
+        per_address: int = 30,
+        window: float = 600.0,
+        delay: float = 1.0,
+        clock=time.monotonic,
+    ) -> None:
+        self.per_account, self.per_address = per_account, per_address
+        self.window, self.delay, self.clock = window, delay, clock
+        self._failures: dict[str, deque] = defaultdict(deque)
+        self._busy: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _count(self, key: str) -> int:
+        stamps = self._failures.get(key)
+        if not stamps:
+            return 0
+        horizon = self.clock() - self.window
+        while stamps and stamps[0] < horizon:
+            stamps.popleft()
+        return len(stamps)
+
+    def slowed(self, account: str | None, address: str) -> bool:
+        """Tell whether attempts on this account or from this address must wait first."""
+        with self._lock:
+            return (
+                account is not None and self._count(f"a:{account}") >= self.per_account
+            ) or self._count(f"i:{address}") >= self.per_address
+
+    @contextmanager
+    def attempt(self, account: str | None, address: str):
+        """Wait when slowed; yield False when another slowed attempt on the account is running."""
+        if not self.slowed(account, address):
+            yield True
+            return
+        key = f"a:{account or address}"
+        with self._lock:
+            if key in self._busy:
+                free = False
+            else:
+                self._busy.add(key)
+                free = True
+        if not free:
+            yield False
+            return
+        try:
+            time.sleep(self.delay)
+            yield True
+        finally:
+            with self._lock:
+                self._busy.discard(key)
+
+    def failed(self, account: str | None, address: str) -> None:
+        """Count a failed log-in against the account (when there is one) and the address."""
+        now = self.clock()
+        with self._lock:
+            if account is not None:
+                self._failures[f"a:{account}"].append(now)
+            self._failures[f"i:{address}"].append(now)
+            if len(self._failures) > 100_000:  # a flood of made-up addresses: start over
+                self._failures.clear()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        if app.config.get("KB_COOKIE_SECURE_SET"):
+            return bool(app.config["SESSION_COOKIE_SECURE"])
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (bool(request) and is_https())
+
+
+def is_https() -> bool:
+    """Tell whether this request reached kb over HTTPS (with ProxyFix: as the proxy says)."""
+    return request.is_secure
 
 
 def login_address_limit() -> str:
@@ -60,6 +144,12 @@ def init_app(app: Flask) -> None:
 
     csrf.init_app(app)
     limiter.init_app(app)
+    app.session_interface = SessionInterface()
+    app.extensions["kb_login_throttle"] = LoginThrottle(
+        per_account=app.config.get("LOGIN_ACCOUNT_FAILURES", 10),
+        per_address=app.config.get("LOGIN_ADDRESS_FAILURES", 30),
+        delay=app.config.get("LOGIN_SLOW_DELAY", 1.0),
+    )
     i18n.init_app(app)
 
     @app.after_request
@@ -69,6 +159,23 @@ def init_app(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if (
+            app.config.get("SESSION_COOKIE_SECURE") is False
+            and not app.config.get("KB_COOKIE_SECURE_SET")
+            and is_https()
+        ):
+            # No kb.toml setting: a cookie sent over HTTPS is marked Secure.
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                response.headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    secure = "; Secure" in cookie
+                    response.headers.add("Set-Cookie", cookie if secure else f"{cookie}; Secure")
+        hsts = app.config.get("KB_HSTS")
+        if hsts or (hsts is None and is_https()):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if request.endpoint != "static" and not request.path.startswith("/api/"):
             # Pages show what one colleague may see: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "no-store")

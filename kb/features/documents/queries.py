@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from kb.ingest.extract import text_media_type
 from kb.ingest.formats import MEDIA_TYPES
 from kb.models import Document
 from kb.search.access import Viewer
@@ -82,7 +83,7 @@ def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
         if doc.original is not None:
             return {
                 "filename": doc.original.filename,
-                "media_type": doc.original.media_type,
+                "media_type": text_media_type(doc.original.media_type, doc.original.data),
                 "data": doc.original.data,
             }
         if doc.format == "md" and doc.body is not None:
@@ -96,3 +97,33 @@ def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
             "media_type": MEDIA_TYPES["txt"],
             "data": (doc.text or "").encode("utf-8"),
         }
+
+
+class CannotDelete(Exception):
+    """A document this viewer may not delete; `code` says why (missing, bundle, not_author)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def delete_document(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
+    """Delete a web upload or reflection as one of its authors or a coordinator.
+
+    A document the viewer may not open answers as missing; one from a bundle is refused
+    (the next ingest would bring it back: remove it from the bundle and ingest --prune).
+    """
+    from kb.accounts import is_coordinator
+
+    with kb.sessions() as session:
+        doc = _readable(kb, session, viewer, source)
+        if doc is None:
+            raise CannotDelete("missing", f"no document {source!r}")
+        origin, authors = doc.origin, list(doc.author_ids)
+    if origin != "web":
+        raise CannotDelete(
+            "bundle", f"{source} comes from a bundle: remove it there and run kb ingest --prune"
+        )
+    if not (viewer.is_system or viewer.person_id in authors or is_coordinator(kb, viewer)):
+        raise CannotDelete("not_author", "only its authors or a coordinator may delete it")
+    kb.store.delete(source)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, send_file
+from flask import abort, jsonify, send_file
 
-from kb.features.documents.queries import document, download
-from kb.web.routes import facade, pages, render_found, viewer
+from kb.features.documents.queries import CannotDelete, delete_document, document, download
+from kb.web.routes import api, facade, not_found, pages, render_found, token_required, viewer
 from kb.web.security import DOWNLOAD_CSP
 
 
@@ -27,5 +27,19 @@ def file(source: str):
         as_attachment=True,
         download_name=found["filename"],
     )
+    # send_file would add a second "; charset=utf-8" to a type that already names one.
+    response.headers["Content-Type"] = found["media_type"]
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
+
+
+@api.post("/documents/<path:source>/delete", endpoint="delete_document")
+@token_required
+def api_delete(source: str):
+    try:
+        delete_document(facade(), viewer(), source)
+    except CannotDelete as exc:
+        if exc.code == "missing":
+            return not_found(str(exc))
+        return jsonify(error="forbidden", reason=exc.code, message=str(exc)), 403
+    return jsonify(deleted=source)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -23,6 +23,18 @@ from kb.web.security import limiter
 )
 def share_page():
     form = ShareForm()
+    if request.method != "POST":
+        return render_template("share.html", form=form, problem=None)
+    slots = current_app.extensions["kb_upload_slots"]
+    with slots.take(viewer().person_id or "") as busy:
+        if busy:
+            # At once, holding no thread: the colleague's own upload or all slots are busy.
+            return render_template("share.html", form=form, problem=None, busy=busy), 429
+        return _receive(form)
+
+
+def _receive(form: ShareForm):
+    """Store a posted upload, or show the form again with what was wrong."""
     problem = None
     if form.validate_on_submit():
         upload = form.file.data
@@ -44,7 +56,13 @@ def share_page():
         except Refused as exc:
             problem = refusal(exc)
         else:
-            flash(_("Tack! Materialet är delat och går att söka fram direkt."), "success")
+            flash(
+                _(
+                    "Tack! Materialet är delat. Det indexeras nu och går att söka fram om en "
+                    "liten stund."
+                ),
+                "success",
+            )
             return redirect(url_for("pages.document", source=source))
     status = 422 if problem or form.errors else 200
     return render_template("share.html", form=form, problem=problem), status

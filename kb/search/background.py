@@ -1,0 +1,132 @@
+"""The one indexer of a running server: a background thread that brings the indexes up to date.
+
+Request threads never embed. They store, nudge this worker and keep searching the last
+complete snapshot; the worker builds the next one aside and swaps it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger("kb.indexer")
+
+# How often the worker looks for changes made by another process (`kb ingest`).
+POLL_SECONDS = 2.0
+# After a failed sync (a locked database, a full disk) try again after this long.
+RETRY_SECONDS = 5.0
+
+
+class LogProgress:
+    """A tqdm-like progress bar that writes a line to the log at most every few seconds."""
+
+    def __init__(self, label: str, total: int, every: float = 5.0) -> None:
+        self.label, self.total, self.every = label, total, every
+        self.done = 0
+        self._last = time.monotonic()
+        log.info("%s: %d passages to embed", label, total)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if time.monotonic() - self._last >= self.every:
+            self._last = time.monotonic()
+            log.info("%s: %d of %d passages embedded", self.label, self.done, self.total)
+
+    def close(self) -> None:
+        log.info("%s: %d of %d passages embedded, done", self.label, self.done, self.total)
+
+
+def log_progress(total: int) -> LogProgress:
+    """Return a progress bar for sync_vectors that reports to the log."""
+    return LogProgress("indexing", total)
+
+
+class IndexWorker:
+    """Run `sync()` in one daemon thread whenever nudged or when `stale()` says so.
+
+    `sync(progress)` brings the indexes up to date and swaps the new snapshot in; `stale()`
+    tells cheaply whether the database has changed since the last snapshot.
+    """
+
+    def __init__(
+        self,
+        sync: Callable[..., object],
+        stale: Callable[[], bool],
+        poll: float = POLL_SECONDS,
+    ) -> None:
+        self._sync = sync
+        self._stale = stale
+        self._poll = poll
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Condition()
+        self._busy = False
+        self._rounds = 0
+        self.last_error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="kb-indexer", daemon=True)
+
+    @property
+    def busy(self) -> bool:
+        """Tell whether the worker is indexing right now."""
+        return self._busy
+
+    def start(self) -> IndexWorker:
+        self._thread.start()
+        return self
+
+    def nudge(self) -> None:
+        """Ask for a sync soon; returns at once."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the current sync (the swap is atomic, so stopping never tears an index)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(timeout)
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until a sync that started after this call has finished and nothing is stale."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            target = self._rounds + 1
+            self._wake.set()
+            while True:
+                if self._rounds >= target and not self._busy and not self._stale():
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.set()
+                self._idle.wait(min(left, 0.5))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._poll)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                if self._rounds and not self._stale():
+                    self._finish_round()
+                    continue
+                self._busy = True
+                started = time.monotonic()
+                report = self._sync(progress=log_progress)
+                if getattr(report, "changed", False):
+                    log.info("indexes up to date in %.1f s: %s", time.monotonic() - started, report)
+                self.last_error = None
+            except Exception as exc:  # keep serving the last good snapshot; try again later
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("indexing failed; the last complete indexes keep serving")
+                self._stop.wait(RETRY_SECONDS)
+            finally:
+                self._busy = False
+            self._finish_round()
+
+    def _finish_round(self) -> None:
+        with self._idle:
+            self._rounds += 1
+            self._idle.notify_all()

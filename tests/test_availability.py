@@ -1,0 +1,162 @@
+"""Never frozen: indexing runs beside the requests, its cost per document is bounded."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from kb.models import Document
+from kb.search.embed import FakeEmbedder
+from kb.text.chunking import cap_passage, chunk_text
+from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import log_in, make_app, open_kb, post_form
+
+
+class GatedEmbedder(FakeEmbedder):
+    """The fake embedder, except that passages wait until the gate opens (a slow model)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+        self.threads: set[str] = set()
+
+    def embed_passages(self, texts):
+        self.threads.add(threading.current_thread().name)
+        self.gate.wait(30)
+        return super().embed_passages(texts)
+
+
+@pytest.fixture
+def base(tmp_path):
+    kb = open_kb(tmp_path / "avail", SAMPLE_BUNDLE)
+    kb.embedder = GatedEmbedder()
+    yield kb
+    kb.close()
+
+
+@pytest.fixture
+def client(base):
+    client = make_app(base).test_client()
+    log_in(client, base, "johan.lindqvist", set_password=False)
+    return client
+
+
+def share(client, title: str, text: str, visibility: str = "all"):
+    fields = {"title": title, "language": "sv", "visibility": visibility}
+    fields["file"] = (io.BytesIO(text.encode()), "fil.txt")
+    return post_form(client, "/share", fields, content_type="multipart/form-data")
+
+
+def test_an_upload_is_acknowledged_while_embedding_has_not_even_started(base, client):
+    base.embedder.gate.clear()
+    started = time.monotonic()
+    response = share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
+    assert response.status_code == 302
+    assert time.monotonic() - started < 5
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "indexeras just nu" in page
+    base.embedder.gate.set()
+    assert base.wait_indexed(60)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "indexeras just nu" not in page
+
+
+def test_health_and_search_answer_while_the_indexer_is_stuck_embedding(base, client):
+    base.embedder.gate.clear()
+    share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
+    started = time.monotonic()
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/?q=högläsning").status_code == 200
+    assert time.monotonic() - started < 5
+    base.embedder.gate.set()
+
+
+def test_only_the_background_indexer_ever_embeds_passages_for_the_server(base, client):
+    base.embedder.threads.clear()
+    share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
+    client.get("/?q=pipistrellfladdermus")
+    assert base.wait_indexed(60)
+    assert base.embedder.threads == {"kb-indexer"}
+
+
+def test_a_new_upload_is_found_once_it_is_indexed(base, client):
+    share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
+    assert base.wait_indexed(60)
+    assert "Fladdermöss" in client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
+
+
+def test_a_document_deleted_behind_a_stale_snapshot_is_never_shown(base, client):
+    share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
+    assert base.wait_indexed(60)
+    base.embedder.gate.clear()  # the indexer cannot catch up from here on
+    with base.session() as session:
+        session.delete(session.scalar(select(Document).where(Document.title == "Fladdermöss")))
+    assert "Fladdermöss" not in client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
+    base.embedder.gate.set()
+
+
+def test_a_document_made_private_behind_a_stale_snapshot_is_hidden_from_others(base, client):
+    share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
+    assert base.wait_indexed(60)
+    base.embedder.gate.clear()
+    with base.session() as session:
+        doc = session.scalar(select(Document).where(Document.title == "Fladdermöss"))
+        doc.visibility, doc.revision = "private", doc.revision + 1
+    other = make_app(base).test_client()
+    log_in(other, base, "karin.sjoberg", set_password=False)
+    assert "Fladdermöss" not in other.get("/?q=pipistrellfladdermus").get_data(as_text=True)
+    base.embedder.gate.set()
+
+
+def test_the_server_listens_at_once_and_searches_by_keyword_while_vectors_rebuild(base):
+    for name in ("vectors.faiss", "vectors.json"):
+        (base.vector_path / name).unlink()
+    base.embedder.gate.clear()
+    started = time.monotonic()
+    client = make_app(base).test_client()
+    log_in(client, base, "johan.lindqvist", set_password=False)
+    body = client.get("/?q=högläsning").get_data(as_text=True)
+    assert time.monotonic() - started < 10
+    assert "/doc/" in body
+    base.embedder.gate.set()
+    assert base.wait_indexed(120)
+
+
+def test_a_run_of_brackets_without_spaces_is_cut_into_bounded_words():
+    chunks = chunk_text("[" * 60_000)
+    assert max(len(word) for c in chunks for word in c.split()) <= 40
+    assert max(len(c) for c in chunks) < 8_000
+
+
+def test_a_passage_is_embedded_up_to_its_token_cap():
+    text, cut = cap_passage("[" * 5_000, max_tokens=256)
+    assert len(text) == 256 and cut
+    assert cap_passage("Högläsning varje morgon.", max_tokens=256) == (
+        "Högläsning varje morgon.",
+        False,
+    )
+
+
+def test_a_document_over_the_chunk_cap_is_indexed_by_what_fits_and_says_so(
+    make_kb, bundle, monkeypatch
+):
+    monkeypatch.setattr("kb.ingest.store.MAX_CHUNKS_PER_DOCUMENT", 3)
+    bundle.doc("material/lang.md", " ".join(["högläsning"] * 2_000), title="Lång")
+    report = make_kb().ingest(bundle.root)
+    assert any("material/lang.md: indexed by what fits" in line for line in report.lines())
+
+
+def test_a_document_over_its_time_budget_is_indexed_by_what_fits_once(make_kb, bundle, monkeypatch):
+    monkeypatch.setattr("kb.search.indexer.INDEX_SECONDS_PER_DOCUMENT", 0.0)
+    monkeypatch.setattr("kb.search.indexer.EMBED_BATCH", 1)
+    bundle.doc("material/lang.md", " ".join(["högläsning"] * 1_000), title="Lång")
+    kb = make_kb()
+    report = kb.ingest(bundle.root)
+    assert any("embedding took longer" in line for line in report.lines())
+    assert kb.index_state("material/lang.md") == "partly"
+    assert not kb.sync_indexes().changed  # the rest is not tried again on every sync
