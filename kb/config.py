@@ -65,6 +65,7 @@ class ConfigError(ValueError):
 SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "database_url": ((str,), "a text (a database URL)"),
     "embedder": ((str,), "a text (an embedder name)"),
+    "precision": ((str,), "one of auto, bf16, fp32, q4"),
     "weight_keyword": ((int, float), "a number"),
     "weight_dense": ((int, float), "a number"),
     "weight_sparse": ((int, float), "a number"),
@@ -82,6 +83,8 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
 }
 POSITIVE = ("rrf_k", "candidates", "newcomer_months")
 FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
+# The e5 engine's precisions (kb.search.e5engine.PRECISIONS; config is below search).
+PRECISIONS = ("auto", "bf16", "fp32", "q4")
 
 
 def _check(where: str, key: str, value):
@@ -98,6 +101,8 @@ def _check(where: str, key: str, value):
         raise ConfigError(f"{where}: {key} must be at least 1, not {value!r}")
     if key.startswith("weight_") and value < 0:
         raise ConfigError(f"{where}: {key} must not be negative, not {value!r}")
+    if key == "precision" and value.strip().lower() not in PRECISIONS:
+        raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
     if key == "fusion_method" and value not in FUSION_METHODS:
         raise ConfigError(f"{where}: {key} must be one of {', '.join(FUSION_METHODS)}")
     if key == "secret_key" and value and len(value) < 16:

@@ -230,6 +230,39 @@ def remove_leftover_temp_files(*folders: Path | None) -> None:
                 path.unlink(missing_ok=True)
 
 
+def _encode_legs(session, vectors, embedder, sparse_index, sparse_encoder, over, progress, batch):
+    """Encode what the dense and sparse indexes lack; return ((added, removed), (sparse ...)).
+
+    One pass serves both when the sparse encoder shares the embedder's forward pass.
+    """
+    s_added = s_removed = 0
+    if sparse_index is not None and getattr(sparse_encoder, "shares_pass_with", None) is embedder:
+        (added, removed), (s_added, s_removed) = encode_missing(
+            session,
+            [(vectors, over["dense"]), (sparse_index, over["sparse"])],
+            lambda texts, tick: embedder.encode_joint(texts, progress=tick),
+            progress,
+            batch=batch,
+        )
+    else:
+        [(added, removed)] = encode_missing(
+            session,
+            [(vectors, over["dense"])],
+            _one(embedder.embed_passages),
+            progress,
+            batch=batch,
+        )
+        if sparse_index is not None:
+            [(s_added, s_removed)] = encode_missing(
+                session,
+                [(sparse_index, over["sparse"])],
+                _one(sparse_encoder.encode_passages),
+                progress,
+                batch=batch,
+            )
+    return (added, removed), (s_added, s_removed)
+
+
 def sync(
     session: Session,
     keyword: KeywordIndex,
@@ -256,31 +289,16 @@ def sync(
     started = time.perf_counter()
     label = engine_label(embedder)
     has_sparse = sparse_index is not None and sparse_encoder is not None and sparse_path
-    s_added = s_removed = 0
-    if has_sparse and getattr(sparse_encoder, "shares_pass_with", None) is embedder:
-        (added, removed), (s_added, s_removed) = encode_missing(
-            session,
-            [(vectors, over["dense"]), (sparse_index, over["sparse"])],
-            lambda texts, tick: embedder.encode_joint(texts, progress=tick),
-            progress,
-            batch=batch,
-        )
-    else:
-        [(added, removed)] = encode_missing(
-            session,
-            [(vectors, over["dense"])],
-            _one(embedder.embed_passages),
-            progress,
-            batch=batch,
-        )
-        if has_sparse:
-            [(s_added, s_removed)] = encode_missing(
-                session,
-                [(sparse_index, over["sparse"])],
-                _one(sparse_encoder.encode_passages),
-                progress,
-                batch=batch,
-            )
+    (added, removed), (s_added, s_removed) = _encode_legs(
+        session,
+        vectors,
+        embedder,
+        sparse_index if has_sparse else None,
+        sparse_encoder,
+        over,
+        progress,
+        batch,
+    )
     if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():
         if added:
             vectors.engines.add(label)
