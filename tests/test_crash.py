@@ -156,13 +156,17 @@ def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_point
         server = spawn("sync", instance)
         writer.wait_for("ready")
         server.wait_for("ready")
+        # The first ingest of a fresh process warms up (imports, the extraction child) for
+        # about a second on a busy 2-core machine; the kills come at random points after it,
+        # inside the ingest-and-sync loop they are meant to interrupt.
+        writer.wait_for("ingested")
         victims = [writer, server]
         rng.shuffle(victims)
         for victim in victims:
             time.sleep(rng.uniform(0.0, 1.2))
             victim.kill()
         ingested += sum(line == "ingested" for line in writer.lines)
-    assert ingested >= ROUNDS // 2, "the children hardly got anything done before each kill"
+    assert ingested >= ROUNDS, "every round must have ingested before its kills"
 
     kb = make_kb("instance")  # opened normally: the start-up repair runs on first use
     kb.catalog()
@@ -288,4 +292,4 @@ def test_no_temporary_index_files_outlive_a_crash(make_kb, tmp_path, spawn):
     kb = make_kb("instance")
     bundle.doc("material/ny.md", "Ny text.", title="Ny")
     kb.ingest(bundle.root)
-    assert [p.name for p in index.rglob(".*") if p.name != ".lock"] == []
+    assert [p.name for p in index.rglob(".*") if p.name not in (".lock", ".ingest-lock")] == []
