@@ -247,9 +247,13 @@ class HybridSearcher:
         if not text or not allowed:
             return SearchResult((), 0, {})
         query_language = detect_query_language(text)
-        if query_language is None and not self.keyword.knows_any(text):
+        if query_language is None and not self.keyword.knows_any(
+            text, self.catalog.visible(request.viewer)
+        ):
             # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
             # semantic legs would only return their nearest guesses, so say there is nothing.
+            # Only words in documents this viewer may open count (filters aside: they are the
+            # viewer's own choice), so a hidden document's words answer like no word at all.
             return SearchResult((), 0, {})
         everything = len(allowed) == len(self.catalog.docs)
         n = max(self.params.candidates, request.offset + request.limit)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from whoosh import highlight, index, scoring
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.qparser import MultifieldParser, OrGroup, WildcardPlugin
+from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlugin
 from whoosh.query import Every, NullQuery
 
 from kb.search.analysis import exact_analyzer, swedish_analyzer
@@ -155,15 +155,22 @@ class KeywordIndex:
         results = searcher.search(query, limit=limit, filter=mask)
         return [KeywordHit(int(hit["doc_id"]), float(hit.score)) for hit in results]
 
-    def knows_any(self, query_text: str) -> bool:
-        """Tell whether any word of the query occurs anywhere in the index."""
+    def knows_any(self, query_text: str, allowed: Collection[int] | None = None) -> bool:
+        """Tell whether any word of the query occurs in a document of `allowed` (None: all).
+
+        Only the asker's documents count: a word that occurs only in what they may not open
+        must answer exactly like a word that occurs nowhere.
+        """
         query = parse_query(self.ix.schema, query_text)
         if query is None:
             return False
-        searcher = self.searcher()
-        return any(
-            searcher.doc_frequency(field, term) > 0 for field, term in query.iter_all_terms()
-        )
+        mask = None
+        if allowed is not None:
+            nums = self.docnums()
+            mask = {nums[d] for d in allowed if d in nums}
+            if not mask:
+                return False
+        return len(self.searcher().search(query, limit=1, filter=mask, scored=False)) > 0
 
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
         """Return an HTML-escaped snippet of document_text with query words in <mark>."""
@@ -205,6 +212,9 @@ def parse_query(schema: Schema, text: str):
         ["title", "tags", "body", "exact"], schema, group=OrGroup.factory(0.9)
     )
     parser.remove_plugin_class(WildcardPlugin)
+    # "title:x" or "body:x" are words like any other: field syntax would let a query probe
+    # the index field by field.
+    parser.remove_plugin_class(FieldsPlugin)
     try:
         query = parser.parse(cleaned)
     except Exception:  # a stray quote or colon must never break search

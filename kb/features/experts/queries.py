@@ -76,7 +76,7 @@ def semantic_scores(kb, question: str, query, doc_ids: list[int]) -> dict[int, f
     """Return each document's best passage's standard score for the question (0 when the
     search would not understand the question at all: no known word, no sentence)."""
     catalog = kb.catalog()
-    if detect_query_language(question) is None and not kb.keyword.knows_any(question):
+    if detect_query_language(question) is None and not kb.keyword.knows_any(question, doc_ids):
         return {}
     chunks = catalog.chunk_ids(doc_ids)
     if not len(chunks):
