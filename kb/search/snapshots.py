@@ -27,21 +27,10 @@ class IndexSnapshots:
     """Mixed into KnowledgeBase, which sets the attributes these methods use in __init__."""
 
     @contextmanager
-    def index_lock(self):
-        """Hold the instance's index lock so only one process writes the indexes at a time."""
+    def _file_lock(self, name: str, on_wait=None):
+        """Hold an exclusive lock on a file of the index folder; call on_wait() before waiting."""
         self.settings.index_path.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_path / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
-    @contextmanager
-    def ingest_lock(self, on_wait=None):
-        """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
-        self.settings.index_path.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_path / ".ingest-lock", "w") as fh:
+        with open(self.settings.index_path / name, "w") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -52,6 +41,14 @@ class IndexSnapshots:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def index_lock(self):
+        """Hold the instance's index lock so only one process writes the indexes at a time."""
+        return self._file_lock(".lock")
+
+    def ingest_lock(self, on_wait=None):
+        """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
+        return self._file_lock(".ingest-lock", on_wait)
 
     @property
     def vectors(self):
