@@ -71,13 +71,14 @@ class PostgresDatabases:
         self._engines: dict[str, weakref.WeakSet] = {}
         self._lock = threading.Lock()
 
-    def create(self) -> str:
-        """Create an empty database and return its URL."""
+    def create(self, template: str | None = None) -> str:
+        """Create an empty database (or a copy of the template database) and return its URL."""
         from sqlalchemy import text
 
         name = f"kb_t_{uuid.uuid4().hex[:16]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with self._admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         with self._lock:
             self._engines[name] = weakref.WeakSet()
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
@@ -129,6 +130,18 @@ class InstanceDatabases:
             (self.made_in_test if self.made_in_test is not None else self.made_outside).append(url)
         return self.by_instance[key]
 
+    def clone(self, template: Path, folder: Path) -> None:
+        """Give folder a copy of template's database; keep template's for the whole session."""
+        from sqlalchemy.engine import make_url
+
+        source = self.by_instance[Path(template).resolve()]
+        if self.made_in_test and source in self.made_in_test:
+            self.made_in_test.remove(source)
+            self.made_outside.append(source)
+        url = self.server.create(template=make_url(source).database)
+        self.by_instance[Path(folder).resolve()] = url
+        (self.made_in_test if self.made_in_test is not None else self.made_outside).append(url)
+
     def begin_test(self) -> None:
         self.made_in_test = []
 
@@ -145,6 +158,16 @@ class InstanceDatabases:
         self.by_instance = {k: v for k, v in self.by_instance.items() if v not in gone}
         for url in urls:
             self.server.drop(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Hash test passwords with scrypt at n=2**12: the same code, an eighth of the work."""
+    from kb import accounts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "HASH_METHOD", "scrypt:4096:8:1")
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +197,7 @@ def _instance_databases(request):
     from dataclasses import replace
 
     from kb.service import KnowledgeBase
+    from tests import helpers
 
     server = request.getfixturevalue("postgres_server")
     databases = InstanceDatabases(server)
@@ -188,6 +212,7 @@ def _instance_databases(request):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(KnowledgeBase, "__init__", init)
+        patch.setattr(helpers, "clone_database", databases.clone)
         yield databases
     databases.close()
 
@@ -244,11 +269,12 @@ def make_kb(tmp_path):
 
 
 @pytest.fixture
-def kb(make_kb):
+def kb(tmp_path, make_kb):
     """A knowledge base holding the shared sample bundle."""
-    base = make_kb()
-    base.ingest(SAMPLE_BUNDLE)
-    return base
+    from tests.helpers import ingested_copy
+
+    # An absolute folder replaces make_kb's tmp_path (pathlib joins that way).
+    return ingested_copy(tmp_path / "instance", SAMPLE_BUNDLE, make_kb, key=("make_kb",))
 
 
 class BundleWriter:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 from kb import accounts
 
@@ -56,8 +61,46 @@ def post_form(client, url: str, data: dict, **kwargs):
     return client.post(url, data={"csrf_token": csrf_token(page), **data}, **kwargs)
 
 
+_ROOT = Path(__file__).resolve().parent.parent
+# Bundles nobody writes to while tests run: their ingested instances can be copied.
+SHIPPED_BUNDLES = {
+    (_ROOT.parent / "shared" / "sample-bundle").resolve(),
+    (_ROOT / "kb" / "demo" / "bundle").resolve(),
+}
+
 # The day the sample bundle describes: its newcomers are new on that day, whenever tests run.
 SAMPLE_DAY = "2026-11-01"
+
+
+# Set by conftest under KB_TEST_DATABASE_URL: copy one instance folder's database to another.
+clone_database: Callable[[Path, Path], None] | None = None
+_templates: dict[tuple, Path] = {}
+_template_root: Path | None = None
+
+
+def ingested_copy(folder, bundle, make: Callable, key: tuple = ()):
+    """Open make(folder) holding bundle: ingest it once per test run, then copy that instance.
+
+    A shipped bundle (the sample or the demo) gives the same instance every time, so the
+    first test pays for the ingest and later ones copy its folder (and its database).
+    """
+    global _template_root
+    folder = Path(folder)
+    wanted = (str(bundle), *key)
+    template = _templates.get(wanted)
+    if template is None:
+        if _template_root is None:
+            _template_root = Path(tempfile.mkdtemp(prefix="kb-templates-"))
+            atexit.register(shutil.rmtree, _template_root, ignore_errors=True)
+        template = _template_root / f"t{len(_templates)}" / folder.name
+        base = make(template)
+        base.ingest(bundle)
+        base.close()
+        _templates[wanted] = template
+    shutil.copytree(template, folder, dirs_exist_ok=True)
+    if clone_database is not None:
+        clone_database(template, folder)
+    return make(folder)
 
 
 def open_kb(
@@ -71,10 +114,16 @@ def open_kb(
     from kb.search.embed import FakeEmbedder
     from kb.service import KnowledgeBase
 
-    base = KnowledgeBase(
-        load_settings(folder, embedder="fake", today=today), embedder=FakeEmbedder()
-    )
-    base.ingest(bundle)
+    def make(where):
+        return KnowledgeBase(
+            load_settings(where, embedder="fake", today=today), embedder=FakeEmbedder()
+        )
+
+    if Path(bundle).resolve() in SHIPPED_BUNDLES:
+        base = ingested_copy(folder, bundle, make, key=(str(today),))
+    else:
+        base = make(folder)
+        base.ingest(bundle)
     for person in people:
         accounts.set_password(base, person, PASSWORD)
     return base
