@@ -18,6 +18,7 @@ NAMES = (
     "search",
     "learned",
     "documents",
+    "edit",
     "people",
     "share",
     "reflect",
