@@ -250,3 +250,21 @@ def version_list(session: Session, source: str, doc: Document | None) -> list[di
         }
         for r in reversed(rows)
     ]
+
+
+def recently_deleted(session: Session, now: datetime) -> list[tuple[str, datetime, DocumentRecord]]:
+    """Return (source, when, last state) of documents deleted less than UNDO_DAYS ago."""
+    marks = session.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.action == "deleted",
+            DocumentVersion.at >= now - timedelta(days=UNDO_DAYS),
+        )
+    ).all()
+    out = []
+    for mark in marks:
+        rows = history(session, mark.source)
+        if rows[-1].number != mark.number:
+            continue  # brought back since
+        kept = [r for r in rows if r.record is not None]
+        out.append((mark.source, mark.at, record_from_json(kept[-1].record, None)))
+    return sorted(out, key=lambda t: t[1], reverse=True)
