@@ -16,8 +16,14 @@ _DOCX_TITLE = re.compile(rb"<dc:title>(.*?)</dc:title>", re.DOTALL)
 _PDF_TITLE = re.compile(rb"/Title\s*\(((?:[^()\\]|\\.){1,600})\)")
 
 
+# Titles that programs write when the author gave none.
+NO_TITLE = {"untitled", "(untitled)", "anonymous", "document", "dokument", "namnlös"}
+
+
 def _clean(value: str | None) -> str | None:
     value = " ".join(html.unescape(_TAGS.sub(" ", value or "")).split())
+    if value.casefold() in NO_TITLE:
+        return None
     return value[:MAX_TITLE] or None
 
 

@@ -231,14 +231,16 @@ def changed(record: DocumentRecord, **changes) -> DocumentRecord:
 
 
 def version_list(session: Session, source: str, doc: Document | None) -> list[dict]:
-    """Return a source's versions newest first: number, action, when, by whom, current."""
-    rows = [r for r in history(session, source) if r.record is not None]
+    """Return a source's versions and deletions newest first: number, action, when, by whom,
+    whether it is the current one (a deletion is listed, never restored)."""
+    rows = history(session, source)
     if not rows and doc is not None:
         first = doc.author_ids[0] if doc.author_ids else None
         return [
             {"number": 1, "action": "created", "at": doc.created_at, "by": first, "current": True}
         ]
-    newest = rows[-1].number if rows and doc is not None else None
+    kept = [r.number for r in rows if r.record is not None]
+    newest = kept[-1] if kept and doc is not None else None
     return [
         {
             "number": r.number,

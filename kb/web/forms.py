@@ -117,7 +117,6 @@ class ProfileForm(FlaskForm):
     subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
     grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
     languages = StringField(_l("Språk jag talar"), [Optional(), Length(max=300)])
-    skills = TextAreaField(_l("Kunskaper"), [Optional(), Length(max=5000)], render_kw={"rows": 6})
     mentor = BooleanField(_l("Jag kan vara mentor för nya kollegor"))
     mentor_capacity = IntegerField(
         _l("Hur många adepter samtidigt"), [Optional(), NumberRange(min=0, max=10)]
