@@ -174,3 +174,11 @@ def test_kb_versions_restore_and_undelete_on_the_command_line(base, monkeypatch)
     assert "3. deleted" in run("versions", source)
     restored = run("restore", source, "1")
     assert "as version 5" in restored
+
+
+def test_a_deleted_private_document_stays_hidden_from_a_coordinator(base):
+    source = shared(base, visibility="private")
+    delete(base, base.viewer("johan.lindqvist"), source)
+    client = logged_in_client(base, "karin.sjoberg")
+    assert client.get(f"/deleted/{source}").status_code == 404
+    assert "Holkar" not in client.get("/").get_data(as_text=True)

@@ -12,7 +12,7 @@ def test_markdown_front_matter_names_the_title():
 
 
 def test_markdown_without_front_matter_takes_its_first_heading():
-    assert own_title("md", "Inledning\n\n# Bygg en holk\n".encode()) == "Bygg en holk"
+    assert own_title("md", b"Inledning\n\n# Bygg en holk\n") == "Bygg en holk"
 
 
 def test_a_web_page_takes_its_title_element():

@@ -17,7 +17,7 @@ from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
 from kb.ingest.versions import VersionError, record_of, undeletable, version_list
 from kb.models import Document, Person
-from kb.search.access import Viewer
+from kb.search.access import Viewer, may_read, readers_of
 from kb.service import KnowledgeBase
 from kb.text.markup import markdown_to_text
 from kb.text.slugs import split_values
@@ -160,9 +160,18 @@ def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | Non
         except VersionError as exc:
             code = "expired" if exc.code == "expired" else "missing"
             raise CannotChange(code, str(exc)) from None
-    if viewer.is_system or viewer.person_id in record.authors or is_coordinator(kb, viewer):
+    if viewer.is_system or viewer.person_id in record.authors:
+        return record
+    if is_coordinator(kb, viewer) and _could_read(kb, viewer, record):
         return record
     raise CannotChange("missing", f"{source} is not deleted")
+
+
+def _could_read(kb: KnowledgeBase, viewer: Viewer, record) -> bool:
+    """Tell whether the viewer could open the document as it was when it was deleted."""
+    with kb.sessions() as session:
+        units = session.scalars(select(Person.unit).where(Person.id.in_(record.authors))).all()
+    return may_read(viewer, readers_of(record.visibility, record.authors, units))
 
 
 def deleted(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
