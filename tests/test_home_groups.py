@@ -95,3 +95,38 @@ def test_the_people_page_filters_by_a_word(client):
 
 def test_learning_groups_on_a_profile_link_to_the_group_page(client):
     assert "/groups/" in text(client, "/people/karin.sjoberg")
+
+
+def test_a_private_reflection_of_a_group_is_not_on_its_page_for_others(tmp_path):
+    from datetime import date
+
+    from kb.features.reflect.queries import write_reflection
+    from tests.conftest import SAMPLE_BUNDLE
+    from tests.helpers import open_kb
+
+    base = open_kb(tmp_path / "groups", SAMPLE_BUNDLE)
+    name = next(d.group for d in base.catalog().docs.values() if d.group)
+    source = write_reflection(
+        base,
+        base.viewer("elin.forsberg"),
+        group=name,
+        when=date(2026, 10, 1),
+        step="planera",
+        participants=[],
+        title="Hemlig planering",
+        tags="",
+        visibility="private",
+        did="Bara för mig.",
+    )
+    page = text(logged_in_client(base, "karin.sjoberg"), f"/groups/{quote(name)}")
+    assert source not in page and "Hemlig planering" not in page
+    assert "Hemlig planering" in text(
+        logged_in_client(base, "elin.forsberg"), f"/groups/{quote(name)}"
+    )
+    base.close()
+
+
+def test_skills_are_edited_as_rows_with_a_level_from_1_to_5(client):
+    page = text(client, "/people/karin.sjoberg/edit")
+    assert page.count('name="skill_name"') >= 4
+    assert '<option value="5"' in page and 'name="skill_level"' in page

@@ -19,9 +19,10 @@ def related_documents(
     own = catalog.doc_chunks.get(doc_id)
     if vectors is None or not own or not len(vectors):
         return []
-    mean = vectors.mean_by_group({"doc": np.array(own, dtype=np.int64)}).get("doc")
-    if mean is None:
+    rows = vectors.vectors_of(own)
+    if not len(rows):
         return []
+    mean = rows.mean(axis=0)
     norm = float(np.linalg.norm(mean))
     if norm == 0.0:
         return []
