@@ -28,12 +28,21 @@ def sized(request, browser, server):
     ctx.close()
 
 
+# The elements that reach past the viewport, for the message of a failing check.
+WIDEST = """[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth
+               || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'
+                  && e.clientWidth > 0 && e.getBoundingClientRect().width > 300)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right.toFixed(1)
+                        + '/' + e.scrollWidth)"""
+
+
 def fits(visit: Visit) -> None:
     """Assert no axe violation, no CSP complaint and nothing wider than the viewport."""
     assert visit.axe_violations() == []
     assert visit.csp_errors == []
     wide = visit.page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= visit.width, f"{visit.page.url} is {wide} px wide"
+    assert wide <= visit.width, f"{visit.page.url} is {wide} px wide: {visit.page.evaluate(WIDEST)}"
 
 
 def upload(live_kb, title: str, person: str = "karin.sjoberg") -> str:
