@@ -16,9 +16,10 @@ from tests.helpers import csrf_token, logged_in_client, open_kb, post_form
 PRIVATE = "material/privat/forsberg-npf-fortbildning-utkast.md"
 
 
-@pytest.fixture
-def base(tmp_path):
-    kb = open_kb(tmp_path / "edit", SAMPLE_BUNDLE)
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """One knowledge base for the module: each test shares its own upload (a fresh source)."""
+    kb = open_kb(tmp_path_factory.mktemp("edit"), SAMPLE_BUNDLE)
     yield kb
     kb.close()
 
@@ -177,8 +178,8 @@ def test_kb_versions_restore_and_undelete_on_the_command_line(base, monkeypatch)
 
 
 def test_a_deleted_private_document_stays_hidden_from_a_coordinator(base):
-    source = shared(base, visibility="private")
+    source = shared(base, text="# Hemliga holkar\n\nText.", visibility="private")
     delete(base, base.viewer("johan.lindqvist"), source)
     client = logged_in_client(base, "karin.sjoberg")
     assert client.get(f"/deleted/{source}").status_code == 404
-    assert "Holkar" not in client.get("/").get_data(as_text=True)
+    assert "Hemliga holkar" not in client.get("/").get_data(as_text=True)
