@@ -199,6 +199,27 @@ def require_coordinator(kb: KnowledgeBase, viewer: Viewer, what: str) -> None:
         raise NotCoordinator(f"only coordinators see {what}")
 
 
+def change_refusal(kb: KnowledgeBase, viewer: Viewer, source: str) -> str | None:
+    """Say why a viewer may not edit or delete a document (missing, bundle, not_author), or None.
+
+    A document the viewer may not open is missing; one from a bundle changes in the bundle.
+    """
+    from kb.models import Document
+
+    if not kb.catalog().may_open(viewer, source):
+        return "missing"
+    with kb.sessions() as session:
+        doc = session.scalar(select(Document).where(Document.source == source))
+        if doc is None:
+            return "missing"
+        origin, authors = doc.origin, list(doc.author_ids)
+    if origin != "web":
+        return "bundle"
+    if viewer.is_system or viewer.person_id in authors or is_coordinator(kb, viewer):
+        return None
+    return "not_author"
+
+
 def set_coordinator(kb: KnowledgeBase, person_id: str, on: bool = True) -> Account:
     """Make a person a coordinator (or not) of collegial learning."""
     with kb.session() as session:

@@ -32,3 +32,6 @@ EMBED_BATCH_BACKGROUND = 2  # passages per embedding call, so searches never wai
 # Fair use of the web server's threads.
 UPLOADS_IN_FLIGHT_PER_PERSON = 1  # a colleague's second upload meanwhile is told to try again
 EXTRACTION_SLOTS = 2  # uploads being read at once; one more is told to try again at once
+
+# Edits and deletes (issue 16).
+UNDO_DAYS = 30  # a deleted document can be brought back this long; after it, purge may drop it

@@ -187,3 +187,24 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DocumentVersion(Base):
+    """One state of a web document, or the mark of its deletion; named by source, so it
+    outlives the document row (a delete can be undone, an earlier version restored)."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("source", "number"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(Text, index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # created | edited | restored | deleted | undeleted
+    action: Mapped[str] = mapped_column(String(20))
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    # Who made the change (not a foreign key: the history outlives a person's row).
+    person_id: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    # The document's record as stored (None on a deletion mark); the file beside it.
+    record: Mapped[dict | None] = mapped_column(JSON)
+    original: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -255,6 +255,17 @@ class KnowledgeBase(IndexSnapshots):
             )
             return [{"id": pid, "name": name} for pid, name in rows]
 
+    def related(self, viewer: Viewer, source: str, limit: int = 5) -> list[dict]:
+        """Return briefs of documents near this one that the viewer may open (none if hidden)."""
+        from kb.search.related import related_documents
+
+        catalog = self.catalog()
+        info = catalog.by_source.get(source)
+        if info is None or not catalog.may_open(viewer, source):
+            return []
+        ids = related_documents(catalog, self.vectors, viewer, info.id, limit)
+        return self.briefs(catalog.docs[d] for d in ids)
+
     # ---------------------------------------------------------------- export
     def export(self, folder: Path, viewer: Viewer | None = None) -> dict[str, int]:
         """Write the knowledge base out as a bundle: all of it, or what a viewer may open."""

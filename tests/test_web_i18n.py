@@ -27,7 +27,7 @@ def switch_to(client, lang: str, next_path: str = "/"):
 def test_pages_are_swedish_by_default(client):
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="sv">' in html
-    assert "Sök i material och reflektioner" in html
+    assert "Vad letar du efter?" in html
 
 
 def test_the_log_in_page_is_swedish_for_an_english_browser_too(shared_kb):

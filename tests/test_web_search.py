@@ -75,7 +75,7 @@ def test_a_search_without_hits_explains_what_to_try(client):
 
 
 def test_the_empty_search_page_explains_how_to_search(client):
-    assert "Så söker du" in page(client, "/")
+    assert "Så söker du" in page(client, "/?q=")
 
 
 def test_a_private_draft_never_shows_in_search_for_other_colleagues(shared_kb, client):

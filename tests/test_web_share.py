@@ -13,7 +13,7 @@ from kb.ingest.submit import Refused
 from kb.models import Document
 from tests.conftest import SAMPLE_BUNDLE
 from tests.files import make_docx, make_pdf
-from tests.helpers import log_in, make_app, open_kb, post_form
+from tests.helpers import csrf_token, log_in, make_app, open_kb, post_form
 
 
 @pytest.fixture
@@ -199,3 +199,47 @@ def test_the_library_refuses_content_that_does_not_match_the_name(base):
     with pytest.raises(Refused) as refused:
         share_material(base, viewer, "x.docx", make_pdf("Holk."), {"title": "X"})
     assert refused.value.code == "mismatch"
+
+
+def test_the_chosen_file_is_kept_when_the_form_has_a_mistake(base, client):
+    response = upload(client, "holkar.pdf", make_pdf("Holkar."), title="", visibility="nobody")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "holkar.pdf är kvar" in page
+    kept = re.search(r'name="kept" type="hidden" value="([^"]+)"', page).group(1)
+    again = client.post(
+        "/share",
+        data={"csrf_token": csrf_token(page), "kept": kept, "title": "Holkar", "visibility": "all"},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 302
+    assert (
+        base.catalog().by_source[again.headers["Location"].split("/doc/", 1)[1]].title == "Holkar"
+    )
+
+
+def test_a_kept_file_is_only_for_the_colleague_who_sent_it(base, client):
+    page = upload(client, "holkar.pdf", make_pdf("Holkar."), visibility="nobody").get_data(
+        as_text=True
+    )
+    kept = re.search(r'name="kept" type="hidden" value="([^"]+)"', page).group(1)
+    other = client_for(base, "elin.forsberg")
+    form = other.get("/share").get_data(as_text=True)
+    response = other.post(
+        "/share",
+        data={"csrf_token": csrf_token(form), "kept": kept, "title": "Stulen", "visibility": "all"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+
+
+def test_the_title_is_taken_from_the_files_own_heading(base, client):
+    response = upload(client, "holkar.md", b"# Bygg en holk\n\nText.", title="")
+    source = response.headers["Location"].split("/doc/", 1)[1]
+    assert base.catalog().by_source[source].title == "Bygg en holk"
+
+
+def test_co_authors_chosen_on_the_share_form_are_authors(base, client):
+    response = upload(client, "holkar.md", b"# Holk\n\nText.", coauthors=["elin.forsberg"])
+    source = response.headers["Location"].split("/doc/", 1)[1]
+    assert base.catalog().by_source[source].authors == ("johan.lindqvist", "elin.forsberg")

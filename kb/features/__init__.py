@@ -16,9 +16,12 @@ from importlib import import_module
 # Every feature, in the order its page appears in the navigation.
 NAMES = (
     "search",
+    "home",
     "learned",
     "documents",
+    "edit",
     "people",
+    "groups",
     "share",
     "reflect",
     "experts",

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import fields, replace
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,8 +20,31 @@ from kb.ingest.records import (
     Problem,
     Tally,
 )
+from kb.ingest.versions import (
+    VersionError,
+    changed,
+    current_number,
+    ensure_first,
+    existing,
+    has_history,
+    keep,
+    mark_deleted,
+    purge_deleted,
+    record_of,
+    row_of,
+    stored_record,
+    undeletable,
+)
 from kb.limits import MAX_CHUNKS_PER_DOCUMENT
-from kb.models import Authorship, Chunk, Document, Mentorship, Original, Person, Skill
+from kb.models import (
+    Authorship,
+    Chunk,
+    Document,
+    Mentorship,
+    Original,
+    Person,
+    Skill,
+)
 from kb.text.chunking import chunk_text
 
 
@@ -275,7 +299,8 @@ def free_source(session: Session, folder: str, slug: str, ext: str) -> str:
     """
     while True:
         source = f"{folder}/{slug}-{secrets.token_hex(3)}.{ext}"
-        if session.scalar(select(Document.id).where(Document.source == source)) is None:
+        # A deleted document keeps its source for the undo: never hand it out again.
+        if row_of(session, source) is None and not has_history(session, source):
             return source
 
 
@@ -310,12 +335,63 @@ class Store:
         self._changed(None)
         return source
 
-    def delete(self, source: str) -> bool:
-        """Delete a document, its chunks and its original; return whether there was one."""
+    def delete(self, source: str, by: str | None = None) -> bool:
+        """Delete a document, keeping its last state UNDO_DAYS for undelete; return whether
+        there was one. Search and every answer lose it at once."""
         with self._session() as session:
-            doc = session.scalar(select(Document).where(Document.source == source))
+            doc = row_of(session, source)
             if doc is None:
                 return False
+            mark_deleted(session, doc, by)
             session.delete(doc)
         self._changed(None)
         return True
+
+    def edit(self, source: str, by: str | None = None, **changes) -> int:
+        """Change some fields of a document's record as a new version; return its number
+        (the current one when nothing changed). Raise VersionError when there is none."""
+        with self._session() as session:
+            doc = existing(session, source)
+            before = record_of(doc)
+            after = changed(before, **changes)
+            if fingerprint(after) == fingerprint(before):
+                return current_number(session, source)
+            number = _write_version(session, doc, after, "edited", by)
+        self._changed(None)
+        return number
+
+    def restore(self, source: str, number: int, by: str | None = None) -> int:
+        """Make an earlier version the current one (as a new version); return its number."""
+        with self._session() as session:
+            doc = existing(session, source)
+            record = replace(stored_record(session, source, number), source=source)
+            new = _write_version(session, doc, record, "restored", by, restored_from=number)
+        self._changed(None)
+        return new
+
+    def undelete(self, source: str, by: str | None = None, now: datetime | None = None) -> int:
+        """Bring back a document deleted less than UNDO_DAYS ago; return its version number."""
+        with self._session() as session:
+            if row_of(session, source) is not None:
+                raise VersionError("present", f"{source} is not deleted")
+            record = undeletable(session, source, now or datetime.now())
+            doc = Document(source=source, revision=1)
+            write_document(session, doc, record)
+            session.add(doc)
+            session.flush()
+            number = keep(session, record, "undeleted", by)
+        self._changed(None)
+        return number
+
+    def purge(self, now: datetime | None = None) -> list[str]:
+        """Forget documents deleted more than UNDO_DAYS ago; return their sources."""
+        with self._session() as session:
+            return purge_deleted(session, now or datetime.now())
+
+
+def _write_version(session, doc, record, action, by, restored_from=None) -> int:
+    """Keep the state before the first change, write the new one, keep it as a version."""
+    ensure_first(session, doc)
+    write_document(session, doc, record)
+    doc.revision += 1
+    return keep(session, record, action, by, restored_from=restored_from)

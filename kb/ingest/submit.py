@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from kb.ingest.records import VISIBILITIES, DocumentRecord
+from kb.ingest.records import SECTION_HEADINGS, VISIBILITIES, DocumentRecord
 from kb.text.language import guess_language
 from kb.text.messages import N_
 
@@ -47,6 +47,7 @@ REFUSALS = {
     "unavailable": Refusal(N_("Filen gick inte att läsa just nu. Försök igen om en stund.")),
     "no_text": Refusal(N_("Det gick inte att få ut någon text ur filen. Är det en inskannad PDF? Dela gärna en version med text.")),
     "title": Refusal(N_("Skriv en titel.")),
+    "file": Refusal(N_("Välj en fil att dela.")),
     "visibility": Refusal(N_("Välj vem som får läsa.")),
     "step": Refusal(N_("Välj ett steg i cykeln.")),
     "participants": Refusal(N_("Okända deltagare: %(ids)s."), "ids"),
@@ -97,3 +98,13 @@ def web_document(kind: str, fmt: str, title: str, text: str, language: str | Non
         language_guessed=guessed,
         **fields,
     )
+
+
+def reflection_markdown(sections: dict[str, str]) -> str:
+    """Write the four questions as `## ` headings with their answers below."""
+    parts = []
+    for field, heading in SECTION_HEADINGS.items():
+        answer = (sections.get(field) or "").strip()
+        if answer:
+            parts.append(f"## {heading}\n{answer}\n")
+    return "\n".join(parts)

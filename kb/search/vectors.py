@@ -140,6 +140,17 @@ class VectorIndex:
             if label != -1
         ]
 
+    def vectors_of(self, ids: Iterable[int] | np.ndarray) -> np.ndarray:
+        """Return the stored vectors of these ids, one row each (ids not stored are skipped)."""
+        rows = []
+        with self._lock:
+            for chunk_id in _as_ids(ids):
+                try:
+                    rows.append(self._index.reconstruct(int(chunk_id)))
+                except RuntimeError:  # not stored (yet): the indexer has not reached it
+                    continue
+        return np.array(rows, dtype=np.float32).reshape(-1, self.dim)
+
     def mean_by_group(self, groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Return the mean vector of each group of ids (ids not stored are skipped)."""
         with self._lock:

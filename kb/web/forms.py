@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -117,7 +117,6 @@ class ProfileForm(FlaskForm):
     subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
     grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
     languages = StringField(_l("Språk jag talar"), [Optional(), Length(max=300)])
-    skills = TextAreaField(_l("Kunskaper"), [Optional(), Length(max=5000)], render_kw={"rows": 6})
     mentor = BooleanField(_l("Jag kan vara mentor för nya kollegor"))
     mentor_capacity = IntegerField(
         _l("Hur många adepter samtidigt"), [Optional(), NumberRange(min=0, max=10)]
@@ -126,29 +125,31 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Spara profilen"))
 
 
-class ShareForm(FlaskForm):
-    file = FileField(
-        _l("Fil"), [FileRequired(REQUIRED)], render_kw={"accept": ".md,.txt,.html,.htm,.pdf,.docx"}
-    )
-    title = StringField(_l("Titel"), [DataRequired(REQUIRED), Length(max=300)])
-    subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
-    grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
-    tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
-    language = SelectField(_l("Språk"), default="sv")
-    visibility = SelectField(_l("Vem får läsa"), default="all")
-    submit = SubmitField(_l("Dela materialet"))
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.language.choices = language_choices()
-        self.visibility.choices = visibility_choices()
-
-
 class CheckboxesField(SelectMultipleField):
     """Several choices shown as a list of checkboxes, which work well with a keyboard."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ShareForm(FlaskForm):
+    file = FileField(_l("Fil"), render_kw={"accept": ".md,.txt,.html,.htm,.pdf,.docx"})
+    # The token of a file already sent with a form that had a mistake: it is kept on the server.
+    kept = HiddenField()
+    title = StringField(_l("Titel"), [Optional(), Length(max=300)])
+    subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
+    grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
+    tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
+    language = SelectField(_l("Språk"), default="sv")
+    visibility = SelectField(_l("Vem får läsa"), default="all")
+    coauthors = CheckboxesField(_l("Medförfattare"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Dela materialet"))
+
+    def __init__(self, *args, people: list[dict] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        self.visibility.choices = visibility_choices()
+        self.coauthors.choices = choices((p["id"], p["name"]) for p in people)
 
 
 class ReflectionForm(FlaskForm):
@@ -178,3 +179,25 @@ class ReflectionForm(FlaskForm):
         self.step.choices = choices((s, STEP_LABELS[s]) for s in STEPS)
         self.visibility.choices = visibility_choices()
         self.participants.choices = choices((p["id"], p["name"]) for p in people)
+
+
+class EditMaterialForm(FlaskForm):
+    """Changing shared material: its metadata, its co-authors and (Markdown, text) its text."""
+
+    title = StringField(_l("Titel"), [DataRequired(REQUIRED), Length(max=300)])
+    text = TextAreaField(_l("Text"), [Optional(), Length(max=200_000)], render_kw={"rows": 14})
+    subjects = StringField(_l("Ämnen"), [Optional(), Length(max=500)])
+    grades = StringField(_l("Årskurser"), [Optional(), Length(max=200)])
+    tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
+    language = SelectField(_l("Språk"), default="sv")
+    visibility = SelectField(_l("Vem får läsa"), default="all")
+    coauthors = CheckboxesField(_l("Medförfattare"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Spara ändringarna"))
+
+    def __init__(self, *args, people: list[dict] = (), with_text: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        self.visibility.choices = visibility_choices()
+        self.coauthors.choices = choices((p["id"], p["name"]) for p in people)
+        if not with_text:
+            del self.text

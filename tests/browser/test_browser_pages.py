@@ -8,7 +8,11 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     ("search", "/?q=exit+tickets"),
-    ("search-empty", "/"),
+    ("home", "/"),
+    ("search-empty", "/?q="),
+    ("group", "/groups/L%C3%A4sfr%C3%A4mjande%20n%C3%A4tverket%20skola%E2%80%93bibliotek"),
+    ("tag", "/tags/l%C3%A4sutmaning"),
+    ("people-filter", "/people?q=svenska"),
     ("search-no-results", "/?q=zyxwvut"),
     ("learned", "/learned?q=läsutmaning"),
     ("document", "/doc/reflections/2025-03-12-lasframjande-natverket.md"),

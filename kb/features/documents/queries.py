@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from kb.ingest.extract import text_media_type
 from kb.ingest.formats import MEDIA_TYPES
+from kb.ingest.versions import version_list
 from kb.models import Document
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
@@ -24,11 +25,19 @@ def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Docume
 
 
 def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
-    """Return a document's payload, or None when it is missing or not the viewer's to open."""
+    """Return a document's payload, or None when it is missing or not the viewer's to open.
+
+    Its authors and coordinators also get its versions (`versions`, newest first); everyone
+    who may open it gets the related documents they may open too.
+    """
+    from kb.accounts import change_refusal
+
+    can_change = change_refusal(kb, viewer, source) is None
     with kb.sessions() as session:
         doc = _readable(kb, session, viewer, source)
         if doc is None:
             return None
+        versions = version_list(session, source, doc) if can_change else []
         authors = [
             {
                 "id": a.person_id,
@@ -65,7 +74,15 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
                 else len((doc.body if doc.body is not None else doc.text).encode()),
                 "format": doc.format,
             },
+            "origin": doc.origin,
+            "can_change": can_change,
+            "versions": versions,
+            "changed": doc.updated_at,
         }
+    names = kb.person_names(v["by"] for v in versions if v["by"])
+    for v in versions:
+        v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None
+    page["related"] = kb.related(viewer, source)
     return page
 
 
@@ -108,22 +125,21 @@ class CannotDelete(Exception):
 
 
 def delete_document(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
-    """Delete a web upload or reflection as one of its authors or a coordinator.
+    """Delete a web upload or reflection as one of its authors or a coordinator; it can be
+    brought back for UNDO_DAYS (`kb undelete`).
 
     A document the viewer may not open answers as missing; one from a bundle is refused
     (the next ingest would bring it back: remove it from the bundle and ingest --prune).
     """
-    from kb.accounts import is_coordinator
+    from kb.accounts import change_refusal
 
-    with kb.sessions() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None:
-            raise CannotDelete("missing", f"no document {source!r}")
-        origin, authors = doc.origin, list(doc.author_ids)
-    if origin != "web":
+    refusal = change_refusal(kb, viewer, source)
+    if refusal == "missing":
+        raise CannotDelete("missing", f"no document {source!r}")
+    if refusal == "bundle":
         raise CannotDelete(
             "bundle", f"{source} comes from a bundle: remove it there and run kb ingest --prune"
         )
-    if not (viewer.is_system or viewer.person_id in authors or is_coordinator(kb, viewer)):
+    if refusal:
         raise CannotDelete("not_author", "only its authors or a coordinator may delete it")
-    kb.store.delete(source)
+    kb.store.delete(source, by=viewer.person_id)

@@ -15,14 +15,25 @@ from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
 
 
-def directory(kb: KnowledgeBase, viewer: Viewer) -> dict:
-    """Return every colleague with a profile, grouped by unit."""
+def _matches(person: Person, words: list[str]) -> bool:
+    """Tell whether every word is in the person's name, role, unit, subjects, grades or skills."""
+    fields = [person.name, person.role, person.unit, *person.subjects, *person.grades]
+    fields += [s.name for s in person.skills]
+    haystack = " ".join(f for f in fields if f).casefold()
+    return all(w in haystack for w in words)
+
+
+def directory(kb: KnowledgeBase, viewer: Viewer, query: str = "") -> dict:
+    """Return every colleague with a profile (those matching `query`), grouped by unit."""
+    words = (query or "").casefold().split()
     with kb.sessions() as session:
         people = session.scalars(
             select(Person).where(Person.has_profile).order_by(Person.unit, Person.name)
         ).all()
         units: dict[str, list[dict]] = {}
         for p in people:
+            if words and not _matches(p, words):
+                continue
             units.setdefault(p.unit or "", []).append(
                 {
                     "id": p.id,
@@ -36,6 +47,7 @@ def directory(kb: KnowledgeBase, viewer: Viewer) -> dict:
     return {
         "units": [{"name": u or None, "people": ps} for u, ps in units.items()],
         "count": sum(len(ps) for ps in units.values()),
+        "query": (query or "").strip(),
     }
 
 

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 
 from kb import accounts
 from kb.features.people.queries import directory, profile
+from kb.web.args import text_arg
 from kb.web.forms import ProfileForm
 from kb.web.routes import facade, pages, render_found, viewer
 
 
 @pages.get("/people", endpoint="people")
 def people_page():
-    return render_template("people.html", page=directory(facade(), viewer()))
+    return render_template("people.html", page=directory(facade(), viewer(), text_arg("q", 200)))
 
 
 @pages.get("/people/<person_id>", endpoint="profile")
@@ -39,7 +40,6 @@ def edit_profile(person_id: str):
                 "languages": ", ".join(page["languages"]),
                 "mentor": page["mentor"],
                 "mentor_capacity": page["mentor_capacity"],
-                "skills": "\n".join(f"{s['name']}: {s['level']}" for s in page["skills"]),
             }
         )
     if form.validate_on_submit():
@@ -48,10 +48,41 @@ def edit_profile(person_id: str):
                 facade(),
                 viewer(),
                 person_id,
-                {k: getattr(form, k).data for k in accounts.PROFILE_FIELDS + ("skills",)},
+                {
+                    **{k: getattr(form, k).data for k in accounts.PROFILE_FIELDS},
+                    "skills": skill_rows(),
+                },
             )
         except PermissionError:
             abort(403)
         flash(_("Din profil är sparad."), "success")
         return redirect(url_for("pages.profile", person_id=person_id))
-    return render_template("profile_edit.html", page=page, form=form)
+    rows = page["skills"] if request.method == "GET" else _posted_rows()
+    rows = list(rows) + [{"name": "", "level": 3}] * BLANK_ROWS
+    return render_template("profile_edit.html", page=page, form=form, skill_rows=rows)
+
+
+BLANK_ROWS = 3  # empty rows below one's skills, to add new ones without a script
+MAX_SKILLS = 50
+
+
+def _posted_rows() -> list[dict]:
+    names = request.form.getlist("skill_name")
+    levels = request.form.getlist("skill_level")
+    rows = []
+    for name, level in zip(names, levels, strict=False):
+        name = " ".join(name.split())[:200]
+        if name:
+            value = int(level) if level.isdigit() else 3
+            rows.append({"name": name, "level": min(max(value, 1), 5)})
+    return rows[:MAX_SKILLS]
+
+
+def skill_rows() -> list[tuple[str, int]]:
+    """Return the skills posted as rows of a name and a level 1-5 (blank names dropped)."""
+    seen, out = set(), []
+    for row in _posted_rows():
+        if row["name"].casefold() not in seen:
+            seen.add(row["name"].casefold())
+            out.append((row["name"], row["level"]))
+    return out

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 
 from kb.ingest.bundle import split_sections
-from kb.ingest.records import SECTION_HEADINGS, STEPS
-from kb.ingest.submit import Refused, web_document
+from kb.ingest.records import STEPS
+from kb.ingest.submit import Refused, reflection_markdown, web_document
 from kb.ingest.submit import visibility as checked_visibility
 from kb.models import Person
 from kb.search.access import Viewer
@@ -29,16 +29,6 @@ def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
         }
     )
     return {"people": kb.profile_refs(), "groups": groups, "steps": list(STEPS)}
-
-
-def reflection_markdown(sections: dict[str, str]) -> str:
-    """Write the four questions as `## ` headings with their answers below."""
-    parts = []
-    for field, heading in SECTION_HEADINGS.items():
-        answer = (sections.get(field) or "").strip()
-        if answer:
-            parts.append(f"## {heading}\n{answer}\n")
-    return "\n".join(parts)
 
 
 def _check_authors(kb: KnowledgeBase, authors: tuple[str, ...]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 
 from kb.features.search.payload import search_payload
 from kb.features.search.queries import search
@@ -15,6 +15,9 @@ PAGE_SIZES = (10, 20, 50)
 
 @pages.get("/", endpoint="search")
 def page():
+    if not request.args:
+        # Without a question "/" is the colleague's home page (kb/features/home), search box on top.
+        return current_app.view_functions["pages.home"]()
     limit = request.args.get("limit", type=int)
     answer = search(
         facade(),

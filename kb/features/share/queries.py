@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import secrets
+import time
+
+from sqlalchemy import select
+
 from kb.ingest.extract import ExtractionError, decode_text, format_for, identify
 from kb.ingest.formats import MEDIA_TYPES, SHARE_FORMATS, TEXT_FORMATS
 from kb.ingest.sandbox import extract_text_safely
 from kb.ingest.submit import EXTRACTION_REASONS, Refused, visibility, web_document
+from kb.ingest.titles import own_title
 from kb.limits import MAX_FILE_BYTES
+from kb.models import Person
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 from kb.text.frontmatter import strip_front_matter
@@ -51,16 +59,37 @@ def _read(fmt: str, data: bytes) -> tuple[str, str | None]:
     return text, body
 
 
+def suggested_title(filename: str, data: bytes) -> str | None:
+    """Return the title the file gives itself, for a share form left without one."""
+    fmt = format_for(filename or "")
+    return own_title(fmt, data) if fmt and data else None
+
+
+def _coauthors(kb: KnowledgeBase, viewer: Viewer, ids) -> tuple[str, ...]:
+    ids = tuple(i for i in dict.fromkeys(ids or ()) if i and i != viewer.person_id)
+    with kb.sessions() as session:
+        known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise Refused("participants", ", ".join(unknown))
+    return ids
+
+
 def share_material(
     kb: KnowledgeBase, viewer: Viewer, filename: str, data: bytes, meta: dict
 ) -> str:
-    """Store an uploaded file as material through the store; return its source."""
+    """Store an uploaded file as material through the store; return its source.
+
+    A title left empty is taken from the file itself (front matter, first heading, DOCX or
+    PDF metadata, HTML <title>); `coauthors` are the other authors.
+    """
     if not viewer.person_id:
         raise Refused("author")
-    title = (meta.get("title") or "").strip()
+    coauthors = _coauthors(kb, viewer, meta.get("coauthors"))
+    fmt = check_upload(filename, data)
+    title = (meta.get("title") or "").strip() or own_title(fmt, data)
     if not title:
         raise Refused("title")
-    fmt = check_upload(filename, data)
     text, body = _read(fmt, data)
     record = web_document(
         "material",
@@ -69,7 +98,7 @@ def share_material(
         text,
         meta.get("language"),
         date=kb.settings.as_of,
-        authors=(viewer.person_id,),
+        authors=(viewer.person_id, *coauthors),
         subjects=split_values(meta.get("subjects")),
         grades=split_values(meta.get("grades")),
         tags=split_values(meta.get("tags")),
@@ -79,3 +108,44 @@ def share_material(
         media_type=MEDIA_TYPES[fmt],
     )
     return kb.store.add(record, UPLOADS, slugify(title))
+
+
+# A file sent with a form that had a mistake waits here, so it need not be chosen again.
+KEPT = "kept-uploads"
+KEPT_SECONDS = 3600
+
+
+def keep_upload(kb: KnowledgeBase, viewer: Viewer, filename: str, data: bytes) -> str:
+    """Keep an upload on the server for an hour; return the token that names it."""
+    folder = kb.settings.instance_path / KEPT
+    folder.mkdir(exist_ok=True)
+    now = time.time()
+    for old in folder.iterdir():
+        if now - old.stat().st_mtime > KEPT_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(18)
+    head = json.dumps({"person": viewer.person_id, "filename": filename}).encode()
+    (folder / token).write_bytes(len(head).to_bytes(4, "big") + head + data)
+    return token
+
+
+def kept_upload(kb: KnowledgeBase, viewer: Viewer, token: str) -> tuple[str, bytes] | None:
+    """Return the (filename, data) the viewer kept under a token, or None."""
+    if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) > 40:
+        return None
+    path = kb.settings.instance_path / KEPT / token
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    size = int.from_bytes(raw[:4], "big")
+    head = json.loads(raw[4 : 4 + size])
+    if head.get("person") != viewer.person_id:
+        return None
+    return head.get("filename") or "", raw[4 + size :]
+
+
+def drop_kept(kb: KnowledgeBase, token: str) -> None:
+    """Forget a kept upload (it has been shared)."""
+    if token and token.replace("-", "").replace("_", "").isalnum():
+        (kb.settings.instance_path / KEPT / token).unlink(missing_ok=True)

@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from kb.features.share.queries import share_material
+from kb.features.share.queries import (
+    drop_kept,
+    keep_upload,
+    kept_upload,
+    share_material,
+    suggested_title,
+)
 from kb.ingest.submit import Refused
 from kb.limits import MAX_FILE_BYTES
 from kb.web.forms import ShareForm
@@ -22,7 +28,9 @@ from kb.web.security import limiter
     "20/minute", methods=["POST"], key_func=lambda: current_user.get_id() or get_remote_address()
 )
 def share_page():
-    form = ShareForm()
+    form = ShareForm(
+        people=[p for p in facade().profile_refs() if p["id"] != current_user.person_id]
+    )
     if request.method != "POST":
         return render_template("share.html", form=form, problem=None)
     slots = current_app.extensions["kb_upload_slots"]
@@ -33,17 +41,31 @@ def share_page():
         return _receive(form)
 
 
+# Problems with the form, not the file: the file is kept so it need not be chosen again.
+KEEP_FILE_ON = ("title", "visibility", "participants", "busy", "unavailable")
+
+
+def _upload(form: ShareForm) -> tuple[str, bytes] | None:
+    """Return the file sent now, else the one kept from the last try, else None."""
+    upload = form.file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        return upload.filename, upload.read(MAX_FILE_BYTES + 1)
+    return kept_upload(facade(), viewer(), form.kept.data or "")
+
+
 def _receive(form: ShareForm):
-    """Store a posted upload, or show the form again with what was wrong."""
-    problem = None
+    """Store a posted upload, or show the form again with what was wrong (keeping the file)."""
+    problem, code = None, None
+    sent = _upload(form)
     if form.validate_on_submit():
-        upload = form.file.data
         try:
+            if sent is None:
+                raise Refused("file")
             source = share_material(
                 facade(),
                 viewer(),
-                upload.filename or "",
-                upload.read(MAX_FILE_BYTES + 1),
+                sent[0],
+                sent[1],
                 {
                     "title": form.title.data,
                     "subjects": form.subjects.data,
@@ -51,11 +73,13 @@ def _receive(form: ShareForm):
                     "tags": form.tags.data,
                     "language": form.language.data,
                     "visibility": form.visibility.data,
+                    "coauthors": form.coauthors.data,
                 },
             )
         except Refused as exc:
-            problem = refusal(exc)
+            problem, code = refusal(exc), exc.code
         else:
+            drop_kept(facade(), form.kept.data or "")
             flash(
                 _(
                     "Tack! Materialet är delat. Det indexeras nu och går att söka fram om en "
@@ -64,5 +88,14 @@ def _receive(form: ShareForm):
                 "success",
             )
             return redirect(url_for("pages.document", source=source))
+    kept = None
+    if sent is not None and (code in KEEP_FILE_ON or (code is None and form.errors)):
+        if not form.kept.data or kept_upload(facade(), viewer(), form.kept.data) is None:
+            form.kept.data = keep_upload(facade(), viewer(), sent[0], sent[1])
+        kept = sent[0]
+        if not form.title.data:
+            form.title.data = suggested_title(sent[0], sent[1]) or ""
+    else:
+        form.kept.data = ""
     status = 422 if problem or form.errors else 200
-    return render_template("share.html", form=form, problem=problem), status
+    return render_template("share.html", form=form, problem=problem, kept=kept), status

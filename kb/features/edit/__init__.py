@@ -1,0 +1,1 @@
+"""Changing one's own documents: `/edit/SOURCE`, delete and undo, versions and restore."""

@@ -1,0 +1,156 @@
+"""The edit form, delete and its undo, restoring a version; the same as API calls."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kb.features.edit.queries import (
+    CannotChange,
+    current,
+    delete,
+    deleted,
+    edit_document,
+    restore,
+    undelete,
+    versions,
+)
+from kb.ingest.submit import Refused
+from kb.web.forms import ButtonForm, EditMaterialForm, ReflectionForm
+from kb.web.i18n import refusal
+from kb.web.routes import api, facade, not_found, pages, token_required, viewer
+
+
+def _or_404(call, *args):
+    """Run a query; a document the viewer may not change answers 404 (missing) or 403."""
+    try:
+        return call(facade(), viewer(), *args)
+    except CannotChange as exc:
+        abort(404 if exc.code in ("missing", "number", "expired") else 403)
+
+
+def _form(start: dict):
+    people = [p for p in facade().profile_refs() if p["id"] not in start["authors"][:1]]
+    if start["kind"] == "reflection":
+        form = ReflectionForm(people=people)
+        form.submit.label.text = _("Spara ändringarna")
+        return form
+    return EditMaterialForm(people=people, with_text=start["text"] is not None)
+
+
+def _fill(form, start: dict) -> None:
+    data = {k: start.get(k) for k in ("title", "group", "step", "date", "visibility")}
+    data.update({k: ", ".join(start[k]) for k in ("subjects", "grades", "tags")})
+    data.update({k: start[k] for k in ("did", "went_well", "went_less_well", "take_away")})
+    data.update(
+        text=start["text"], language=start["language"] or "", participants=start["authors"][1:]
+    )
+    data["coauthors"] = start["authors"][1:]
+    form.process(data=data)
+
+
+def _changes(form, start: dict) -> dict:
+    names = [n for n in form._fields if n not in ("csrf_token", "submit")]
+    changes = {n: form[n].data for n in names}
+    changes["coauthors"] = changes.pop("participants", None) or changes.get("coauthors") or []
+    return changes
+
+
+@pages.route("/edit/<path:source>", methods=["GET", "POST"], endpoint="edit_document")
+def edit_page(source: str):
+    start = _or_404(current, source)
+    form = _form(start)
+    if request.method == "GET":
+        _fill(form, start)
+    problem = None
+    if form.validate_on_submit():
+        try:
+            _or_404(edit_document, source, _changes(form, start))
+        except Refused as exc:
+            problem = refusal(exc)
+        else:
+            flash(_("Ändringarna är sparade som en ny version."), "success")
+            return redirect(url_for("pages.document", source=source))
+    status = 422 if problem or form.errors else 200
+    page = {**start, "problem": problem}
+    return render_template("edit.html", page=page, form=form), status
+
+
+@pages.post("/delete/<path:source>", endpoint="delete_document")
+def delete_page(source: str):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    _or_404(delete, source)
+    return redirect(url_for("pages.deleted", source=source))
+
+
+@pages.get("/deleted/<path:source>", endpoint="deleted")
+def deleted_page(source: str):
+    page = _or_404(deleted, source)
+    return render_template("deleted.html", page=page, form=ButtonForm())
+
+
+@pages.post("/undelete/<path:source>", endpoint="undelete")
+def undelete_page(source: str):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    _or_404(undelete, source)
+    flash(_("Dokumentet är tillbaka."), "success")
+    return redirect(url_for("pages.document", source=source))
+
+
+@pages.post("/restore/<path:source>", endpoint="restore")
+def restore_page(source: str):
+    number = request.form.get("version", type=int)
+    if not ButtonForm().validate_on_submit() or number is None:
+        abort(400)
+    new = _or_404(restore, source, number)
+    flash(_("Version %(old)d är återställd som version %(new)d.", old=number, new=new), "success")
+    return redirect(url_for("pages.document", source=source))
+
+
+def _api(call, *args):
+    try:
+        return call(facade(), viewer(), *args), None
+    except CannotChange as exc:
+        if exc.code in ("missing", "number", "expired"):
+            return None, not_found(str(exc))
+        return None, (jsonify(error="forbidden", reason=exc.code, message=str(exc)), 403)
+    except Refused as exc:
+        return None, (jsonify(error="bad request", reason=exc.code, message=str(exc)), 400)
+
+
+@api.get("/documents/<path:source>/versions", endpoint="versions")
+@token_required
+def api_versions(source: str):
+    payload, error = _api(versions, source)
+    return error or jsonify(payload)
+
+
+@api.post("/documents/<path:source>/edit", endpoint="edit_document")
+@token_required
+def api_edit(source: str):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="bad request", message="send the changed fields as a JSON object"), 400
+    body.pop("date", None)  # a date arrives as text; the form's date field is the way to change it
+    number, error = _api(edit_document, source, body)
+    return error or jsonify(source=source, version=number)
+
+
+@api.post("/documents/<path:source>/restore", endpoint="restore")
+@token_required
+def api_restore(source: str):
+    body = request.get_json(silent=True) or {}
+    number = body.get("version") if isinstance(body, dict) else None
+    if not isinstance(number, int):
+        return jsonify(error="bad request", message='send {"version": N}'), 400
+    new, error = _api(restore, source, number)
+    return error or jsonify(source=source, restored=number, version=new)
+
+
+@api.post("/documents/<path:source>/undelete", endpoint="undelete")
+@token_required
+def api_undelete(source: str):
+    number, error = _api(undelete, source)
+    return error or jsonify(source=source, version=number)

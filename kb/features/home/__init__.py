@@ -1,0 +1,1 @@
+"""The home page `/`: what is new around a colleague, their own material, mentor or mentees."""

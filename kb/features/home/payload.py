@@ -1,0 +1,20 @@
+"""The home page answer: the API body, the page's context and `kb home --json`."""
+
+from __future__ import annotations
+
+from kb.features.home.queries import Home
+from kb.service import KnowledgeBase
+
+
+def home_payload(kb: KnowledgeBase, answer: Home) -> dict:
+    """Return the home page: person, newcomer, groups, recent, mine, deleted, mentors, mentees."""
+    return {
+        "person": answer.person,
+        "newcomer": answer.newcomer,
+        "groups": answer.groups,
+        "recent": kb.briefs(answer.recent),
+        "mine": kb.briefs(answer.mine),
+        "deleted": answer.deleted,
+        "mentors": kb.people_refs(answer.mentors),
+        "mentees": kb.people_refs(answer.mentees),
+    }
