@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kb.ingest.records import (
     PERSON_FIELDS,
+    UPKEEP_FIELDS,
     BundleContents,
     DocumentRecord,
     IngestReport,
@@ -19,6 +20,7 @@ from kb.ingest.records import (
     Problem,
     Tally,
 )
+from kb.ingest.upkeep import apply_requests, apply_upkeep
 from kb.limits import MAX_CHUNKS_PER_DOCUMENT
 from kb.models import Authorship, Chunk, Document, Mentorship, Original, Person, Skill
 from kb.text.chunking import chunk_text
@@ -205,8 +207,10 @@ def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Docu
     if doc is None:
         doc = Document(source=record.source, revision=1)
         write_document(session, doc, record)
+        apply_upkeep(doc, record)
         session.add(doc)
         return "added", doc
+    apply_upkeep(doc, record)
     if doc.content_hash == fingerprint(record):
         return "unchanged", doc
     write_document(session, doc, record)
@@ -240,6 +244,7 @@ def apply_bundle(
             note = fits_note(record.text)
             if note:
                 report.notes.append(f"{record.source}: {note}")
+    apply_requests(session, contents.requests, report)
     seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
     # Only what came from a bundle can go missing from one: web uploads are never pruned.
     bundle_docs = select(Document).where(Document.origin == "bundle").order_by(Document.source)
@@ -258,9 +263,14 @@ def apply_bundle(
 
 
 def fingerprint(record: DocumentRecord) -> str:
-    """Hash everything a record stores, so that any change to it counts as a change."""
+    """Hash everything a record stores, so that any change to it counts as a change.
+
+    Owners and review dates are kept apart (kb.ingest.upkeep.apply_upkeep): a review is
+    no new version of the content."""
     digest = hashlib.sha256()
     for f in fields(record):
+        if f.name in UPKEEP_FIELDS:
+            continue
         value = getattr(record, f.name)
         part = value if isinstance(value, bytes) else repr(value).encode("utf-8")
         digest.update(f.name.encode() + len(part).to_bytes(8, "big") + part)
@@ -318,4 +328,22 @@ class Store:
                 return False
             session.delete(doc)
         self._changed(None)
+        return True
+
+    def mark_reviewed(self, source: str, day, review_by=None) -> bool:
+        """Mark a document as still right on `day`; `review_by` None: the kind's interval."""
+        with self._session() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return False
+            doc.reviewed, doc.review_by = day, review_by
+        return True
+
+    def set_owners(self, source: str, owners: list[str] | None) -> bool:
+        """Set who keeps a document up to date (None: its authors again)."""
+        with self._session() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return False
+            doc.owners = list(dict.fromkeys(owners)) if owners is not None else None
         return True
