@@ -24,6 +24,9 @@ NAMES = (
     "experts",
     "mentors",
     "risk",
+    "gaps",
+    "requests",
+    "review",
 )
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from kb.config import instance_secret
+from kb.models import Person
 from kb.search.access import Viewer
 from kb.upkeep import asks, gaps
 from kb.upkeep.freshness import Freshness, freshness
@@ -35,6 +36,29 @@ class Upkeep:
     def freshness_of(self, viewer: Viewer, sources) -> dict[str, Freshness]:
         """Return {source: review state} of these documents the viewer may open."""
         return {s.source: s for s in self.freshness(viewer, list(sources))}
+
+    def owned_by(self, viewer: Viewer, person_id: str | None = None) -> list[Freshness]:
+        """Return the documents a person (the viewer by default) owns, overdue first."""
+        person_id = person_id or viewer.person_id
+        mine = [s for s in self.freshness(viewer) if person_id in s.owners]
+        return sorted(mine, key=lambda s: (not s.overdue, s.review_by, s.source))
+
+    def overdue_for(self, viewer: Viewer) -> list[Freshness]:
+        """Return the viewer's own documents past their review date, most overdue first."""
+        return [s for s in self.owned_by(viewer) if s.overdue]
+
+    def unowned(self, viewer: Viewer) -> list[Freshness]:
+        """Return the documents the viewer may open that nobody still here owns."""
+        return [s for s in self.freshness(viewer) if s.unowned]
+
+    def may_review(self, viewer: Viewer, state: Freshness) -> bool:
+        """Tell whether the viewer may mark a document reviewed or change its owners: one of
+        its owners still here, or a coordinator (who takes over what nobody owns)."""
+        if viewer.is_system or viewer.person_id in state.owners:
+            return True
+        with self.sessions() as session:
+            person = session.get(Person, viewer.person_id) if viewer.person_id else None
+            return bool(person and person.is_coordinator)
 
     # ------------------------------------------------------------ search gaps
     def _now(self) -> datetime:

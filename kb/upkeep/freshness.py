@@ -80,7 +80,9 @@ def freshness(session: Session, settings, sources: Iterable[str] | None = None) 
             .order_by(Authorship.position)
         ):
             authors.setdefault(doc_id, []).append(pid)
-    left = dict(session.execute(select(Person.id, Person.left).where(Person.left.is_not(None))))
+    left = dict(
+        session.execute(select(Person.id, Person.left).where(Person.left.is_not(None))).all()
+    )
     today = settings.as_of
     out = []
     for r in rows:
@@ -107,3 +109,25 @@ def freshness(session: Session, settings, sources: Iterable[str] | None = None) 
 def unowned_if_leaves(states: Iterable[Freshness], person_id: str) -> list[Freshness]:
     """Return the documents that would have no owner left if this person left."""
     return [s for s in states if s.owners == (person_id,)]
+
+
+def freshness_entry(state: Freshness, names: Mapping[str, str]) -> dict:
+    """Return a review state as the payloads show it (the `overdue` piece of a home page)."""
+    return {
+        "source": state.source,
+        "title": state.title,
+        "kind": state.kind,
+        "owners": [{"id": o, "name": names.get(o, o)} for o in state.owners],
+        "former_owners": [{"id": o, "name": names.get(o, o)} for o in state.former_owners],
+        "reviewed": state.reviewed,
+        "review_by": state.review_by,
+        "overdue": state.overdue,
+        "unowned": state.unowned,
+    }
+
+
+def entries(states: Iterable[Freshness], names_of) -> list[dict]:
+    """Return review states as payload entries, names looked up once (names_of(ids) -> dict)."""
+    states = list(states)
+    names = names_of([o for s in states for o in (*s.owners, *s.former_owners)])
+    return [freshness_entry(s, names) for s in states]

@@ -136,6 +136,8 @@ class ShareForm(FlaskForm):
     tags = StringField(_l("Taggar"), [Optional(), Length(max=500)])
     language = SelectField(_l("Språk"), default="sv")
     visibility = SelectField(_l("Vem får läsa"), default="all")
+    # The material request this material answers (its number), when shared from one.
+    answers = HiddenField()
     submit = SubmitField(_l("Dela materialet"))
 
     def __init__(self, *args, **kwargs) -> None:

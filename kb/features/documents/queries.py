@@ -14,6 +14,7 @@ from kb.models import Document
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 from kb.text.markup import paragraphs, render_markdown
+from kb.upkeep.freshness import entries
 
 
 def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Document | None:
@@ -66,7 +67,21 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
                 "format": doc.format,
             },
         }
+    page.update(upkeep(kb, viewer, source))
     return page
+
+
+def upkeep(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
+    """Return a document's owners and review state (`review`, with `may_review`) and the
+    material requests it answers (`answers`)."""
+    state = kb.freshness_of(viewer, [source]).get(source)
+    review = entries([state], kb.person_names)[0] if state else None
+    if review is not None:
+        review["may_review"] = kb.may_review(viewer, state)
+    answers = [
+        {"id": a.id, "question": a.question} for a in kb.requests_answered_by(viewer, source)
+    ]
+    return {"review": review, "answers": answers}
 
 
 def _text_name(doc: Document) -> str:

@@ -24,12 +24,15 @@ from kb.web.security import limiter
 def share_page():
     form = ShareForm()
     if request.method != "POST":
-        return render_template("share.html", form=form, problem=None)
+        form.answers.data = request.args.get("answers", "")
+        return render_template("share.html", form=form, problem=None, answers=_answering(form))
     slots = current_app.extensions["kb_upload_slots"]
     with slots.take(viewer().person_id or "") as busy:
         if busy:
             # At once, holding no thread: the colleague's own upload or all slots are busy.
-            return render_template("share.html", form=form, problem=None, busy=busy), 429
+            return render_template(
+                "share.html", form=form, problem=None, busy=busy, answers=_answering(form)
+            ), 429
         return _receive(form)
 
 
@@ -63,6 +66,26 @@ def _receive(form: ShareForm):
                 ),
                 "success",
             )
+            answered = _answering(form)
+            if answered:
+                facade().answer_request(viewer(), answered["id"], source)
             return redirect(url_for("pages.document", source=source))
     status = 422 if problem or form.errors else 200
-    return render_template("share.html", form=form, problem=problem), status
+    return render_template(
+        "share.html", form=form, problem=problem, answers=_answering(form)
+    ), status
+
+
+def _answering(form: ShareForm) -> dict | None:
+    """Return the open request the shared material answers ({id, question}), if any."""
+    number = str(form.answers.data or "").strip()
+    if not number.isdigit():
+        return None
+    return next(
+        (
+            {"id": a.id, "question": a.question}
+            for a in facade().material_requests(viewer())
+            if a.id == int(number) and a.answer is None
+        ),
+        None,
+    )
