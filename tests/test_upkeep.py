@@ -8,10 +8,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from kb.config import ConfigError, load_settings
-from kb.models import Person
 from kb.search.access import Viewer
 from kb.upkeep.gaps import gap_key
 
@@ -281,8 +280,3 @@ def test_a_bad_requests_file_is_a_named_problem_and_the_rest_is_imported(
     report = make_kb().ingest(school.root)
     assert reason in "\n".join(report.lines())
     assert report.material.added == 3
-
-
-def test_people_who_left_are_read_from_people_yaml(base):
-    with base.sessions() as session:
-        assert session.scalar(select(Person.left).where(Person.id == "per.ek")) is None
