@@ -3,14 +3,19 @@ who is asking (a document the asker may not open is never named)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from kb.config import instance_secret
 from kb.models import Person
 from kb.search.access import Viewer
 from kb.upkeep import asks, gaps
 from kb.upkeep.freshness import Freshness, freshness
+
+log = logging.getLogger(__name__)
 
 
 class Upkeep:
@@ -71,11 +76,16 @@ class Upkeep:
             return None
         secret = instance_secret(self.settings)
         now = now or self._now()
-        with self.session() as session:
-            gaps.fold(session, now, timedelta(minutes=self.settings.click_window_minutes))
-            return gaps.record(
-                session, text, lambda key: gaps.asker_tag(secret, key, viewer.person_id), hits, now
-            )
+        try:
+            with self.session() as session:
+                gaps.fold(session, now, timedelta(minutes=self.settings.click_window_minutes))
+                return gaps.record(
+                    session, text, lambda k: gaps.asker_tag(secret, k, viewer.person_id), hits, now
+                )
+        except SQLAlchemyError:
+            # Counting is a side matter: a busy or read-only database must not fail a search.
+            log.warning("search gap not recorded", exc_info=True)
+            return None
 
     def record_click(self, token: str) -> bool:
         """Note that a hit of a search was opened: that search is no gap."""
