@@ -273,3 +273,4 @@ def test_the_command_line_shows_and_marks_reviews_and_lists_requests(cli, tmp_pa
     not_coordinator = cli("gaps", "--as", "johan.lindqvist")
     assert not_coordinator.exit_code != 0 and "no coordinator" in not_coordinator.output
     assert "no search gaps" in cli("gaps").output
+    assert f"would have no owner: {OLD}" in cli("risk", "--leaves", "johan.lindqvist").output
