@@ -145,8 +145,8 @@ def apply_requests(session: Session, records, report: IngestReport) -> None:
                 MaterialRequest.asked_on == record.asked_on,
             )
         )
-        outcome = "unchanged"
-        if row is None:
+        new = row is None
+        if new:
             row = MaterialRequest(
                 question=record.question,
                 asked_by=record.asked_by,
@@ -155,20 +155,19 @@ def apply_requests(session: Session, records, report: IngestReport) -> None:
             )
             session.add(row)
             session.flush()
-            outcome = "added"
+        changed = False
         experts = list(dict.fromkeys([*(row.experts or []), *record.experts]))
         if experts != (row.experts or []):
-            row.experts, outcome = experts, outcome if outcome == "added" else "updated"
+            row.experts, changed = experts, True
         if record.answer and row.answer is None:
-            row.answer, row.answered_on = record.answer, record.answered_on
-            outcome = outcome if outcome == "added" else "updated"
-        have = set(
-            session.scalars(select(RequestVote.person_id).where(RequestVote.request_id == row.id))
-        )
+            row.answer, row.answered_on, changed = record.answer, record.answered_on, True
+        votes = select(RequestVote.person_id).where(RequestVote.request_id == row.id)
+        have = set(session.scalars(votes))
         for pid in dict.fromkeys((record.asked_by, *record.votes)):
             if pid not in have and session.get(Person, pid) is not None:
                 session.add(RequestVote(request_id=row.id, person_id=pid))
-                outcome = outcome if outcome == "added" else "updated"
+                changed = True
+        outcome = "added" if new else "updated" if changed else "unchanged"
         setattr(report.requests, outcome, getattr(report.requests, outcome) + 1)
     session.flush()
 
