@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.config import SECRET_FILE, instance_secret  # noqa: F401 (kb.accounts names them)
 from kb.models import Person, Skill
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase, UnknownPerson
@@ -24,7 +24,6 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 200
 INVITATION_DAYS = 7
 INVITATION_SALT = "kb-invitation"
-SECRET_FILE = "secret_key"
 # werkzeug's scrypt (n=2**15, r=8, p=1); the test suite lowers n, never the product.
 HASH_METHOD = "scrypt"
 # Checked against when nobody matches, so a wrong name costs as long as a wrong password.
@@ -64,24 +63,6 @@ def _account(person: Person) -> Account:
         session_version=person.session_version or 0,
         has_password=bool(person.password_hash),
     )
-
-
-def instance_secret(settings) -> str:
-    """Return the instance's secret key: configured, else created once in the instance folder."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.instance_path) / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes starting at once must not each write a different key.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 # The 10,000 most common passwords (the head of Django's list, from leaked password sets).

@@ -73,7 +73,7 @@ def export(ctx: Context, folder: str, person: str | None) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
-        f"{counts['reflections']} reflections"
+        f"{counts['reflections']} reflections, {counts['requests']} requests"
     )
 
 

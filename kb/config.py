@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tomllib
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -39,6 +40,11 @@ class Settings:
     session_cookie_secure: bool | None = None
     hsts: bool | None = None
     proxy_fix: bool = False
+    # Days until a document should be reviewed again, per kind (see kb/freshness.py).
+    review_days_material: int = 365
+    review_days_reflection: int = 730
+    # Minutes a search with hits waits for one to be opened before it counts as a gap.
+    click_window_minutes: int = 30
 
     @property
     def index_path(self) -> Path:
@@ -55,6 +61,10 @@ class Settings:
     @property
     def as_of(self) -> date:
         return self.today or date.today()
+
+    def review_days(self, kind: str) -> int:
+        """Return the review interval of a kind of document, in days."""
+        return self.review_days_reflection if kind == "reflection" else self.review_days_material
 
 
 class ConfigError(ValueError):
@@ -80,8 +90,18 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "session_cookie_secure": ((bool,), "true or false"),
     "hsts": ((bool,), "true or false"),
     "proxy_fix": ((bool,), "true or false"),
+    "review_days_material": ((int,), "a whole number of days"),
+    "review_days_reflection": ((int,), "a whole number of days"),
+    "click_window_minutes": ((int,), "a whole number of minutes"),
 }
-POSITIVE = ("rrf_k", "candidates", "newcomer_months")
+POSITIVE = (
+    "rrf_k",
+    "candidates",
+    "newcomer_months",
+    "review_days_material",
+    "review_days_reflection",
+    "click_window_minutes",
+)
 FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 # The e5 engine's precisions (kb.search.e5engine and backends read them from here).
 PRECISIONS = ("auto", "bf16", "fp32", "q4")
@@ -110,6 +130,27 @@ def _check(where: str, key: str, value):
     if key in ("database_url", "embedder") and not value.strip():
         raise ConfigError(f"{where}: {key} must not be empty")
     return float(value) if float in types and int in types else value
+
+
+SECRET_FILE = "secret_key"
+
+
+def instance_secret(settings: Settings) -> str:
+    """Return the instance's secret key: configured, else created once in the instance folder."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.instance_path) / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a different key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
 
 
 def read_config_file(config_file: Path) -> dict:

@@ -110,6 +110,12 @@ class Document(Base):
     # Bumped on every change the search indexes must see (content, metadata, readers).
     revision: Mapped[int] = mapped_column(Integer, default=1)
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Who keeps it up to date (person ids); None: its authors (see kb/freshness.py).
+    owners: Mapped[list | None] = mapped_column(JSON)
+    # Last marked as still right by an owner, and when it should be looked at again (None:
+    # the kind's interval in kb.toml after `reviewed`, else after `date` or its creation).
+    reviewed: Mapped[date | None] = mapped_column(Date)
+    review_by: Mapped[date | None] = mapped_column(Date)
     # "bundle" (came from kb ingest) or "web" (shared or written on the pages): pruning a bundle
     # never removes what colleagues added on the web.
     origin: Mapped[str] = mapped_column(String(10), default="bundle", server_default="bundle")
@@ -208,3 +214,87 @@ class DocumentVersion(Base):
     # The document's record as stored (None on a deletion mark); the file beside it.
     record: Mapped[dict | None] = mapped_column(JSON)
     original: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class SearchGap(Base):
+    """A question colleagues searched for and did not find (no hit, or no hit opened).
+
+    Keyed by the question's analysed terms; who asked is never stored, only `GapAsker` tags.
+    """
+
+    __tablename__ = "search_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GapAsker(Base):
+    """One keyed, truncated hash per asker of a gap: counts distinct askers, names nobody."""
+
+    __tablename__ = "gap_askers"
+    __table_args__ = (UniqueConstraint("gap_id", "tag"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gap_id: Mapped[int] = mapped_column(
+        ForeignKey("search_gaps.id", ondelete="CASCADE"), index=True
+    )
+    tag: Mapped[str] = mapped_column(String(16))
+
+
+class GapWeek(Base):
+    """How many searches ended in a gap in one week (its Monday)."""
+
+    __tablename__ = "gap_weeks"
+    __table_args__ = (UniqueConstraint("gap_id", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gap_id: Mapped[int] = mapped_column(
+        ForeignKey("search_gaps.id", ondelete="CASCADE"), index=True
+    )
+    week: Mapped[date] = mapped_column(Date)
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PendingSearch(Base):
+    """A search with hits, kept until a hit is opened (deleted) or the click window passes
+    (folded into its gap and deleted): the only row with a time finer than a week."""
+
+    __tablename__ = "pending_searches"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    tag: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class MaterialRequest(Base):
+    """A colleague's request for material on a question, open until material answers it."""
+
+    __tablename__ = "material_requests"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    asked_on: Mapped[date] = mapped_column(Date)
+    # Person ids suggested as the one who could write it.
+    experts: Mapped[list] = mapped_column(JSON, default=list)
+    # The source of the material that answers it (None while open).
+    answer: Mapped[str | None] = mapped_column(Text, index=True)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RequestVote(Base):
+    """One colleague's vote for a request (the asker's is the first)."""
+
+    __tablename__ = "request_votes"
+    __table_args__ = (UniqueConstraint("request_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("material_requests.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)

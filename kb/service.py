@@ -30,6 +30,7 @@ from kb.search.indexer import (
 from kb.search.keyword import KeywordIndex
 from kb.search.snapshots import IndexSnapshots
 from kb.search.sparse import SparseEncoder
+from kb.upkeep.base import Upkeep
 
 
 class UnknownPerson(LookupError):
@@ -41,7 +42,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class KnowledgeBase(IndexSnapshots):
+class KnowledgeBase(IndexSnapshots, Upkeep):
     """Everything kb can do for one instance: ingest, search, expertise, tokens."""
 
     def __init__(

@@ -122,7 +122,7 @@ def test_the_server_listens_at_once_and_searches_by_keyword_while_vectors_rebuil
     log_in(client, base, "johan.lindqvist", set_password=False)
     body = client.get("/?q=högläsning").get_data(as_text=True)
     assert time.monotonic() - started < 10
-    assert "/doc/" in body
+    assert "/hit/" in body  # a hit, linked through its click-through
     base.embedder.gate.set()
     assert base.wait_indexed(120)
 

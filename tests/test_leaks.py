@@ -96,6 +96,12 @@ def world(tmp_path_factory):
     )
     report = kb.ingest(bundle)
     assert report.problems == [] and report.material.added == len(DOCS)
+    # A search gap two colleagues ran into, and one request answered by each document.
+    for person in PEOPLE[:2]:
+        kb.record_search(kb.viewer(person), QUESTION, 0)
+    for author, visibility in DOCS:
+        number = kb.ask_material(kb.viewer(PEOPLE[0]), "Något om zebrametoden")
+        kb.answer_request(Viewer.system(), number, source_of(author, visibility))
     app = make_app(kb)
     yield kb, app
     kb.close()
@@ -184,7 +190,15 @@ def test_the_json_api_shows_nothing_the_viewer_may_not_open(world, viewer):
     kb, app = world
     client = app.test_client()
     headers = {"Authorization": f"Bearer {kb.create_token(viewer)}"}
-    for route in (f"/api/search?q={QUESTION}&limit=100", f"/api/experts?q={QUESTION}", "/api/risk"):
+    routes = (
+        f"/api/search?q={QUESTION}&limit=100",
+        f"/api/experts?q={QUESTION}",
+        "/api/risk",
+        "/api/gaps",
+        "/api/requests",
+        "/api/review",
+    )
+    for route in routes:
         response = client.get(route, headers=headers)
         assert response.status_code == 200
         body = response.get_data(as_text=True)
@@ -221,6 +235,9 @@ def test_every_page_a_viewer_can_reach_is_free_of_forbidden_markers(world, viewe
         "/risk",
         f"/risk?leaves={PEOPLE[0]}",
         "/newcomers",
+        "/gaps",
+        "/requests",
+        "/review",
     ]
     for page in pages:
         response = client.get(page)
@@ -239,6 +256,10 @@ def test_every_page_a_viewer_can_reach_is_free_of_forbidden_markers(world, viewe
         "/newcomers",
         "/share",
         "/reflect",
+        "/gaps",
+        "/requests",
+        "/review",
+        f"/hit/{'0' * 32}/{source_of(PEOPLE[0], 'all')}",
         f"/doc/{source_of(PEOPLE[0], 'all')}",
         f"/download/{source_of(PEOPLE[0], 'all')}",
     ],
@@ -259,11 +280,26 @@ def test_an_anonymous_visitor_is_sent_to_log_in_from_every_page(world, route):
         "/api/risk",
         "/api/mentors?newcomer=x",
         "/api/mentors/matching",
+        "/api/gaps",
+        "/api/requests",
+        "/api/review",
+        f"/api/review/{source_of(PEOPLE[0], 'all')}",
     ],
 )
 def test_an_anonymous_api_call_gets_401(world, route):
     _, app = world
     assert app.test_client().get(route).status_code == 401
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_request_or_gap_names_only_documents_the_viewer_may_open(world, viewer):
+    kb, _ = world
+    me = kb.viewer(viewer)
+    answers = {a.answer for a in kb.material_requests(me) if a.answer}
+    assert answers == expected(viewer)
+    for author, visibility in DOCS:
+        shown = kb.requests_answered_by(me, source_of(author, visibility))
+        assert bool(shown) == may_see(viewer, author, visibility)
 
 
 def test_the_system_viewer_sees_everything(world):

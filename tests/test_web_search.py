@@ -17,7 +17,10 @@ def page(client, url: str) -> str:
 
 
 def result_titles(html: str) -> list[str]:
-    return re.findall(r'<h3 lang="[a-z]+"><a href="/doc/[^"]+">([^<]+)</a></h3>', html)
+    # A hit links through its click-through (/hit/ID/SOURCE) on a search's first page.
+    return re.findall(
+        r'<h3 lang="[a-z]+"><a href="/(?:doc|hit/[0-9a-f]+)/[^"]+">([^<]+)</a></h3>', html
+    )
 
 
 def test_a_search_shows_hits_with_kind_authors_date_and_highlighted_snippet(client):

@@ -27,6 +27,9 @@ NAMES = (
     "experts",
     "mentors",
     "risk",
+    "gaps",
+    "requests",
+    "review",
 )
 
 

@@ -8,12 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.ingest.extract import (
-    ExtractionError,
-    check_file,
-    decode_text,
-    format_for,
-)
+from kb.ingest.extract import ExtractionError, check_file, decode_text, format_for
 from kb.ingest.formats import MEDIA_TYPES
 from kb.ingest.records import (
     PERSON_FIELDS,
@@ -26,11 +21,13 @@ from kb.ingest.records import (
     Problem,
 )
 from kb.ingest.sandbox import extract_text_safely
+from kb.ingest.upkeep import read_requests, read_upkeep
 from kb.text.frontmatter import load_yaml, split_front_matter, yaml_reason
 from kb.text.language import guess_language
 
 PERSON_KEYS = {"id", "skills", "coordinator", "mentees", *PERSON_FIELDS}
 DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language", "visibility"}
+DOCUMENT_KEYS |= {"owners", "reviewed", "review_by"}
 REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
 
@@ -253,6 +250,7 @@ def read_document(
         original=None if fmt == "md" else data,
         filename=path.name,
         media_type=MEDIA_TYPES[fmt],
+        **read_upkeep(meta, known_people, notes, as_date),
     )
     problems = [Problem(source, "; ".join(notes), refused=False)] if notes else []
     return record, problems
@@ -391,9 +389,11 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
                         refused=False,
                     )
                 )
+    requests, found = read_requests(root, known, as_date)
     return BundleContents(
+        requests=tuple(requests),
+        problems=tuple(problems + found),
         people=tuple(people),
         documents=tuple(documents),
-        problems=tuple(problems),
         skipped_sources=frozenset(skipped),
     )

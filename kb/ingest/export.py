@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.ingest.records import SECTION_HEADINGS
+from kb.ingest.upkeep import REQUESTS_FILE, request_entries, upkeep_meta
 from kb.models import Document, Mentorship, Person
 
 
@@ -56,6 +57,7 @@ def document_meta(doc: Document) -> dict:
         "visibility": doc.visibility if doc.visibility != "all" else None,
         "group": doc.group,
         "step": doc.step,
+        **upkeep_meta(doc),
     }
     return {k: v for k, v in meta.items() if v is not None}
 
@@ -83,7 +85,7 @@ def safe_target(root: Path, source: str) -> Path:
 def export_bundle(
     session: Session, folder: Path, only_sources: set[str] | None = None
 ) -> dict[str, int]:
-    """Write people.yaml, material/ and reflections/ into folder; return the counts.
+    """Write people.yaml, material/, reflections/ and requests.yaml; return the counts.
 
     `only_sources` limits the documents to those a colleague may open (None: everything).
     """
@@ -111,4 +113,9 @@ def export_bundle(
             target.write_bytes(data)
             target.with_name(target.name + ".yaml").write_text(_dump(meta), encoding="utf-8")
         counts["reflections" if doc.kind == "reflection" else "material"] += 1
+    shown = (lambda s: True) if only_sources is None else only_sources.__contains__
+    requests = request_entries(session, shown)
+    if requests:
+        (folder / REQUESTS_FILE).write_text(_dump(requests), encoding="utf-8")
+    counts["requests"] = len(requests)
     return counts

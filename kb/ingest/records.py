@@ -90,6 +90,27 @@ class DocumentRecord:
     filename: str | None = None
     media_type: str | None = None
     origin: str = "bundle"
+    # Upkeep (kb/upkeep/freshness.py): not part of the content's fingerprint, so a review
+    # marked on the web survives re-ingesting the bundle it came from.
+    owners: tuple[str, ...] | None = None
+    reviewed: date | None = None
+    review_by: date | None = None
+
+
+UPKEEP_FIELDS = ("owners", "reviewed", "review_by")
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One material request of requests.yaml."""
+
+    question: str
+    asked_by: str
+    asked_on: date
+    votes: tuple[str, ...] = ()
+    experts: tuple[str, ...] = ()
+    answer: str | None = None
+    answered_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,7 @@ class BundleContents:
     documents: tuple[DocumentRecord, ...]
     problems: tuple[Problem, ...]
     skipped_sources: frozenset[str] = field(default_factory=frozenset)
+    requests: tuple[RequestRecord, ...] = ()
 
 
 @dataclass
@@ -128,6 +150,7 @@ class IngestReport:
     people: Tally = field(default_factory=Tally)
     material: Tally = field(default_factory=Tally)
     reflections: Tally = field(default_factory=Tally)
+    requests: Tally = field(default_factory=Tally)
     problems: list[Problem] = field(default_factory=list)
     missing_sources: list[str] = field(default_factory=list)
     changed_document_ids: set[int] = field(default_factory=set)
@@ -141,6 +164,8 @@ class IngestReport:
             f"material: {self.material}",
             f"reflections: {self.reflections}",
         ]
+        if self.requests.total:
+            out.append(f"requests: {self.requests}")
         for source in self.missing_sources:
             out.append(f"missing: {source}: no longer in the bundle")
         refused = sum(1 for p in self.problems if p.refused)

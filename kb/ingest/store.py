@@ -11,15 +11,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.ingest.people import ensure_people, set_mentees, upsert_person
 from kb.ingest.records import (
-    PERSON_FIELDS,
+    UPKEEP_FIELDS,
     BundleContents,
     DocumentRecord,
     IngestReport,
-    PersonRecord,
-    Problem,
     Tally,
 )
+from kb.ingest.upkeep import apply_requests, apply_upkeep
 from kb.ingest.versions import (
     VersionError,
     changed,
@@ -40,122 +40,9 @@ from kb.models import (
     Authorship,
     Chunk,
     Document,
-    Mentorship,
     Original,
-    Person,
-    Skill,
 )
 from kb.text.chunking import chunk_text
-
-
-def _person_values(record: PersonRecord) -> dict:
-    values = {f: getattr(record, f) for f in PERSON_FIELDS}
-    for f in ("subjects", "grades", "languages"):
-        values[f] = list(values[f])
-    return values
-
-
-def entry_hash(record: PersonRecord) -> str:
-    """Hash a people.yaml entry as read, to tell later whether the bundle changed it."""
-    return hashlib.sha256(repr(record).encode("utf-8")).hexdigest()
-
-
-def upsert_person(session: Session, record: PersonRecord) -> str:
-    """Create or update one person; return 'added', 'updated' or 'unchanged'.
-
-    An entry the bundle has not changed since the last ingest leaves the person alone, so what
-    a colleague edited on the web survives re-ingesting the same bundle.
-    """
-    person = session.get(Person, record.id)
-    values = _person_values(record)
-    skills = [(name, level) for name, level in record.skills]
-    digest = entry_hash(record)
-    if person is None:
-        person = Person(
-            id=record.id,
-            has_profile=True,
-            bundle_hash=digest,
-            is_coordinator=record.coordinator,
-            **values,
-        )
-        person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
-        session.add(person)
-        return "added"
-    if person.has_profile and person.bundle_hash == digest:
-        return "unchanged"
-    person.bundle_hash = digest
-    current = {f: getattr(person, f) for f in PERSON_FIELDS}
-    current_skills = [(s.name, s.level) for s in person.skills]
-    same_role = bool(person.is_coordinator) == record.coordinator
-    same_mentees = sorted(mentees_of(session, person.id)) == sorted(record.mentees)
-    same_profile = current == values and current_skills == skills and person.has_profile
-    if same_profile and same_role and same_mentees:
-        return "unchanged"
-    if person.unit != record.unit:
-        touch_documents_of(session, person.id)
-    for key, value in values.items():
-        setattr(person, key, value)
-    person.has_profile = True
-    person.is_coordinator = record.coordinator
-    if current_skills != skills:
-        person.skills = [Skill(name=n, level=lv, position=i) for i, (n, lv) in enumerate(skills)]
-    return "updated"
-
-
-def mentees_of(session: Session, mentor_id: str) -> list[str]:
-    """Return the ids of the newcomers someone mentors now."""
-    return list(
-        session.scalars(select(Mentorship.mentee_id).where(Mentorship.mentor_id == mentor_id))
-    )
-
-
-def set_mentees(session: Session, record: PersonRecord, report: IngestReport) -> None:
-    """Make the mentorships of a people.yaml entry the running ones; unknown ids are reported."""
-    wanted = []
-    for mentee in record.mentees:
-        person = session.get(Person, mentee)
-        if person is None or not person.has_profile:
-            report.problems.append(
-                Problem(
-                    f"people.yaml ({record.id})",
-                    f"mentee {mentee!r} is not in people.yaml; ignored",
-                    refused=False,
-                )
-            )
-        else:
-            wanted.append(mentee)
-    rows = session.scalars(select(Mentorship).where(Mentorship.mentor_id == record.id)).all()
-    for row in rows:
-        if row.mentee_id not in wanted:
-            session.delete(row)
-    have = {row.mentee_id for row in rows}
-    for mentee in wanted:
-        if mentee not in have:
-            # A newcomer has one mentor: taking them on ends the mentorship they had.
-            for other in session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee)):
-                session.delete(other)
-            session.flush()
-            session.add(Mentorship(mentor_id=record.id, mentee_id=mentee))
-    session.flush()
-
-
-def touch_documents_of(session: Session, person_id: str) -> None:
-    """Bump the revision of a person's documents: who may read them has changed."""
-    docs = session.scalars(
-        select(Document).join(Authorship).where(Authorship.person_id == person_id)
-    )
-    for doc in docs:
-        doc.revision += 1
-
-
-def ensure_people(session: Session, ids: tuple[str, ...]) -> None:
-    """Create bare people for author ids that have no profile yet."""
-    for pid in ids:
-        if session.get(Person, pid) is None:
-            session.add(
-                Person(id=pid, name=pid, has_profile=False, subjects=[], grades=[], languages=[])
-            )
-    session.flush()
 
 
 def write_document(session: Session, doc: Document, record: DocumentRecord) -> None:
@@ -229,8 +116,10 @@ def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Docu
     if doc is None:
         doc = Document(source=record.source, revision=1)
         write_document(session, doc, record)
+        apply_upkeep(doc, record)
         session.add(doc)
         return "added", doc
+    apply_upkeep(doc, record)
     if doc.content_hash == fingerprint(record):
         return "unchanged", doc
     write_document(session, doc, record)
@@ -264,6 +153,7 @@ def apply_bundle(
             note = fits_note(record.text)
             if note:
                 report.notes.append(f"{record.source}: {note}")
+    apply_requests(session, contents.requests, report)
     seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
     # Only what came from a bundle can go missing from one: web uploads are never pruned.
     bundle_docs = select(Document).where(Document.origin == "bundle").order_by(Document.source)
@@ -282,9 +172,14 @@ def apply_bundle(
 
 
 def fingerprint(record: DocumentRecord) -> str:
-    """Hash everything a record stores, so that any change to it counts as a change."""
+    """Hash everything a record stores, so that any change to it counts as a change.
+
+    Owners and review dates are kept apart (kb.ingest.upkeep.apply_upkeep): a review is
+    no new version of the content."""
     digest = hashlib.sha256()
     for f in fields(record):
+        if f.name in UPKEEP_FIELDS:
+            continue
         value = getattr(record, f.name)
         part = value if isinstance(value, bytes) else repr(value).encode("utf-8")
         digest.update(f.name.encode() + len(part).to_bytes(8, "big") + part)
@@ -387,6 +282,24 @@ class Store:
         """Forget documents deleted more than UNDO_DAYS ago; return their sources."""
         with self._session() as session:
             return purge_deleted(session, now or datetime.now())
+
+    def mark_reviewed(self, source: str, day, review_by=None) -> bool:
+        """Mark a document as still right on `day`; `review_by` None: the kind's interval."""
+        with self._session() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return False
+            doc.reviewed, doc.review_by = day, review_by
+        return True
+
+    def set_owners(self, source: str, owners: list[str] | None) -> bool:
+        """Set who keeps a document up to date (None: its authors again)."""
+        with self._session() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return False
+            doc.owners = list(dict.fromkeys(owners)) if owners is not None else None
+        return True
 
 
 def _write_version(session, doc, record, action, by, restored_from=None) -> int:

@@ -143,6 +143,8 @@ class ShareForm(FlaskForm):
     language = SelectField(_l("Språk"), default="sv")
     visibility = SelectField(_l("Vem får läsa"), default="all")
     coauthors = CheckboxesField(_l("Medförfattare"), choices=[], validate_choice=True)
+    # The material request this material answers (its number), when shared from one.
+    answers = HiddenField()
     submit = SubmitField(_l("Dela materialet"))
 
     def __init__(self, *args, people: list[dict] = (), **kwargs) -> None:

@@ -15,6 +15,7 @@ from kb.models import Document
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 from kb.text.markup import paragraphs, render_markdown
+from kb.upkeep.freshness import entries
 
 
 def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Document | None:
@@ -38,14 +39,7 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
         if doc is None:
             return None
         versions = version_list(session, source, doc) if can_change else []
-        authors = [
-            {
-                "id": a.person_id,
-                "name": a.person.name if a.person else a.person_id,
-                "has_profile": bool(a.person and a.person.has_profile),
-            }
-            for a in doc.authors
-        ]
+        authors = _authors(doc)
         original = doc.original
         page = {
             "source": doc.source,
@@ -79,11 +73,41 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
             "versions": versions,
             "changed": doc.updated_at,
         }
+    _name_changers(kb, versions)
+    page["related"] = kb.related(viewer, source)
+    page.update(upkeep(kb, viewer, source))
+    return page
+
+
+def _authors(doc: Document) -> list[dict]:
+    return [
+        {
+            "id": a.person_id,
+            "name": a.person.name if a.person else a.person_id,
+            "has_profile": bool(a.person and a.person.has_profile),
+        }
+        for a in doc.authors
+    ]
+
+
+def _name_changers(kb: KnowledgeBase, versions: list[dict]) -> None:
+    """Add `by_name`, the name of who made each version."""
     names = kb.person_names(v["by"] for v in versions if v["by"])
     for v in versions:
         v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None
-    page["related"] = kb.related(viewer, source)
-    return page
+
+
+def upkeep(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
+    """Return a document's owners and review state (`review`, with `may_review`) and the
+    material requests it answers (`answers`)."""
+    state = kb.freshness_of(viewer, [source]).get(source)
+    review = entries([state], kb.person_names)[0] if state else None
+    if review is not None:
+        review["may_review"] = kb.may_review(viewer, state)
+    answers = [
+        {"id": a.id, "question": a.question} for a in kb.requests_answered_by(viewer, source)
+    ]
+    return {"review": review, "answers": answers}
 
 
 def _text_name(doc: Document) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from kb.features.home.queries import Home
 from kb.service import KnowledgeBase
+from kb.upkeep.freshness import entries
 
 
 def home_payload(kb: KnowledgeBase, answer: Home) -> dict:
-    """Return the home page: person, newcomer, groups, recent, mine, deleted, mentors, mentees."""
+    """Return the home page: person, newcomer, groups, recent, mine, deleted, overdue (the
+    viewer's own documents past their review date), mentors, mentees."""
     return {
         "person": answer.person,
         "newcomer": answer.newcomer,
@@ -15,6 +17,7 @@ def home_payload(kb: KnowledgeBase, answer: Home) -> dict:
         "recent": kb.briefs(answer.recent),
         "mine": kb.briefs(answer.mine),
         "deleted": answer.deleted,
+        "overdue": entries(answer.overdue, kb.person_names),
         "mentors": kb.people_refs(answer.mentors),
         "mentees": kb.people_refs(answer.mentees),
     }

@@ -27,6 +27,7 @@ class Home:
     recent: list[DocInfo]
     mine: list[DocInfo]
     deleted: list[dict]
+    overdue: list
     mentors: list[str]
     mentees: list[str]
 
@@ -73,6 +74,7 @@ def home(kb: KnowledgeBase, viewer: Viewer) -> Home | None:
         recent=_newest(near)[:LIST_LENGTH],
         mine=_newest(mine)[:LIST_LENGTH],
         deleted=deleted,
+        overdue=kb.overdue_for(viewer),
         mentors=[a for a, b in pairs if b == person.id],
         mentees=[b for a, b in pairs if a == person.id],
     )

@@ -13,6 +13,7 @@ from kb.models import Mentorship, Person
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
+from kb.upkeep.freshness import entries
 
 
 def _matches(person: Person, words: list[str]) -> bool:
@@ -103,5 +104,9 @@ def profile(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> dict | None:
             for g, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         can_edit=viewer.person_id == person_id,
+        # Their own list to review, shown only on their own profile.
+        overdue=entries(kb.overdue_for(viewer), kb.person_names)
+        if viewer.person_id == person_id
+        else [],
     )
     return page

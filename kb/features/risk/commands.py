@@ -28,6 +28,8 @@ def risk(ctx: Context, leaves: str | None, person: str | None, as_json: bool) ->
             click.echo(
                 f"{t['topic']}: {', '.join(t['holders'])} ({mark}; {len(t['sources'])} documents)"
             )
+        for doc in d["orphaned"] if leaves else d["unowned"]:
+            click.echo(f"{'would have no owner' if leaves else 'no owner'}: {doc['source']}")
 
     emit(data, as_json, render)
 

@@ -23,7 +23,8 @@ def _topic(t: Topic, leaving: str | None = None) -> dict:
 def risk_payload(answer: RiskAnswer) -> dict:
     """Return the contract's risk answer (topics with holder ids), names beside it.
 
-    `lost` lists what the colleague in `leaving` holds, each with who `remaining` holds it.
+    `lost` lists what the colleague in `leaving` holds, each with who `remaining` holds it;
+    `unowned` the documents nobody still here owns, `orphaned` those `leaving` alone owns.
     """
     leaving = answer.leaving["id"] if answer.leaving else None
     return {
@@ -32,4 +33,6 @@ def risk_payload(answer: RiskAnswer) -> dict:
         "people": answer.people,
         "leaving": answer.leaving,
         "lost": [_topic(t, leaving) for t in answer.lost],
+        "unowned": list(answer.unowned),
+        "orphaned": list(answer.orphaned),
     }

@@ -14,6 +14,7 @@ from kb.models import Person, Skill
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
+from kb.upkeep.freshness import entries, unowned_if_leaves
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class RiskAnswer:
     people: list[dict]
     leaving: dict | None
     lost: list[Topic]
+    # Review states (kb.upkeep.freshness entries): what nobody still here owns, and what
+    # would have no owner if `leaving` left.
+    unowned: list[dict] = ()
+    orphaned: list[dict] = ()
 
 
 def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
@@ -73,4 +78,7 @@ def risk_answer(kb: KnowledgeBase, viewer: Viewer, leaving: str | None = None) -
     gone = next((p for p in people if p["id"] == leaving), None) if leaving else None
     lost = topics_held_by(gone["id"], topics) if gone else []
     names = kb.person_names([h for t in topics for h in t.holders])
-    return RiskAnswer(topics, names, people, gone, lost)
+    states = kb.freshness(viewer)
+    unowned = entries([s for s in states if s.unowned], kb.person_names)
+    orphaned = entries(unowned_if_leaves(states, gone["id"]), kb.person_names) if gone else []
+    return RiskAnswer(topics, names, people, gone, lost, unowned, orphaned)

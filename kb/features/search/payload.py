@@ -9,7 +9,10 @@ from kb.search.catalog import FACETS
 def search_payload(answer: SearchAnswer) -> dict:
     """Return the contract's search answer, with totals, facets and each hit's authors.
 
-    Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet).
+    Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet). A hit is
+    `overdue` past its review date; `search_id` is what a click on a hit reports (page: the
+    /hit/ID/SOURCE link; API: POST /api/search/ID/click), so that a search nobody opened a
+    hit of counts as a search gap.
     """
     result, filters = answer.result, answer.filters
     hits = []
@@ -24,6 +27,7 @@ def search_payload(answer: SearchAnswer) -> dict:
                 "score": h.score,
                 "snippet": h.snippet,
                 "doc_id": h.doc_id,
+                "overdue": h.source in answer.overdue,
             }
         )
     facets = result.facets if result else {}
@@ -36,4 +40,5 @@ def search_payload(answer: SearchAnswer) -> dict:
         "offset": answer.offset,
         "limit": answer.limit,
         "filters": {f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
+        "search_id": answer.search_id,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
@@ -20,6 +20,10 @@ class SearchAnswer:
     limit: int
     result: SearchResult | None = None
     briefs: dict[str, dict] = field(default_factory=dict)
+    # The hits' sources that are past their review date.
+    overdue: frozenset[str] = frozenset()
+    # The token a hit's click-through carries (page and API searches; None on the CLI).
+    search_id: str | None = None
 
 
 def search(
@@ -49,4 +53,15 @@ def search(
     catalog = kb.catalog()
     infos = [catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs]
     briefs = {b["source"]: b for b in kb.briefs(infos)}
-    return SearchAnswer(text, filters, offset, limit, result, briefs)
+    states = kb.freshness_of(viewer, [h.source for h in result.hits])
+    overdue = frozenset(s for s, state in states.items() if state.overdue)
+    return SearchAnswer(text, filters, offset, limit, result, briefs, overdue)
+
+
+def counted(kb: KnowledgeBase, viewer: Viewer, answer: SearchAnswer) -> SearchAnswer:
+    """Count a colleague's search toward the search gaps (its first page only: turning
+    pages is the same search); the answer gains the token its hits' click-through carries."""
+    if not answer.query or answer.offset:
+        return answer
+    total = answer.result.total if answer.result else 0
+    return replace(answer, search_id=kb.record_search(viewer, answer.query, total))

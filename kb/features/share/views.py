@@ -32,12 +32,15 @@ def share_page():
         people=[p for p in facade().profile_refs() if p["id"] != current_user.person_id]
     )
     if request.method != "POST":
-        return render_template("share.html", form=form, problem=None)
+        form.answers.data = request.args.get("answers", "")
+        return render_template("share.html", form=form, problem=None, answers=_answering(form))
     slots = current_app.extensions["kb_upload_slots"]
     with slots.take(viewer().person_id or "") as busy:
         if busy:
             # At once, holding no thread: the colleague's own upload or all slots are busy.
-            return render_template("share.html", form=form, problem=None, busy=busy), 429
+            return render_template(
+                "share.html", form=form, problem=None, busy=busy, answers=_answering(form)
+            ), 429
         return _receive(form)
 
 
@@ -87,6 +90,9 @@ def _receive(form: ShareForm):
                 ),
                 "success",
             )
+            answered = _answering(form)
+            if answered:
+                facade().answer_request(viewer(), answered["id"], source)
             return redirect(url_for("pages.document", source=source))
     kept = None
     if sent is not None and (code in KEEP_FILE_ON or (code is None and form.errors)):
@@ -98,4 +104,21 @@ def _receive(form: ShareForm):
     else:
         form.kept.data = ""
     status = 422 if problem or form.errors else 200
-    return render_template("share.html", form=form, problem=problem, kept=kept), status
+    return render_template(
+        "share.html", form=form, problem=problem, kept=kept, answers=_answering(form)
+    ), status
+
+
+def _answering(form: ShareForm) -> dict | None:
+    """Return the open request the shared material answers ({id, question}), if any."""
+    number = str(form.answers.data or "").strip()
+    if not number.isdigit():
+        return None
+    return next(
+        (
+            {"id": a.id, "question": a.question}
+            for a in facade().material_requests(viewer())
+            if a.id == int(number) and a.answer is None
+        ),
+        None,
+    )

@@ -1,0 +1,171 @@
+"""Gather what the experts ranking needs for one asker: the evidence about the question among
+the documents they may open (by words and by meaning, with the search layer's analyser,
+embeddings and index), and the declared skills."""
+
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy import select
+
+from kb.expertise.experts import (
+    DocVote,
+    Expert,
+    SkillMatch,
+    named_people,
+    rank_experts,
+    recency,
+    roles_in,
+)
+from kb.expertise.reasons import Reason
+from kb.expertise.relevance import (
+    LEXICAL_FLOOR,
+    DocTerms,
+    idf_weights,
+    lexical,
+    name_coverage,
+    question_units,
+    relevance,
+    semantic,
+    standard_scores,
+)
+from kb.models import Document, Person, Skill
+from kb.search.access import Viewer
+from kb.search.catalog import Filters
+from kb.text.language import detect_query_language
+
+# A declared skill's name close in meaning to the question (cosine of the query embeddings)
+# matches from SKILL_COSINE_FLOOR (0.5) up to SKILL_COSINE_FULL (1). Measured on the default
+# model (multilingual-e5-small): paraphrases of a skill score ≥ 0.92, unrelated skills ≤ 0.89.
+SKILL_COSINE_FLOOR = 0.90
+SKILL_COSINE_FULL = 0.97
+_TERMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SKILL_VECTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def document_terms(kb, doc_ids: list[int]) -> dict[int, DocTerms]:
+    """Return the analysed words of these documents, cached per document revision."""
+    cache = _TERMS.setdefault(kb, {})
+    with kb.sessions() as session:
+        revisions = dict(
+            session.execute(
+                select(Document.id, Document.revision).where(Document.id.in_(doc_ids))
+            ).all()
+        )
+        missing = [d for d, rev in revisions.items() if cache.get(d, (None,))[0] != rev]
+        for start in range(0, len(missing), 500):
+            rows = session.execute(
+                select(
+                    Document.id,
+                    Document.revision,
+                    Document.title,
+                    Document.tags,
+                    Document.subjects,
+                    Document.group,
+                    Document.text,
+                ).where(Document.id.in_(missing[start : start + 500]))
+            )
+            for row in rows:
+                labels = [*(row.tags or ()), *(row.subjects or ()), row.group or ""]
+                cache[row.id] = (row.revision, DocTerms.of(row.title, labels, row.text))
+    return {d: cache[d][1] for d in revisions}
+
+
+def semantic_scores(kb, question: str, query, doc_ids: list[int]) -> dict[int, float]:
+    """Return each document's best passage's standard score for the question (0 when the
+    search would not understand the question at all: no known word, no sentence)."""
+    catalog = kb.catalog()
+    if detect_query_language(question) is None and not kb.keyword.knows_any(question, doc_ids):
+        return {}
+    chunks = catalog.chunk_ids(doc_ids)
+    if not len(chunks):
+        return {}
+    hits = kb.vectors.search(query, len(chunks), chunks)
+    z = standard_scores([s for _, s in hits])
+    out: dict[int, float] = {}
+    for (chunk, _), value in zip(hits, z, strict=True):
+        doc = catalog.chunk_doc.get(chunk)
+        if doc is not None and value > out.get(doc, float("-inf")):
+            out[doc] = value
+    return out
+
+
+def skill_matches(kb, question: str, query, rows, idf: dict[str, float]) -> list[SkillMatch]:
+    """Match declared skills to the question by words (idf-weighted) or by meaning."""
+    units = question_units(question)
+    names = sorted({name for _, name, _ in rows})
+    cosine = {}
+    if names:
+        # Skill names change seldom: embed each once per knowledge base and model.
+        cache = _SKILL_VECTORS.setdefault(kb, {})
+        new = [n for n in names if (kb.embedder.name, n) not in cache]
+        if new:
+            for n, vector in zip(new, kb.embedder.embed_queries(new), strict=True):
+                cache[(kb.embedder.name, n)] = vector
+        cosine = {n: float(cache[(kb.embedder.name, n)] @ query) for n in names}
+    out = []
+    for pid, name, level in rows:
+        lex = name_coverage(units, name, idf)
+        c = cosine.get(name, 0.0)
+        sem = 0.0
+        if c >= SKILL_COSINE_FLOOR:
+            sem = 0.5 + 0.5 * min(
+                1.0, (c - SKILL_COSINE_FLOOR) / (SKILL_COSINE_FULL - SKILL_COSINE_FLOOR)
+            )
+        out.append(SkillMatch(pid, name, level, max(lex, sem)))
+    return out
+
+
+def experts(kb, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
+    """Rank who knows about a question from what the asker may open and declared skills."""
+    question = (question or "").strip()
+    if not question:
+        return []
+    catalog = kb.catalog()
+    visible = catalog.visible(viewer, Filters())
+    names = kb.profile_names()
+    units = question_units(question)
+    words = document_terms(kb, visible)
+    idf = idf_weights(frozenset().union(*(f for _, f in units)), list(words.values()))
+    avg = sum(w.length for w in words.values()) / max(1, len(words))
+    query = kb.embedder.embed_queries([question])[0]
+    z = semantic_scores(kb, question, query, visible)
+    today = kb.settings.as_of
+    found = []
+    for doc_id in visible:
+        lex, about = lexical(units, words[doc_id], idf, avg)
+        sem = semantic(z.get(doc_id, 0.0))
+        r = relevance(lex, sem)
+        if r > 0:
+            if about is None or (lex < LEXICAL_FLOOR and sem > 0):
+                about = Reason("about_meaning")
+            found.append((doc_id, r, about))
+    with kb.sessions() as session:
+        texts = (
+            dict(
+                session.execute(
+                    select(Document.id, Document.text).where(Document.id.in_([f[0] for f in found]))
+                ).all()
+            )
+            if found
+            else {}
+        )
+        skill_rows = session.execute(
+            select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
+        ).all()
+    votes = []
+    for doc_id, r, about in found:
+        info = catalog.docs[doc_id]
+        named = named_people(texts.get(doc_id, ""), names)
+        votes.append(
+            DocVote(
+                source=info.source,
+                title=info.title,
+                kind=info.kind,
+                relevance=round(r, 4),
+                people=tuple(roles_in(info.kind, info.authors, named)),
+                recency=recency(info.date, today),
+                about=about,
+            )
+        )
+    return rank_experts(votes, skill_matches(kb, question, query, skill_rows, idf), names, limit)

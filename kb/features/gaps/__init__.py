@@ -1,0 +1,1 @@
+"""What colleagues look for and do not find: `/gaps`, `/api/gaps`, `kb gaps`."""

@@ -1,0 +1,1 @@
+"""Requests for material: `/requests`, `/api/requests`, `kb requests`."""

@@ -1,0 +1,59 @@
+"""Gather the material requests as one colleague sees them, and change them on their behalf."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.search.access import Viewer
+from kb.service import KnowledgeBase
+from kb.upkeep.asks import Ask, RequestError
+
+__all__ = ["RequestError", "RequestsAnswer", "ask", "requests_answer", "suggest", "vote"]
+
+
+@dataclass(frozen=True)
+class RequestsAnswer:
+    """Every request (open ones first), with names, the answers' titles and who asks."""
+
+    asks: list[Ask]
+    names: dict[str, str]
+    titles: dict[str, str]
+    viewer_id: str | None
+    people: list[dict]
+
+
+def requests_answer(kb: KnowledgeBase, viewer: Viewer) -> RequestsAnswer:
+    """Return the requests as the viewer sees them: an answer they may not open is none."""
+    found = kb.material_requests(viewer)
+    found.sort(key=lambda a: (a.answer is not None, -len(a.votes), -a.id))
+    ids = [p for a in found for p in (a.asked_by, *a.experts)]
+    catalog = kb.catalog()
+    titles = {
+        a.answer: catalog.by_source[a.answer].title
+        for a in found
+        if a.answer and a.answer in catalog.by_source
+    }
+    return RequestsAnswer(found, kb.person_names(ids), titles, viewer.person_id, kb.profile_refs())
+
+
+def _asker(viewer: Viewer) -> None:
+    if viewer.is_system or not viewer.person_id:
+        raise RequestError("no_person", "ask as a colleague (--as PERSON)")
+
+
+def ask(kb: KnowledgeBase, viewer: Viewer, question: str) -> int:
+    """Ask for material on a question; return the request's number."""
+    _asker(viewer)
+    return kb.ask_material(viewer, question)
+
+
+def vote(kb: KnowledgeBase, viewer: Viewer, request_id: int) -> bool:
+    """Add the viewer's vote to a request; return whether it was new."""
+    _asker(viewer)
+    return kb.vote_request(viewer, request_id)
+
+
+def suggest(kb: KnowledgeBase, viewer: Viewer, request_id: int, expert_id: str) -> None:
+    """Suggest a colleague as the one who could write a request's material."""
+    _asker(viewer)
+    kb.suggest_expert(request_id, expert_id)

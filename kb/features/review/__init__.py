@@ -1,0 +1,1 @@
+"""Owners and review dates: `/review` ("Mitt att granska"), `/api/review`, `kb review`."""

@@ -1,0 +1,84 @@
+"""The "Mitt att granska" page, marking a document reviewed, and the API routes."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kb.features.review.payload import review_payload, state_payload
+from kb.features.review.queries import CannotReview, mark_reviewed, review_answer, set_owners, state
+from kb.web.forms import ButtonForm
+from kb.web.routes import BadRequest, api, facade, not_found, pages, token_required, viewer
+
+
+@pages.get("/review", endpoint="review")
+def page():
+    kb = facade()
+    payload = review_payload(kb, review_answer(kb, viewer()))
+    return render_template("review.html", page=payload, form=ButtonForm())
+
+
+@pages.post("/review/<path:source>", endpoint="mark_reviewed")
+def mark_page(source: str):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        mark_reviewed(facade(), viewer(), source)
+    except CannotReview as exc:
+        abort(404 if exc.code == "missing" else 403)
+    flash(_("Markerat som granskat i dag."), "success")
+    back = request.args.get("next")
+    return redirect(
+        url_for("pages.review") if back == "review" else url_for("pages.document", source=source)
+    )
+
+
+def _refused(exc: CannotReview):
+    if exc.code == "missing":
+        return not_found(str(exc))
+    if exc.code == "unknown_person":
+        return jsonify(error="bad request", reason=exc.code, message=str(exc)), 400
+    return jsonify(error="forbidden", reason=exc.code, message=str(exc)), 403
+
+
+@api.get("/review", endpoint="review")
+@token_required
+def api_body():
+    kb = facade()
+    return jsonify(review_payload(kb, review_answer(kb, viewer())))
+
+
+@api.get("/review/<path:source>", endpoint="review_state")
+@token_required
+def api_state(source: str):
+    kb = facade()
+    try:
+        return jsonify(state_payload(kb, state(kb, viewer(), source)))
+    except CannotReview as exc:
+        return _refused(exc)
+
+
+@api.post("/review/<path:source>", endpoint="mark_reviewed")
+@token_required
+def api_mark(source: str):
+    kb = facade()
+    try:
+        return jsonify(state_payload(kb, mark_reviewed(kb, viewer(), source)))
+    except CannotReview as exc:
+        return _refused(exc)
+
+
+@api.post("/owners/<path:source>", endpoint="set_owners")
+@token_required
+def api_owners(source: str):
+    body = request.get_json(silent=True)
+    owners = body.get("owners") if isinstance(body, dict) else None
+    if not isinstance(owners, list) or not all(isinstance(o, str) for o in owners):
+        raise BadRequest(
+            "send a JSON body with 'owners': a list of person ids ([] for the authors)"
+        )
+    kb = facade()
+    try:
+        return jsonify(state_payload(kb, set_owners(kb, viewer(), source, owners)))
+    except CannotReview as exc:
+        return _refused(exc)

@@ -1,0 +1,1 @@
+"""Keeping the knowledge base alive: owners and review dates, search gaps, material requests."""

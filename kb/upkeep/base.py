@@ -1,0 +1,147 @@
+"""The facade's part for upkeep: review states, search gaps and material requests, each told
+who is asking (a document the asker may not open is never named)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from kb.config import instance_secret
+from kb.models import Person
+from kb.search.access import Viewer
+from kb.upkeep import asks, gaps
+from kb.upkeep.freshness import Freshness, freshness
+
+log = logging.getLogger(__name__)
+
+
+class Upkeep:
+    """Mixed into KnowledgeBase: needs `sessions`, `session`, `settings` and `catalog()`."""
+
+    # ------------------------------------------------------------ experts (shared by features)
+    def experts(self, viewer: Viewer, question: str, limit: int = 10) -> list:
+        """Rank who knows about a question from what the asker may open and declared skills."""
+        from kb.expertise.gather import experts
+
+        return experts(self, viewer, question, limit)
+
+    # ------------------------------------------------------------ owners and review dates
+    def freshness(self, viewer: Viewer, sources=None) -> list[Freshness]:
+        """Return the review state of the documents the viewer may open (these, or all)."""
+        catalog = self.catalog()
+        if sources is not None:
+            sources = [s for s in sources if catalog.may_open(viewer, s)]
+        with self.sessions() as session:
+            states = freshness(session, self.settings, sources)
+        return [s for s in states if catalog.may_open(viewer, s.source)]
+
+    def freshness_of(self, viewer: Viewer, sources) -> dict[str, Freshness]:
+        """Return {source: review state} of these documents the viewer may open."""
+        return {s.source: s for s in self.freshness(viewer, list(sources))}
+
+    def owned_by(self, viewer: Viewer, person_id: str | None = None) -> list[Freshness]:
+        """Return the documents a person (the viewer by default) owns, overdue first."""
+        person_id = person_id or viewer.person_id
+        mine = [s for s in self.freshness(viewer) if person_id in s.owners]
+        return sorted(mine, key=lambda s: (not s.overdue, s.review_by, s.source))
+
+    def overdue_for(self, viewer: Viewer) -> list[Freshness]:
+        """Return the viewer's own documents past their review date, most overdue first."""
+        return [s for s in self.owned_by(viewer) if s.overdue]
+
+    def unowned(self, viewer: Viewer) -> list[Freshness]:
+        """Return the documents the viewer may open that nobody still here owns."""
+        return [s for s in self.freshness(viewer) if s.unowned]
+
+    def may_review(self, viewer: Viewer, state: Freshness) -> bool:
+        """Tell whether the viewer may mark a document reviewed or change its owners: one of
+        its owners still here, or a coordinator (who takes over what nobody owns)."""
+        if viewer.is_system or viewer.person_id in state.owners:
+            return True
+        with self.sessions() as session:
+            person = session.get(Person, viewer.person_id) if viewer.person_id else None
+            return bool(person and person.is_coordinator)
+
+    # ------------------------------------------------------------ search gaps
+    def _now(self) -> datetime:
+        return datetime.combine(self.settings.as_of, datetime.now().time())
+
+    def record_search(self, viewer: Viewer, text: str, hits: int, now=None) -> str | None:
+        """Count a colleague's search toward the gaps (never who asked); return the token a
+        hit's click-through carries, or None when there is nothing to wait for."""
+        if viewer.is_system or not viewer.person_id:
+            return None
+        secret = instance_secret(self.settings)
+        now = now or self._now()
+        try:
+            with self.session() as session:
+                gaps.fold(session, now, timedelta(minutes=self.settings.click_window_minutes))
+                return gaps.record(
+                    session, text, lambda k: gaps.asker_tag(secret, k, viewer.person_id), hits, now
+                )
+        except SQLAlchemyError:
+            # Counting is a side matter: a busy or read-only database must not fail a search.
+            log.warning("search gap not recorded", exc_info=True)
+            return None
+
+    def record_click(self, token: str) -> bool:
+        """Note that a hit of a search was opened: that search is no gap."""
+        with self.session() as session:
+            return gaps.clicked(session, token)
+
+    def search_gaps(self, now=None, minimum: int = gaps.MIN_ASKERS) -> list[gaps.Gap]:
+        """Return the gaps at least `minimum` colleagues ran into (pending searches folded)."""
+        with self.session() as session:
+            window = timedelta(minutes=self.settings.click_window_minutes)
+            gaps.fold(session, now or self._now(), window)
+            return gaps.shown_gaps(session, minimum)
+
+    def dismiss_gap(self, gap_id: int) -> bool:
+        """Forget a gap that has been seen to."""
+        with self.session() as session:
+            return gaps.dismiss(session, gap_id)
+
+    # ------------------------------------------------------------ material requests
+    def material_requests(self, viewer: Viewer) -> list[asks.Ask]:
+        """Return every request as the viewer sees it: an answer they may not open is none,
+        so the request is still open for them."""
+        catalog = self.catalog()
+        with self.sessions() as session:
+            found = asks.asks(session)
+        return [
+            a
+            if a.answer is None or catalog.may_open(viewer, a.answer)
+            else replace(a, answer=None, answered_on=None)
+            for a in found
+        ]
+
+    def ask_material(self, viewer: Viewer, question: str) -> int:
+        """Store a colleague's request for material; return its number."""
+        with self.session() as session:
+            return asks.create(session, question, viewer.person_id, self.settings.as_of)
+
+    def vote_request(self, viewer: Viewer, request_id: int) -> bool:
+        """Add the viewer's vote to a request; return whether it was new."""
+        with self.session() as session:
+            return asks.vote(session, request_id, viewer.person_id)
+
+    def suggest_expert(self, request_id: int, expert_id: str) -> None:
+        """Suggest a colleague as the one who could write a request's material."""
+        with self.session() as session:
+            asks.suggest(session, request_id, expert_id)
+
+    def answer_request(self, viewer: Viewer, request_id: int, source: str) -> None:
+        """Close a request with material the viewer may open."""
+        if not self.catalog().may_open(viewer, source):
+            raise asks.RequestError("missing", f"there is no document {source}")
+        with self.session() as session:
+            asks.answer(session, request_id, source, self.settings.as_of)
+
+    def requests_answered_by(self, viewer: Viewer, source: str) -> list[asks.Ask]:
+        """Return the requests a document the viewer may open answers."""
+        if not self.catalog().may_open(viewer, source):
+            return []
+        return [a for a in self.material_requests(viewer) if a.answer == source]
