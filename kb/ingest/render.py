@@ -112,7 +112,11 @@ def _list_kinds(document) -> dict[tuple[str, str], str]:
     abstract = {}
     for node in numbering.iterchildren(f"{w}abstractNum"):
         levels = {
-            lvl.get(f"{w}ilvl"): (lvl.find(f"{w}numFmt").get(f"{w}val") if lvl.find(f"{w}numFmt") is not None else "bullet")
+            lvl.get(f"{w}ilvl"): (
+                lvl.find(f"{w}numFmt").get(f"{w}val")
+                if lvl.find(f"{w}numFmt") is not None
+                else "bullet"
+            )
             for lvl in node.iterchildren(f"{w}lvl")
         }
         abstract[node.get(f"{w}abstractNumId")] = levels
@@ -136,7 +140,9 @@ def _list_item(para, kinds) -> tuple[str, int] | None:
         if tag is None:
             tag = "ol" if "Number" in style else "ul"
         return tag, min(int(level), 8)
-    if style.startswith(("List Bullet", "List Number", "Liststycke", "Punktlista", "Numrerad lista")):
+    if style.startswith(
+        ("List Bullet", "List Number", "Liststycke", "Punktlista", "Numrerad lista")
+    ):
         tag = "ol" if ("Number" in style or "Numrerad" in style) else "ul"
         last = style.rsplit(" ", 1)[-1]
         return tag, (int(last) - 1 if last.isdigit() else 0)
@@ -179,12 +185,20 @@ def _table(table) -> str:
         cells = []
         header = n == 0 and _is_header(tr)
         for tc in tr.tc_lst:
-            merged = tc.tcPr is not None and tc.tcPr.vMerge is not None and tc.tcPr.vMerge.val != "restart"
-            inner = "" if merged else "<br>".join(
-                filter(None, (_inline(Paragraph(p, table)) for p in tc.p_lst))
+            merged = (
+                tc.tcPr is not None
+                and tc.tcPr.vMerge is not None
+                and tc.tcPr.vMerge.val != "restart"
+            )
+            inner = (
+                ""
+                if merged
+                else "<br>".join(filter(None, (_inline(Paragraph(p, table)) for p in tc.p_lst)))
             )
             span = f' colspan="{tc.grid_span}"' if tc.grid_span > 1 else ""
-            cells.append(f'<th scope="col"{span}>{inner}</th>' if header else f"<td{span}>{inner}</td>")
+            cells.append(
+                f'<th scope="col"{span}>{inner}</th>' if header else f"<td{span}>{inner}</td>"
+            )
         rows.append("<tr>" + "".join(cells) + "</tr>")
     if rows and "<th" in rows[0]:
         return f"<table><thead>{rows[0]}</thead><tbody>{''.join(rows[1:])}</tbody></table>"
@@ -197,7 +211,9 @@ def _is_header(tr) -> bool:
     if props is not None and props.find(f"{w}tblHeader") is not None:
         return True
     runs = [r for tc in tr.tc_lst for p in tc.p_lst for r in p.r_lst if (r.text or "").strip()]
-    return bool(runs) and all(r.rPr is not None and r.rPr.b is not None and r.rPr.b.val is not False for r in runs)
+    return bool(runs) and all(
+        r.rPr is not None and r.rPr.b is not None and r.rPr.b.val is not False for r in runs
+    )
 
 
 # ---------------------------------------------------------------- PDF

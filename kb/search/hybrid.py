@@ -20,6 +20,7 @@ from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
+SORTS = ("relevance", "newest")  # the orders a search can be shown in; the first is the default
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
 
 
@@ -31,6 +32,7 @@ class SearchRequest:
     limit: int = 10
     offset: int = 0
     method: str = "convex"
+    sort: str = SORTS[0]
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,10 @@ class HybridSearcher:
         if ordered and request.method == "convex":
             floor = ordered[0][1] * self.params.min_relative_score
             ordered = [(d, v) for d, v in ordered if v >= floor]
+        if request.sort == "newest":
+            ordered = fusion.newest_first(
+                ordered, {d: self.catalog.docs[d].date for d, _ in ordered}
+            )
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         page = ordered[request.offset : request.offset + request.limit]
         hits = []

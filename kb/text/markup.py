@@ -46,9 +46,52 @@ def render_markdown(text: str) -> str:
 # structure and emphasis only. No images, forms, frames, styles, classes or ids: nothing that
 # runs, loads something or dresses up as part of kb's own page.
 ALLOWED_TAGS = frozenset(
-    "a abbr b blockquote br caption code dd del dl dt em figcaption figure h1 h2 h3 h4 h5 h6 "
-    "hr i ins kbd li mark ol p pre q s small strong sub sup table tbody td tfoot th thead tr "
-    "u ul".split()
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "dd",
+        "del",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
 )
 ALLOWED_ATTRIBUTES = {
     "*": {"lang", "title"},
@@ -59,8 +102,28 @@ ALLOWED_ATTRIBUTES = {
 }
 # Elements dropped with everything inside them (the rest lose the tag and keep their text).
 DROPPED_WITH_CONTENT = frozenset(
-    "head title script style template noscript svg math iframe frame frameset object embed "
-    "applet canvas audio video select textarea button".split()
+    [
+        "head",
+        "title",
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "svg",
+        "math",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "canvas",
+        "audio",
+        "video",
+        "select",
+        "textarea",
+        "button",
+    ]
 )
 HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
 

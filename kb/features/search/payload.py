@@ -9,7 +9,9 @@ from kb.search.catalog import FACETS
 def search_payload(answer: SearchAnswer) -> dict:
     """Return the contract's search answer, with totals, facets and each hit's authors.
 
-    Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet).
+    Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet). The
+    filters are those asked for (the date range as `since` and `until`, as in the URL and
+    the CLI); `names` names the authors of the author facet.
     """
     result, filters = answer.result, answer.filters
     hits = []
@@ -35,5 +37,14 @@ def search_payload(answer: SearchAnswer) -> dict:
         "learned": result.learned if result else False,
         "offset": answer.offset,
         "limit": answer.limit,
-        "filters": {f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
+        "filters": {
+            **{f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
+            **{
+                name: day.isoformat()
+                for name, day in (("since", filters.date_from), ("until", filters.date_to))
+                if day
+            },
+        },
+        "sort": answer.sort,
+        "names": answer.names,
     }

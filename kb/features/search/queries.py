@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
-from kb.search.hybrid import SearchRequest, SearchResult
+from kb.search.hybrid import SORTS, SearchRequest, SearchResult
 from kb.service import KnowledgeBase
 
 
@@ -20,6 +20,8 @@ class SearchAnswer:
     limit: int
     result: SearchResult | None = None
     briefs: dict[str, dict] = field(default_factory=dict)
+    sort: str = SORTS[0]
+    names: dict[str, str] = field(default_factory=dict)  # of the authors in the facets
 
 
 def search(
@@ -30,12 +32,13 @@ def search(
     offset: int = 0,
     limit: int = 10,
     method: str | None = None,
+    sort: str = SORTS[0],
 ) -> SearchAnswer:
     """Search for a colleague; an empty question asks nothing."""
     text = (text or "").strip()
     filters = filters or Filters()
     if not text:
-        return SearchAnswer(text, filters, offset, limit)
+        return SearchAnswer(text, filters, offset, limit, sort=sort)
     result = kb.search(
         SearchRequest(
             text=text,
@@ -44,9 +47,12 @@ def search(
             limit=limit,
             offset=offset,
             method=method or kb.settings.fusion_method,
+            sort=sort,
         )
     )
     catalog = kb.catalog()
     infos = [catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs]
     briefs = {b["source"]: b for b in kb.briefs(infos)}
-    return SearchAnswer(text, filters, offset, limit, result, briefs)
+    authors = {*result.facets.get("author", {}), *([filters.author] if filters.author else [])}
+    names = kb.person_names(sorted(authors))
+    return SearchAnswer(text, filters, offset, limit, result, briefs, sort, names)
