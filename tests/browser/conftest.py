@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_BUNDLE
+from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import PASSWORD
 
 CHROMIUM_ARGS = [
@@ -23,8 +23,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WIDTHS = {"wide": VIEWPORT, "phone": PHONE}
 AXE = Path(__file__).with_name("axe.min.js")
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -92,6 +93,14 @@ def browser(chromium_path):
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: KB_SCREENSHOTS (e.g. docs/screenshots) when set, else a tmp dir,
+    so a test run never rewrites tracked files."""
+    chosen = os.environ.get("KB_SCREENSHOTS")
+    return Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+
+
 @pytest.fixture
 def context(browser):
     ctx = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
@@ -100,12 +109,46 @@ def context(browser):
     ctx.close()
 
 
+@pytest.fixture(scope="session")
+def karins_session(browser, server, screenshots) -> dict:
+    """Karin Sjöberg's log-in, made once: the cookies a logged-in browser holds."""
+    ctx = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
+    Visit(ctx.new_page(), server, screenshots).log_in()
+    state = ctx.storage_state()
+    ctx.close()
+    return state
+
+
+@pytest.fixture
+def visit_at(browser, server, screenshots, karins_session):
+    """Return a page at a width ("wide" or "phone"), logged in as Karin unless told not to."""
+    opened = []
+
+    def make(width: str, logged_in: bool = True) -> Visit:
+        ctx = browser.new_context(
+            viewport=WIDTHS[width],
+            locale="sv-SE",
+            storage_state=karins_session if logged_in else None,
+        )
+        ctx.set_default_timeout(15_000)
+        opened.append(ctx)
+        return Visit(
+            ctx.new_page(), server, screenshots, suffix="" if width == "wide" else "-phone"
+        )
+
+    yield make
+    for ctx in opened:
+        ctx.close()
+
+
 class Visit:
     """A page that remembers CSP complaints, logs in, checks axe and takes screenshots."""
 
-    def __init__(self, page, base: str) -> None:
+    def __init__(self, page, base: str, screenshots: Path, suffix: str = "") -> None:
         self.page = page
         self.base = base
+        self.screenshots = screenshots
+        self.suffix = suffix
         self.csp_errors: list[str] = []
         page.on("console", self._console)
 
@@ -137,13 +180,28 @@ class Visit:
         ]
 
     def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{name}{self.suffix}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+
+    def overflow(self) -> dict:
+        """Return how many pixels the page is wider than the viewport, and the widest
+        elements sticking out ({} when it fits)."""
+        return self.page.evaluate(
+            """() => {
+              const root = document.documentElement, excess = root.scrollWidth - root.clientWidth;
+              if (excess <= 0) return {};
+              const out = [...document.querySelectorAll("body *")]
+                .filter(e => e.getBoundingClientRect().right > root.clientWidth + 0.5)
+                .slice(-5).map(e => e.tagName + "." + e.className);
+              return {excess, out};
+            }"""
+        )
 
 
 @pytest.fixture
-def visit(context, server) -> Visit:
-    return Visit(context.new_page(), server)
+def visit(context, server, screenshots) -> Visit:
+    return Visit(context.new_page(), server, screenshots)
 
 
 @pytest.fixture
