@@ -23,7 +23,7 @@ PAGES = [
     ("profile-edit", "/people/karin.sjoberg/edit"),
     ("experts", "/experts?q=schack"),
     ("newcomers", "/newcomers?newcomer=noah.berg"),
-    ("mentors", "/newcomers/matching"),
+    ("matching", "/newcomers/matching"),
     ("risk", "/risk?leaving=amira.haddad"),
     ("share", "/share"),
     ("reflect", "/reflect"),
