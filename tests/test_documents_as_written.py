@@ -188,7 +188,7 @@ def written(tmp_path_factory):
     )
     bundle.write("material/a/mallar.docx", make_word())
     bundle.write("material/a/mallar.docx.yaml", "title: Exit tickets\nauthors: [anna.lind]\n")
-    bundle.write("material/b/alla.pdf", make_pdf("Sida 1", "Till alla."))
+    bundle.write("material/b/alla.pdf", make_pdf("Alla", "Sida 1", "Till alla."))
     bundle.write("material/b/alla.pdf.yaml", "title: Alla\nauthors: [anna.lind]\n")
     bundle.write("material/b/privat.pdf", make_pdf("Hemligt."))
     bundle.write(
@@ -220,7 +220,7 @@ def test_a_pdf_page_shows_its_image_and_its_text_without_the_page_header(written
     client = logged_in_client(written, "per.ek")
     html = client.get("/doc/material/b/alla.pdf").get_data(as_text=True)
     assert '<img src="/doc-page/1/material/b/alla.pdf"' in html
-    assert '<p class="plain">Till alla.</p>' in html
+    assert '<p class="plain">Till alla.</p>' in html  # no title line, no page header
     image = client.get("/doc-page/1/material/b/alla.pdf")
     assert image.status_code == 200
     assert image.data.startswith(b"\x89PNG")

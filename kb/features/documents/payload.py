@@ -23,6 +23,8 @@ def body(previews: Previews, doc: Document) -> dict:
         shown["html"] = settle_headings(html, doc.title) if html else ""
     elif doc.format == "pdf" and data is not None:
         texts = previews.pdf_pages(data) or []
+        if texts:
+            texts[0] = _without_title(texts[0], doc.title)
         shown["pages"] = [
             {
                 "number": n,
@@ -34,6 +36,14 @@ def body(previews: Previews, doc: Document) -> dict:
     if not shown["html"] and not shown["pages"]:
         shown["paragraphs"] = paragraphs(doc.text)
     return shown
+
+
+def _without_title(text: str, title: str) -> str:
+    """Drop a first page's first line when it is the title the page already shows."""
+    first, _, rest = text.lstrip().partition("\n")
+    return (
+        rest if " ".join(first.split()).casefold() == " ".join(title.split()).casefold() else text
+    )
 
 
 def folder_label(source: str) -> str:
