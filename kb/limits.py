@@ -21,6 +21,11 @@ IDLE_CHILDREN = 2  # children kept waiting for the next file
 MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
 IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
 
+# Showing a file as written (kb.ingest.render, in the same sandbox).
+MAX_PREVIEW_PAGES = 30  # PDF pages shown as images; the rest are in the download
+PREVIEW_WIDTH = 900  # pixels: wide enough to read at 1280 px, sharp on a phone
+PREVIEW_HEIGHT = 2400  # pixels at most, whatever size a page claims
+
 # Bounded indexing cost per document (issue 13): a document over these is indexed by what fits.
 MAX_WORD_CHARS = 40  # a longer run without spaces ("[[[[…") is split into pieces this long
 MAX_CHUNK_WORDS = 180  # words per chunk (the chunker's window)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from kb.config import Settings
 from kb.db import make_engine, make_sessionmaker, upgrade
 from kb.ingest.bundle import read_bundle
+from kb.ingest.previews import Previews
 from kb.ingest.records import IngestReport
 from kb.ingest.store import Store
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
@@ -63,6 +64,8 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
             settings.embedder, self.embedder
         )
         self.keyword = KeywordIndex(settings.index_path / "whoosh")
+        # How originals look (page HTML, PDF page images): derived, rebuilt when missing.
+        self.previews = Previews(settings.instance_path / "previews")
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
         self._vectors = None

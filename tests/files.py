@@ -32,3 +32,18 @@ def make_docx(*paragraphs: str) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def make_docx_table(title: str, rows: list[tuple[str, ...]]) -> bytes:
+    """Return a DOCX with a heading and one table; its first row (bold) is the header."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, 1)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for cell, text in zip(table.rows[r].cells, row, strict=True):
+            cell.paragraphs[0].add_run(text).bold = r == 0
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -56,3 +56,13 @@ def test_a_leg_without_weight_or_results_changes_nothing():
 def test_negative_weights_are_refused():
     with pytest.raises(ValueError):
         fusion.weighted({"keyword": {"a": 1.0}}, {"keyword": -0.1})
+
+
+def test_newest_first_orders_by_date_keeps_relevance_within_a_day_and_puts_undated_last():
+    from datetime import date
+
+    from kb.search.fusion import newest_first
+
+    ordered = [("a", 0.9), ("b", 0.8), ("c", 0.7), ("d", 0.6)]
+    dates = {"a": date(2025, 1, 1), "b": None, "c": date(2026, 5, 1), "d": date(2025, 1, 1)}
+    assert newest_first(ordered, dates) == [("c", 0.7), ("a", 0.9), ("d", 0.6), ("b", 0.8)]

@@ -12,6 +12,7 @@ from kb.ingest.formats import MEDIA_TYPES
 from kb.limits import MARKDOWN_BUDGET, MAX_TEXT_CHARS
 from kb.text.frontmatter import strip_front_matter
 from kb.text.markup import html_to_text, markdown_to_text, tidy
+from kb.text.pages import drop_page_furniture
 
 
 def _pdfium_reason(exc: Exception) -> str:
@@ -20,18 +21,23 @@ def _pdfium_reason(exc: Exception) -> str:
     return f"PDFium: {match.group(1)}" if match else reason or type(exc).__name__
 
 
-def pdf_to_text(data: bytes) -> str:
-    """Extract the text layer of every page of a PDF."""
+def open_pdf(data: bytes):
+    """Open a PDF with pdfium; a damaged or encrypted one is refused in words."""
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except Exception as exc:  # pdfium raises its own PdfiumError
         if "password" in str(exc).lower():
             raise ExtractionError(
                 "is a password-protected PDF, which kb cannot read; refused", reason="encrypted"
             ) from exc
         raise ExtractionError(f"is damaged ({_pdfium_reason(exc)})") from exc
+
+
+def pdf_page_texts(data: bytes) -> list[str]:
+    """Return the text layer of each page of a PDF, as pdfium reads it."""
+    pdf = open_pdf(data)
     try:
         pages, size = [], 0
         for page in pdf:
@@ -44,22 +50,32 @@ def pdf_to_text(data: bytes) -> str:
             pages.append(text)
     finally:
         pdf.close()
-    return tidy("\n\n".join(pages))
+    return pages
 
 
-def docx_to_text(data: bytes) -> str:
-    """Extract paragraphs and table cells of a DOCX, in document order."""
+def pdf_to_text(data: bytes) -> str:
+    """Extract the text of every page of a PDF, without page numbers and running headers."""
+    return tidy("\n\n".join(drop_page_furniture(pdf_page_texts(data))))
+
+
+def open_docx(data: bytes):
+    """Open a DOCX with python-docx after the package checks; a broken one is refused."""
     import docx
 
     check_docx_package(data)
     try:
-        document = docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data))
     except MemoryError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ExtractionError(f"is damaged ({str(exc)[:200]})") from exc
     except Exception as exc:  # python-docx raises several kinds for broken packages
         raise ExtractionError(f"is damaged ({type(exc).__name__}: {str(exc)[:200]})") from exc
+
+
+def docx_to_text(data: bytes) -> str:
+    """Extract paragraphs and table cells of a DOCX, in document order."""
+    document = open_docx(data)
     parts: list[str] = []
     body = document.element.body
     for child in body.iterchildren():

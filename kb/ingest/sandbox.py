@@ -14,9 +14,11 @@ a clean refusal is never reused. Before anything is sent, the cheap, bounded con
 (`sniff`: size, type from the bytes, the zip directory of a DOCX) run in the parent.
 
 Protocol over the child's stdin and stdout:
-  request  one JSON line {"fmt": "pdf", "size": N, "cpu": seconds}, then the N bytes
+  request  one JSON line {"fmt": "pdf", "size": N, "cpu": seconds}, then the N bytes;
+           a rendering adds "task" ("html", "pages" or "image") and "page" (from 1)
   answer   one ASCII line with the length M, then M bytes of JSON:
-           {"ok": true, "text": "..."} or {"ok": false, "reason": "...", "message": "..."},
+           {"ok": true, "text": "..."} (or "pages": [...], "image": base64) or
+           {"ok": false, "reason": "...", "message": "..."},
            with "retire": true when the child exits after this answer.
 """
 
@@ -57,6 +59,20 @@ def extract_text_safely(
     Raise ExtractionError (with `reason`) when the bytes are not the claimed format, too
     large, damaged, or need more than `timeout` seconds or `memory_mb` MB to read.
     """
+    return _run_safely("text", fmt, data, 0, timeout, memory_mb)["text"]
+
+
+def render_safely(
+    task: str, fmt: str, data: bytes, page: int = 0, timeout: float = TIMEOUT
+) -> dict:
+    """Render a file in a limited child (kb.ingest.render.render): {"text"}, {"pages"} or
+    {"image"} (base64 PNG); raise ExtractionError as extract_text_safely does."""
+    return _run_safely(task, fmt, data, page, timeout, MEMORY_MB)
+
+
+def _run_safely(
+    task: str, fmt: str, data: bytes, page: int, timeout: float, memory_mb: int
+) -> dict:
     sniff(fmt, data)  # bounded: refuses most hostile files before any child is involved
     slots = _POOL.slots
     if not slots.acquire(timeout=timeout):  # never hold a server thread for long
@@ -74,7 +90,7 @@ def extract_text_safely(
                     f"could not be read: kb's reader did not start ({exc})", reason="unavailable"
                 ) from exc
             try:
-                answer = child.ask(fmt, data, timeout)
+                answer = child.ask(fmt, data, timeout, task, page)
                 break
             except BrokenPipeError:
                 # The child was gone before it had the file (not the file's doing): retry once.
@@ -89,7 +105,7 @@ def extract_text_safely(
     finally:
         slots.release()
     if answer.get("ok"):
-        return answer["text"]
+        return answer
     reason = answer.get("reason", "damaged")
     if reason == "memory":
         raise ExtractionError(memory_message(memory_mb), reason="memory")
@@ -135,11 +151,14 @@ class _Child:
             and time.monotonic() - self.last_used < IDLE_SECONDS - 5
         )
 
-    def ask(self, fmt: str, data: bytes, timeout: float) -> dict:
+    def ask(self, fmt: str, data: bytes, timeout: float, task: str = "text", page: int = 0) -> dict:
         """Send one file, wait for the answer; a child that fails is reaped and judged."""
         deadline = time.monotonic() + timeout
         self.healthy = False  # until it answers
-        header = json.dumps({"fmt": fmt, "size": len(data), "cpu": math.ceil(timeout)})
+        request = {"fmt": fmt, "size": len(data), "cpu": math.ceil(timeout)}
+        if task != "text":
+            request.update(task=task, page=page)
+        header = json.dumps(request)
         try:
             self.proc.stdin.write(header.encode("ascii") + b"\n")
             self.proc.stdin.write(data)

@@ -32,9 +32,14 @@ def _read_exactly(stream, size: int) -> bytes:
     return data
 
 
-def _answer(fmt: str, data: bytes) -> dict:
+def _answer(fmt: str, data: bytes, task: str = "text", page: int = 0) -> dict:
     try:
-        text = extract_text(fmt, data)
+        if task == "text":
+            answer = {"text": extract_text(fmt, data)}
+        else:
+            from kb.ingest.render import render
+
+            answer = render(task, fmt, data, page)
     except ExtractionError as exc:
         return {"ok": False, "reason": exc.reason, "message": str(exc)}
     except MemoryError:
@@ -49,7 +54,15 @@ def _answer(fmt: str, data: bytes) -> dict:
         detail = f"{type(exc).__name__}: {exc}"[:200]
         return {"ok": False, "reason": "damaged", "message": f"is damaged ({detail})"}
     # Lone surrogates from a broken text layer cannot travel as UTF-8: replace them.
-    return {"ok": True, "text": text.encode("utf-8", "replace").decode("utf-8")}
+    if "text" in answer:
+        answer["text"] = _utf8(answer["text"])
+    if "pages" in answer:
+        answer["pages"] = [_utf8(page) for page in answer["pages"]]
+    return {"ok": True, **answer}
+
+
+def _utf8(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def serve(memory_mb: int, idle: float) -> None:
@@ -69,6 +82,8 @@ def serve(memory_mb: int, idle: float) -> None:
     import markdown_it  # noqa: F401
     import pypdfium2  # noqa: F401
 
+    import kb.ingest.render  # noqa: F401
+
     while True:
         if not select.select([requests], [], [], idle)[0]:
             return
@@ -84,7 +99,8 @@ def serve(memory_mb: int, idle: float) -> None:
         if hard != resource.RLIM_INFINITY:
             soft = min(soft, hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
-        answer = _answer(str(request["fmt"]), data)
+        task, page = str(request.get("task", "text")), int(request.get("page", 0))
+        answer = _answer(str(request["fmt"]), data, task, page)
         del data
         try:
             payload = json.dumps(answer, ensure_ascii=False).encode("utf-8")

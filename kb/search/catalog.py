@@ -65,7 +65,7 @@ FACET_LIST = (
     Facet("group", N_("Grupp"), lambda d: _one(d.group)),
     Facet("step", N_("Steg"), lambda d: _one(d.step)),
     Facet("language", N_("Språk"), lambda d: _one(d.language)),
-    Facet("author", N_("Författare"), lambda d: d.authors, on_page=False),
+    Facet("author", N_("Författare"), lambda d: d.authors),
 )
 FACETS = tuple(f.name for f in FACET_LIST)
 FACET_BY_NAME = {f.name: f for f in FACET_LIST}

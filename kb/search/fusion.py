@@ -67,3 +67,20 @@ def boost(scores: Scores, factor_of: Mapping[Hashable, float]) -> dict[Hashable,
 def ranked(scores: Scores) -> list[tuple[Hashable, float]]:
     """Sort best first; ties broken by id so the order is stable."""
     return sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
+def newest_first(
+    ordered: Sequence[tuple[Hashable, float]], dates: Mapping[Hashable, object]
+) -> list[tuple[Hashable, float]]:
+    """Order ranked hits by date, newest first; undated hits last, ties by relevance.
+
+    key(d) = (d has no date, -ordinal(date(d)), rank(d)): a stable sort, so hits of one day
+    keep their fused order and the score itself is left as it was.
+    """
+    rank = {d: i for i, (d, _) in enumerate(ordered)}
+
+    def key(item):
+        day = dates.get(item[0])
+        return (day is None, -day.toordinal() if day is not None else 0, rank[item[0]])
+
+    return sorted(ordered, key=key)

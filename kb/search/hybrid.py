@@ -20,6 +20,7 @@ from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
+SORTS = ("relevance", "newest")  # the orders a search can be shown in; the first is the default
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
 
 
@@ -31,6 +32,7 @@ class SearchRequest:
     limit: int = 10
     offset: int = 0
     method: str = "convex"
+    sort: str = SORTS[0]
 
 
 @dataclass(frozen=True)
@@ -268,10 +270,7 @@ class HybridSearcher:
                 if self.catalog.docs[d].kind == "reflection"
             }
             scores = fusion.boost(scores, factor)
-        ordered = fusion.ranked(scores)
-        if ordered and request.method == "convex":
-            floor = ordered[0][1] * self.params.min_relative_score
-            ordered = [(d, v) for d, v in ordered if v >= floor]
+        ordered = self.order(scores, request)
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         page = ordered[request.offset : request.offset + request.limit]
         hits = []
@@ -296,6 +295,17 @@ class HybridSearcher:
                 )
             )
         return SearchResult(tuple(hits), len(ordered), facets, learned)
+
+    def order(self, scores: dict[int, float], request: SearchRequest) -> list[tuple[int, float]]:
+        """Rank fused scores, drop convex fusion's long tail, then apply the chosen order."""
+        ordered = fusion.ranked(scores)
+        if ordered and request.method == "convex":
+            floor = ordered[0][1] * self.params.min_relative_score
+            ordered = [(d, v) for d, v in ordered if v >= floor]
+        if request.sort == "newest":
+            dates = {d: self.catalog.docs[d].date for d, _ in ordered}
+            ordered = fusion.newest_first(ordered, dates)
+        return ordered
 
     def snippet(self, doc_id: int, text: str, chunk_id: int | None) -> str:
         """Highlight the query words in the document; else show its best-matching passage."""

@@ -8,6 +8,7 @@ from flask import request
 
 from kb.ingest.records import KINDS
 from kb.search.catalog import FACET_LIST, FACETS, Filters
+from kb.search.hybrid import SORTS
 from kb.web.routes import BadRequest
 
 
@@ -60,12 +61,34 @@ def required_text(name: str, what: str, limit: int | None = None) -> str:
     return text
 
 
+def page_date(name: str) -> date | None:
+    """Read a YYYY-MM-DD date for a page; nonsense is no date."""
+    try:
+        return date.fromisoformat(request.args.get(name) or "")
+    except ValueError:
+        return None
+
+
 def page_filters() -> Filters:
-    """Read the facets the search page offers from the query string; nonsense is dropped."""
+    """Read the facets the search page offers and the date range; nonsense is dropped."""
     values = {f.name: (request.args.get(f.name) or None) for f in FACET_LIST if f.on_page}
     if values.get("kind") not in (None, *KINDS):
         values["kind"] = None
-    return Filters(**values)
+    return Filters(**values, date_from=page_date("since"), date_to=page_date("until"))
+
+
+def page_sort() -> str:
+    """Read the order of the search page's hits; anything unknown is relevance."""
+    wanted = request.args.get("sort")
+    return wanted if wanted in SORTS else SORTS[0]
+
+
+def api_sort() -> str:
+    """Read the order of an API search; raise BadRequest for an unknown one."""
+    wanted = request.args.get("sort") or SORTS[0]
+    if wanted not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+    return wanted
 
 
 def api_filters() -> Filters:

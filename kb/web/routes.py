@@ -7,6 +7,7 @@ reads `g.viewer`. Nothing else in the web layer looks the facade up.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
@@ -63,6 +64,12 @@ def index_state(source: str) -> str | None:
 def page_facets() -> tuple[str, ...]:
     """Return the facets the search page offers."""
     return tuple(f.name for f in FACET_LIST if f.on_page)
+
+
+@pages.app_template_filter()
+def path_quote(value: str) -> str:
+    """Quote a value as one URL path segment ("läs/skriv" -> "l%C3%A4s%2Fskriv")."""
+    return quote(str(value), safe="")
 
 
 def token_required(view):

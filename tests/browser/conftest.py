@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WIDTHS = {"wide": VIEWPORT, "phone": PHONE}
 AXE = Path(__file__).with_name("axe.min.js")
 # Screenshots go to a scratch folder; KB_SCREENSHOTS=docs/screenshots refreshes the tracked ones.
 SCREENSHOTS = Path(
@@ -96,6 +98,13 @@ def browser(chromium_path):
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: KB_SCREENSHOTS (e.g. docs/screenshots) when set, else a tmp dir,
+    so a test run never rewrites tracked files."""
+    return SCREENSHOTS
+
+
 @pytest.fixture
 def context(browser):
     ctx = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
@@ -104,12 +113,46 @@ def context(browser):
     ctx.close()
 
 
+@pytest.fixture(scope="session")
+def karins_session(browser, server, screenshots) -> dict:
+    """Karin Sjöberg's log-in, made once: the cookies a logged-in browser holds."""
+    ctx = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
+    Visit(ctx.new_page(), server, screenshots).log_in()
+    state = ctx.storage_state()
+    ctx.close()
+    return state
+
+
+@pytest.fixture
+def visit_at(browser, server, screenshots, karins_session):
+    """Return a page at a width ("wide" or "phone"), logged in as Karin unless told not to."""
+    opened = []
+
+    def make(width: str, logged_in: bool = True) -> Visit:
+        ctx = browser.new_context(
+            viewport=WIDTHS[width],
+            locale="sv-SE",
+            storage_state=karins_session if logged_in else None,
+        )
+        ctx.set_default_timeout(15_000)
+        opened.append(ctx)
+        return Visit(
+            ctx.new_page(), server, screenshots, suffix="" if width == "wide" else "-phone"
+        )
+
+    yield make
+    for ctx in opened:
+        ctx.close()
+
+
 class Visit:
     """A page that remembers CSP complaints, logs in, checks axe and takes screenshots."""
 
-    def __init__(self, page, base: str) -> None:
+    def __init__(self, page, base: str, screenshots: Path = SCREENSHOTS, suffix: str = "") -> None:
         self.page = page
         self.base = base
+        self.screenshots = screenshots
+        self.suffix = suffix
         self.csp_errors: list[str] = []
         page.on("console", self._console)
 
@@ -141,13 +184,28 @@ class Visit:
         ]
 
     def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{name}{self.suffix}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+
+    def overflow(self) -> dict:
+        """Return how many pixels the page is wider than the viewport, and the widest
+        elements sticking out ({} when it fits)."""
+        return self.page.evaluate(
+            """() => {
+              const root = document.documentElement, excess = root.scrollWidth - root.clientWidth;
+              if (excess <= 0) return {};
+              const out = [...document.querySelectorAll("body *")]
+                .filter(e => e.getBoundingClientRect().right > root.clientWidth + 0.5)
+                .slice(-5).map(e => e.tagName + "." + e.className);
+              return {excess, out};
+            }"""
+        )
 
 
 @pytest.fixture
-def visit(context, server) -> Visit:
-    return Visit(context.new_page(), server)
+def visit(context, server, screenshots) -> Visit:
+    return Visit(context.new_page(), server, screenshots)
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from kb.features.documents.payload import body, folder_label
 from kb.ingest.extract import text_media_type
 from kb.ingest.formats import MEDIA_TYPES
 from kb.ingest.versions import version_list
 from kb.models import Document
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
-from kb.text.markup import paragraphs, render_markdown
 from kb.upkeep.freshness import entries
 
 
@@ -55,13 +55,9 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
             "group": doc.group,
             "step": doc.step,
             "authors": authors,
-            "html": render_markdown(doc.body)
-            if doc.format == "md" and doc.body is not None
-            else "",
-            "paragraphs": []
-            if doc.format == "md" and doc.body is not None
-            else paragraphs(doc.text),
+            **body(kb.previews, doc),
             "download": {
+                "folder": folder_label(doc.source),
                 "filename": original.filename if original else _text_name(doc),
                 "size": len(original.data)
                 if original
@@ -138,6 +134,16 @@ def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
             "media_type": MEDIA_TYPES["txt"],
             "data": (doc.text or "").encode("utf-8"),
         }
+
+
+def page_image(kb: KnowledgeBase, viewer: Viewer, source: str, number: int) -> bytes | None:
+    """Return a PDF page as PNG for a viewer who may open it, else None (as if missing)."""
+    with kb.sessions() as session:
+        doc = _readable(kb, session, viewer, source)
+        if doc is None or doc.format != "pdf" or doc.original is None:
+            return None
+        data = doc.original.data
+    return kb.previews.page_image(data, number)
 
 
 class CannotDelete(Exception):

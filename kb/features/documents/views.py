@@ -6,7 +6,13 @@ from io import BytesIO
 
 from flask import abort, jsonify, send_file
 
-from kb.features.documents.queries import CannotDelete, delete_document, document, download
+from kb.features.documents.queries import (
+    CannotDelete,
+    delete_document,
+    document,
+    download,
+    page_image,
+)
 from kb.web.routes import api, facade, not_found, pages, render_found, token_required, viewer
 from kb.web.security import DOWNLOAD_CSP
 
@@ -30,6 +36,17 @@ def file(source: str):
     # send_file would add a second "; charset=utf-8" to a type that already names one.
     response.headers["Content-Type"] = found["media_type"]
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response
+
+
+@pages.get("/doc-page/<int:number>/<path:source>", endpoint="document_page")
+def page_picture(number: int, source: str):
+    found = page_image(facade(), viewer(), source, number)
+    if found is None:
+        abort(404)
+    response = send_file(BytesIO(found), mimetype="image/png", max_age=3600)
+    # The viewer's own copy: a shared cache must never hand it to someone else.
+    response.headers["Cache-Control"] = "private, max-age=3600"
     return response
 
 

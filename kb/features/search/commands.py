@@ -9,7 +9,7 @@ from kb.features.search.payload import search_payload
 from kb.features.search.queries import search as run_search
 from kb.ingest.records import KINDS
 from kb.search.catalog import FACETS, Filters
-from kb.search.hybrid import METHODS
+from kb.search.hybrid import METHODS, SORTS
 
 
 def facet_options(command):
@@ -40,16 +40,23 @@ def _render(d: dict) -> None:
     default=None,
     help="Fusion method (default: the configured one).",
 )
+@click.option(
+    "--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True, help="Order of hits."
+)
 @json_option
 @pass_ctx
-def search(ctx: Context, query, person, limit, as_json, since, until, method, **facets) -> None:
+def search(
+    ctx: Context, query, person, limit, as_json, since, until, method, sort, **facets
+) -> None:
     """Search material and reflections."""
     filters = Filters(
         **facets,
         date_from=since.date() if since else None,
         date_to=until.date() if until else None,
     )
-    answer = run_search(ctx.kb, ctx.viewer(person), query, filters, limit=limit, method=method)
+    answer = run_search(
+        ctx.kb, ctx.viewer(person), query, filters, limit=limit, method=method, sort=sort
+    )
     emit(search_payload(answer), as_json, _render)
 
 

@@ -12,7 +12,9 @@ def search_payload(answer: SearchAnswer) -> dict:
     Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet). A hit is
     `overdue` past its review date; `search_id` is what a click on a hit reports (page: the
     /hit/ID/SOURCE link; API: POST /api/search/ID/click), so that a search nobody opened a
-    hit of counts as a search gap.
+    hit of counts as a search gap. The
+    filters are those asked for (the date range as `since` and `until`, as in the URL and
+    the CLI); `names` names the authors of the author facet.
     """
     result, filters = answer.result, answer.filters
     hits = []
@@ -39,6 +41,15 @@ def search_payload(answer: SearchAnswer) -> dict:
         "learned": result.learned if result else False,
         "offset": answer.offset,
         "limit": answer.limit,
-        "filters": {f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
+        "filters": {
+            **{f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
+            **{
+                name: day.isoformat()
+                for name, day in (("since", filters.date_from), ("until", filters.date_to))
+                if day
+            },
+        },
+        "sort": answer.sort,
+        "names": answer.names,
         "search_id": answer.search_id,
     }

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
-from kb.search.hybrid import SearchRequest, SearchResult
+from kb.search.hybrid import SORTS, SearchRequest, SearchResult
 from kb.service import KnowledgeBase
 
 
@@ -20,6 +20,8 @@ class SearchAnswer:
     limit: int
     result: SearchResult | None = None
     briefs: dict[str, dict] = field(default_factory=dict)
+    sort: str = SORTS[0]
+    names: dict[str, str] = field(default_factory=dict)  # of the authors in the facets
     # The hits' sources that are past their review date.
     overdue: frozenset[str] = frozenset()
     # The token a hit's click-through carries (page and API searches; None on the CLI).
@@ -34,12 +36,13 @@ def search(
     offset: int = 0,
     limit: int = 10,
     method: str | None = None,
+    sort: str = SORTS[0],
 ) -> SearchAnswer:
     """Search for a colleague; an empty question asks nothing."""
     text = (text or "").strip()
     filters = filters or Filters()
     if not text:
-        return SearchAnswer(text, filters, offset, limit)
+        return SearchAnswer(text, filters, offset, limit, sort=sort)
     result = kb.search(
         SearchRequest(
             text=text,
@@ -48,6 +51,7 @@ def search(
             limit=limit,
             offset=offset,
             method=method or kb.settings.fusion_method,
+            sort=sort,
         )
     )
     catalog = kb.catalog()
@@ -55,7 +59,11 @@ def search(
     briefs = {b["source"]: b for b in kb.briefs(infos)}
     states = kb.freshness_of(viewer, [h.source for h in result.hits])
     overdue = frozenset(s for s, state in states.items() if state.overdue)
-    return SearchAnswer(text, filters, offset, limit, result, briefs, overdue)
+    authors = {*result.facets.get("author", {}), *([filters.author] if filters.author else [])}
+    names = kb.person_names(sorted(authors))
+    return SearchAnswer(
+        text, filters, offset, limit, result, briefs, sort=sort, names=names, overdue=overdue
+    )
 
 
 def counted(kb: KnowledgeBase, viewer: Viewer, answer: SearchAnswer) -> SearchAnswer:

@@ -7,7 +7,16 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from kb.features.search.payload import search_payload
 from kb.features.search.queries import counted, search
 from kb.search.hybrid import METHODS
-from kb.web.args import api_filters, api_int, page_filters, page_int, required_text, text_arg
+from kb.web.args import (
+    api_filters,
+    api_int,
+    api_sort,
+    page_filters,
+    page_int,
+    page_sort,
+    required_text,
+    text_arg,
+)
 from kb.web.routes import BadRequest, api, facade, pages, token_required, viewer
 
 PAGE_SIZES = (10, 20, 50)
@@ -26,6 +35,7 @@ def page():
         page_filters(),
         offset=page_int("offset", 0, 0, 10_000),
         limit=limit if limit in PAGE_SIZES else PAGE_SIZES[0],
+        sort=page_sort(),
     )
     answer = counted(facade(), viewer(), answer)
     return render_template("search.html", page=search_payload(answer))
@@ -62,5 +72,6 @@ def api_body():
         offset=api_int("offset", 0, lo=0, hi=10_000),
         limit=api_int("limit", 10),
         method=method,
+        sort=api_sort(),
     )
     return jsonify(search_payload(counted(kb, viewer(), answer)))

@@ -1,0 +1,54 @@
+"""How a document reads on its page: its body as written, and a name for where it lives.
+
+Markdown is rendered as before; HTML and DOCX files become allow-listed HTML and PDFs their
+page texts beside page images, all made in the sandbox and cached (kb.ingest.previews).
+"""
+
+from __future__ import annotations
+
+from kb.ingest.previews import Previews
+from kb.limits import MAX_PREVIEW_PAGES
+from kb.models import Document
+from kb.text.markup import paragraphs, render_markdown, settle_headings
+
+
+def body(previews: Previews, doc: Document) -> dict:
+    """Return the page's `html`, `pages` (PDF) and `paragraphs` (the plain text fallback)."""
+    shown = {"html": "", "pages": [], "paragraphs": []}
+    data = doc.original.data if doc.original is not None else None
+    if doc.format == "md" and doc.body is not None:
+        shown["html"] = settle_headings(render_markdown(doc.body), doc.title)
+    elif doc.format in ("html", "docx") and data is not None:
+        html = previews.html(doc.format, data)
+        shown["html"] = settle_headings(html, doc.title) if html else ""
+    elif doc.format == "pdf" and data is not None:
+        texts = previews.pdf_pages(data) or []
+        if texts:
+            texts[0] = _without_title(texts[0], doc.title)
+        shown["pages"] = [
+            {
+                "number": n,
+                "paragraphs": paragraphs(text),
+                "image": n <= MAX_PREVIEW_PAGES,
+            }
+            for n, text in enumerate(texts, 1)
+        ]
+    if not shown["html"] and not shown["pages"]:
+        shown["paragraphs"] = paragraphs(doc.text)
+    return shown
+
+
+def _without_title(text: str, title: str) -> str:
+    """Drop a first page's first line when it is the title the page already shows."""
+    first, _, rest = text.lstrip().partition("\n")
+    return (
+        rest if " ".join(first.split()).casefold() == " ".join(title.split()).casefold() else text
+    )
+
+
+def folder_label(source: str) -> str:
+    """Name the folder a document lives in as people read it: "bedomning › mallar"."""
+    parts = source.split("/")[:-1]
+    if parts and parts[0] in ("material", "reflections"):
+        parts = parts[1:]
+    return " › ".join(parts)

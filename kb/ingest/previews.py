@@ -1,0 +1,95 @@
+"""Renderings of originals for their pages, kept in the instance folder as derived data.
+
+A rendering is made once per file content (its SHA-256) and version of kb.ingest.render,
+in the sandbox, and read from disk after that; deleting the folder only costs time. A file
+the renderer refuses is remembered as refused, so a hostile file costs one sandbox run, not
+one per view; kb being busy is not remembered.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from kb.ingest.extract import ExtractionError
+from kb.ingest.render import RENDER_VERSION
+from kb.limits import MAX_PREVIEW_PAGES
+
+Renderer = Callable[..., dict]  # (task, fmt, data, page=0) -> the sandbox's answer
+PASSING = ("busy", "unavailable")  # refusals that say nothing about the file
+
+
+class Previews:
+    """Page HTML of HTML and DOCX files, page texts and page images of PDFs, cached."""
+
+    def __init__(self, root: Path, renderer: Renderer | None = None) -> None:
+        self.root = root
+        if renderer is None:
+            from kb.ingest.sandbox import render_safely
+
+            renderer = render_safely
+        self.renderer = renderer
+
+    def html(self, fmt: str, data: bytes) -> str | None:
+        """Return an HTML or DOCX file as allow-listed HTML, or None when it cannot be shown."""
+        found = self._cached(data, "doc.html", lambda: self._ask("html", fmt, data)["text"])
+        return found.decode("utf-8") if found is not None else None
+
+    def pdf_pages(self, data: bytes) -> list[str] | None:
+        """Return the text of each page of a PDF, or None when it cannot be shown."""
+
+        def make() -> str:
+            return json.dumps(self._ask("pages", "pdf", data)["pages"], ensure_ascii=False)
+
+        found = self._cached(data, "pages.json", make)
+        return json.loads(found) if found is not None else None
+
+    def page_image(self, data: bytes, number: int) -> bytes | None:
+        """Return page `number` of a PDF as PNG, or None when there is no such page to show."""
+        pages = self.pdf_pages(data)
+        if pages is None or not 1 <= number <= min(len(pages), MAX_PREVIEW_PAGES):
+            return None
+
+        def make() -> bytes:
+            return base64.b64decode(self._ask("image", "pdf", data, number)["image"])
+
+        return self._cached(data, f"page-{number}.png", make)
+
+    def _ask(self, task: str, fmt: str, data: bytes, page: int = 0) -> dict:
+        return self.renderer(task, fmt, data, page=page)
+
+    def _cached(self, data: bytes, name: str, make: Callable[[], str | bytes]) -> bytes | None:
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.root / f"v{RENDER_VERSION}" / digest[:2] / digest
+        path, refused = folder / name, folder / f"{name}.refused"
+        if path.exists():
+            return path.read_bytes()
+        if refused.exists():
+            return None
+        try:
+            made = make()
+        except ExtractionError as exc:
+            if exc.reason not in PASSING:
+                _write(refused, str(exc).encode("utf-8"))
+            return None
+        content = made.encode("utf-8") if isinstance(made, str) else made
+        _write(path, content)
+        return content
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write a file whole or not at all (two viewers may render the same file at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
