@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_a_colleague_sorts_the_hits_newest_first(visit_at, live_kb, width):
     page.get_by_role("link", name="Nyast först").click()
     page.wait_for_url(re.compile(r"sort=newest"))
     sources = [
-        href.removeprefix("/doc/")
+        source_of(href)
         for href in page.locator("ol.results h3 a").evaluate_all(
             "as => as.map(a => a.getAttribute('href'))"
         )
@@ -79,6 +80,12 @@ def test_a_colleague_sorts_the_hits_newest_first(visit_at, live_kb, width):
     days = [catalog.by_source[s].date for s in sources if catalog.by_source[s].date]
     assert len(days) > 3 and days == sorted(days, reverse=True)
     assert page.get_by_role("link", name="Nyast först").get_attribute("aria-current") == "true"
+
+
+def source_of(href: str) -> str:
+    """The document a hit's link opens: /hit/TOKEN/SOURCE?q=… (or /doc/SOURCE)."""
+    path = unquote(href.split("?", 1)[0])
+    return re.sub(r"^/(?:hit/[0-9a-f]+|doc)/", "", path)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
