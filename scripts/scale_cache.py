@@ -73,7 +73,8 @@ class Cache:
         keys = [digest(p) for p in passages]
         chunks = [chunk_key(p) for p in passages]
         self._extend(keys, chunks, dense, terms)
-        self.pending += list(zip(keys, chunks, dense, [terms[i] for i in range(len(keys))]))
+        rows = [terms[i] for i in range(len(keys))]
+        self.pending += list(zip(keys, chunks, dense, rows, strict=True))
         if len(self.pending) >= SHARD:
             self.flush()
 

@@ -126,3 +126,69 @@ def test_a_colleague_sees_shared_unit_and_own_documents_in_catalog_order():
     assert catalog.visible(eva, Filters(kind="material")) == [5, 3, 9]
     assert catalog.visible(Viewer("bo", unit="Ek"), Filters(kind="reflection")) == [7]
     assert catalog.visible(Viewer.system()) == [5, 3, 9, 1, 7]
+
+
+def _copy(src, dst):
+    import shutil
+
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    import kb.ingest.bundle as bundle
+
+    reads: list[str] = []
+    real = bundle.read_document
+
+    def counting(root, path, kind, known):
+        reads.append(path.name)
+        return real(root, path, kind, known)
+
+    monkeypatch.setattr(bundle, "read_document", counting)
+    return reads
+
+
+def test_reingesting_an_unchanged_bundle_reads_no_file_again_and_repeats_its_warnings(
+    make_kb, monkeypatch
+):
+    from tests.conftest import BROKEN_BUNDLE
+
+    kb = make_kb()
+    first = kb.ingest(BROKEN_BUNDLE)
+    reads = _count_reads(monkeypatch)
+
+    again = kb.ingest(BROKEN_BUNDLE)
+
+    assert {"okand-forfattare.md", "boksamtal-ak5.md"}.isdisjoint(reads)
+    assert again.material.unchanged == first.material.added == 2
+    assert sorted(map(str, again.problems)) == sorted(map(str, first.problems))
+
+
+def test_a_changed_file_is_read_again_and_stored_as_a_new_version(make_kb, tmp_path):
+    from tests.conftest import SAMPLE_BUNDLE
+
+    bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
+    kb = make_kb()
+    kb.ingest(bundle)
+    path = next((bundle / "material").rglob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nEtt nytt stycke om läsloggar.\n")
+
+    report = kb.ingest(bundle)
+
+    assert report.material.updated == 1
+    assert report.material.unchanged == report.material.total - 1
+
+
+def test_a_document_deleted_since_the_last_ingest_is_read_and_stored_again(make_kb):
+    from tests.conftest import SAMPLE_BUNDLE
+
+    kb = make_kb()
+    kb.ingest(SAMPLE_BUNDLE)
+    source = next(iter(kb.catalog().by_source))
+    kb.store.delete(source)
+
+    report = kb.ingest(SAMPLE_BUNDLE)
+
+    assert report.material.added + report.reflections.added == 1
+    assert source in kb.catalog().by_source
