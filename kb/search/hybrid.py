@@ -248,7 +248,7 @@ class HybridSearcher:
             return SearchResult((), 0, {})
         query_language = detect_query_language(text)
         if query_language is None and not self.keyword.knows_any(
-            text, self.catalog.visible(request.viewer)
+            text, None if request.viewer.is_system else self.catalog.visible(request.viewer)
         ):
             # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
             # semantic legs would only return their nearest guesses, so say there is nothing.
