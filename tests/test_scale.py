@@ -192,3 +192,25 @@ def test_a_document_deleted_since_the_last_ingest_is_read_and_stored_again(make_
 
     assert report.material.added + report.reflections.added == 1
     assert source in kb.catalog().by_source
+
+
+def test_the_top_of_a_long_score_list_is_the_stable_sort_of_it():
+    from kb.search.hybrid import top_indices
+
+    scores = np.round(np.random.default_rng(4).standard_normal(5000), 1)  # many ties
+
+    for k in (1, 10, 150, 4999, 5000, 6000):
+        assert top_indices(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+
+
+def test_sparse_scores_are_the_dot_products_with_the_query():
+    rng = np.random.default_rng(5)
+    rows = sp.random(200, 64, density=0.1, format="csr", dtype=np.float32, random_state=rng)
+    query = sp.random(1, 64, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    index = SparseIndex("fake/sparse", 64)
+    index.add(range(200), rows)
+
+    ids, scores = index.scores(query)
+
+    assert ids.tolist() == list(range(200))
+    assert np.allclose(scores, (rows @ query.T).toarray().ravel(), atol=1e-6)

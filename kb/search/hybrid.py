@@ -85,6 +85,21 @@ def plain_snippet(text: str, max_chars: int = 240) -> str:
     return html.escape(text, quote=False)
 
 
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return the indices of the k highest scores, best first, ties by index.
+
+    The same as np.argsort(-scores, kind="stable")[:k] without sorting all n scores.
+    """
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    neg = -scores
+    kth = np.partition(neg, k - 1)[k - 1]
+    better = np.flatnonzero(neg < kth)
+    tied = np.flatnonzero(neg == kth)[: k - len(better)]
+    chosen = np.concatenate([better, tied])
+    return chosen[np.lexsort((chosen, neg[chosen]))]
+
+
 def to_documents(
     chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
 ) -> LegResult:
@@ -185,7 +200,7 @@ class HybridSearcher:
             sub_ids, sub = ids[mask], scores[mask]
             if self.params.language_priors and len(groups) > 1:
                 sub = sub - sub.mean()
-            top = np.argsort(-sub, kind="stable")[: n * 3]
+            top = top_indices(sub, n * 3)
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
         return to_documents(hits, self.catalog.chunk_doc, n)
 

@@ -125,6 +125,9 @@ class SparseIndex:
         # a 100,000-chunk ingest copy the whole matrix 1,500 times.
         self._pending: list[tuple[np.ndarray, sp.csr_matrix]] = []
         self._pending_ids: set[int] = set()
+        # The matrix by column, built when first scored after a change: a query has ~256 of
+        # 16,384 terms, so scoring reads only their columns, not every stored value.
+        self._by_term: sp.csc_matrix | None = None
         self._lock = threading.RLock()
         self.engines: set[str] = set()  # who wrote the rows: recorded, not checked
 
@@ -139,6 +142,7 @@ class SparseIndex:
                 self._matrix = sp.vstack(blocks, format="csr")
                 self._ids = np.concatenate([self._ids, *(i for i, _ in self._pending)])
                 self._pending, self._pending_ids = [], set()
+                self._by_term = None
             return self._matrix, self._ids
 
     def ids(self) -> np.ndarray:
@@ -148,6 +152,7 @@ class SparseIndex:
         """Return an independent copy (add and remove build new arrays, so sharing them is safe)."""
         other = SparseIndex(self.model_name, self.dim)
         other._matrix, other._ids = self._settle()
+        other._by_term = self._by_term
         return other
 
     def add(self, ids: Iterable[int], vectors: sp.csr_matrix) -> None:
@@ -172,14 +177,24 @@ class SparseIndex:
             keep = ~gone
             self._matrix = self._matrix[keep]
             self._ids = self._ids[keep]
+            self._by_term = None
         return int(gone.sum())
 
     def scores(self, query: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """Return (ids, dot-product scores) of every row."""
-        matrix, ids = self._settle()
+        with self._lock:
+            matrix, ids = self._settle()
+            if self._by_term is None:
+                self._by_term = matrix.tocsc()
+            by_term = self._by_term
         if not len(ids):
             return ids, np.zeros(0, dtype=np.float32)
-        return ids, np.asarray((matrix @ query.T).todense()).ravel()
+        query = sp.csr_matrix(query)
+        query.sum_duplicates()
+        terms = query.indices
+        if not len(terms):
+            return ids, np.zeros(len(ids), dtype=np.float32)
+        return ids, np.asarray(by_term[:, terms] @ query.data).ravel().astype(np.float32)
 
     def save(self, directory: str | os.PathLike) -> None:
         """Write sparse.npz and sparse.json; each replaced atomically, checked by a hash."""
