@@ -182,7 +182,7 @@ def main(argv=None) -> int:
         return 0
     rows = []
     print(f"load average {os.getloadavg()}; cores {os.cpu_count()}; cache {CACHE}")
-    for size in [int(s) for s in args.sizes.split(",")]:
+    for size in [int(s) for s in args.sizes.split(",") if s]:
         bundle = CACHE / "bundles" / f"b{size}"
         if not (bundle / "people.yaml").exists():
             subprocess.run(

@@ -214,3 +214,16 @@ def test_sparse_scores_are_the_dot_products_with_the_query():
 
     assert ids.tolist() == list(range(200))
     assert np.allclose(scores, (rows @ query.T).toarray().ravel(), atol=1e-6)
+
+
+def test_a_large_index_answers_exactly_until_its_ivf_is_built_aside(monkeypatch):
+    import kb.search.vectors as vectors
+
+    monkeypatch.setattr(vectors, "ANN_MIN_VECTORS", 1000)
+    index, rows = _index()
+
+    first = index.search(rows[0], 5)
+    index._builder.join(60)
+
+    assert first == index.search(rows[0], 5, exact=True)
+    assert index.kind().startswith("ivf")

@@ -63,6 +63,8 @@ class VectorIndex:
         # searches while the indexer writes, so every access takes this lock.
         self._lock = threading.RLock()
         self._ann: Any = None
+        self._builder: threading.Thread | None = None
+        self._version = 0  # bumped by every add and remove, so a stale IVF build is dropped
 
     @classmethod
     def create(cls, model_name: str, dim: int) -> VectorIndex:
@@ -93,6 +95,7 @@ class VectorIndex:
                 return
             matrix = self._matrix()
             ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            version = self._version
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # a search set this thread to one
         nlist = int(2 * np.sqrt(total))
         # k-means on a seeded sample of 40 vectors per list: seconds, not minutes, at 100,000.
@@ -104,8 +107,18 @@ class VectorIndex:
         ann.add_with_ids(matrix, ids)
         ann.nprobe = max(1, int(np.ceil(NPROBE_SHARE * nlist)))
         with self._lock:
-            if int(self._index.ntotal) == total:
+            if self._version == version:
                 self._ann = ann
+
+    def _ann_ready(self) -> Any:
+        """Return the IVF index if built; start building it aside when it is due."""
+        if self._ann is None and len(self) >= ANN_MIN_VECTORS and self._builder is None:
+            # Searches stay exact (slower, never wrong) for the seconds the build takes.
+            self._builder = threading.Thread(
+                target=self.build_ann, args=(ANN_MIN_VECTORS,), daemon=True
+            )
+            self._builder.start()
+        return self._ann
 
     def _matrix(self) -> np.ndarray:
         inner = faiss.downcast_index(self._index.index)
@@ -141,6 +154,7 @@ class VectorIndex:
             # IndexIDMap2 keeps a reverse map that a duplicate id would silently corrupt.
             self._remove(id_arr)
             self._index.add_with_ids(vecs, id_arr)
+            self._version += 1
             if self._ann is not None:
                 self._ann.add_with_ids(vecs, id_arr)
 
@@ -148,6 +162,7 @@ class VectorIndex:
         if not len(id_arr) or not self._index.ntotal:
             return 0
         selector = faiss.IDSelectorBatch(id_arr)
+        self._version += 1
         if self._ann is not None:
             self._ann.remove_ids(selector)
         return int(self._index.remove_ids(selector))
@@ -191,7 +206,7 @@ class VectorIndex:
             total = int(self._index.ntotal)
             if not total:
                 return []
-            ann = None if exact or share < ANN_MIN_ALLOWED_SHARE else self._ann
+            ann = None if exact or share < ANN_MIN_ALLOWED_SHARE else self._ann_ready()
             if ann is not None:
                 params = faiss.SearchParametersIVF(sel=selector, nprobe=ann.nprobe)
                 scores, labels = ann.search(query, min(k, total), params=params)
@@ -222,8 +237,6 @@ class VectorIndex:
         """Write vectors.faiss and vectors.json into directory, each replaced atomically."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        if (self._ann is None) != (len(self) < ANN_MIN_VECTORS):
-            self.build_ann()
         with self._lock:
             data = faiss.serialize_index(self._index).tobytes()
             count = int(self._index.ntotal)
@@ -282,7 +295,6 @@ class VectorIndex:
             )
         loaded = cls(model_name, dim, index)
         loaded.engines = {str(e) for e in meta.get("engines") or []}
-        loaded.build_ann()
         return loaded
 
 
