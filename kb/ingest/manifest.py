@@ -18,19 +18,27 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from kb.ingest.records import Problem
+from kb.limits import MAX_FILE_BYTES, MAX_METADATA_BYTES
 
 MANIFEST_FILE = "ingest-manifest.json"
 VERSION = 1
 
 
-def file_digest(path: Path, people_key: str) -> str:
-    """Hash a document file, its sidecar (if any) and the known people it was read with."""
+def file_digest(path: Path, people_key: str) -> str | None:
+    """Hash a document file, its sidecar (if any) and the known people it was read with.
+
+    None for a file over the size limits: those are refused unread, never hashed.
+    """
     digest = hashlib.sha256(people_key.encode())
-    for part in (path, path.with_name(path.name + ".yaml")):
+    for part, limit in ((path, MAX_FILE_BYTES), (path.with_name(path.name + ".yaml"), None)):
         try:
+            if limit and part.stat().st_size > limit:
+                return None
             data = part.read_bytes()
         except FileNotFoundError:
             data = b"\0missing"
+        if limit is None and len(data) > MAX_METADATA_BYTES:
+            return None
         digest.update(len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
@@ -54,18 +62,19 @@ def load(path: Path) -> dict[str, dict]:
 
 def reuser(
     entries: Mapping[str, dict], stored: Mapping[str, str]
-) -> Callable[[str, Path, set[str]], tuple[str, list[Problem] | None]]:
+) -> Callable[[str, Path, set[str]], tuple[str | None, list[Problem] | None]]:
     """Return reuse(source, path, known people) -> (digest, problems if unchanged, else None)."""
     keys: dict[frozenset, str] = {}
 
-    def reuse(source: str, path: Path, known: set[str]) -> tuple[str, list[Problem] | None]:
+    def reuse(source: str, path: Path, known: set[str]) -> tuple[str | None, list[Problem] | None]:
         frozen = frozenset(known)
         if frozen not in keys:
             keys[frozen] = people_key(frozen)
         digest = file_digest(path, keys[frozen])
         entry = entries.get(source)
         if (
-            entry is None
+            digest is None
+            or entry is None
             or entry.get("digest") != digest
             or stored.get(source) is None
             or stored.get(source) != entry.get("fingerprint")
