@@ -28,7 +28,10 @@ def table(rows: list[dict]) -> list[str]:
          "{derived}".format(**r["ingest"]["counts"]))  # fmt: skip
     line("re-ingest unchanged, s", lambda r: f"{r['again']['seconds']:.1f}")
     line("ingest peak RSS MB", lambda r: f"{r['ingest']['peak_rss']:.0f}")
-    line("indexes on disk MB (+ database)", lambda r: f"{r['index_mb']:.0f} (+{r['db_mb']:.0f})")
+    line(
+        "indexes on disk MB (+ database)",
+        lambda r: f"{r.get('index_disk_mb', 0):.0f} (+{r.get('db_disk_mb', 0):.0f})",
+    )
     line("server RSS MB", lambda r: f"{r['server_rss']:.0f}")
 
     def ann(r):
@@ -45,6 +48,10 @@ def table(rows: list[dict]) -> list[str]:
         for leg in ("hybrid", "keyword", "semantic"):
             line(f"{leg} p50 / p95 ms, sees {viewer}",
                  lambda r, k=f"{leg} {viewer}": f"{_ms(r, k, 'p50')} / {_ms(r, k)}")  # fmt: skip
+    line("hybrid ranking only p50 / p95 ms, sees all", lambda r: f"{_ms(r, 'ranking all', 'p50')} / "
+         f"{_ms(r, 'ranking all')}")  # fmt: skip
+    line("hybrid ranking only p50 / p95 ms, sees 5%", lambda r: f"{_ms(r, 'ranking 5%', 'p50')} / "
+         f"{_ms(r, 'ranking 5%')}")  # fmt: skip
     line("experts p95 ms (all / 5 %)", lambda r: f"{_ms(r, 'experts all')} / "
          f"{_ms(r, 'experts 5%')}")  # fmt: skip
     if any("peer" in r for r in rows):
@@ -62,6 +69,10 @@ def table(rows: list[dict]) -> list[str]:
         line("**hybrid p95 txtai / kb** (all, 5 %)", lambda r: "-" if "peer" not in r else
              f"{r['peer']['hybrid all']['p95'] / r['hybrid all']['p95']:.2f}x, "
              f"{r['peer']['hybrid 5%']['p95'] / r['hybrid 5%']['p95']:.2f}x")  # fmt: skip
+        line("**hybrid p95 txtai / kb ranking only** (all, 5 %)", lambda r: "-"
+             if "peer" not in r or "ranking all" not in r else
+             f"{r['peer']['hybrid all']['p95'] / r['ranking all']['p95']:.2f}x, "
+             f"{r['peer']['hybrid 5%']['p95'] / r['ranking 5%']['p95']:.2f}x")  # fmt: skip
         line("txtai RSS added MB", lambda r: f"{r['peer']['rss_added']:.0f}" if "peer" in r
              else "-")  # fmt: skip
     return lines

@@ -88,6 +88,17 @@ def serve(kb, texts: list[str], peer: bool) -> dict:
             )
         out[f"experts {vname}"] = timed(lambda q, v=viewer: experts(kb, v, q), texts[:10])
     out["server_rss"] = rss_mb()[0]
+    # Ranking alone (the legs and the fusion), without the snippets and their database reads:
+    # the work txtai's search does, for a like-for-like ratio.
+    bare = kb.searcher()
+    bare.texts = lambda doc_id: ("", {})
+    for vname, viewer in viewers:
+        out[f"ranking {vname}"] = timed(
+            lambda q, v=viewer: bare.search(SearchRequest(text=q, viewer=v, limit=10)), texts
+        )
+    folder = kb.settings.index_path
+    out["index_disk_mb"] = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+    out["db_disk_mb"] = sum(p.stat().st_size for p in folder.parent.glob("kb.sqlite3*")) / 1e6
     out["ann"] = ann_facts(kb, texts)
     if peer:
         out["peer"] = peer_run(kb, catalog, texts, viewers)
