@@ -30,7 +30,9 @@ def table(rows: list[dict]) -> list[str]:
     line("ingest peak RSS MB", lambda r: f"{r['ingest']['peak_rss']:.0f}")
     line(
         "indexes on disk MB (+ database)",
-        lambda r: f"{r.get('index_disk_mb', 0):.0f} (+{r.get('db_disk_mb', 0):.0f})",
+        lambda r: (
+            f"{r['index_disk_mb']:.0f} (+{r['db_disk_mb']:.0f})" if "index_disk_mb" in r else "-"
+        ),
     )
     line("server RSS MB", lambda r: f"{r['server_rss']:.0f}")
 

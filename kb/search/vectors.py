@@ -18,9 +18,9 @@ import numpy as np
 INDEX_FILE = "vectors.faiss"
 # Below this many vectors exact search is fast enough (~5 ms at 50,000 on this 2-core machine);
 # from here an inverted-file index (IVF) answers, probing NPROBE_SHARE of its lists, which
-# scripts/bench_scale.py measured at recall@10 >= 0.98 against exact search.
+# recall@10 0.985 against exact search on the 10,896 real vectors of the bench (0.979 at 15 %).
 ANN_MIN_VECTORS = 50_000
-NPROBE_SHARE = 0.15
+NPROBE_SHARE = 0.25
 # A viewer who may open less than this share of the vectors is searched exactly among them:
 # the few lists IVF probes could hold too few of theirs, and scanning their subset is cheap.
 ANN_MIN_ALLOWED_SHARE = 0.3
