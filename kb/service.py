@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from kb.config import Settings
 from kb.db import make_engine, make_sessionmaker, upgrade
+from kb.ingest import manifest
 from kb.ingest.bundle import read_bundle
 from kb.ingest.previews import Previews
 from kb.ingest.records import IngestReport
@@ -109,11 +110,15 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
 
         Two ingests of one instance take turns (the second calls on_wait() and waits).
         """
-        contents = read_bundle(bundle, progress=progress("reading") if progress else None)
         with self.ingest_lock(on_wait):
+            path = self.settings.index_path / manifest.MANIFEST_FILE
+            entries = manifest.load(path)
+            reuse = manifest.reuser(entries, self._stored_hashes())
+            contents = read_bundle(bundle, progress("reading") if progress else None, reuse)
             self.last_sync = None
             report = self.store.ingest(contents, prune, progress("embedding") if progress else None)
             synced = self.last_sync
+            manifest.save(path, manifest.entries_after(entries, contents, self._stored_hashes()))
         over = getattr(synced, "over_budget", frozenset()) & report.changed_document_ids
         if over:
             sources = {d: self._catalog.docs[d].source for d in over if d in self._catalog.docs}
@@ -123,6 +128,12 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
                 for source in sorted(sources.values())
             )
         return report
+
+    def _stored_hashes(self) -> dict[str, str]:
+        """Return {source: content hash} of every document that came from a bundle."""
+        with self.sessions() as session:
+            rows = select(Document.source, Document.content_hash).where(Document.origin == "bundle")
+            return dict(session.execute(rows).all())
 
     # ---------------------------------------------------------------- people and tokens
     def viewer(self, person_id: str) -> Viewer:

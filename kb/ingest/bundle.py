@@ -8,7 +8,13 @@ from pathlib import Path
 
 import yaml
 
-from kb.ingest.extract import ExtractionError, check_file, decode_text, format_for
+from kb.ingest.extract import (
+    ExtractionError,
+    check_file,
+    decode_text,
+    format_for,
+)
+from kb.ingest.files import iter_files, odd_file, orphan_sidecars
 from kb.ingest.formats import MEDIA_TYPES
 from kb.ingest.records import (
     PERSON_FIELDS,
@@ -324,33 +330,11 @@ def _title(meta: dict, body: str | None, path: Path, notes: list[str]) -> str:
     return title
 
 
-def iter_files(root: Path, part: str):
-    """Yield the document files under material/ or reflections/, sidecars and hidden files left out."""
-    folder = root / part
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(root).parts
-        if any(p.startswith(".") for p in rel) or path.is_dir() and not format_for(path.name):
-            continue
-        if path.name.endswith((".yaml", ".yml")) and format_for(path.name[: -len(path.suffix)]):
-            continue
-        yield path
+def read_bundle(root: str | Path, progress=None, reuse=None) -> BundleContents:
+    """Read a whole bundle; every file's trouble becomes a Problem, never an exception.
 
-
-def odd_file(path: Path) -> str | None:
-    """Say why a bundle entry is not a readable file (FIFO, broken link, folder), else None."""
-    if path.is_symlink() and not path.exists():
-        return "a symbolic link to nothing; skipped"
-    if path.is_dir():
-        return "a folder named like a file; skipped"
-    if not path.is_file():
-        return "not a regular file (a pipe, socket or device); skipped"
-    return None
-
-
-def read_bundle(root: str | Path, progress=None) -> BundleContents:
-    """Read a whole bundle; every file's trouble becomes a Problem, never an exception."""
+    `reuse(source, path, known people)` -> (digest, problems or None) skips unchanged files.
+    """
     root = Path(root)
     if not root.is_dir():
         raise BundleError(f"{root} is not a folder")
@@ -360,35 +344,31 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
     files += [(p, "reflection") for p in iter_files(root, "reflections")]
     documents: list[DocumentRecord] = []
     skipped: set[str] = set()
+    unchanged, digests = {}, {}
     for path, kind in progress(files) if progress else files:
+        source = path.relative_to(root).as_posix()
         odd = odd_file(path)
         if odd:
-            problems.append(Problem(path.relative_to(root).as_posix(), odd))
-            skipped.add(path.relative_to(root).as_posix())
+            problems.append(Problem(source, odd))
+            skipped.add(source)
             continue
         try:
+            digest, kept = reuse(source, path, known) if reuse else (None, None)
+            if kept is not None:
+                problems.extend(kept)
+                unchanged[source] = kind
+                continue
             record, found = read_document(root, path, kind, known)
         except OSError as exc:
-            record, found = (
-                None,
-                [Problem(path.relative_to(root).as_posix(), f"cannot be read ({exc.strerror})")],
-            )
+            record, found = None, [Problem(source, f"cannot be read ({exc.strerror})")]
         problems.extend(found)
         if record:
             documents.append(record)
+            if digest:
+                digests[source] = digest
         else:
-            skipped.add(path.relative_to(root).as_posix())
-    for part in ("material",):
-        for sidecar in sorted((root / part).rglob("*.yaml")) if (root / part).is_dir() else []:
-            target = sidecar.with_name(sidecar.name[: -len(".yaml")])
-            if format_for(target.name) and not target.exists():
-                problems.append(
-                    Problem(
-                        sidecar.relative_to(root).as_posix(),
-                        f"sidecar without its file {target.name}; ignored",
-                        refused=False,
-                    )
-                )
+            skipped.add(source)
+    problems += orphan_sidecars(root)
     requests, found = read_requests(root, known, as_date)
     return BundleContents(
         requests=tuple(requests),
@@ -396,4 +376,6 @@ def read_bundle(root: str | Path, progress=None) -> BundleContents:
         people=tuple(people),
         documents=tuple(documents),
         skipped_sources=frozenset(skipped),
+        unchanged=unchanged,
+        digests=digests,
     )

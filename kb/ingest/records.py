@@ -122,6 +122,10 @@ class BundleContents:
     problems: tuple[Problem, ...]
     skipped_sources: frozenset[str] = field(default_factory=frozenset)
     requests: tuple[RequestRecord, ...] = ()
+    # Files an earlier ingest stored and that have not changed since ({source: kind}), and the
+    # hashes of the files read afresh ({source: digest}); both only when asked to reuse.
+    unchanged: dict[str, str] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

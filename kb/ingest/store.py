@@ -142,10 +142,17 @@ def apply_bundle(
     for record in changed:
         set_mentees(session, record, report)
     tallies: dict[str, Tally] = {"material": report.material, "reflection": report.reflections}
+    for kind in contents.unchanged.values():
+        tallies[kind].unchanged += 1
+    # One query for every stored hash, not one per document (100,000 queries took minutes).
+    stored = dict(session.execute(select(Document.source, Document.content_hash)).all())
     records = contents.documents
     for record in progress(records) if progress else records:
-        outcome, doc = upsert_document(session, record)
         tally = tallies[record.kind]
+        if stored.get(record.source) == fingerprint(record):
+            tally.unchanged += 1
+            continue
+        outcome, doc = upsert_document(session, record)
         setattr(tally, outcome, getattr(tally, outcome) + 1)
         if outcome != "unchanged":
             session.flush()
@@ -155,19 +162,24 @@ def apply_bundle(
                 report.notes.append(f"{record.source}: {note}")
     apply_requests(session, contents.requests, report)
     seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
+    seen |= set(contents.unchanged)
     # Only what came from a bundle can go missing from one: web uploads are never pruned.
-    bundle_docs = select(Document).where(Document.origin == "bundle").order_by(Document.source)
-    for doc in session.scalars(bundle_docs):
-        if doc.source in seen:
+    bundle_docs = (
+        select(Document.id, Document.source, Document.kind)
+        .where(Document.origin == "bundle")
+        .order_by(Document.source)
+    )
+    for doc_id, source, kind in session.execute(bundle_docs).all():
+        if source in seen:
             continue
-        tally = tallies.get(doc.kind, report.material)
+        tally = tallies.get(kind, report.material)
         if prune:
-            session.delete(doc)
+            session.delete(session.get(Document, doc_id))
             tally.removed += 1
-            report.changed_document_ids.add(doc.id)
+            report.changed_document_ids.add(doc_id)
         else:
             tally.missing += 1
-            report.missing_sources.append(doc.source)
+            report.missing_sources.append(source)
     return report
 
 

@@ -47,6 +47,11 @@ def keys_of(viewer: Viewer) -> frozenset[str]:
     return frozenset(keys)
 
 
+def opening_keys(viewer: Viewer) -> frozenset[str] | None:
+    """Return the reader keys that let a viewer open a document, None when any document does."""
+    return None if viewer.is_system else keys_of(viewer)
+
+
 def may_read(viewer: Viewer, readers: frozenset[str]) -> bool:
     """Tell whether a viewer may open a document with these reader keys."""
     return viewer.is_system or not keys_of(viewer).isdisjoint(readers)

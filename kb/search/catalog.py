@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.models import Authorship, Chunk, Document, Person
-from kb.search.access import Viewer, may_read, readers_of
+from kb.search.access import Viewer, may_read, opening_keys, readers_of
 from kb.text.messages import N_
 
 
@@ -97,6 +97,9 @@ Filters = make_dataclass(  # noqa: N816 (a class)
 )
 
 
+NO_FILTERS = Filters()
+
+
 class Catalog:
     """Every document's metadata and chunk ids, read from the database in one go."""
 
@@ -114,6 +117,13 @@ class Catalog:
         self.chunks_by_language = {
             lang: np.array(sorted(ids), dtype=np.int64) for lang, ids in by_language.items()
         }
+        # Documents by reader key, so a viewer's documents are a union of a few lists rather
+        # than a check of every document (100,000 checks cost a search ~0.3 s).
+        self._position = {doc_id: i for i, doc_id in enumerate(docs)}
+        self._by_reader: dict[str, list[int]] = {}
+        for doc in docs.values():
+            for key in doc.readers:
+                self._by_reader.setdefault(key, []).append(doc.id)
 
     def language_of(self, doc_id: int) -> str:
         """Return a document's language, "und" when it has none."""
@@ -178,10 +188,15 @@ class Catalog:
 
     def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
         """Return the ids of documents the viewer may open that pass the filters."""
-        filters = filters or Filters()
-        return [
-            d.id for d in self.docs.values() if may_read(viewer, d.readers) and filters.accepts(d)
-        ]
+        keys = opening_keys(viewer)
+        if keys is None:
+            ids = list(self.docs)
+        else:
+            found = {d for key in keys for d in self._by_reader.get(key, ())}
+            ids = sorted(found, key=self._position.__getitem__)
+        if filters is None or filters == NO_FILTERS:
+            return ids
+        return [d for d in ids if filters.accepts(self.docs[d])]
 
     def may_open(self, viewer: Viewer, source: str) -> bool:
         """Tell whether the viewer may open the document with this source."""

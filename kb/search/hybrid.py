@@ -87,6 +87,21 @@ def plain_snippet(text: str, max_chars: int = 240) -> str:
     return html.escape(text, quote=False)
 
 
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return the indices of the k highest scores, best first, ties by index.
+
+    The same as np.argsort(-scores, kind="stable")[:k] without sorting all n scores.
+    """
+    if k >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    neg = -scores
+    kth = np.partition(neg, k - 1)[k - 1]
+    better = np.flatnonzero(neg < kth)
+    tied = np.flatnonzero(neg == kth)[: k - len(better)]
+    chosen = np.concatenate([better, tied])
+    return chosen[np.lexsort((chosen, neg[chosen]))]
+
+
 def to_documents(
     chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
 ) -> LegResult:
@@ -187,7 +202,7 @@ class HybridSearcher:
             sub_ids, sub = ids[mask], scores[mask]
             if self.params.language_priors and len(groups) > 1:
                 sub = sub - sub.mean()
-            top = np.argsort(-sub, kind="stable")[: n * 3]
+            top = top_indices(sub, n * 3)
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
         return to_documents(hits, self.catalog.chunk_doc, n)
 
@@ -250,7 +265,7 @@ class HybridSearcher:
             return SearchResult((), 0, {})
         query_language = detect_query_language(text)
         if query_language is None and not self.keyword.knows_any(
-            text, self.catalog.visible(request.viewer)
+            text, None if request.viewer.is_system else self.catalog.visible(request.viewer)
         ):
             # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
             # semantic legs would only return their nearest guesses, so say there is nothing.

@@ -16,6 +16,14 @@ import faiss
 import numpy as np
 
 INDEX_FILE = "vectors.faiss"
+# Below this many vectors exact search is fast enough (~5 ms at 50,000 on this 2-core machine);
+# from here an inverted-file index (IVF) answers, probing NPROBE_SHARE of its lists, which
+# recall@10 0.985 against exact search on the 10,896 real vectors of the bench (0.979 at 15 %).
+ANN_MIN_VECTORS = 50_000
+NPROBE_SHARE = 0.25
+# A viewer who may open less than this share of the vectors is searched exactly among them:
+# the few lists IVF probes could hold too few of theirs, and scanning their subset is cheap.
+ANN_MIN_ALLOWED_SHARE = 0.3
 META_FILE = "vectors.json"
 FORMAT_VERSION = 1
 
@@ -54,6 +62,9 @@ class VectorIndex:
         # FAISS allows concurrent searches but not a search during add/remove; the web app
         # searches while the indexer writes, so every access takes this lock.
         self._lock = threading.RLock()
+        self._ann: Any = None
+        self._builder: threading.Thread | None = None
+        self._version = 0  # bumped by every add and remove, so a stale IVF build is dropped
 
     @classmethod
     def create(cls, model_name: str, dim: int) -> VectorIndex:
@@ -66,7 +77,53 @@ class VectorIndex:
     def copy(self) -> VectorIndex:
         """Return an independent copy to change while this one keeps serving searches."""
         with self._lock:
-            return VectorIndex(self.model_name, self.dim, faiss.clone_index(self._index))
+            other = VectorIndex(self.model_name, self.dim, faiss.clone_index(self._index))
+            if self._ann is not None:
+                other._ann = faiss.clone_index(self._ann)
+            return other
+
+    def kind(self) -> str:
+        """Say which index answers an unrestricted search: "exact" or "ivf<lists>"."""
+        return "exact" if self._ann is None else f"ivf{self._ann.nlist}"
+
+    def build_ann(self, min_vectors: int = ANN_MIN_VECTORS) -> None:
+        """Build the IVF index when there are min_vectors vectors or more (else drop it)."""
+        with self._lock:
+            total = int(self._index.ntotal)
+            if total < max(min_vectors, 1):
+                self._ann = None
+                return
+            matrix = self._matrix()
+            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            version = self._version
+        faiss.omp_set_num_threads(os.cpu_count() or 1)  # a search set this thread to one
+        nlist = int(2 * np.sqrt(total))
+        # k-means on a seeded sample of 40 vectors per list: seconds, not minutes, at 100,000.
+        rng = np.random.default_rng(0)
+        sample = matrix[rng.choice(total, min(total, 40 * nlist), replace=False)]
+        metric = faiss.METRIC_INNER_PRODUCT
+        ann = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, metric)
+        ann.train(sample)
+        ann.add_with_ids(matrix, ids)
+        ann.nprobe = max(1, int(np.ceil(NPROBE_SHARE * nlist)))
+        with self._lock:
+            if self._version == version:
+                self._ann = ann
+
+    def _ann_ready(self) -> Any:
+        """Return the IVF index if built; start building it aside when it is due."""
+        if self._ann is None and len(self) >= ANN_MIN_VECTORS and self._builder is None:
+            # Searches stay exact (slower, never wrong) for the seconds the build takes.
+            self._builder = threading.Thread(
+                target=self.build_ann, args=(ANN_MIN_VECTORS,), daemon=True
+            )
+            self._builder.start()
+        return self._ann
+
+    def _matrix(self) -> np.ndarray:
+        inner = faiss.downcast_index(self._index.index)
+        flat = faiss.rev_swig_ptr(inner.get_xb(), int(inner.ntotal) * self.dim)
+        return np.array(flat, dtype=np.float32).reshape(-1, self.dim)
 
     def ids(self) -> np.ndarray:
         """Return a copy of the stored ids, in storage order."""
@@ -97,11 +154,18 @@ class VectorIndex:
             # IndexIDMap2 keeps a reverse map that a duplicate id would silently corrupt.
             self._remove(id_arr)
             self._index.add_with_ids(vecs, id_arr)
+            self._version += 1
+            if self._ann is not None:
+                self._ann.add_with_ids(vecs, id_arr)
 
     def _remove(self, id_arr: np.ndarray) -> int:
         if not len(id_arr) or not self._index.ntotal:
             return 0
-        return int(self._index.remove_ids(faiss.IDSelectorBatch(id_arr)))
+        selector = faiss.IDSelectorBatch(id_arr)
+        self._version += 1
+        if self._ann is not None:
+            self._ann.remove_ids(selector)
+        return int(self._index.remove_ids(selector))
 
     def remove(self, ids: Iterable[int] | np.ndarray) -> int:
         """Remove the vectors stored under ids; return how many were removed."""
@@ -114,26 +178,41 @@ class VectorIndex:
         query_vector: Any,
         k: int,
         allowed_ids: Collection[int] | np.ndarray | None = None,
+        exact: bool = False,
     ) -> list[tuple[int, float]]:
-        """Return up to k (id, score) pairs best first, drawn only from allowed_ids if given."""
+        """Return up to k (id, score) pairs best first, drawn only from allowed_ids if given.
+
+        The IVF index answers when there is one and the allowed ids are at least
+        ANN_MIN_ALLOWED_SHARE of the vectors; exact search answers otherwise, or when asked.
+        """
         query = self._vectors(query_vector)
         if query.shape[0] != 1:
             raise ValueError("search takes exactly one query vector")
         if k <= 0:
             return []
-        params = None
+        selector, share = None, 1.0
         if allowed_ids is not None:
             allowed = _as_ids(allowed_ids)
             if not len(allowed):
                 return []
             # The selector filters inside the scan, so top-k is taken among allowed vectors only
             # (post-filtering a plain top-k could return fewer than k results, or none).
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+            selector = faiss.IDSelectorBatch(allowed)
+            share = len(allowed) / max(1, len(self))
+        # One thread per search: requests already run side by side on the two cores, and
+        # FAISS's threads made a search of 100,000 vectors 5x slower when the cores were busy.
+        faiss.omp_set_num_threads(1)
         with self._lock:
             total = int(self._index.ntotal)
             if not total:
                 return []
-            scores, labels = self._index.search(query, min(k, total), params=params)
+            ann = None if exact or share < ANN_MIN_ALLOWED_SHARE else self._ann_ready()
+            if ann is not None:
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=ann.nprobe)
+                scores, labels = ann.search(query, min(k, total), params=params)
+            else:
+                params = None if selector is None else faiss.SearchParameters(sel=selector)
+                scores, labels = self._index.search(query, min(k, total), params=params)
         return [
             (int(label), float(score))
             for label, score in zip(labels[0], scores[0], strict=True)
@@ -155,9 +234,7 @@ class VectorIndex:
         """Return the mean vector of each group of ids (ids not stored are skipped)."""
         with self._lock:
             stored = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-            inner = faiss.downcast_index(self._index.index)
-            matrix = faiss.rev_swig_ptr(inner.get_xb(), int(inner.ntotal) * self.dim)
-            matrix = np.array(matrix, dtype=np.float32).reshape(-1, self.dim)
+            matrix = self._matrix()
         out = {}
         for name, ids in groups.items():
             rows = np.isin(stored, ids)

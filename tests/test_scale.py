@@ -1,0 +1,229 @@
+"""Specs for what keeps search fast at municipality size: IVF by size, narrow viewers, buffers."""
+
+import numpy as np
+from scipy import sparse as sp
+
+from kb.search.access import Viewer
+from kb.search.catalog import Catalog, DocInfo, Filters
+from kb.search.sparse import SparseIndex
+from kb.search.vectors import VectorIndex
+
+DIM = 16
+
+
+def _clustered(n: int, seed: int = 0) -> np.ndarray:
+    """Return n unit vectors around 20 centres, like the topics of a real corpus."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((20, DIM))
+    rows = centres[rng.integers(0, 20, n)] + 0.3 * rng.standard_normal((n, DIM))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _index(n: int = 3000) -> tuple[VectorIndex, np.ndarray]:
+    index = VectorIndex.create("fake/test", DIM)
+    rows = _clustered(n)
+    index.add(np.arange(n) + 1000, rows)
+    return index, rows
+
+
+def test_a_small_index_searches_exactly():
+    index, _ = _index(500)
+
+    index.build_ann()
+
+    assert index.kind() == "exact"
+
+
+def test_from_the_size_threshold_an_ivf_index_answers_with_high_recall():
+    index, rows = _index()
+    queries = _clustered(30, seed=1)
+
+    index.build_ann(min_vectors=1000)
+
+    assert index.kind().startswith("ivf")
+    found = [
+        len({i for i, _ in index.search(q, 10)} & {i for i, _ in index.search(q, 10, exact=True)})
+        for q in queries
+    ]
+    assert sum(found) / (10 * len(queries)) >= 0.9
+
+
+def test_a_viewer_who_may_open_few_vectors_gets_the_exact_best_of_theirs():
+    index, _ = _index()
+    index.build_ann(min_vectors=1000)
+    allowed = np.arange(1000, 4000, 25)  # 4 % of the vectors
+    query = _clustered(1, seed=2)[0]
+
+    hits = index.search(query, 10, allowed)
+
+    assert hits == index.search(query, 10, allowed, exact=True)
+    assert {i for i, _ in hits} <= set(allowed.tolist())
+
+
+def test_removed_vectors_are_never_found_through_the_ivf_index():
+    index, rows = _index()
+    index.build_ann(min_vectors=1000)
+    best = index.search(rows[7], 1)[0][0]
+
+    index.remove([best])
+
+    assert best not in {i for i, _ in index.search(rows[7], 50)}
+
+
+def test_vectors_added_after_the_ivf_index_was_built_are_found():
+    index, _ = _index()
+    index.build_ann(min_vectors=1000)
+    new = _clustered(1, seed=3)
+
+    index.add([99], new)
+
+    assert index.search(new[0], 1)[0][0] == 99
+
+
+def test_a_copy_keeps_its_own_ivf_index():
+    index, rows = _index()
+    index.build_ann(min_vectors=1000)
+    copy = index.copy()
+
+    copy.remove([1000])
+
+    assert copy.kind() == index.kind()
+    assert index.search(rows[0], 1)[0][0] == 1000
+
+
+def test_the_sparse_index_keeps_every_row_added_in_many_batches():
+    index = SparseIndex("fake/sparse", 8)
+    for start in range(0, 300, 3):
+        index.add(range(start, start + 3), sp.csr_matrix(np.eye(8, dtype=np.float32)[:3]))
+    index.add([4], sp.csr_matrix(np.eye(8, dtype=np.float32)[7:8]))
+
+    ids, scores = index.scores(sp.csr_matrix(np.eye(8, dtype=np.float32)[7:8]))
+
+    assert len(index) == 300
+    assert sorted(index.ids().tolist()) == list(range(300))
+    assert ids[scores > 0].tolist() == [4]
+
+
+def _doc(doc_id: int, readers: set[str], kind: str = "material") -> DocInfo:
+    return DocInfo(
+        doc_id, f"material/d{doc_id}.md", kind, f"D{doc_id}", None, "sv", "unit", None, None,
+        (), (), (), (), (), frozenset(readers),
+    )  # fmt: skip
+
+
+def test_a_colleague_sees_shared_unit_and_own_documents_in_catalog_order():
+    docs = [
+        _doc(5, {"person:eva"}),
+        _doc(3, {"all"}),
+        _doc(9, {"unit:Ek", "person:bo"}),
+        _doc(1, {"unit:Alm", "person:al"}),
+        _doc(7, {"person:bo"}, kind="reflection"),
+    ]
+    catalog = Catalog({d.id: d for d in docs}, {})
+    eva = Viewer("eva", unit="Ek")
+
+    assert catalog.visible(eva) == [5, 3, 9]
+    assert catalog.visible(eva, Filters(kind="material")) == [5, 3, 9]
+    assert catalog.visible(Viewer("bo", unit="Ek"), Filters(kind="reflection")) == [7]
+    assert catalog.visible(Viewer.system()) == [5, 3, 9, 1, 7]
+
+
+def _copy(src, dst):
+    import shutil
+
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    import kb.ingest.bundle as bundle
+
+    reads: list[str] = []
+    real = bundle.read_document
+
+    def counting(root, path, kind, known):
+        reads.append(path.name)
+        return real(root, path, kind, known)
+
+    monkeypatch.setattr(bundle, "read_document", counting)
+    return reads
+
+
+def test_reingesting_an_unchanged_bundle_reads_no_file_again_and_repeats_its_warnings(
+    make_kb, monkeypatch
+):
+    from tests.conftest import BROKEN_BUNDLE
+
+    kb = make_kb()
+    first = kb.ingest(BROKEN_BUNDLE)
+    reads = _count_reads(monkeypatch)
+
+    again = kb.ingest(BROKEN_BUNDLE)
+
+    assert {"okand-forfattare.md", "boksamtal-ak5.md"}.isdisjoint(reads)
+    assert again.material.unchanged == first.material.added == 2
+    assert sorted(map(str, again.problems)) == sorted(map(str, first.problems))
+
+
+def test_a_changed_file_is_read_again_and_stored_as_a_new_version(make_kb, tmp_path):
+    from tests.conftest import SAMPLE_BUNDLE
+
+    bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
+    kb = make_kb()
+    kb.ingest(bundle)
+    path = next((bundle / "material").rglob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nEtt nytt stycke om läsloggar.\n")
+
+    report = kb.ingest(bundle)
+
+    assert report.material.updated == 1
+    assert report.material.unchanged == report.material.total - 1
+
+
+def test_a_document_deleted_since_the_last_ingest_is_read_and_stored_again(make_kb):
+    from tests.conftest import SAMPLE_BUNDLE
+
+    kb = make_kb()
+    kb.ingest(SAMPLE_BUNDLE)
+    source = next(iter(kb.catalog().by_source))
+    kb.store.delete(source)
+
+    report = kb.ingest(SAMPLE_BUNDLE)
+
+    assert report.material.added + report.reflections.added == 1
+    assert source in kb.catalog().by_source
+
+
+def test_the_top_of_a_long_score_list_is_the_stable_sort_of_it():
+    from kb.search.hybrid import top_indices
+
+    scores = np.round(np.random.default_rng(4).standard_normal(5000), 1)  # many ties
+
+    for k in (1, 10, 150, 4999, 5000, 6000):
+        assert top_indices(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+
+
+def test_sparse_scores_are_the_dot_products_with_the_query():
+    rng = np.random.default_rng(5)
+    rows = sp.random(200, 64, density=0.1, format="csr", dtype=np.float32, random_state=rng)
+    query = sp.random(1, 64, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    index = SparseIndex("fake/sparse", 64)
+    index.add(range(200), rows)
+
+    ids, scores = index.scores(query)
+
+    assert ids.tolist() == list(range(200))
+    assert np.allclose(scores, (rows @ query.T).toarray().ravel(), atol=1e-6)
+
+
+def test_a_large_index_answers_exactly_until_its_ivf_is_built_aside(monkeypatch):
+    import kb.search.vectors as vectors
+
+    monkeypatch.setattr(vectors, "ANN_MIN_VECTORS", 1000)
+    index, rows = _index()
+
+    first = index.search(rows[0], 5)
+    index._builder.join(60)
+
+    assert first == index.search(rows[0], 5, exact=True)
+    assert index.kind().startswith("ivf")
