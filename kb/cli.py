@@ -41,6 +41,8 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
     from kb.ingest.bundle import BundleError
 
     path = Path(bundle) if bundle else DEMO_BUNDLE
+    # Beside a live server, an ingest must not take the cores its searches need.
+    ctx.kb.yield_to_serving()
     try:
         report = ctx.kb.ingest(
             path,
@@ -120,6 +122,10 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
+        if load_settings(ctx.instance).indexer == "process":
+            from kb.search.indexproc import lighten_queries
+
+            lighten_queries()
         app = create_app({"INSTANCE": ctx.instance})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
@@ -135,11 +141,24 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     )
 
 
+@main.command(hidden=True)
+def indexer() -> None:
+    """Keep a server's indexes up to date: its settings, then nudges, on standard input."""
+    from kb.service import KnowledgeBase
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    KnowledgeBase.run_indexer_child(sys.stdin, sys.stdout)
+
+
 @main.command()
 @click.option("--verify", is_flag=True, help="Compare the indexes with the database and repair.")
 @pass_ctx
 def reindex(ctx: Context, verify: bool) -> None:
     """Rebuild the search indexes from the database (or only repair them with --verify)."""
+    ctx.kb.yield_to_serving()
     report = ctx.kb.sync_indexes(
         progress=progress_factory(sys.stderr.isatty())("embedding"), force=not verify
     )

@@ -13,6 +13,7 @@ ZIP_RATIO_FLOOR = 1024 * 1024  # ... once it is larger than this unpacked
 MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
 MAX_METADATA_BYTES = 64 * 1024  # a sidecar or front matter: a handful of keys
 MAX_QUERY_CHARS = 500  # a search question
+SNIPPET_SCAN_CHARS = 20_000  # of a document's text searched for highlighted words per hit
 
 # Reading a file in the sandbox (kb.ingest.sandbox).
 TIMEOUT = 10.0  # seconds of wall time to read one file
@@ -28,6 +29,7 @@ MAX_PASSAGE_TOKENS = 256  # tokens embedded per chunk, counted as words plus pun
 MAX_CHUNKS_PER_DOCUMENT = 200  # chunks embedded per document; the keyword leg reads it all
 INDEX_SECONDS_PER_DOCUMENT = 30.0  # embedding time per document and index; the rest waits
 EMBED_BATCH_BACKGROUND = 2  # passages per embedding call, so searches never wait long
+EMBED_BATCH_CHILD = 16  # ... in a child process of its own, where no search waits at the model
 
 # Fair use of the web server's threads.
 UPLOADS_IN_FLIGHT_PER_PERSON = 1  # a colleague's second upload meanwhile is told to try again

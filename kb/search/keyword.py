@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import threading
@@ -15,6 +16,7 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlug
 from whoosh.query import Every, NullQuery
 
 from kb.search.analysis import exact_analyzer, swedish_analyzer
+from kb.search.memo import Memo
 
 INDEX_NAME = "kb"
 # Bump when the schema or the analysis changes: Whoosh pickles the analyzer into the index, so
@@ -22,6 +24,9 @@ INDEX_NAME = "kb"
 SCHEMA_VERSION = "3"
 VERSION_FILE = "kb-schema-version"
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "exact": 0.5}
+# Parsed queries kept: a search parses its text once, not once per leg and snippet.
+PARSED_CACHE = 256
+SNIPPET_CACHE = 1024
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,12 @@ class KeywordIndex:
         self._ix = None
         self._searcher = None
         self._docnums: dict[int, int] | None = None
+        self._parsed = Memo(PARSED_CACHE)
+        self._snippets = Memo(SNIPPET_CACHE)
+
+    def parse(self, text: str):
+        """Return the parsed query of a text (None: no word to look for), parsed once."""
+        return self._parsed.get(text, lambda: parse_query(self.ix.schema, text))
 
     def open(self, create: bool = False) -> None:
         """Open the index; start afresh when asked, missing, unreadable or of another version."""
@@ -142,7 +153,7 @@ class KeywordIndex:
 
     def search(self, text: str, allowed: Collection[int] | None, limit: int) -> list[KeywordHit]:
         """Return the best documents for a query, among `allowed` doc ids only (None: all)."""
-        query = parse_query(self.ix.schema, text)
+        query = self.parse(text)
         if query is None:
             return []
         searcher = self.searcher()
@@ -161,7 +172,7 @@ class KeywordIndex:
         Only the asker's documents count: a word that occurs only in what they may not open
         must answer exactly like a word that occurs nowhere.
         """
-        query = parse_query(self.ix.schema, query_text)
+        query = self.parse(query_text)
         if query is None:
             return False
         mask = None
@@ -173,8 +184,18 @@ class KeywordIndex:
         return len(self.searcher().search(query, limit=1, filter=mask, scored=False)) > 0
 
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
-        """Return an HTML-escaped snippet of document_text with query words in <mark>."""
-        query = parse_query(self.ix.schema, query_text)
+        """Return an HTML-escaped snippet of document_text with query words in <mark>.
+
+        The last few are remembered by query and text digest: a popular question's hits
+        are highlighted once, not at every search.
+        """
+        key = (query_text, max_chars, hashlib.blake2b(document_text.encode()).digest())
+        return self._snippets.get(
+            key, lambda: self._highlight(query_text, document_text, max_chars)
+        )
+
+    def _highlight(self, query_text: str, document_text: str, max_chars: int) -> str | None:
+        query = self.parse(query_text)
         if query is None or not document_text:
             return None
         # Body terms are analysed like the text being highlighted (stemmed, no stop words).
