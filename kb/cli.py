@@ -111,7 +111,9 @@ def token_revoke(ctx: Context, person_id: str) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+# Enough threads that health and quick searches never queue behind slow requests (an upload
+# being read, a search on a busy machine); the GIL, not the thread count, bounds the CPU used.
+@click.option("--threads", default=16, show_default=True, type=int)
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Run the web app and the API on the waitress production server."""

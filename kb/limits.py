@@ -21,6 +21,7 @@ MEMORY_MB = 512  # address space of the child reading it
 IDLE_CHILDREN = 2  # children kept waiting for the next file
 MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
 IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
+READER_NICE = 5  # niceness of a reading child: a 10 s hostile file yields to searches
 
 # Bounded indexing cost per document (issue 13): a document over these is indexed by what fits.
 MAX_WORD_CHARS = 40  # a longer run without spaces ("[[[[…") is split into pieces this long

@@ -27,9 +27,10 @@ def folder(tmp_path_factory):
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server(folder):
-    """An app built the way `kb serve` builds it, with the fake embedder from the settings."""
+    """An app built the way `kb serve` builds it, with the fake embedder from the settings
+    (one per module: starting the child indexer is the slow part)."""
     app = create_app(
         {
             "INSTANCE": str(folder),

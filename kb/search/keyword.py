@@ -6,6 +6,7 @@ import hashlib
 import re
 import shutil
 import threading
+import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,9 @@ class KeywordIndex:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._ix = None
+        # The schema the version file vouches for. Index.schema would reread the table of
+        # contents from disk at every use, racing a writer's clean-up in another process.
+        self.schema = make_schema()
         self._searcher = None
         self._docnums: dict[int, int] | None = None
         self._parsed = Memo(PARSED_CACHE)
@@ -73,7 +77,7 @@ class KeywordIndex:
 
     def parse(self, text: str):
         """Return the parsed query of a text (None: no word to look for), parsed once."""
-        return self._parsed.get(text, lambda: parse_query(self.ix.schema, text))
+        return self._parsed.get(text, lambda: parse_query(self.schema, text))
 
     def open(self, create: bool = False) -> None:
         """Open the index; start afresh when asked, missing, unreadable or of another version."""
@@ -110,12 +114,27 @@ class KeywordIndex:
         """Return a searcher that sees the newest committed index."""
         with self._lock:
             if self._searcher is None:
-                self._searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+                self._searcher = self._new_searcher()
                 self._docnums = None
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                # A fresh searcher, not refresh(): refresh closes the old reader, which another
+                # request thread may be searching right now (ReaderClosed, a 500). The old one
+                # is closed when its last user lets go of it.
+                self._searcher = self._new_searcher()
                 self._docnums = None
             return self._searcher
+
+    def _new_searcher(self, attempts: int = 10):
+        """Open a searcher on the newest commit, again when a writer's clean-up removed the
+        table of contents it was about to read (another process committing right then)."""
+        for attempt in range(attempts):
+            try:
+                return self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
 
     def revisions(self) -> dict[int, int]:
         """Return {doc_id: revision} of everything in the index."""
@@ -202,7 +221,7 @@ class KeywordIndex:
         terms = {t for field, t in query.iter_all_terms() if field == "body"}
         if not terms:
             return None
-        analyzer = self.ix.schema["body"].analyzer
+        analyzer = self.schema["body"].analyzer
         fragmenter = highlight.ContextFragmenter(maxchars=max_chars, surround=60)
         formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         formatter.template = "<%(tag)s>%(t)s</%(tag)s>"
