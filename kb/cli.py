@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -152,6 +153,9 @@ def indexer() -> None:
         level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # A Ctrl-C at the terminal reaches the whole group; the server stops us by closing our
+    # input, after the current round, so nothing is left half-done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     KnowledgeBase.run_indexer_child(sys.stdin, sys.stdout)
 
 

@@ -87,7 +87,7 @@ class KeywordIndex:
             if current == SCHEMA_VERSION:
                 try:
                     self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
-                    self._reset_searcher()
+                    self._drop_searcher()
                     return
                 except Exception:  # a torn or foreign index: the database can rebuild it
                     pass
@@ -96,13 +96,18 @@ class KeywordIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
         version_file.write_text(SCHEMA_VERSION)
-        self._reset_searcher()
+        self._drop_searcher()
 
     @property
     def ix(self):
         if self._ix is None:
             self.open()
         return self._ix
+
+    def _drop_searcher(self) -> None:
+        # Not closed: a request thread may be searching it; it closes when let go of.
+        self._searcher = None
+        self._docnums = None
 
     def _reset_searcher(self) -> None:
         if self._searcher is not None:
