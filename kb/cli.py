@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
     from kb.ingest.bundle import BundleError
 
     path = Path(bundle) if bundle else DEMO_BUNDLE
+    # Beside a live server, an ingest must not take the cores its searches need.
+    ctx.kb.yield_to_serving()
     try:
         report = ctx.kb.ingest(
             path,
@@ -109,7 +112,9 @@ def token_revoke(ctx: Context, person_id: str) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+# Enough threads that health and quick searches never queue behind slow requests (an upload
+# being read, a search on a busy machine); the GIL, not the thread count, bounds the CPU used.
+@click.option("--threads", default=16, show_default=True, type=int)
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Run the web app and the API on the waitress production server."""
@@ -120,6 +125,10 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     try:
+        if load_settings(ctx.instance).indexer == "process":
+            from kb.search.indexproc import lighten_queries
+
+            lighten_queries()
         app = create_app({"INSTANCE": ctx.instance})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
@@ -135,11 +144,27 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     )
 
 
+@main.command(hidden=True)
+def indexer() -> None:
+    """Keep a server's indexes up to date: its settings, then nudges, on standard input."""
+    from kb.service import KnowledgeBase
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # A Ctrl-C at the terminal reaches the whole group; the server stops us by closing our
+    # input, after the current round, so nothing is left half-done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    KnowledgeBase.run_indexer_child(sys.stdin, sys.stdout)
+
+
 @main.command()
 @click.option("--verify", is_flag=True, help="Compare the indexes with the database and repair.")
 @pass_ctx
 def reindex(ctx: Context, verify: bool) -> None:
     """Rebuild the search indexes from the database (or only repair them with --verify)."""
+    ctx.kb.yield_to_serving()
     report = ctx.kb.sync_indexes(
         progress=progress_factory(sys.stderr.isatty())("embedding"), force=not verify
     )

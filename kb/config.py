@@ -45,6 +45,12 @@ class Settings:
     review_days_reflection: int = 730
     # Minutes a search with hits waits for one to be opened before it counts as a gap.
     click_window_minutes: int = 30
+    # Batch work yields to serving: the server's indexer runs in a child process ("process";
+    # "thread" keeps it in the server), and it, `kb ingest` and `kb reindex` run at this
+    # niceness with at most this many embedding threads (0: as many as there are cores).
+    indexer: str = "process"
+    indexer_nice: int = 10
+    indexer_threads: int = 1
 
     @property
     def index_path(self) -> Path:
@@ -93,6 +99,9 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "review_days_material": ((int,), "a whole number of days"),
     "review_days_reflection": ((int,), "a whole number of days"),
     "click_window_minutes": ((int,), "a whole number of minutes"),
+    "indexer": ((str,), "process or thread"),
+    "indexer_nice": ((int,), "a whole number from 0 to 19"),
+    "indexer_threads": ((int,), "a whole number (0: every core)"),
 }
 POSITIVE = (
     "rrf_k",
@@ -105,6 +114,7 @@ POSITIVE = (
 FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 # The e5 engine's precisions (kb.search.e5engine and backends read them from here).
 PRECISIONS = ("auto", "bf16", "fp32", "q4")
+INDEXER_MODES = ("process", "thread")
 
 
 def _check(where: str, key: str, value):
@@ -127,6 +137,10 @@ def _check(where: str, key: str, value):
         raise ConfigError(f"{where}: {key} must be one of {', '.join(FUSION_METHODS)}")
     if key == "secret_key" and value and len(value) < 16:
         raise ConfigError(f"{where}: {key} must be {expected}")
+    if key == "indexer" and value not in INDEXER_MODES:
+        raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
+    if key == "indexer_nice" and not 0 <= value <= 19 or key == "indexer_threads" and value < 0:
+        raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
     if key in ("database_url", "embedder") and not value.strip():
         raise ConfigError(f"{where}: {key} must not be empty")
     return float(value) if float in types and int in types else value

@@ -13,6 +13,7 @@ ZIP_RATIO_FLOOR = 1024 * 1024  # ... once it is larger than this unpacked
 MARKDOWN_BUDGET = 2.0  # seconds to render Markdown (every page view does)
 MAX_METADATA_BYTES = 64 * 1024  # a sidecar or front matter: a handful of keys
 MAX_QUERY_CHARS = 500  # a search question
+SNIPPET_SCAN_CHARS = 20_000  # of a document's text searched for highlighted words per hit
 
 # Reading a file in the sandbox (kb.ingest.sandbox).
 TIMEOUT = 10.0  # seconds of wall time to read one file
@@ -20,6 +21,7 @@ MEMORY_MB = 512  # address space of the child reading it
 IDLE_CHILDREN = 2  # children kept waiting for the next file
 MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
 IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
+READER_NICE = 5  # niceness of a reading child: a 10 s hostile file yields to searches
 
 # Showing a file as written (kb.ingest.render, in the same sandbox).
 MAX_PREVIEW_PAGES = 30  # PDF pages shown as images; the rest are in the download
@@ -33,6 +35,7 @@ MAX_PASSAGE_TOKENS = 256  # tokens embedded per chunk, counted as words plus pun
 MAX_CHUNKS_PER_DOCUMENT = 200  # chunks embedded per document; the keyword leg reads it all
 INDEX_SECONDS_PER_DOCUMENT = 30.0  # embedding time per document and index; the rest waits
 EMBED_BATCH_BACKGROUND = 2  # passages per embedding call, so searches never wait long
+EMBED_BATCH_CHILD = 16  # ... in a child process of its own, where no search waits at the model
 
 # Fair use of the web server's threads.
 UPLOADS_IN_FLIGHT_PER_PERSON = 1  # a colleague's second upload meanwhile is told to try again

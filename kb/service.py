@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
+import sys
 import threading
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from kb.config import Settings
+from kb.config import Settings, load_settings
 from kb.db import make_engine, make_sessionmaker, upgrade
 from kb.ingest import manifest
 from kb.ingest.bundle import read_bundle
 from kb.ingest.previews import Previews
 from kb.ingest.records import IngestReport
 from kb.ingest.store import Store
-from kb.limits import INDEX_SECONDS_PER_DOCUMENT
+from kb.limits import EMBED_BATCH_CHILD, INDEX_SECONDS_PER_DOCUMENT
 from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
 from kb.search.backends import make_embedder, make_sparse_encoder
@@ -26,9 +29,8 @@ from kb.search.background import IndexWorker
 from kb.search.catalog import Catalog
 from kb.search.embed import Embedder
 from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
-from kb.search.indexer import (
-    SyncReport,
-)
+from kb.search.indexer import SyncReport
+from kb.search.indexproc import lower_priority, serve_child
 from kb.search.keyword import KeywordIndex
 from kb.search.snapshots import IndexSnapshots
 from kb.search.sparse import SparseEncoder
@@ -101,6 +103,49 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
             except BaseException:
                 session.rollback()
                 raise
+
+    # ---------------------------------------------------------------- batch work
+    def yield_to_serving(self) -> None:
+        """Run this process's batch work (ingest, reindex, the indexer) below serving:
+        kb.toml's indexer_nice and indexer_threads."""
+        lower_priority(self.settings.indexer_nice, self.settings.indexer_threads)
+
+    def indexer_command(self) -> list[str]:
+        """Return the command line of the server's child indexer (`kb indexer`)."""
+        return [sys.executable, "-m", "kb.cli", "indexer"]
+
+    def settings_line(self) -> str:
+        """Return these settings as the one JSON line a child indexer is started with."""
+        values = {k: v for k, v in asdict(self.settings).items() if v is not None}
+        return json.dumps(
+            values, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)
+        )
+
+    @classmethod
+    def run_indexer_child(cls, lines, out) -> None:
+        """Be a server's child indexer: settings from the first line, then one nudge a line."""
+        values = json.loads(next(iter(lines)))
+        settings = load_settings(values.pop("instance_path"), **values)
+        lower_priority(settings.indexer_nice, settings.indexer_threads)
+        kb = cls(settings)
+        kb.embed_batch = EMBED_BATCH_CHILD
+
+        def start(emit):
+            def on_round(report) -> None:
+                emit(
+                    {
+                        "changed": bool(getattr(report, "changed", False)),
+                        "generation": list(kb._indexed_generation or ()),
+                        "error": kb.worker.last_error,
+                    }
+                )
+
+            return kb.start_indexer(on_round=on_round, on_start=lambda: emit({"busy": True}))
+
+        try:
+            serve_child(start, lines, out)
+        finally:
+            kb.close()
 
     # ---------------------------------------------------------------- ingest
     def ingest(
@@ -204,18 +249,24 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
             sparse_index=self.sparse_index,
             sparse_encoder=self.sparse_encoder,
             centroids=self._centroids,
+            chunk_texts=self.chunk_texts,
         )
 
-    def document_texts(self, doc_id: int) -> tuple[str, dict[int, str]]:
-        """Return a document's text and its chunks' texts."""
+    def document_texts(self, doc_ids: list[int]) -> dict[int, str]:
+        """Return {doc_id: text} of these documents (those gone are left out)."""
+        if not doc_ids:
+            return {}
         with self.sessions() as session:
-            text = session.scalar(select(Document.text).where(Document.id == doc_id)) or ""
-            chunks = dict(
-                session.execute(
-                    select(Chunk.id, Chunk.text).where(Chunk.document_id == doc_id)
-                ).all()
+            rows = session.execute(
+                select(Document.id, Document.text).where(Document.id.in_(doc_ids))
             )
-        return text, chunks
+            return {doc_id: text or "" for doc_id, text in rows}
+
+    def chunk_texts(self, chunk_ids: list[int]) -> dict[int, str]:
+        """Return {chunk_id: text} of these chunks (those gone are left out)."""
+        with self.sessions() as session:
+            rows = session.execute(select(Chunk.id, Chunk.text).where(Chunk.id.in_(chunk_ids)))
+            return dict(rows.all())
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Search for one viewer."""

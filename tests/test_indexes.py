@@ -62,3 +62,23 @@ def test_changes_made_by_another_process_are_seen_before_the_next_search(make_kb
     bundle.doc("material/b.md", "Schackklubben på rasterna.", title="Schack")
     other.ingest(bundle.root)
     assert "material/b.md" in found(server, "schackklubben")
+
+
+def test_a_search_under_way_keeps_its_keyword_reader_when_a_new_commit_lands(make_kb, bundle):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    under_way = kb.keyword.searcher()  # what a request thread holds mid-search
+    bundle.doc("material/go.md", "Goklubben på rasterna.", title="Go")
+    kb.ingest(bundle.root)
+    assert kb.keyword.searcher() is not under_way  # later searches see the new commit
+    assert under_way.doc_count() == 1  # and the one under way can still read its own
+
+
+def test_parsing_a_query_never_reads_the_index_files(make_kb, bundle):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    for toc in (kb.settings.index_path / "whoosh").glob("*.toc"):
+        toc.unlink()  # as a commit's clean-up in another process may, mid-search
+    assert kb.keyword.parse("schackklubben på rasterna") is not None

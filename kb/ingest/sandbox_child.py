@@ -14,7 +14,7 @@ import sys
 
 from kb.ingest.extract import ExtractionError
 from kb.ingest.readers import extract_text
-from kb.limits import IDLE_SECONDS, MEMORY_MB
+from kb.limits import IDLE_SECONDS, MEMORY_MB, READER_NICE
 
 
 def _rss_bytes() -> int:
@@ -72,6 +72,8 @@ def serve(memory_mb: int, idle: float) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Reading a hostile file may take its full time budget of CPU: searches come first.
+    os.nice(READER_NICE)
     # The answers get their own descriptor; anything a parser prints goes to stderr.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)

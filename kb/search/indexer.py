@@ -101,9 +101,13 @@ def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
     db_revs = dict(session.execute(select(Document.id, Document.revision)).all())
     try:
         ix_revs = keyword.revisions()
-    except Exception:  # a torn or missing segment (power cut, disk): rebuild from the database
-        keyword.open(create=True)
-        ix_revs = {}
+    except Exception:
+        try:  # a read that raced a commit: open the index afresh before judging it
+            keyword.open()
+            ix_revs = keyword.revisions()
+        except Exception:  # a torn or missing segment (power cut, disk): rebuild it
+            keyword.open(create=True)
+            ix_revs = {}
     stale = [d for d, rev in db_revs.items() if ix_revs.get(d) != rev]
     gone = [d for d in ix_revs if d not in db_revs]
     upserts = []

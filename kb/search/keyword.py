@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import threading
+import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlug
 from whoosh.query import Every, NullQuery
 
 from kb.search.analysis import exact_analyzer, swedish_analyzer
+from kb.search.memo import Memo
 
 INDEX_NAME = "kb"
 # Bump when the schema or the analysis changes: Whoosh pickles the analyzer into the index, so
@@ -22,6 +25,9 @@ INDEX_NAME = "kb"
 SCHEMA_VERSION = "3"
 VERSION_FILE = "kb-schema-version"
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "exact": 0.5}
+# Parsed queries kept: a search parses its text once, not once per leg and snippet.
+PARSED_CACHE = 256
+SNIPPET_CACHE = 1024
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,17 @@ class KeywordIndex:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._ix = None
+        # The schema the version file vouches for. Index.schema would reread the table of
+        # contents from disk at every use, racing a writer's clean-up in another process.
+        self.schema = make_schema()
         self._searcher = None
         self._docnums: dict[int, int] | None = None
+        self._parsed = Memo(PARSED_CACHE)
+        self._snippets = Memo(SNIPPET_CACHE)
+
+    def parse(self, text: str):
+        """Return the parsed query of a text (None: no word to look for), parsed once."""
+        return self._parsed.get(text, lambda: parse_query(self.schema, text))
 
     def open(self, create: bool = False) -> None:
         """Open the index; start afresh when asked, missing, unreadable or of another version."""
@@ -72,7 +87,7 @@ class KeywordIndex:
             if current == SCHEMA_VERSION:
                 try:
                     self._ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
-                    self._reset_searcher()
+                    self._drop_searcher()
                     return
                 except Exception:  # a torn or foreign index: the database can rebuild it
                     pass
@@ -81,13 +96,18 @@ class KeywordIndex:
         self.path.mkdir(parents=True, exist_ok=True)
         self._ix = index.create_in(str(self.path), make_schema(), indexname=INDEX_NAME)
         version_file.write_text(SCHEMA_VERSION)
-        self._reset_searcher()
+        self._drop_searcher()
 
     @property
     def ix(self):
         if self._ix is None:
             self.open()
         return self._ix
+
+    def _drop_searcher(self) -> None:
+        # Not closed: a request thread may be searching it; it closes when let go of.
+        self._searcher = None
+        self._docnums = None
 
     def _reset_searcher(self) -> None:
         if self._searcher is not None:
@@ -99,12 +119,27 @@ class KeywordIndex:
         """Return a searcher that sees the newest committed index."""
         with self._lock:
             if self._searcher is None:
-                self._searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+                self._searcher = self._new_searcher()
                 self._docnums = None
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                # A fresh searcher, not refresh(): refresh closes the old reader, which another
+                # request thread may be searching right now (ReaderClosed, a 500). The old one
+                # is closed when its last user lets go of it.
+                self._searcher = self._new_searcher()
                 self._docnums = None
             return self._searcher
+
+    def _new_searcher(self, attempts: int = 10):
+        """Open a searcher on the newest commit, again when a writer's clean-up removed the
+        table of contents it was about to read (another process committing right then)."""
+        for attempt in range(attempts):
+            try:
+                return self.ix.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+            except FileNotFoundError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
 
     def revisions(self) -> dict[int, int]:
         """Return {doc_id: revision} of everything in the index."""
@@ -142,7 +177,7 @@ class KeywordIndex:
 
     def search(self, text: str, allowed: Collection[int] | None, limit: int) -> list[KeywordHit]:
         """Return the best documents for a query, among `allowed` doc ids only (None: all)."""
-        query = parse_query(self.ix.schema, text)
+        query = self.parse(text)
         if query is None:
             return []
         searcher = self.searcher()
@@ -161,7 +196,7 @@ class KeywordIndex:
         Only the asker's documents count: a word that occurs only in what they may not open
         must answer exactly like a word that occurs nowhere.
         """
-        query = parse_query(self.ix.schema, query_text)
+        query = self.parse(query_text)
         if query is None:
             return False
         mask = None
@@ -173,15 +208,25 @@ class KeywordIndex:
         return len(self.searcher().search(query, limit=1, filter=mask, scored=False)) > 0
 
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
-        """Return an HTML-escaped snippet of document_text with query words in <mark>."""
-        query = parse_query(self.ix.schema, query_text)
+        """Return an HTML-escaped snippet of document_text with query words in <mark>.
+
+        The last few are remembered by query and text digest: a popular question's hits
+        are highlighted once, not at every search.
+        """
+        key = (query_text, max_chars, hashlib.blake2b(document_text.encode()).digest())
+        return self._snippets.get(
+            key, lambda: self._highlight(query_text, document_text, max_chars)
+        )
+
+    def _highlight(self, query_text: str, document_text: str, max_chars: int) -> str | None:
+        query = self.parse(query_text)
         if query is None or not document_text:
             return None
         # Body terms are analysed like the text being highlighted (stemmed, no stop words).
         terms = {t for field, t in query.iter_all_terms() if field == "body"}
         if not terms:
             return None
-        analyzer = self.ix.schema["body"].analyzer
+        analyzer = self.schema["body"].analyzer
         fragmenter = highlight.ContextFragmenter(maxchars=max_chars, surround=60)
         formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
         formatter.template = "<%(tag)s>%(t)s</%(tag)s>"

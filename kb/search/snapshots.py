@@ -8,6 +8,7 @@ Requests read the last complete snapshot (catalog, vector and sparse indexes, ce
 from __future__ import annotations
 
 import fcntl
+import time
 from contextlib import contextmanager
 
 from sqlalchemy import func, select
@@ -18,9 +19,18 @@ from kb.limits import EMBED_BATCH_BACKGROUND
 from kb.models import Document
 from kb.search.background import IndexWorker
 from kb.search.catalog import Catalog
-from kb.search.indexer import SyncReport, indexed_revisions, open_sparse, open_vectors, sync
+from kb.search.indexer import (
+    OVER_BUDGET_FILE,
+    SyncReport,
+    indexed_revisions,
+    open_sparse,
+    open_vectors,
+    read_over_budget,
+    sync,
+)
+from kb.search.indexproc import IndexProcess
 from kb.search.sparse import SparseIndex
-from kb.search.vectors import VectorIndex
+from kb.search.vectors import IndexLoadError, VectorIndex
 
 
 class IndexSnapshots:
@@ -120,7 +130,7 @@ class IndexSnapshots:
                 sparse_encoder=self.sparse_encoder,
                 sparse_path=self.sparse_path,
                 sparse_rebuilt=sparse_rebuilt,
-                batch=EMBED_BATCH_BACKGROUND if background else None,
+                batch=self.embed_batch if background else None,
             )
             catalog = Catalog.load(session)
             centroids = vectors.mean_by_group(catalog.chunks_by_language)
@@ -172,8 +182,12 @@ class IndexSnapshots:
         self.worker.nudge()
         return catalog
 
-    def start_indexer(self) -> IndexWorker:
-        """Serve from the indexes on disk at once and keep them up to date in a background thread."""
+    # Passages per embedding call of a background indexer (a child process may take more).
+    embed_batch = EMBED_BATCH_BACKGROUND
+
+    def start_indexer(self, process: bool = False, on_round=None, on_start=None):
+        """Serve from the indexes on disk at once and keep them up to date in the background:
+        in a child process (`kb indexer`, see kb.search.indexproc) or in a thread."""
         if self.worker is None:
             with self.sessions() as session:
                 generation = self.generation(session)
@@ -182,8 +196,60 @@ class IndexSnapshots:
                     session, self.keyword, self.vectors, self.sparse_index
                 )
             self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
-            self.worker = IndexWorker(self.sync_indexes, self.index_stale).start()
+            if process:
+                self.worker = IndexProcess(
+                    self.indexer_command(),
+                    self.settings_line(),
+                    self._load_published,
+                    self.index_stale,
+                ).start()
+            else:
+                self.worker = IndexWorker(
+                    self.sync_indexes, self.index_stale, on_round=on_round, on_start=on_start
+                )
+                self.worker.start()
         return self.worker
+
+    def _load_published(self, message: dict) -> None:
+        """Swap in the snapshot a child indexer has published on disk (in the server)."""
+        mtime = self._vector_file_mtime()
+        published = tuple(message.get("generation") or ())
+        if not message.get("changed") and (published, mtime) == (
+            self._indexed_generation,
+            self._vector_mtime,
+        ):
+            return
+        vectors, sparse = self._load_saved_indexes()
+        with self.sessions() as session:
+            generation = self.generation(session)
+            catalog = Catalog.load(session)
+            indexed = indexed_revisions(session, self.keyword, vectors, sparse)
+        centroids = vectors.mean_by_group(catalog.chunks_by_language)
+        over = read_over_budget(self.settings.index_path / OVER_BUDGET_FILE)
+        with self._catalog_lock:
+            self._vectors, self._sparse, self._centroids = vectors, sparse, centroids
+            self._vector_mtime = mtime
+            self._catalog, self._generation = catalog, generation
+            self._indexed, self._indexed_generation = indexed, published or generation
+            self._over_budget = frozenset(over["dense"].values()) | frozenset(
+                over["sparse"].values()
+            )
+
+    def _load_saved_indexes(self, attempts: int = 5):
+        """Read the vector and sparse indexes from disk, retrying a read torn by a save."""
+        for attempt in range(attempts):
+            try:
+                vectors = VectorIndex.load(self.vector_path, self.embedder.name, self.embedder.dim)
+                sparse = None
+                if self.sparse_encoder is not None:
+                    enc = self.sparse_encoder
+                    sparse = SparseIndex.load(self.sparse_path, enc.name, enc.dim)
+                return vectors, sparse
+            except IndexLoadError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
 
     def wait_indexed(self, timeout: float = 60.0) -> bool:
         """Wait until the indexes hold every document as it is now (True) or time runs out."""

@@ -47,8 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = instance_secret(kb.settings)
     if test_config.get("BACKGROUND_INDEXING", True):
-        # Listen at once: search the indexes on disk, catch up in a background thread.
-        kb.start_indexer()
+        # Listen at once: search the indexes on disk, catch up in the background. A knowledge
+        # base handed in (tests) may carry objects a child process cannot share: a thread.
+        mode = test_config.get("INDEXER") or (
+            "thread" if "KB" in test_config or "EMBEDDER" in test_config else kb.settings.indexer
+        )
+        kb.start_indexer(process=mode == "process")
     else:
         kb.catalog()
 

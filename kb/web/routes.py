@@ -113,5 +113,8 @@ def not_found(message: str):
 
 @api.get("/health")
 def health():
-    facade().catalog()
-    return jsonify(status="ok")
+    # From memory only: no lock, no database, no model, so it answers however busy the
+    # indexer is (a search proves the rest).
+    worker = facade().worker
+    state = "idle" if worker is None or not worker.busy else "busy"
+    return jsonify(status="ok", indexer=state)
