@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.search import fusion
+from kb.search import calibration, fusion, snippets, spelling
 from kb.search.access import Viewer
+from kb.search.calibration import Null
 from kb.search.catalog import FACETS, Catalog, Filters
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
@@ -20,6 +20,10 @@ from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
+# Questions whose vectors are kept (the null questions and what colleagues asked lately).
+QUERY_CACHE_SIZE = 1024
+# The keyword coverage of a document that holds every word of the question (up to rounding).
+WHOLE_QUESTION = 0.999
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
 
 
@@ -50,6 +54,8 @@ class SearchResult:
     total: int
     facets: dict[str, dict[str, int]]
     learned: bool = False
+    # "Menade du …?": the question with unknown words replaced by the viewer's own words.
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,14 @@ class SearchParams:
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
-    # Hits under this share of the best fused score are noise from the semantic legs' long tail.
-    min_relative_score: float = 0.2
+    # A question is answered when its best document's evidence lies gate_z spreads above what
+    # off-topic questions reach (kb.search.calibration); then a document is a result when its
+    # evidence lies keep_z spreads above. None: no cut-off.
+    gate_z: float | None = 2.5
+    keep_z: float = 0.0
+    evidence_cap: float = 3.0
+    # Correct words no allowed document holds to the closest word one does.
+    spelling: bool = True
     # Subtract each language's mean similarity so a question's own language gets no head start.
     language_priors: bool = True
 
@@ -75,14 +87,6 @@ class LegResult:
 def wants_learned(text: str) -> bool:
     """Tell whether a question asks what the groups have learned."""
     return bool(LEARNED.search(text))
-
-
-def plain_snippet(text: str, max_chars: int = 240) -> str:
-    """Return the escaped opening of a text, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
-    return html.escape(text, quote=False)
 
 
 def to_documents(
@@ -114,6 +118,8 @@ class HybridSearcher:
         sparse_index: SparseIndex | None = None,
         sparse_encoder: SparseEncoder | None = None,
         centroids: Mapping[str, np.ndarray] | None = None,
+        calibration: Callable[[HybridSearcher], Mapping[str, Null]] | None = None,
+        query_cache: dict | None = None,
     ) -> None:
         self.catalog = catalog
         self.keyword = keyword
@@ -124,6 +130,20 @@ class HybridSearcher:
         self.sparse_index = sparse_index
         self.sparse_encoder = sparse_encoder
         self.centroids = centroids or {}
+        self.calibration = calibration
+        self.query_cache = {} if query_cache is None else query_cache
+
+    def encoded(self, leg: str, text: str):
+        """Return a question's dense vector or latent terms, each computed once per process."""
+        key = (leg, text)
+        if key not in self.query_cache:
+            if len(self.query_cache) >= QUERY_CACHE_SIZE:
+                self.query_cache.clear()
+            if leg == "dense":
+                self.query_cache[key] = self.embedder.embed_queries([text])[0]
+            else:
+                self.query_cache[key] = self.sparse_encoder.encode_queries([text])
+        return self.query_cache[key]
 
     # ------------------------------------------------------------------ legs
     def keyword_leg(self, text: str, allowed: set[int] | None, n: int) -> LegResult:
@@ -153,7 +173,7 @@ class HybridSearcher:
         score(c) = q·v_c − q·μ_{lang(c)}, μ_L the mean chunk vector of language L; each language
         is searched on its own (FAISS filters before top-k), then the lists are merged.
         """
-        query = self.embedder.embed_queries([text])[0]
+        query = self.encoded("dense", text)
         k = n * 3
         live = {lang: ids for lang, ids in groups.items() if len(ids)}
         if len(live) <= 1 or not self.params.language_priors:
@@ -175,7 +195,7 @@ class HybridSearcher:
         """Dot product of latent terms over the allowed chunks, minus each language's mean score."""
         if self.sparse_index is None or self.sparse_encoder is None or not len(self.sparse_index):
             return LegResult({})
-        query = self.sparse_encoder.encode_queries([text])
+        query = self.encoded("sparse", text)
         ids, scores = self.sparse_index.scores(query)
         hits: list[tuple[int, float]] = []
         for ids_of_lang in groups.values():
@@ -246,15 +266,21 @@ class HybridSearcher:
         allowed = self.catalog.visible(request.viewer, request.filters)
         if not text or not allowed:
             return SearchResult((), 0, {})
+        # Only words in documents this viewer may open count (filters aside: they are the
+        # viewer's own choice), so a hidden document's words answer like no word at all.
+        mine = self.catalog.visible(request.viewer)
+        correction = (
+            spelling.correct(text, self.keyword, mine)
+            if self.params.spelling
+            else spelling.Correction(text)
+        )
+        suggestion = correction.text if correction.changed else None
+        text = correction.text
         query_language = detect_query_language(text)
-        if query_language is None and not self.keyword.knows_any(
-            text, self.catalog.visible(request.viewer)
-        ):
+        if query_language is None and not self.keyword.knows_any(text, mine):
             # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
             # semantic legs would only return their nearest guesses, so say there is nothing.
-            # Only words in documents this viewer may open count (filters aside: they are the
-            # viewer's own choice), so a hidden document's words answer like no word at all.
-            return SearchResult((), 0, {})
+            return SearchResult((), 0, {}, suggestion=suggestion)
         everything = len(allowed) == len(self.catalog.docs)
         n = max(self.params.candidates, request.offset + request.limit)
         wanted = (request.method,) if request.method in LEGS else LEGS
@@ -270,32 +296,72 @@ class HybridSearcher:
             scores = fusion.boost(scores, factor)
         ordered = fusion.ranked(scores)
         if ordered and request.method == "convex":
-            floor = ordered[0][1] * self.params.min_relative_score
-            ordered = [(d, v) for d, v in ordered if v >= floor]
+            kept = self.confident(text, legs, allowed)
+            if kept is not None:
+                ordered = [(d, v) for d, v in ordered if d in kept]
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         page = ordered[request.offset : request.offset + request.limit]
-        hits = []
-        for doc_id, score in page:
-            info = self.catalog.docs[doc_id]
-            best_chunk = next(
-                (leg.best_chunk[doc_id] for leg in legs.values() if doc_id in leg.best_chunk), None
-            )
-            hits.append(
-                SearchHit(
-                    doc_id=doc_id,
-                    source=info.source,
-                    title=info.title,
-                    kind=info.kind,
-                    score=round(float(score), 6),
-                    snippet=self.snippet(doc_id, text, best_chunk),
-                    leg_scores=tuple(
-                        (name, round(leg.scores[doc_id], 6))
-                        for name, leg in legs.items()
-                        if doc_id in leg.scores
-                    ),
-                )
-            )
-        return SearchResult(tuple(hits), len(ordered), facets, learned)
+        hits = [self.hit(doc_id, score, legs, text) for doc_id, score in page]
+        return SearchResult(tuple(hits), len(ordered), facets, learned, suggestion)
+
+    def hit(self, doc_id: int, score: float, legs: dict[str, LegResult], text: str) -> SearchHit:
+        """Describe one result: its catalog entry, score, snippet and each leg's score."""
+        info = self.catalog.docs[doc_id]
+        best_chunk = next(
+            (leg.best_chunk[doc_id] for leg in legs.values() if doc_id in leg.best_chunk), None
+        )
+        return SearchHit(
+            doc_id=doc_id,
+            source=info.source,
+            title=info.title,
+            kind=info.kind,
+            score=round(float(score), 6),
+            snippet=self.snippet(doc_id, text, best_chunk),
+            leg_scores=tuple(
+                (name, round(leg.scores[doc_id], 6))
+                for name, leg in legs.items()
+                if doc_id in leg.scores
+            ),
+        )
+
+    # ------------------------------------------------------------------ cut-off
+    def leg_scores(
+        self, text: str, legs: dict[str, LegResult], allowed: list[int] | None
+    ) -> dict[str, dict[int, float]]:
+        """Return the scores the cut-off judges: the semantic legs', the keyword coverage."""
+        out = {name: dict(leg.scores) for name, leg in legs.items() if name != "keyword"}
+        if "keyword" in legs:
+            coverage = self.keyword.coverage(text, allowed)
+            out["keyword"] = {d: coverage.get(d, 0.0) for d in legs["keyword"].scores}
+        return out
+
+    def null_scores(self, text: str) -> dict[str, dict[int, float]]:
+        """Return a question's judged scores over every document (for the calibration)."""
+        legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
+        return self.leg_scores(text, legs, None)
+
+    def confident(
+        self, text: str, legs: dict[str, LegResult], allowed: list[int]
+    ) -> set[int] | None:
+        """Return the documents the legs together score clearly above noise (None: no cut-off).
+
+        E(d) sums each leg's excess over its noise (calibration.evidence); μ_E and σ_E are
+        E's best value over the null questions. Nothing is kept unless max_d E(d) ≥
+        μ_E + gate_z·σ_E; then d is kept when E(d) ≥ μ_E + keep_z·σ_E. A document holding
+        every word of the question passes both.
+        """
+        if self.params.gate_z is None or self.calibration is None:
+            return None
+        null = self.calibration(self)
+        judged = self.leg_scores(text, legs, allowed)
+        found = calibration.evidence(judged, null, self.params.evidence_cap)
+        # A document holding every word of the question answers it, whatever the other legs say.
+        whole = {d for d, c in judged.get("keyword", {}).items() if c >= WHOLE_QUESTION}
+        noise = null["evidence"]
+        if not whole and max(found.values(), default=0.0) < noise.threshold(self.params.gate_z):
+            return set()
+        floor = noise.threshold(self.params.keep_z)
+        return whole | {d for d, e in found.items() if e >= floor}
 
     def snippet(self, doc_id: int, text: str, chunk_id: int | None) -> str:
         """Highlight the query words in the document; else show its best-matching passage."""
@@ -304,7 +370,7 @@ class HybridSearcher:
         if marked:
             return marked
         passage = chunks.get(chunk_id) if chunk_id is not None else None
-        return plain_snippet(passage or document_text)
+        return snippets.opening(passage or document_text)
 
 
 def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, int]]:

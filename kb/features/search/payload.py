@@ -33,6 +33,8 @@ def search_payload(answer: SearchAnswer) -> dict:
         "total": result.total if result else 0,
         "facets": {f: facets[f] for f in FACETS if facets.get(f)},
         "learned": result.learned if result else False,
+        # "Menade du …?": the question in the viewer's own words, when some word was unknown.
+        "suggestion": result.suggestion if result else None,
         "offset": answer.offset,
         "limit": answer.limit,
         "filters": {f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
