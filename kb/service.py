@@ -200,15 +200,15 @@ class KnowledgeBase(IndexSnapshots):
     def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
         """Return each leg's noise over the current indexes, measured once per index state."""
         state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
-        cap = searcher.params.evidence_cap
+        params = searcher.params
         key, null = self._null
         if (
             key is None
-            or key[1] != cap
+            or key[1] != params
             or any(a is not b for a, b in zip(key[0], state, strict=True))
         ):
-            null = calibrate(searcher.null_scores, searcher.params.evidence_cap)
-            self._null = ((state, cap), null)
+            null = calibrate(searcher.null_scores, params.evidence_cap)
+            self._null = ((state, params), null)
         return null
 
     def document_texts(self, doc_id: int) -> tuple[str, dict[int, str]]:

@@ -37,6 +37,9 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "shipped": ("convex", {}),
     "no cut-off": ("convex", {"gate_z": None}),
     "no spelling": ("convex", {"spelling": False}),
+    "no language priors": ("convex", {"language_priors": False}),
+    "priors shrunk k=20": ("convex", {"prior_shrink": 20.0}),
+    "priors shrunk k=100": ("convex", {"prior_shrink": 100.0}),
     "neither (main's fusion, no relative floor)": ("convex", {"spelling": False, "gate_z": None}),
 }
 # The cut-offs tried on the tuning half (gate z, keep z, cap of a semantic leg's excess).

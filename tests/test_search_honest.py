@@ -5,6 +5,7 @@ from __future__ import annotations
 from kb.search import calibration, snippets, spelling
 from kb.search.access import Viewer
 from kb.search.hybrid import SearchRequest
+from kb.search.named_facets import named_facets
 
 
 def _kb(make_kb, bundle):
@@ -124,3 +125,18 @@ def _words(text):
 
     for m in re.finditer(r"\w+", text):
         yield m.group().lower(), m.start(), m.end()
+
+
+def test_a_grade_named_in_the_question_is_offered_as_the_narrowest_range_holding_it():
+    offered = {"grade": {"F-6": 3, "4-6": 2, "7-9": 1}, "subject": {}, "kind": {}}
+    assert named_facets("boksamtal i åk 5", offered) == [("grade", "4-6")]
+
+
+def test_a_subject_and_reflections_named_in_the_question_are_offered():
+    offered = {"grade": {}, "subject": {"matematik": 2}, "kind": {"reflection": 1}}
+    found = named_facets("reflektioner om kamratrespons i matematiken", offered)
+    assert found == [("subject", "matematik"), ("kind", "reflection")]
+
+
+def test_a_value_none_of_the_viewers_results_carries_is_never_offered():
+    assert named_facets("läsning på gymnasiet", {"grade": {"7-9": 4}}) == []

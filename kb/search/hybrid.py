@@ -10,9 +10,10 @@ import numpy as np
 from kb.search import calibration, fusion, snippets, spelling
 from kb.search.access import Viewer
 from kb.search.calibration import Null
-from kb.search.catalog import FACETS, Catalog, Filters
+from kb.search.catalog import Catalog, Filters, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
+from kb.search.named_facets import named_facets
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
 from kb.text.language import detect_query_language
@@ -56,6 +57,8 @@ class SearchResult:
     learned: bool = False
     # "Menade du …?": the question with unknown words replaced by the viewer's own words.
     suggestion: str | None = None
+    # Facet values the question names itself ("åk 5" -> grade 4-6): offered as filters.
+    named: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,12 @@ class SearchParams:
     evidence_cap: float = 3.0
     # Correct words no allowed document holds to the closest word one does.
     spelling: bool = True
+    # Multiply the documents carrying a facet value the question names (1.0: no boost).
+    facet_boost: float = 1.0
     # Subtract each language's mean similarity so a question's own language gets no head start.
     language_priors: bool = True
+    # Chunks' worth of the collection's prior mixed into each language's (0: none).
+    prior_shrink: float = 0.0
 
 
 @dataclass
@@ -185,11 +192,33 @@ class HybridSearcher:
             if allowed is not None and not len(allowed):
                 return LegResult({})
             return to_documents(self.vectors.search(query, k, allowed), self.catalog.chunk_doc, n)
+        priors = self.shrunk(
+            {
+                lang: float(query @ self.centroids[lang]) if lang in self.centroids else 0.0
+                for lang in live
+            }
+        )
         hits = []
         for lang, ids in live.items():
-            prior = float(query @ self.centroids[lang]) if lang in self.centroids else 0.0
-            hits += [(c, s - prior) for c, s in self.vectors.search(query, k, ids)]
+            hits += [(c, s - priors[lang]) for c, s in self.vectors.search(query, k, ids)]
         return to_documents(hits, self.catalog.chunk_doc, n)
+
+    def shrunk(self, priors: dict[str, float]) -> dict[str, float]:
+        """Pull each language's prior towards the collection's, the more the fewer its chunks.
+
+        p'_L = (n_L·p_L + k·p̄) / (n_L + k), p̄ the chunk-weighted mean of the priors and n_L
+        the chunks in language L: a lone English document's own mean is no baseline.
+        """
+        k = self.params.prior_shrink
+        counts = {lang: len(self.catalog.chunks_by_language.get(lang, ())) for lang in priors}
+        total = sum(counts.values())
+        if k <= 0 or not total:
+            return priors
+        overall = sum(priors[lang] * counts[lang] for lang in priors) / total
+        return {
+            lang: (counts[lang] * p + k * overall) / (counts[lang] + k)
+            for lang, p in priors.items()
+        }
 
     def sparse_leg(self, text: str, groups: dict[str, np.ndarray], n: int) -> LegResult:
         """Dot product of latent terms over the allowed chunks, minus each language's mean score."""
@@ -198,13 +227,13 @@ class HybridSearcher:
         query = self.encoded("sparse", text)
         ids, scores = self.sparse_index.scores(query)
         hits: list[tuple[int, float]] = []
-        for ids_of_lang in groups.values():
-            mask = np.isin(ids, ids_of_lang)
-            if not mask.any():
-                continue
+        masks = {lang: np.isin(ids, of_lang) for lang, of_lang in groups.items()}
+        masks = {lang: m for lang, m in masks.items() if m.any()}
+        priors = self.shrunk({lang: float(scores[m].mean()) for lang, m in masks.items()})
+        for lang, mask in masks.items():
             sub_ids, sub = ids[mask], scores[mask]
             if self.params.language_priors and len(groups) > 1:
-                sub = sub - sub.mean()
+                sub = sub - priors[lang]
             top = np.argsort(-sub, kind="stable")[: n * 3]
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
         return to_documents(hits, self.catalog.chunk_doc, n)
@@ -300,9 +329,24 @@ class HybridSearcher:
             if kept is not None:
                 ordered = [(d, v) for d, v in ordered if d in kept]
         facets = count_facets(self.catalog, [d for d, _ in ordered])
+        named = [
+            (f, v)
+            for f, v in named_facets(text, facets)
+            if getattr(request.filters, f, None) is None and facets[f].get(v, 0) < len(ordered)
+        ]
+        if named and self.params.facet_boost != 1.0:
+            ordered = fusion.ranked(fusion.boost(dict(ordered), self.facet_factors(named)))
         page = ordered[request.offset : request.offset + request.limit]
         hits = [self.hit(doc_id, score, legs, text) for doc_id, score in page]
-        return SearchResult(tuple(hits), len(ordered), facets, learned, suggestion)
+        return SearchResult(tuple(hits), len(ordered), facets, learned, suggestion, tuple(named))
+
+    def facet_factors(self, named: list[tuple[str, str]]) -> dict[int, float]:
+        """Return the boost of every document carrying a facet value the question names."""
+        return {
+            d: self.params.facet_boost
+            for d, info in self.catalog.docs.items()
+            if any(v in info.facet_values(f) for f, v in named)
+        }
 
     def hit(self, doc_id: int, score: float, legs: dict[str, LegResult], text: str) -> SearchHit:
         """Describe one result: its catalog entry, score, snippet and each leg's score."""
@@ -371,14 +415,3 @@ class HybridSearcher:
             return marked
         passage = chunks.get(chunk_id) if chunk_id is not None else None
         return snippets.opening(passage or document_text)
-
-
-def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, int]]:
-    """Count facet values over the given (already permitted) documents."""
-    out: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-    for doc_id in doc_ids:
-        info = catalog.docs[doc_id]
-        for facet in FACETS:
-            for value in info.facet_values(facet):
-                out[facet][value] = out[facet].get(value, 0) + 1
-    return {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for f, v in out.items()}

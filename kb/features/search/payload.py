@@ -35,6 +35,8 @@ def search_payload(answer: SearchAnswer) -> dict:
         "learned": result.learned if result else False,
         # "Menade du …?": the question in the viewer's own words, when some word was unknown.
         "suggestion": result.suggestion if result else None,
+        # Facet values the question names ("åk 5"): offered as a filter, "Visa bara åk 4-6".
+        "named_facets": [{"facet": f, "value": v} for f, v in (result.named if result else ())],
         "offset": answer.offset,
         "limit": answer.limit,
         "filters": {f: getattr(filters, f) for f in FACETS if getattr(filters, f)},
