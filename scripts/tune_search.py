@@ -37,6 +37,8 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "shipped": ("convex", {}),
     "no cut-off": ("convex", {"gate_z": None}),
     "no spelling": ("convex", {"spelling": False}),
+    "thesaurus 0.2": ("convex", {"thesaurus_weight": 0.2}),
+    "thesaurus 0.4": ("convex", {"thesaurus_weight": 0.4}),
     "no language priors": ("convex", {"language_priors": False}),
     "priors shrunk k=20": ("convex", {"prior_shrink": 20.0}),
     "priors shrunk k=100": ("convex", {"prior_shrink": 100.0}),

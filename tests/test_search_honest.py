@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.search import calibration, snippets, spelling
+from kb.search import calibration, snippets, spelling, thesaurus
 from kb.search.access import Viewer
 from kb.search.hybrid import SearchRequest
 from kb.search.named_facets import named_facets
@@ -140,3 +140,24 @@ def test_a_subject_and_reflections_named_in_the_question_are_offered():
 
 def test_a_value_none_of_the_viewers_results_carries_is_never_offered():
     assert named_facets("läsning på gymnasiet", {"grade": {"7-9": 4}}) == []
+
+
+def test_the_thesaurus_offers_synonyms_but_never_a_form_of_the_users_own_words():
+    found = thesaurus.expansions("blyga pojkar")
+    assert "kille" in found and "pojke" not in found
+
+
+def test_without_the_word_list_there_is_no_expansion(tmp_path):
+    assert thesaurus.table(tmp_path / "missing.txt.gz") == {}
+
+
+def test_a_synonym_weighs_less_than_the_users_own_word(make_kb, bundle):
+    bundle.doc("material/kille.md", "En kille och läsning på fritids.", title="Läsning A")
+    bundle.doc("material/pojke.md", "Pojkar och läsning på fritids.", title="Läsning B")
+    for n in range(4):  # words in one document of six carry weight (idf)
+        bundle.doc(f"material/annat-{n}.md", "Schack på rasterna.", title=f"Schack {n}")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    hits = kb.keyword.search("pojkar", None, 10, thesaurus.expansions("pojkar"), 0.3)
+    ids = {kb.catalog().docs[h.doc_id].source: h.score for h in hits}
+    assert ids["material/pojke.md"] > ids.get("material/kille.md", 0) > 0

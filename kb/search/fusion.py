@@ -67,3 +67,21 @@ def boost(scores: Scores, factor_of: Mapping[Hashable, float]) -> dict[Hashable,
 def ranked(scores: Scores) -> list[tuple[Hashable, float]]:
     """Sort best first; ties broken by id so the order is stable."""
     return sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
+def shrink_priors(
+    priors: Mapping[str, float], counts: Mapping[str, int], k: float
+) -> dict[str, float]:
+    """Pull each language's prior towards the collection's, the more the fewer its chunks.
+
+    p'_L = (n_L·p_L + k·p̄) / (n_L + k), p̄ = Σ n_L·p_L / Σ n_L the chunk-weighted mean prior
+    and n_L the chunks in language L; k = 0 leaves the priors as they are.
+    """
+    total = sum(counts.get(lang, 0) for lang in priors)
+    if k <= 0 or not total:
+        return dict(priors)
+    overall = sum(p * counts.get(lang, 0) for lang, p in priors.items()) / total
+    return {
+        lang: (counts.get(lang, 0) * p + k * overall) / (counts.get(lang, 0) + k)
+        for lang, p in priors.items()
+    }

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.search import calibration, fusion, snippets, spelling
-from kb.search.access import Viewer
+from kb.search import calibration, fusion, snippets, spelling, thesaurus
 from kb.search.calibration import Null
-from kb.search.catalog import Catalog, Filters, count_facets
+from kb.search.catalog import Catalog, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
-from kb.search.named_facets import named_facets
+from kb.search.named_facets import carries, named_facets
+from kb.search.requests import SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
 from kb.text.language import detect_query_language
@@ -26,63 +26,6 @@ QUERY_CACHE_SIZE = 1024
 # The keyword coverage of a document that holds every word of the question (up to rounding).
 WHOLE_QUESTION = 0.999
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    text: str
-    viewer: Viewer
-    filters: Filters = field(default_factory=Filters)
-    limit: int = 10
-    offset: int = 0
-    method: str = "convex"
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    doc_id: int
-    source: str
-    title: str
-    kind: str
-    score: float
-    snippet: str
-    leg_scores: tuple[tuple[str, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    hits: tuple[SearchHit, ...]
-    total: int
-    facets: dict[str, dict[str, int]]
-    learned: bool = False
-    # "Menade du …?": the question with unknown words replaced by the viewer's own words.
-    suggestion: str | None = None
-    # Facet values the question names itself ("åk 5" -> grade 4-6): offered as filters.
-    named: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    weights: Mapping[str, float] = field(
-        default_factory=lambda: {"keyword": 0.3, "dense": 0.3, "sparse": 0.4}
-    )
-    rrf_k: int = 60
-    candidates: int = 50
-    learned_boost: float = 1.35
-    # A question is answered when its best document's evidence lies gate_z spreads above what
-    # off-topic questions reach (kb.search.calibration); then a document is a result when its
-    # evidence lies keep_z spreads above. None: no cut-off.
-    gate_z: float | None = 2.5
-    keep_z: float = 0.0
-    evidence_cap: float = 3.0
-    # Correct words no allowed document holds to the closest word one does.
-    spelling: bool = True
-    # Multiply the documents carrying a facet value the question names (1.0: no boost).
-    facet_boost: float = 1.0
-    # Subtract each language's mean similarity so a question's own language gets no head start.
-    language_priors: bool = True
-    # Chunks' worth of the collection's prior mixed into each language's (0: none).
-    prior_shrink: float = 0.0
 
 
 @dataclass
@@ -156,7 +99,9 @@ class HybridSearcher:
     def keyword_leg(self, text: str, allowed: set[int] | None, n: int) -> LegResult:
         """BM25F over the allowed documents (Whoosh filters before taking the top n)."""
         # The index may still hold a document the database has just dropped: the catalog decides.
-        hits = self.keyword.search(text, allowed, n)
+        weight = self.params.thesaurus_weight
+        extra = thesaurus.expansions(text) if weight > 0 else []
+        hits = self.keyword.search(text, allowed, n, extra, weight)
         return LegResult(
             {
                 h.doc_id: h.score
@@ -204,21 +149,9 @@ class HybridSearcher:
         return to_documents(hits, self.catalog.chunk_doc, n)
 
     def shrunk(self, priors: dict[str, float]) -> dict[str, float]:
-        """Pull each language's prior towards the collection's, the more the fewer its chunks.
-
-        p'_L = (n_L·p_L + k·p̄) / (n_L + k), p̄ the chunk-weighted mean of the priors and n_L
-        the chunks in language L: a lone English document's own mean is no baseline.
-        """
-        k = self.params.prior_shrink
+        """Shrink each language's prior towards the collection's (fusion.shrink_priors)."""
         counts = {lang: len(self.catalog.chunks_by_language.get(lang, ())) for lang in priors}
-        total = sum(counts.values())
-        if k <= 0 or not total:
-            return priors
-        overall = sum(priors[lang] * counts[lang] for lang in priors) / total
-        return {
-            lang: (counts[lang] * p + k * overall) / (counts[lang] + k)
-            for lang, p in priors.items()
-        }
+        return fusion.shrink_priors(priors, counts, self.params.prior_shrink)
 
     def sparse_leg(self, text: str, groups: dict[str, np.ndarray], n: int) -> LegResult:
         """Dot product of latent terms over the allowed chunks, minus each language's mean score."""
@@ -342,11 +275,8 @@ class HybridSearcher:
 
     def facet_factors(self, named: list[tuple[str, str]]) -> dict[int, float]:
         """Return the boost of every document carrying a facet value the question names."""
-        return {
-            d: self.params.facet_boost
-            for d, info in self.catalog.docs.items()
-            if any(v in info.facet_values(f) for f, v in named)
-        }
+        b = self.params.facet_boost
+        return {d: b for d, i in self.catalog.docs.items() if carries(i, named)}
 
     def hit(self, doc_id: int, score: float, legs: dict[str, LegResult], text: str) -> SearchHit:
         """Describe one result: its catalog entry, score, snippet and each leg's score."""

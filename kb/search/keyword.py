@@ -13,7 +13,7 @@ from pathlib import Path
 from whoosh import index, scoring
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlugin
-from whoosh.query import Every, NullQuery
+from whoosh.query import Every, NullQuery, Or
 
 from kb.search import snippets
 from kb.search.analysis import exact_analyzer, swedish_analyzer
@@ -142,11 +142,25 @@ class KeywordIndex:
         with self._lock:
             self._docnums = None
 
-    def search(self, text: str, allowed: Collection[int] | None, limit: int) -> list[KeywordHit]:
-        """Return the best documents for a query, among `allowed` doc ids only (None: all)."""
+    def search(
+        self,
+        text: str,
+        allowed: Collection[int] | None,
+        limit: int,
+        expansions: Collection[str] = (),
+        expansion_weight: float = 0.0,
+    ) -> list[KeywordHit]:
+        """Return the best documents for a query, among `allowed` doc ids only (None: all).
+
+        Expansion words (synonyms) join the query with their weight below the user's own.
+        """
         query = parse_query(self.ix.schema, text)
         if query is None:
             return []
+        extra = parse_query(self.ix.schema, " ".join(expansions)) if expansions else None
+        if extra is not None and expansion_weight > 0:
+            extra.boost = expansion_weight
+            query = Or([query, extra])
         searcher = self.searcher()
         mask = None
         if allowed is not None:

@@ -52,3 +52,8 @@ def named_facets(text: str, offered: Mapping[str, Mapping[str, int]]) -> list[tu
     if REFLECTIONS.search(lowered) and "reflection" in offered.get("kind", {}):
         found.append(("kind", "reflection"))
     return list(dict.fromkeys(found))
+
+
+def carries(info, named: list[tuple[str, str]]) -> bool:
+    """Tell whether a catalog entry carries one of the named facet values."""
+    return any(v in info.facet_values(f) for f, v in named)
