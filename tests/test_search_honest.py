@@ -161,3 +161,9 @@ def test_a_synonym_weighs_less_than_the_users_own_word(make_kb, bundle):
     hits = kb.keyword.search("pojkar", None, 10, thesaurus.expansions("pojkar"), 0.3)
     ids = {kb.catalog().docs[h.doc_id].source: h.score for h in hits}
     assert ids["material/pojke.md"] > ids.get("material/kille.md", 0) > 0
+
+
+def test_doctor_says_whether_the_thesaurus_is_there():
+    from kb.search.backends import _thesaurus_line
+
+    assert "headwords" in _thesaurus_line()
