@@ -32,6 +32,9 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
+    # Answer only what some leg scores clearly above noise (kb.search.calibration); false
+    # returns every candidate the legs reach, as before issue 14.
+    cutoff: bool = True
     newcomer_months: int = 12
     today: date | None = None
     secret_key: str = ""
@@ -90,6 +93,7 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "rrf_k": ((int,), "a whole number"),
     "candidates": ((int,), "a whole number"),
     "learned_boost": ((int, float), "a number"),
+    "cutoff": ((bool,), "true or false"),
     "newcomer_months": ((int,), "a whole number"),
     "today": ((str, date), "a date (YYYY-MM-DD)"),
     "secret_key": ((str,), "a text of at least 16 characters"),

@@ -26,6 +26,7 @@ from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
 from kb.search.backends import make_embedder, make_sparse_encoder
 from kb.search.background import IndexWorker
+from kb.search.calibration import Null, calibrate
 from kb.search.catalog import Catalog
 from kb.search.embed import Embedder
 from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
@@ -76,6 +77,8 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         self._sparse = None
         self._sparse_rebuilt = False
         self._centroids: dict = {}
+        self._query_cache: dict = {}
+        self._null: tuple = (None, None)
         self._catalog: Catalog | None = None
         self._generation = None
         # One sync at a time in this process; request threads never take this lock.
@@ -244,13 +247,30 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
                 candidates=s.candidates,
                 learned_boost=s.learned_boost,
                 language_priors=s.language_priors,
+                gate_z=SearchParams.gate_z if s.cutoff else None,
             ),
             self.document_texts,
             sparse_index=self.sparse_index,
             sparse_encoder=self.sparse_encoder,
             centroids=self._centroids,
             chunk_texts=self.chunk_texts,
+            calibration=self._calibration,
+            query_cache=self._query_cache,
         )
+
+    def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
+        """Return each leg's noise over the current indexes, measured once per index state."""
+        state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
+        params = searcher.params
+        key, null = self._null
+        if (
+            key is None
+            or key[1] != params
+            or any(a is not b for a, b in zip(key[0], state, strict=True))
+        ):
+            null = calibrate(searcher.null_scores, params.evidence_cap)
+            self._null = ((state, params), null)
+        return null
 
     def document_texts(self, doc_ids: list[int]) -> dict[int, str]:
         """Return {doc_id: text} of these documents (those gone are left out)."""

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+
+import pytest
 
 from tests.helpers import make_app
 
 QUERY = "läsning"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_cutoff(shared_kb):
+    """Judge order and filters over every hit: the fake embedder's scores are noise, which
+    the cut-off (tests/test_search_honest.py) would rightly silence."""
+    shared_kb.settings = replace(shared_kb.settings, cutoff=False)
+    (shared_kb.settings.instance_path / "kb.toml").write_text("cutoff = false\n")
 
 
 def api(kb, **params) -> dict:

@@ -139,7 +139,16 @@ def doctor_report(settings) -> dict:
         or ["none of " + "/".join(CPU_FEATURES)],
         "dense index": _index_engines(settings.index_path / "vectors" / "vectors.json"),
         "sparse index": _index_engines(settings.index_path / "sparse" / "sparse.json"),
+        "thesaurus": _thesaurus_line(),
     }
+
+
+def _thesaurus_line() -> str:
+    from kb.search import thesaurus
+
+    if not thesaurus.available():
+        return f"missing ({thesaurus.PATH}): questions are not expanded with synonyms"
+    return f"{len(thesaurus.table())} headwords (mythes-sv, kb/search/data/THESAURUS-LICENSE)"
 
 
 def _cpu_name() -> str:

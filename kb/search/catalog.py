@@ -202,3 +202,14 @@ class Catalog:
         """Tell whether the viewer may open the document with this source."""
         doc = self.by_source.get(source)
         return doc is not None and may_read(viewer, doc.readers)
+
+
+def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, int]]:
+    """Count facet values over the given (already permitted) documents."""
+    out: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+    for doc_id in doc_ids:
+        info = catalog.docs[doc_id]
+        for facet in FACETS:
+            for value in info.facet_values(facet):
+                out[facet][value] = out[facet].get(value, 0) + 1
+    return {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for f, v in out.items()}

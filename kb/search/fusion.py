@@ -84,3 +84,21 @@ def newest_first(
         return (day is None, -day.toordinal() if day is not None else 0, rank[item[0]])
 
     return sorted(ordered, key=key)
+
+
+def shrink_priors(
+    priors: Mapping[str, float], counts: Mapping[str, int], k: float
+) -> dict[str, float]:
+    """Pull each language's prior towards the collection's, the more the fewer its chunks.
+
+    p'_L = (n_L·p_L + k·p̄) / (n_L + k), p̄ = Σ n_L·p_L / Σ n_L the chunk-weighted mean prior
+    and n_L the chunks in language L; k = 0 leaves the priors as they are.
+    """
+    total = sum(counts.get(lang, 0) for lang in priors)
+    if k <= 0 or not total:
+        return dict(priors)
+    overall = sum(p * counts.get(lang, 0) for lang, p in priors.items()) / total
+    return {
+        lang: (counts.get(lang, 0) * p + k * overall) / (counts.get(lang, 0) + k)
+        for lang, p in priors.items()
+    }

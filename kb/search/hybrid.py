@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from kb.limits import SNIPPET_SCAN_CHARS
-from kb.search import fusion
-from kb.search.access import Viewer
-from kb.search.catalog import FACETS, Catalog, Filters
+from kb.search import calibration, fusion, snippets, spelling, thesaurus
+from kb.search.calibration import Null
+from kb.search.catalog import Catalog, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
+from kb.search.named_facets import carries, named_facets
+from kb.search.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
 from kb.text.language import detect_query_language
@@ -21,52 +22,11 @@ from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
-SORTS = ("relevance", "newest")  # the orders a search can be shown in; the first is the default
+# Questions whose vectors are kept (the null questions and what colleagues asked lately).
+QUERY_CACHE_SIZE = 1024
+# The keyword coverage of a document that holds every word of the question (up to rounding).
+WHOLE_QUESTION = 0.999
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    text: str
-    viewer: Viewer
-    filters: Filters = field(default_factory=Filters)
-    limit: int = 10
-    offset: int = 0
-    method: str = "convex"
-    sort: str = SORTS[0]
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    doc_id: int
-    source: str
-    title: str
-    kind: str
-    score: float
-    snippet: str
-    leg_scores: tuple[tuple[str, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    hits: tuple[SearchHit, ...]
-    total: int
-    facets: dict[str, dict[str, int]]
-    learned: bool = False
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    weights: Mapping[str, float] = field(
-        default_factory=lambda: {"keyword": 0.3, "dense": 0.3, "sparse": 0.4}
-    )
-    rrf_k: int = 60
-    candidates: int = 50
-    learned_boost: float = 1.35
-    # Hits under this share of the best fused score are noise from the semantic legs' long tail.
-    min_relative_score: float = 0.2
-    # Subtract each language's mean similarity so a question's own language gets no head start.
-    language_priors: bool = True
 
 
 @dataclass
@@ -78,14 +38,6 @@ class LegResult:
 def wants_learned(text: str) -> bool:
     """Tell whether a question asks what the groups have learned."""
     return bool(LEARNED.search(text))
-
-
-def plain_snippet(text: str, max_chars: int = 240) -> str:
-    """Return the escaped opening of a text, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) > max_chars:
-        text = text[:max_chars].rsplit(" ", 1)[0] + " …"
-    return html.escape(text, quote=False)
 
 
 def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
@@ -133,6 +85,8 @@ class HybridSearcher:
         sparse_encoder: SparseEncoder | None = None,
         centroids: Mapping[str, np.ndarray] | None = None,
         chunk_texts: Callable[[list[int]], dict[int, str]] | None = None,
+        calibration: Callable[[HybridSearcher], Mapping[str, Null]] | None = None,
+        query_cache: dict | None = None,
     ) -> None:
         self.catalog = catalog
         self.keyword = keyword
@@ -144,12 +98,28 @@ class HybridSearcher:
         self.sparse_index = sparse_index
         self.sparse_encoder = sparse_encoder
         self.centroids = centroids or {}
+        self.calibration = calibration
+        self.query_cache = {} if query_cache is None else query_cache
+
+    def encoded(self, leg: str, text: str):
+        """Return a question's dense vector or latent terms, each computed once per process."""
+        key = (leg, text)
+        if key not in self.query_cache:
+            if len(self.query_cache) >= QUERY_CACHE_SIZE:
+                self.query_cache.clear()
+            if leg == "dense":
+                self.query_cache[key] = self.embedder.embed_queries([text])[0]
+            else:
+                self.query_cache[key] = self.sparse_encoder.encode_queries([text])
+        return self.query_cache[key]
 
     # ------------------------------------------------------------------ legs
     def keyword_leg(self, text: str, allowed: set[int] | None, n: int) -> LegResult:
         """BM25F over the allowed documents (Whoosh filters before taking the top n)."""
         # The index may still hold a document the database has just dropped: the catalog decides.
-        hits = self.keyword.search(text, allowed, n)
+        weight = self.params.thesaurus_weight
+        extra = thesaurus.expansions(text) if weight > 0 else []
+        hits = self.keyword.search(text, allowed, n, extra, weight)
         return LegResult(
             {
                 h.doc_id: h.score
@@ -173,7 +143,7 @@ class HybridSearcher:
         score(c) = q·v_c − q·μ_{lang(c)}, μ_L the mean chunk vector of language L; each language
         is searched on its own (FAISS filters before top-k), then the lists are merged.
         """
-        query = self.embedder.embed_queries([text])[0]
+        query = self.encoded("dense", text)
         k = n * 3
         live = {lang: ids for lang, ids in groups.items() if len(ids)}
         if len(live) <= 1 or not self.params.language_priors:
@@ -185,26 +155,36 @@ class HybridSearcher:
             if allowed is not None and not len(allowed):
                 return LegResult({})
             return to_documents(self.vectors.search(query, k, allowed), self.catalog.chunk_doc, n)
+        priors = self.shrunk(
+            {
+                lang: float(query @ self.centroids[lang]) if lang in self.centroids else 0.0
+                for lang in live
+            }
+        )
         hits = []
         for lang, ids in live.items():
-            prior = float(query @ self.centroids[lang]) if lang in self.centroids else 0.0
-            hits += [(c, s - prior) for c, s in self.vectors.search(query, k, ids)]
+            hits += [(c, s - priors[lang]) for c, s in self.vectors.search(query, k, ids)]
         return to_documents(hits, self.catalog.chunk_doc, n)
+
+    def shrunk(self, priors: dict[str, float]) -> dict[str, float]:
+        """Shrink each language's prior towards the collection's (fusion.shrink_priors)."""
+        counts = {lang: len(self.catalog.chunks_by_language.get(lang, ())) for lang in priors}
+        return fusion.shrink_priors(priors, counts, self.params.prior_shrink)
 
     def sparse_leg(self, text: str, groups: dict[str, np.ndarray], n: int) -> LegResult:
         """Dot product of latent terms over the allowed chunks, minus each language's mean score."""
         if self.sparse_index is None or self.sparse_encoder is None or not len(self.sparse_index):
             return LegResult({})
-        query = self.sparse_encoder.encode_queries([text])
+        query = self.encoded("sparse", text)
         ids, scores = self.sparse_index.scores(query)
         hits: list[tuple[int, float]] = []
-        for ids_of_lang in groups.values():
-            mask = np.isin(ids, ids_of_lang)
-            if not mask.any():
-                continue
+        masks = {lang: np.isin(ids, of_lang) for lang, of_lang in groups.items()}
+        masks = {lang: m for lang, m in masks.items() if m.any()}
+        priors = self.shrunk({lang: float(scores[m].mean()) for lang, m in masks.items()})
+        for lang, mask in masks.items():
             sub_ids, sub = ids[mask], scores[mask]
             if self.params.language_priors and len(groups) > 1:
-                sub = sub - sub.mean()
+                sub = sub - priors[lang]
             top = top_indices(sub, n * 3)
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
         return to_documents(hits, self.catalog.chunk_doc, n)
@@ -266,15 +246,21 @@ class HybridSearcher:
         allowed = self.catalog.visible(request.viewer, request.filters)
         if not text or not allowed:
             return SearchResult((), 0, {})
+        # Only words in documents this viewer may open count (filters aside: they are the
+        # viewer's own choice), so a hidden document's words answer like no word at all.
+        mine = self.catalog.visible(request.viewer)
+        correction = (
+            spelling.correct(text, self.keyword, mine)
+            if self.params.spelling
+            else spelling.Correction(text)
+        )
+        suggestion = correction.text if correction.changed else None
+        text = correction.text
         query_language = detect_query_language(text)
-        if query_language is None and not self.keyword.knows_any(
-            text, None if request.viewer.is_system else self.catalog.visible(request.viewer)
-        ):
+        if query_language is None and not self.keyword.knows_any(text, mine):
             # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
             # semantic legs would only return their nearest guesses, so say there is nothing.
-            # Only words in documents this viewer may open count (filters aside: they are the
-            # viewer's own choice), so a hidden document's words answer like no word at all.
-            return SearchResult((), 0, {})
+            return SearchResult((), 0, {}, suggestion=suggestion)
         everything = len(allowed) == len(self.catalog.docs)
         n = max(self.params.candidates, request.offset + request.limit)
         wanted = (request.method,) if request.method in LEGS else LEGS
@@ -288,36 +274,95 @@ class HybridSearcher:
                 if self.catalog.docs[d].kind == "reflection"
             }
             scores = fusion.boost(scores, factor)
-        ordered = self.order(scores, request)
+        ordered = self.order(scores, text, legs, allowed, request)
         facets = count_facets(self.catalog, [d for d, _ in ordered])
+        named = [
+            (f, v)
+            for f, v in named_facets(text, facets)
+            if getattr(request.filters, f, None) is None and facets[f].get(v, 0) < len(ordered)
+        ]
+        if named and self.params.facet_boost != 1.0 and request.sort == SORTS[0]:
+            ordered = fusion.ranked(fusion.boost(dict(ordered), self.facet_factors(named)))
         page = ordered[request.offset : request.offset + request.limit]
-        snippets = self.snippets([d for d, _ in page], text, legs)
-        hits = []
-        for doc_id, score in page:
-            info = self.catalog.docs[doc_id]
-            hits.append(
-                SearchHit(
-                    doc_id=doc_id,
-                    source=info.source,
-                    title=info.title,
-                    kind=info.kind,
-                    score=round(float(score), 6),
-                    snippet=snippets[doc_id],
-                    leg_scores=tuple(
-                        (name, round(leg.scores[doc_id], 6))
-                        for name, leg in legs.items()
-                        if doc_id in leg.scores
-                    ),
-                )
-            )
-        return SearchResult(tuple(hits), len(ordered), facets, learned)
+        marked = self.snippets([d for d, _ in page], text, legs)
+        hits = [self.hit(doc_id, score, legs, marked[doc_id]) for doc_id, score in page]
+        return SearchResult(tuple(hits), len(ordered), facets, learned, suggestion, tuple(named))
 
-    def order(self, scores: dict[int, float], request: SearchRequest) -> list[tuple[int, float]]:
-        """Rank fused scores, drop convex fusion's long tail, then apply the chosen order."""
+    def facet_factors(self, named: list[tuple[str, str]]) -> dict[int, float]:
+        """Return the boost of every document carrying a facet value the question names."""
+        b = self.params.facet_boost
+        return {d: b for d, i in self.catalog.docs.items() if carries(i, named)}
+
+    def hit(self, doc_id: int, score: float, legs: dict[str, LegResult], snippet: str) -> SearchHit:
+        """Describe one result: its catalog entry, score, snippet and each leg's score."""
+        info = self.catalog.docs[doc_id]
+        return SearchHit(
+            doc_id=doc_id,
+            source=info.source,
+            title=info.title,
+            kind=info.kind,
+            score=round(float(score), 6),
+            snippet=snippet,
+            leg_scores=tuple(
+                (name, round(leg.scores[doc_id], 6))
+                for name, leg in legs.items()
+                if doc_id in leg.scores
+            ),
+        )
+
+    # ------------------------------------------------------------------ cut-off
+    def leg_scores(
+        self, text: str, legs: dict[str, LegResult], allowed: list[int] | None
+    ) -> dict[str, dict[int, float]]:
+        """Return the scores the cut-off judges: the semantic legs', the keyword coverage."""
+        out = {name: dict(leg.scores) for name, leg in legs.items() if name != "keyword"}
+        if "keyword" in legs:
+            coverage = self.keyword.coverage(text, allowed)
+            out["keyword"] = {d: coverage.get(d, 0.0) for d in legs["keyword"].scores}
+        return out
+
+    def null_scores(self, text: str) -> dict[str, dict[int, float]]:
+        """Return a question's judged scores over every document (for the calibration)."""
+        legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
+        return self.leg_scores(text, legs, None)
+
+    def confident(
+        self, text: str, legs: dict[str, LegResult], allowed: list[int]
+    ) -> set[int] | None:
+        """Return the documents the legs together score clearly above noise (None: no cut-off).
+
+        E(d) sums each leg's excess over its noise (calibration.evidence); μ_E and σ_E are
+        E's best value over the null questions. Nothing is kept unless max_d E(d) ≥
+        μ_E + gate_z·σ_E; then d is kept when E(d) ≥ μ_E + keep_z·σ_E. A document holding
+        every word of the question passes both.
+        """
+        if self.params.gate_z is None or self.calibration is None:
+            return None
+        null = self.calibration(self)
+        judged = self.leg_scores(text, legs, allowed)
+        found = calibration.evidence(judged, null, self.params.evidence_cap)
+        # A document holding every word of the question answers it, whatever the other legs say.
+        whole = {d for d, c in judged.get("keyword", {}).items() if c >= WHOLE_QUESTION}
+        noise = null["evidence"]
+        if not whole and max(found.values(), default=0.0) < noise.threshold(self.params.gate_z):
+            return set()
+        floor = noise.threshold(self.params.keep_z)
+        return whole | {d for d, e in found.items() if e >= floor}
+
+    def order(
+        self,
+        scores: dict[int, float],
+        text: str,
+        legs: dict[str, LegResult],
+        allowed: list[int],
+        request: SearchRequest,
+    ) -> list[tuple[int, float]]:
+        """Rank fused scores, keep what is clearly above noise (convex), then the chosen order."""
         ordered = fusion.ranked(scores)
-        if ordered and request.method == "convex":
-            floor = ordered[0][1] * self.params.min_relative_score
-            ordered = [(d, v) for d, v in ordered if v >= floor]
+        if ordered and request.method == "convex" and request.cutoff:
+            kept = self.confident(text, legs, allowed)
+            if kept is not None:
+                ordered = [(d, v) for d, v in ordered if d in kept]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)
@@ -346,16 +391,5 @@ class HybridSearcher:
         for doc_id in doc_ids:
             if not out[doc_id]:
                 passage = passages.get(best.get(doc_id, -1))
-                out[doc_id] = plain_snippet(passage or texts.get(doc_id, ""))
+                out[doc_id] = snippets.opening(passage or texts.get(doc_id, ""))
         return out
-
-
-def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, int]]:
-    """Count facet values over the given (already permitted) documents."""
-    out: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-    for doc_id in doc_ids:
-        info = catalog.docs[doc_id]
-        for facet in FACETS:
-            for value in info.facet_values(facet):
-                out[facet][value] = out[facet].get(value, 0) + 1
-    return {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for f, v in out.items()}

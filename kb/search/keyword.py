@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import shutil
 import threading
@@ -11,11 +12,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import highlight, index, scoring
+from whoosh import index, scoring
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlugin
-from whoosh.query import Every, NullQuery
+from whoosh.query import Every, NullQuery, Or
 
+from kb.search import snippets
 from kb.search.analysis import exact_analyzer, swedish_analyzer
 from kb.search.memo import Memo
 
@@ -175,11 +177,26 @@ class KeywordIndex:
         with self._lock:
             self._docnums = None
 
-    def search(self, text: str, allowed: Collection[int] | None, limit: int) -> list[KeywordHit]:
-        """Return the best documents for a query, among `allowed` doc ids only (None: all)."""
+    def search(
+        self,
+        text: str,
+        allowed: Collection[int] | None,
+        limit: int,
+        expansions: Collection[str] = (),
+        expansion_weight: float = 0.0,
+    ) -> list[KeywordHit]:
+        """Return the best documents for a query, among `allowed` doc ids only (None: all).
+
+        Expansion words (synonyms) join the query with their weight below the user's own.
+        """
         query = self.parse(text)
         if query is None:
             return []
+        # Parsed afresh: its boost is set below, and parsed queries are shared.
+        extra = parse_query(self.schema, " ".join(expansions)) if expansions else None
+        if extra is not None and expansion_weight > 0:
+            extra.boost = expansion_weight
+            query = Or([query, extra])
         searcher = self.searcher()
         mask = None
         if allowed is not None:
@@ -207,8 +224,67 @@ class KeywordIndex:
                 return False
         return len(self.searcher().search(query, limit=1, filter=mask, scored=False)) > 0
 
+    def allowed_mask(self, allowed: Collection[int] | None) -> set[int] | None:
+        """Return the Whoosh document numbers of the allowed doc ids (None: every document)."""
+        if allowed is None:
+            return None
+        nums = self.docnums()
+        return {nums[d] for d in allowed if d in nums}
+
+    def word_frequency(self, word: str, mask: set[int] | None) -> int:
+        """Count the documents (within `mask`) that hold this exact word."""
+        reader = self.searcher().reader()
+        if ("exact", word) not in reader:
+            return 0
+        docs = set(reader.postings("exact", word).all_ids())
+        return len(docs if mask is None else docs & mask)
+
+    def near_words(self, word: str, maxdist: int, mask: set[int] | None) -> dict[str, int]:
+        """Return the indexed words within `maxdist` edits of `word`, found in `mask`, by count.
+
+        Only words in the given documents count, so a viewer is never offered a word that
+        occurs only in what they may not open.
+        """
+        reader = self.searcher().reader()
+        found = {}
+        for candidate in reader.terms_within("exact", word, maxdist, prefix=1):
+            count = self.word_frequency(candidate, mask)
+            if count:
+                found[candidate] = count
+        return found
+
+    def coverage(self, text: str, allowed: Collection[int] | None) -> dict[int, float]:
+        """Return, per allowed document, the idf-weighted share of the query's words it holds.
+
+        c(d) = Σ_{t ∈ q ∩ d} idf(t) / Σ_{t ∈ q} idf(t) over the query's analysed terms, a word
+        no document holds counting with the largest idf: "pannkakor i skolan" is not
+        half-answered by a text that says "skolan".
+        """
+        terms = analysed_terms(self.schema, text)
+        if not terms:
+            return {}
+        searcher = self.searcher()
+        reader = searcher.reader()
+        ceiling = math.log(reader.doc_count_all() + 1) + 1
+        mask = self.allowed_mask(allowed)
+        weights, holders = {}, {}
+        for term in terms:
+            docs: set[int] = set()
+            for name in ("title", "tags", "body"):
+                if (name, term) in reader:
+                    docs |= set(reader.postings(name, term).all_ids())
+            weights[term] = searcher.idf("body", term) if docs else ceiling
+            holders[term] = docs if mask is None else docs & mask
+        total = sum(weights.values())
+        share: dict[int, float] = {}
+        for term, docs in holders.items():
+            for num in docs:
+                share[num] = share.get(num, 0.0) + weights[term] / total
+        ids = {num: doc_id for doc_id, num in self.docnums().items()}
+        return {ids[num]: v for num, v in share.items() if num in ids}
+
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
-        """Return an HTML-escaped snippet of document_text with query words in <mark>.
+        """Return an HTML-escaped snippet of document_text with the query's words in <mark>.
 
         The last few are remembered by query and text digest: a popular question's hits
         are highlighted once, not at every search.
@@ -219,30 +295,18 @@ class KeywordIndex:
         )
 
     def _highlight(self, query_text: str, document_text: str, max_chars: int) -> str | None:
-        query = self.parse(query_text)
-        if query is None or not document_text:
+        if not document_text:
             return None
-        # Body terms are analysed like the text being highlighted (stemmed, no stop words).
-        terms = {t for field, t in query.iter_all_terms() if field == "body"}
-        if not terms:
-            return None
+        terms = analysed_terms(self.schema, query_text)
         analyzer = self.schema["body"].analyzer
-        fragmenter = highlight.ContextFragmenter(maxchars=max_chars, surround=60)
-        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        formatter.template = "<%(tag)s>%(t)s</%(tag)s>"
-        scorer = highlight.BasicFragmentScorer()
-        words = frozenset(t.decode() if isinstance(t, bytes) else t for t in terms)
-        out = highlight.highlight(
-            document_text,
-            words,
-            analyzer,
-            fragmenter,
-            formatter,
-            top=2,
-            scorer=scorer,
-            mode="index",
-        )
-        return out or None
+
+        def tokens(text: str):
+            # Analysed like the index (stemmed, decompounded), with each word's characters.
+            for t in analyzer(text, chars=True, mode="index", removestops=True):
+                if not t.stopped:
+                    yield t.text, t.startchar, t.endchar
+
+        return snippets.highlight(document_text, terms, tokens, max_chars)
 
     def close(self) -> None:
         self._reset_searcher()
@@ -267,3 +331,10 @@ def parse_query(schema: Schema, text: str):
     if query is NullQuery or isinstance(query, Every) or not list(query.iter_all_terms()):
         return None
     return query
+
+
+def analysed_terms(schema: Schema, text: str) -> list[str]:
+    """Return the distinct stemmed terms of a query, as the body field indexes them."""
+    cleaned = re.sub(r"[^\w\s-]", " ", text, flags=re.UNICODE)
+    analyzer = schema["body"].analyzer
+    return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))

@@ -39,8 +39,13 @@ def week_counts(gap: Gap, today) -> list[tuple]:
 def closest(kb: KnowledgeBase, viewer: Viewer, question: str) -> list[dict]:
     """Return the documents nearest a question, searched as the viewer (what they may open)."""
     result = kb.search(
+        # The closest material, even below the cut-off: the gap is that nothing answered.
         SearchRequest(
-            text=question, viewer=viewer, limit=MATERIAL_SHOWN, method=kb.settings.fusion_method
+            text=question,
+            viewer=viewer,
+            limit=MATERIAL_SHOWN,
+            method=kb.settings.fusion_method,
+            cutoff=False,
         )
     )
     catalog = kb.catalog()

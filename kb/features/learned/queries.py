@@ -15,8 +15,6 @@ from kb.service import KnowledgeBase
 from kb.text.questions import learned_topic
 
 LEARNED_LIMIT = 12
-# A reflection scoring below this share of the best one is noise, not an answer.
-LEARNED_RELATIVE = 0.4
 RELATED_LIMIT = 4
 
 
@@ -93,12 +91,8 @@ def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int
             method=kb.settings.fusion_method,
         )
     )
-    best = result.hits[0].score if result.hits else 0.0
-    return [
-        h.doc_id
-        for h in result.hits
-        if h.doc_id in catalog.docs and h.score >= best * LEARNED_RELATIVE
-    ]
+    # The search's own cut-off (noise-calibrated, kb.search.calibration) decides what answers.
+    return [h.doc_id for h in result.hits if h.doc_id in catalog.docs]
 
 
 def learned(

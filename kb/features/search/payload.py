@@ -39,6 +39,10 @@ def search_payload(answer: SearchAnswer) -> dict:
         "total": result.total if result else 0,
         "facets": {f: facets[f] for f in FACETS if facets.get(f)},
         "learned": result.learned if result else False,
+        # "Menade du …?": the question in the viewer's own words, when some word was unknown.
+        "suggestion": result.suggestion if result else None,
+        # Facet values the question names ("åk 5"): offered as a filter, "Visa bara åk 4-6".
+        "named_facets": [{"facet": f, "value": v} for f, v in (result.named if result else ())],
         "offset": answer.offset,
         "limit": answer.limit,
         "filters": {

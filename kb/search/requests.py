@@ -1,0 +1,73 @@
+"""What a search is asked and what it answers, and the parameters of the hybrid search."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from kb.search.access import Viewer
+from kb.search.catalog import Filters
+
+SORTS = ("relevance", "newest")  # the orders a search can be shown in; the first is the default
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str
+    viewer: Viewer
+    filters: Filters = field(default_factory=Filters)
+    limit: int = 10
+    offset: int = 0
+    method: str = "convex"
+    sort: str = SORTS[0]
+    # False: every hit the legs find, however close to noise (the closest material of a gap).
+    cutoff: bool = True
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    doc_id: int
+    source: str
+    title: str
+    kind: str
+    score: float
+    snippet: str
+    leg_scores: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[SearchHit, ...]
+    total: int
+    facets: dict[str, dict[str, int]]
+    learned: bool = False
+    # "Menade du …?": the question with unknown words replaced by the viewer's own words.
+    suggestion: str | None = None
+    # Facet values the question names itself ("åk 5" -> grade 4-6): offered as filters.
+    named: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {"keyword": 0.3, "dense": 0.3, "sparse": 0.4}
+    )
+    rrf_k: int = 60
+    candidates: int = 50
+    learned_boost: float = 1.35
+    # A question is answered when its best document's evidence lies gate_z spreads above what
+    # off-topic questions reach (kb.search.calibration); then a document is a result when its
+    # evidence lies keep_z spreads above. None: no cut-off.
+    gate_z: float | None = 2.5
+    keep_z: float = 0.0
+    evidence_cap: float = 3.0
+    # Correct words no allowed document holds to the closest word one does.
+    spelling: bool = True
+    # Synonyms from the thesaurus join the keyword query at this weight (the user's words: 1).
+    thesaurus_weight: float = 0.0
+    # Multiply the documents carrying a facet value the question names (1.0: no boost).
+    facet_boost: float = 1.0
+    # Subtract each language's mean similarity so a question's own language gets no head start.
+    language_priors: bool = True
+    # Chunks' worth of the collection's prior mixed into each language's (0: none).
+    prior_shrink: float = 0.0

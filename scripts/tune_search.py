@@ -1,0 +1,161 @@
+"""Score many search settings on a judged bundle in one process, ingesting it once.
+
+Usage: python scripts/tune_search.py [BUNDLE] [QUERIES] [--instance DIR] [--set NAME] [--detail]
+Ingests BUNDLE into DIR (unchanged files are skipped, so a kept DIR makes reruns quick), asks
+every judged question as its viewer with each leg alone and with each named setting of
+SETTINGS, and prints nDCG@10 per question type (the definition of the shared kb_eval.py, whose
+functions it imports), the "nothing" questions answered with no hit, and the forbidden hits.
+Query embeddings are cached, so each further setting costs only the fusion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib.util
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+VIEWER = "eval.viewer"
+
+# name -> (method, SearchParams overrides); the shipped defaults are "shipped".
+SETTINGS: dict[str, tuple[str, dict]] = {
+    "keyword only": ("keyword", {}),
+    "dense only": ("dense", {}),
+    "sparse only": ("sparse", {}),
+    "rrf": ("rrf", {}),
+    "shipped": ("convex", {}),
+    "no cut-off": ("convex", {"gate_z": None}),
+    "no spelling": ("convex", {"spelling": False}),
+    "thesaurus 0.2": ("convex", {"thesaurus_weight": 0.2}),
+    "thesaurus 0.4": ("convex", {"thesaurus_weight": 0.4}),
+    "no language priors": ("convex", {"language_priors": False}),
+    "priors shrunk k=20": ("convex", {"prior_shrink": 20.0}),
+    "priors shrunk k=100": ("convex", {"prior_shrink": 100.0}),
+    "neither (main's fusion, no relative floor)": ("convex", {"spelling": False, "gate_z": None}),
+}
+# The cut-offs tried on the tuning half (gate z, keep z, cap of a semantic leg's excess).
+TRIED = ((1.5, 0, 3), (2, 0, 3), (2, -0.5, 3), (2, 0.5, 3), (2.5, 0, 3), (2, 0, 2), (2, 0, 4))
+for _gate, _keep, _cap in TRIED:
+    SETTINGS[f"evidence gate {_gate} keep {_keep} cap {_cap}"] = (
+        "convex",
+        {"gate_z": _gate, "keep_z": _keep, "evidence_cap": _cap},
+    )
+
+
+def load_eval():
+    """Import the shared kb_eval.py for its metrics."""
+    spec = importlib.util.spec_from_file_location("kb_eval", SHARED / "eval" / "kb_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cache_queries(kb) -> None:
+    """Memoise the query encoders: every setting asks the same questions."""
+    import numpy as np
+
+    embedder = kb.embedder
+    original = embedder.embed_queries
+    embed = functools.lru_cache(maxsize=None)(lambda t: original([t])[0])
+    embedder.embed_queries = lambda texts: np.stack([embed(t) for t in texts])
+    encoder = kb.sparse_encoder
+    if encoder is not None:
+        sparse = encoder.encode_queries
+        enc = functools.lru_cache(maxsize=None)(lambda t: sparse([t]))
+        encoder.encode_queries = lambda texts: enc(texts[0]) if len(texts) == 1 else sparse(texts)
+
+
+def score(kb, ev, queries, method: str, overrides: dict, viewers) -> dict:
+    """Ask every question with one setting; return per-type nDCG and the failures."""
+    from kb.search.hybrid import SearchRequest
+
+    searcher = kb.searcher()
+    searcher.params = replace(searcher.params, **overrides)
+    per_type: dict[str, list[float]] = {}
+    rows, nothing, leaks = [], [], 0
+    for q in queries["search"]:
+        viewer = viewers[q.get("as", VIEWER)]
+        result = searcher.search(SearchRequest(text=q["q"], viewer=viewer, method=method))
+        ranked = [h.source for h in result.hits]
+        leaks += len(set(ranked) & set(q.get("must_not_see", [])))
+        if q["type"] == "nothing":
+            nothing.append(not ranked)
+            rows.append((q["id"], "nothing", float(not ranked), len(ranked), ranked[:3]))
+            continue
+        value = ev.ndcg(ranked, q["relevant"], 10)
+        per_type.setdefault(q["type"], []).append(value)
+        rows.append((q["id"], q["type"], value, len(ranked), ranked[:3]))
+    flat = [v for vs in per_type.values() for v in vs]
+    return {
+        "all": statistics.mean(flat) if flat else float("nan"),
+        "types": {t: statistics.mean(v) for t, v in per_type.items()},
+        "nothing": (sum(nothing), len(nothing)),
+        "leaks": leaks,
+        "rows": rows,
+        "length": statistics.mean(r[3] for r in rows) if rows else 0,
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bundle", nargs="?", default=ROOT / "tests" / "judged" / "bundle", type=Path)
+    ap.add_argument(
+        "queries", nargs="?", default=ROOT / "tests" / "judged" / "tuning.yaml", type=Path
+    )
+    ap.add_argument("--instance", type=Path)
+    ap.add_argument("--set", action="append", default=[], help="only these settings")
+    ap.add_argument("--detail", action="append", default=[], help="print each question of these")
+    args = ap.parse_args(argv)
+
+    from kb.config import load_settings
+    from kb.search.access import Viewer
+    from kb.service import KnowledgeBase
+
+    ev = load_eval()
+    queries = yaml.safe_load(args.queries.read_text(encoding="utf-8"))
+    instance = args.instance or Path(tempfile.mkdtemp(prefix="kb-tune-"))
+    kb = KnowledgeBase(load_settings(instance))
+    start = time.perf_counter()
+    kb.ingest(args.bundle)
+    print(f"ingest {time.perf_counter() - start:.1f} s into {instance}", file=sys.stderr)
+    cache_queries(kb)
+    viewers = {VIEWER: Viewer(person_id=VIEWER, unit=None)}
+    for q in queries["search"]:
+        if q.get("as"):
+            viewers[q["as"]] = kb.viewer(q["as"])
+    types = sorted({q["type"] for q in queries["search"]} - {"nothing"})
+    print(f"| method | nDCG@10 | {' | '.join(types)} | nothing | leaks | mean hits |")
+    print("|---|---|" + "---|" * len(types) + "---|---|---|")
+    for name, (method, overrides) in SETTINGS.items():
+        if args.set and name not in args.set:
+            continue
+        r = score(kb, ev, queries, method, overrides, viewers)
+        cells = " | ".join(f"{r['types'].get(t, float('nan')):.3f}" for t in types)
+        empty, n = r["nothing"]
+        print(
+            f"| {name} | {r['all']:.3f} | {cells} | {empty}/{n} | {r['leaks']} | "
+            f"{r['length']:.1f} |",
+            flush=True,
+        )
+        if name in args.detail:
+            for row in r["rows"]:
+                print(f"    {row[0]:6} {row[1]:12} {row[2]:.2f} n={row[3]:2d} {row[4]}")
+    null = kb.searcher().calibration(kb.searcher())
+    print("null:", {k: (round(v.mean, 4), round(v.std, 4)) for k, v in null.items()})
+    kb.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""A short, honest result list: spelling, "Menade du", the noise cut-off and clean snippets."""
+
+from __future__ import annotations
+
+from kb.search import calibration, snippets, spelling, thesaurus
+from kb.search.access import Viewer
+from kb.search.hybrid import SearchRequest
+from kb.search.named_facets import named_facets
+
+
+def _kb(make_kb, bundle):
+    bundle.doc(
+        "material/kallkritik.md",
+        "# Källkritik på sociala medier\n\nEleverna i åk 7 granskar **källor** på nätet.",
+        title="Källkritik på sociala medier",
+        authors=["per.ek"],
+    )
+    bundle.doc(
+        "material/simning.md",
+        "Simkunnighet i åk 5: alla elever ska klara 200 meter.",
+        title="Simkunnighet",
+        authors=["per.ek"],
+    )
+    bundle.doc(
+        "material/anna/friluftsdag.md",
+        "Planering av friluftsdag med kanotpaddling vid sjön.",
+        title="Friluftsdag",
+        authors=["anna.lind"],
+        visibility="private",
+    )
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    return kb
+
+
+def _search(kb, text: str, person: str = "sara.berg"):
+    viewer = Viewer(person_id=person, unit=kb.viewer(person).unit)
+    return kb.search(SearchRequest(text=text, viewer=viewer, limit=50))
+
+
+def test_a_word_typed_without_a_ring_finds_the_material_and_is_suggested(make_kb, bundle):
+    result = _search(_kb(make_kb, bundle), "kallkritik")
+    assert [h.source for h in result.hits][:1] == ["material/kallkritik.md"]
+    assert result.suggestion == "källkritik"
+
+
+def test_a_typo_in_a_long_word_is_corrected(make_kb, bundle):
+    result = _search(_kb(make_kb, bundle), "simkunighet")
+    assert "material/simning.md" in [h.source for h in result.hits]
+    assert result.suggestion == "simkunnighet"
+
+
+def test_no_suggestion_comes_from_a_document_the_viewer_may_not_open(make_kb, bundle):
+    kb = _kb(make_kb, bundle)
+    outsider = _search(kb, "kanotpadling")
+    assert (outsider.total, outsider.hits, outsider.suggestion) == (0, (), None)
+    assert _search(kb, "kanotpadling", "anna.lind").suggestion == "kanotpaddling"
+
+
+def test_a_known_word_is_left_as_typed(make_kb, bundle):
+    assert _search(_kb(make_kb, bundle), "simkunnighet").suggestion is None
+
+
+def test_the_hit_count_is_the_length_of_the_list(make_kb, bundle):
+    result = _search(_kb(make_kb, bundle), "källkritik")
+    assert result.total == len(result.hits) > 0
+
+
+def test_keyboard_mashing_answers_nothing(make_kb, bundle):
+    result = _search(_kb(make_kb, bundle), "asdfghjkl qwerty")
+    assert (result.total, result.hits) == (0, ())
+
+
+def test_spelling_prefers_the_word_equal_but_for_the_dots():
+    class Words:
+        counts = {"läsning": 1, "lasning": 0, "lagning": 9}
+
+        def allowed_mask(self, allowed):
+            return None
+
+        def word_frequency(self, word, mask):
+            return self.counts.get(word, 0)
+
+        def near_words(self, word, maxdist, mask):
+            return {w: n for w, n in self.counts.items() if n and w != word}
+
+    assert spelling.correct("lasning", Words(), None).text == "läsning"
+
+
+def test_a_short_word_is_corrected_only_for_its_dots():
+    class Words:
+        def allowed_mask(self, allowed):
+            return None
+
+        def word_frequency(self, word, mask):
+            return int(word in {"bok", "kall"})
+
+        def near_words(self, word, maxdist, mask):
+            return {"bok": 3}
+
+    assert not spelling.correct("book", Words(), None).changed
+
+
+def test_evidence_adds_up_agreeing_legs_and_caps_a_spiky_semantic_leg():
+    null = {"dense": calibration.Null(0.0, 1.0), "keyword": calibration.Null(0.0, 0.1)}
+    found = calibration.evidence({"dense": {1: 10.0, 2: 1.0}, "keyword": {2: 0.5}}, null, 3.0)
+    assert found == {1: 3.0, 2: 6.0}
+
+
+def test_a_snippet_starts_at_a_sentence_without_markdown():
+    text = "Inledning om annat.\n\n## Metod\n\nVi använder **exit tickets** i [matte](x.md)."
+    tokens = _words
+    out = snippets.highlight(text, {"exit", "tickets"}, tokens)
+    assert out == "Vi använder <mark>exit</mark> <mark>tickets</mark> i matte."
+
+
+def test_stop_words_numbers_and_grade_abbreviations_are_not_marked():
+    text = "Läsloggar i åk 5 for alla."
+    out = snippets.highlight(text, {"läsloggar", "åk", "5", "for", "i"}, _words)
+    assert out == "<mark>Läsloggar</mark> i åk 5 for alla."
+
+
+def _words(text):
+    import re
+
+    for m in re.finditer(r"\w+", text):
+        yield m.group().lower(), m.start(), m.end()
+
+
+def test_a_grade_named_in_the_question_is_offered_as_the_narrowest_range_holding_it():
+    offered = {"grade": {"F-6": 3, "4-6": 2, "7-9": 1}, "subject": {}, "kind": {}}
+    assert named_facets("boksamtal i åk 5", offered) == [("grade", "4-6")]
+
+
+def test_a_subject_and_reflections_named_in_the_question_are_offered():
+    offered = {"grade": {}, "subject": {"matematik": 2}, "kind": {"reflection": 1}}
+    found = named_facets("reflektioner om kamratrespons i matematiken", offered)
+    assert found == [("subject", "matematik"), ("kind", "reflection")]
+
+
+def test_a_value_none_of_the_viewers_results_carries_is_never_offered():
+    assert named_facets("läsning på gymnasiet", {"grade": {"7-9": 4}}) == []
+
+
+def test_the_thesaurus_offers_synonyms_but_never_a_form_of_the_users_own_words():
+    found = thesaurus.expansions("blyga pojkar")
+    assert "kille" in found and "pojke" not in found
+
+
+def test_without_the_word_list_there_is_no_expansion(tmp_path):
+    assert thesaurus.table(tmp_path / "missing.txt.gz") == {}
+
+
+def test_a_synonym_weighs_less_than_the_users_own_word(make_kb, bundle):
+    bundle.doc("material/kille.md", "En kille och läsning på fritids.", title="Läsning A")
+    bundle.doc("material/pojke.md", "Pojkar och läsning på fritids.", title="Läsning B")
+    for n in range(4):  # words in one document of six carry weight (idf)
+        bundle.doc(f"material/annat-{n}.md", "Schack på rasterna.", title=f"Schack {n}")
+    kb = make_kb()
+    kb.ingest(bundle.root)
+    hits = kb.keyword.search("pojkar", None, 10, thesaurus.expansions("pojkar"), 0.3)
+    ids = {kb.catalog().docs[h.doc_id].source: h.score for h in hits}
+    assert ids["material/pojke.md"] > ids.get("material/kille.md", 0) > 0
+
+
+def test_doctor_says_whether_the_thesaurus_is_there():
+    from kb.search.backends import _thesaurus_line
+
+    assert "headwords" in _thesaurus_line()
