@@ -79,6 +79,7 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         self._centroids: dict = {}
         self._query_cache: dict = {}
         self._null: tuple = (None, None)
+        self._null_lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._generation = None
         # One sync at a time in this process; request threads never take this lock.
@@ -259,17 +260,27 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         )
 
     def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
-        """Return each leg's noise over the current indexes, measured once per index state."""
+        """Return each leg's noise over the current indexes, measured once per index state.
+
+        One search measures it; the others that arrive meanwhile wait on the lock (which
+        costs no CPU) instead of each measuring again: after an index swap a burst of
+        searches would otherwise starve every other request, health included.
+        """
         state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
         params = searcher.params
+
+        def fresh(key) -> bool:
+            same = key is not None and key[1] == params
+            return same and all(a is b for a, b in zip(key[0], state, strict=True))
+
         key, null = self._null
-        if (
-            key is None
-            or key[1] != params
-            or any(a is not b for a, b in zip(key[0], state, strict=True))
-        ):
-            null = calibrate(searcher.null_scores, params.evidence_cap)
-            self._null = ((state, params), null)
+        if fresh(key):
+            return null
+        with self._null_lock:
+            key, null = self._null
+            if not fresh(key):
+                null = calibrate(searcher.null_scores, params.evidence_cap)
+                self._null = ((state, params), null)
         return null
 
     def document_texts(self, doc_ids: list[int]) -> dict[int, str]:

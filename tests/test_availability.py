@@ -160,3 +160,30 @@ def test_a_document_over_its_time_budget_is_indexed_by_what_fits_once(make_kb, b
     assert any("embedding took longer" in line for line in report.lines())
     assert kb.index_state("material/lang.md") == "partly"
     assert not kb.sync_indexes().changed  # the rest is not tried again on every sync
+
+
+def test_searches_arriving_together_after_an_index_swap_measure_the_noise_once(kb, monkeypatch):
+    from kb import service
+    from kb.search.hybrid import SearchRequest
+
+    measured = []
+
+    def slow_calibrate(null_scores, cap):
+        measured.append(1)
+        time.sleep(0.3)  # long enough for every other search to arrive meanwhile
+        return real(null_scores, cap)
+
+    real = service.calibrate
+    viewer = kb.viewer("karin.sjoberg")
+    kb.search(SearchRequest(text="läsning", viewer=viewer))  # the indexes are loaded
+    kb._null = (None, None)  # as after a swap: this state's noise is not measured yet
+    monkeypatch.setattr(service, "calibrate", slow_calibrate)
+    searches = [
+        threading.Thread(target=kb.search, args=(SearchRequest(text=q, viewer=viewer),))
+        for q in ("boksamtal", "exit tickets", "källkritik", "lässtrategier")
+    ]
+    for s in searches:
+        s.start()
+    for s in searches:
+        s.join()
+    assert measured == [1]
