@@ -198,12 +198,9 @@ class KeywordIndex:
             extra.boost = expansion_weight
             query = Or([query, extra])
         searcher = self.searcher()
-        mask = None
-        if allowed is not None:
-            nums = self.docnums()
-            mask = {nums[d] for d in allowed if d in nums}
-            if not mask:
-                return []
+        mask = self.allowed_mask(allowed)
+        if mask is not None and not mask:
+            return []
         results = searcher.search(query, limit=limit, filter=mask)
         return [KeywordHit(int(hit["doc_id"]), float(hit.score)) for hit in results]
 
@@ -216,12 +213,9 @@ class KeywordIndex:
         query = self.parse(query_text)
         if query is None:
             return False
-        mask = None
-        if allowed is not None:
-            nums = self.docnums()
-            mask = {nums[d] for d in allowed if d in nums}
-            if not mask:
-                return False
+        mask = self.allowed_mask(allowed)
+        if mask is not None and not mask:
+            return False
         return len(self.searcher().search(query, limit=1, filter=mask, scored=False)) > 0
 
     def allowed_mask(self, allowed: Collection[int] | None) -> set[int] | None:
