@@ -279,7 +279,7 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         with self._null_lock:
             key, null = self._null
             if not fresh(key):
-                null = calibrate(searcher.null_scores, params.evidence_cap)
+                null = calibrate(searcher.null_scores)
                 self._null = ((state, params), null)
         return null
 

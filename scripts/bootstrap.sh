@@ -17,3 +17,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install -q -e ".[dev]"
     echo "$want" > "$stamp"
 fi
+# English questions reach Swedish material through FreeDict's English-Swedish dictionary (GPL-2+,
+# read where Debian installs it, never copied into kb); kb's own school word list works without.
+if [ ! -f /usr/share/dictd/freedict-eng-swe.dict.dz ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-eng-swe \
+        || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-eng-swe)) \
+        >/dev/null 2>&1 || echo "note: could not install dict-freedict-eng-swe; English questions use kb's own word list" >&2
+fi

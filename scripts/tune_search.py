@@ -36,6 +36,11 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "rrf": ("rrf", {}),
     "shipped": ("convex", {}),
     "no cut-off": ("convex", {"gate_z": None}),
+    "no translation": ("convex", {"translate": False}),
+    "no translation, no cut-off": ("convex", {"translate": False, "gate_z": None}),
+    "dense only, no translation": ("dense", {"translate": False}),
+    "keyword only, no translation": ("keyword", {"translate": False}),
+    "sparse only, no translation": ("sparse", {"translate": False}),
     "no spelling": ("convex", {"spelling": False}),
     "thesaurus 0.2": ("convex", {"thesaurus_weight": 0.2}),
     "thesaurus 0.4": ("convex", {"thesaurus_weight": 0.4}),
@@ -44,12 +49,28 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "priors shrunk k=100": ("convex", {"prior_shrink": 100.0}),
     "neither (main's fusion, no relative floor)": ("convex", {"spelling": False, "gate_z": None}),
 }
-# The cut-offs tried on the tuning half (gate z, keep z, cap of a semantic leg's excess).
-TRIED = ((1.5, 0, 3), (2, 0, 3), (2, -0.5, 3), (2, 0.5, 3), (2.5, 0, 3), (2, 0, 2), (2, 0, 4))
-for _gate, _keep, _cap in TRIED:
-    SETTINGS[f"evidence gate {_gate} keep {_keep} cap {_cap}"] = (
+# The gates tried on the tuning half: (best coverage, dense z, sparse z) over the null questions.
+TRIED = ((0.5, 2.0, 3.0), (0.5, 2.5, 3.0), (0.5, 2.0, 4.0), (0.6, 2.0, 3.0), (0.5, 3.0, 5.0))
+for _cov, _dz, _sz in TRIED:
+    SETTINGS[f"gate coverage {_cov} dense {_dz} sparse {_sz}"] = (
         "convex",
-        {"gate_z": _gate, "keep_z": _keep, "evidence_cap": _cap},
+        {"gate_coverage": _cov, "gate_z": _dz, "gate_sparse_z": _sz},
+    )
+
+
+# Leg weights tried on the tuning half (keyword, dense, sparse).
+WEIGHTS = (
+    (0.3, 0.4, 0.3),
+    (0.25, 0.5, 0.25),
+    (0.35, 0.45, 0.2),
+    (0.2, 0.5, 0.3),
+    (0.3, 0.5, 0.2),
+    (0.4, 0.4, 0.2),
+)
+for _k, _d, _s in WEIGHTS:
+    SETTINGS[f"weights {_k}/{_d}/{_s}"] = (
+        "convex",
+        {"weights": {"keyword": _k, "dense": _d, "sparse": _s}},
     )
 
 

@@ -101,10 +101,34 @@ def test_a_short_word_is_corrected_only_for_its_dots():
     assert not spelling.correct("book", Words(), None).changed
 
 
-def test_evidence_adds_up_agreeing_legs_and_caps_a_spiky_semantic_leg():
-    null = {"dense": calibration.Null(0.0, 1.0), "keyword": calibration.Null(0.0, 0.1)}
-    found = calibration.evidence({"dense": {1: 10.0, 2: 1.0}, "keyword": {2: 0.5}}, null, 3.0)
-    assert found == {1: 3.0, 2: 6.0}
+NULL = {"dense": calibration.Null(0.0, 1.0), "sparse": calibration.Null(5.0, 1.0)}
+GATES = {"keyword": 0.5, "dense": 2.0, "sparse": 3.0}
+
+
+def test_one_leg_standing_out_from_the_noise_answers_a_question():
+    assert calibration.answered({"keyword": 0.1, "dense": 0.5, "sparse": 8.5}, NULL, GATES)
+    assert calibration.answered({"keyword": 0.1, "dense": 2.5, "sparse": 4.0}, NULL, GATES)
+    assert calibration.answered({"keyword": 0.6, "dense": -1.0, "sparse": 1.0}, NULL, GATES)
+
+
+def test_no_leg_above_its_noise_answers_nothing():
+    assert not calibration.answered({"keyword": 0.4, "dense": 1.9, "sparse": 7.9}, NULL, GATES)
+
+
+def test_an_english_question_finds_swedish_words_of_the_school_word_list():
+    from kb.search import translate
+
+    assert translate.is_english("how do we give feedback on pupils' writing")
+    swedish = translate.to_swedish("how do we give feedback on pupils' writing").split()
+    assert {"återkoppling", "elever", "skrivande"} <= set(swedish)
+    assert "teckenspråk" in translate.to_swedish("sign language")
+
+
+def test_swedish_questions_and_words_both_languages_share_stay_swedish():
+    from kb.search import translate
+
+    for question in ("boksamtal åk 5", "vad har vi lärt oss om exit tickets", "film", "läsning"):
+        assert not translate.is_english(question)
 
 
 def test_a_snippet_starts_at_a_sentence_without_markdown():

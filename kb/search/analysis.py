@@ -50,6 +50,7 @@ __all__ = [
     "NfcFilter",
     "decompound",
     "exact_analyzer",
+    "known_word",
     "lemma",
     "lexicon_available",
     "stem",
@@ -304,6 +305,12 @@ def lemma(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=100_000)
+def known_word(word: str) -> bool:
+    """Tell whether a lowercase word is in the Swedish dictionary (as itself or inflected)."""
+    lexicon = _get_lexicon()
+    return bool(lexicon and lexicon.lemmas(word))
+
+
 def stem(word: str) -> str:
     """Stem a lowercase Swedish word by applying Snowball to its dictionary form."""
     # Snowball alone never removes the neuter definite "-et", so "biblioteket" and

@@ -2,7 +2,7 @@
 
 Off-topic and nonsense questions (cars, holidays, recipes, keyboard mashing, in Swedish and
 English) are asked once per index; each leg's best score for them is the noise it reaches
-for any question. A document is a result when some leg scores it clearly above that noise.
+for any question. A question is answered when some leg's best document stands clearly above it.
 """
 
 from __future__ import annotations
@@ -68,37 +68,39 @@ def null_of(best_scores: list[float]) -> Null:
     return Null(statistics.fmean(values), statistics.pstdev(values))
 
 
-def evidence(
-    scores: Mapping[str, Mapping[int, float]], null: Mapping[str, Null], cap: float
-) -> dict[int, float]:
-    """Sum each leg's clear excess over its noise per document.
+def answered(
+    best: Mapping[str, float], null: Mapping[str, Null], gates: Mapping[str, float]
+) -> bool:
+    """Tell whether a question is answered: some leg's best document stands out from noise.
 
-    E(d) = Σ_l min(cap_l, max(0, (s_l(d) − μ_l) / σ_l)): legs agreeing add up, and no
-    semantic leg, however spiky, counts for more than `cap` spreads (cap_l = cap); the
-    keyword leg's coverage is bounded by 1 already and is not capped.
+    answered ⇔ c* ≥ g_keyword  ∨  ∃ l ∈ {dense, sparse}: (s*_l − μ_l) / σ_l ≥ g_l,
+    where c* is the best document's keyword coverage (the idf-weighted share of the question's
+    words it holds, already on a scale of its own), s*_l the best score of semantic leg l and
+    μ_l, σ_l that leg's best scores over the null questions asked of this installation's own
+    index. One leg suffices: a paraphrase shares few words and an English question none, yet
+    their latent terms stand out; a one-word query has no sentence to embed, yet its word is
+    there. The gates are chosen on the tuning half of the judged set (docs/search.md).
     """
-    out: dict[int, float] = {}
-    for leg, per_doc in scores.items():
-        if leg not in null:
+    for leg, gate in gates.items():
+        score = best.get(leg)
+        if score is None:
             continue
-        for doc, score in per_doc.items():
-            excess = max(0.0, null[leg].z(score))
-            out[doc] = out.get(doc, 0.0) + (excess if leg == "keyword" else min(cap, excess))
-    return out
+        if leg == "keyword":
+            if score >= gate:
+                return True
+        elif leg in null and null[leg].z(score) >= gate:
+            return True
+    return False
 
 
-def calibrate(
-    scores_of: Callable[[str], Mapping[str, Mapping[int, float]]], cap: float
-) -> dict[str, Null]:
-    """Ask every null question; return each leg's noise and that of the evidence E.
+def calibrate(scores_of: Callable[[str], Mapping[str, Mapping[int, float]]]) -> dict[str, Null]:
+    """Ask every null question; return each leg's noise.
 
     scores_of(q) gives {leg: {doc: score}} over every document.
     """
     answers = [scores_of(query) for query in NULL_QUERIES]
     legs = {leg for answer in answers for leg in answer}
-    null = {
+    return {
         leg: null_of([max(a.get(leg, {}).values(), default=0.0) for a in answers])
         for leg in sorted(legs)
     }
-    null["evidence"] = null_of([max(evidence(a, null, cap).values(), default=0.0) for a in answers])
-    return null

@@ -3,71 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from kb.limits import SNIPPET_SCAN_CHARS
-from kb.search import calibration, fusion, snippets, spelling, thesaurus
+from kb.search import calibration, fusion, snippets, thesaurus
+from kb.search.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
 from kb.search.calibration import Null
 from kb.search.catalog import Catalog, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
 from kb.search.named_facets import carries, named_facets
+from kb.search.question import understand
 from kb.search.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
-from kb.text.language import detect_query_language
 from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
 # Questions whose vectors are kept (the null questions and what colleagues asked lately).
 QUERY_CACHE_SIZE = 1024
-# The keyword coverage of a document that holds every word of the question (up to rounding).
-WHOLE_QUESTION = 0.999
+# Documents offered as the closest material when no hit is confident.
+CLOSEST = 3
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
-
-
-@dataclass
-class LegResult:
-    scores: dict[int, float]
-    best_chunk: dict[int, int] = field(default_factory=dict)
 
 
 def wants_learned(text: str) -> bool:
     """Tell whether a question asks what the groups have learned."""
     return bool(LEARNED.search(text))
-
-
-def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
-    """Return the indices of the k highest scores, best first, ties by index.
-
-    The same as np.argsort(-scores, kind="stable")[:k] without sorting all n scores.
-    """
-    if k >= len(scores):
-        return np.argsort(-scores, kind="stable")
-    neg = -scores
-    kth = np.partition(neg, k - 1)[k - 1]
-    better = np.flatnonzero(neg < kth)
-    tied = np.flatnonzero(neg == kth)[: k - len(better)]
-    chosen = np.concatenate([better, tied])
-    return chosen[np.lexsort((chosen, neg[chosen]))]
-
-
-def to_documents(
-    chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
-) -> LegResult:
-    """Aggregate chunk scores to documents by their best chunk; keep the n best documents."""
-    scores: dict[int, float] = {}
-    best: dict[int, int] = {}
-    for chunk_id, score in chunk_hits:
-        doc_id = chunk_doc.get(chunk_id)
-        if doc_id is not None and score > scores.get(doc_id, float("-inf")):
-            scores[doc_id] = score
-            best[doc_id] = chunk_id
-    top = dict(fusion.ranked(scores)[:n])
-    return LegResult(top, {d: best[d] for d in top})
 
 
 class HybridSearcher:
@@ -101,6 +65,22 @@ class HybridSearcher:
         self.calibration = calibration
         self.query_cache = {} if query_cache is None else query_cache
 
+    def question(self, leg: str, text: str, swedish: str | None = None):
+        """Return the question's vector or latent terms, blended with its Swedish words.
+
+        q = normalise(e(text) + e(swedish)) for the dense leg and s = (s(text) + s(swedish)) / 2
+        for the latent terms: the question keeps its own meaning and gains the words the
+        Swedish material uses.
+        """
+        own = self.encoded(leg, text)
+        if not swedish:
+            return own
+        other = self.encoded(leg, swedish)
+        if leg == "dense":
+            both = own + other
+            return both / max(float(np.linalg.norm(both)), 1e-12)
+        return (own + other) * 0.5
+
     def encoded(self, leg: str, text: str):
         """Return a question's dense vector or latent terms, each computed once per process."""
         key = (leg, text)
@@ -114,12 +94,16 @@ class HybridSearcher:
         return self.query_cache[key]
 
     # ------------------------------------------------------------------ legs
-    def keyword_leg(self, text: str, allowed: set[int] | None, n: int) -> LegResult:
+    def keyword_leg(
+        self, text: str, allowed: set[int] | None, n: int, swedish: str | None = None
+    ) -> LegResult:
         """BM25F over the allowed documents (Whoosh filters before taking the top n)."""
         # The index may still hold a document the database has just dropped: the catalog decides.
         weight = self.params.thesaurus_weight
         extra = thesaurus.expansions(text) if weight > 0 else []
-        hits = self.keyword.search(text, allowed, n, extra, weight)
+        hits = self.keyword.search(
+            f"{text} {swedish}" if swedish else text, allowed, n, extra, weight
+        )
         return LegResult(
             {
                 h.doc_id: h.score
@@ -136,14 +120,19 @@ class HybridSearcher:
         return {lang: ids[np.isin(ids, allowed_chunks)] for lang, ids in groups.items()}
 
     def dense_leg(
-        self, text: str, groups: dict[str, np.ndarray], everything: bool, n: int
+        self,
+        text: str,
+        groups: dict[str, np.ndarray],
+        everything: bool,
+        n: int,
+        swedish: str | None = None,
     ) -> LegResult:
         """Inner product over the allowed chunks, minus each language's prior when there are several.
 
         score(c) = q·v_c − q·μ_{lang(c)}, μ_L the mean chunk vector of language L; each language
         is searched on its own (FAISS filters before top-k), then the lists are merged.
         """
-        query = self.encoded("dense", text)
+        query = self.question("dense", text, swedish)
         k = n * 3
         live = {lang: ids for lang, ids in groups.items() if len(ids)}
         if len(live) <= 1 or not self.params.language_priors:
@@ -171,11 +160,13 @@ class HybridSearcher:
         counts = {lang: len(self.catalog.chunks_by_language.get(lang, ())) for lang in priors}
         return fusion.shrink_priors(priors, counts, self.params.prior_shrink)
 
-    def sparse_leg(self, text: str, groups: dict[str, np.ndarray], n: int) -> LegResult:
+    def sparse_leg(
+        self, text: str, groups: dict[str, np.ndarray], n: int, swedish: str | None = None
+    ) -> LegResult:
         """Dot product of latent terms over the allowed chunks, minus each language's mean score."""
         if self.sparse_index is None or self.sparse_encoder is None or not len(self.sparse_index):
             return LegResult({})
-        query = self.encoded("sparse", text)
+        query = self.question("sparse", text, swedish)
         ids, scores = self.sparse_index.scores(query)
         hits: list[tuple[int, float]] = []
         masks = {lang: np.isin(ids, of_lang) for lang, of_lang in groups.items()}
@@ -196,18 +187,20 @@ class HybridSearcher:
         everything: bool,
         n: int,
         wanted: tuple[str, ...] = LEGS,
+        swedish: str | None = None,
     ) -> dict[str, LegResult]:
-        """Run the wanted legs among the allowed documents only."""
+        """Run the wanted legs among the allowed documents only (swedish: an English question's
+        Swedish words)."""
         allowed_set = None if everything else set(allowed)
         allowed_chunks = None if everything else self.catalog.chunk_ids(allowed)
         groups = self.language_groups(allowed_chunks)
         out = {}
         if "keyword" in wanted:
-            out["keyword"] = self.keyword_leg(text, allowed_set, n)
+            out["keyword"] = self.keyword_leg(text, allowed_set, n, swedish)
         if "dense" in wanted:
-            out["dense"] = self.dense_leg(text, groups, everything, n)
+            out["dense"] = self.dense_leg(text, groups, everything, n, swedish)
         if "sparse" in wanted:
-            out["sparse"] = self.sparse_leg(text, groups, n)
+            out["sparse"] = self.sparse_leg(text, groups, n, swedish)
         return out
 
     # ------------------------------------------------------------------ fusion
@@ -247,24 +240,16 @@ class HybridSearcher:
         if not text or not allowed:
             return SearchResult((), 0, {})
         # Only words in documents this viewer may open count (filters aside: they are the
-        # viewer's own choice), so a hidden document's words answer like no word at all.
+        # viewer's own choice).
         mine = self.catalog.visible(request.viewer)
-        correction = (
-            spelling.correct(text, self.keyword, mine)
-            if self.params.spelling
-            else spelling.Correction(text)
-        )
-        suggestion = correction.text if correction.changed else None
-        text = correction.text
-        query_language = detect_query_language(text)
-        if query_language is None and not self.keyword.knows_any(text, mine):
-            # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
-            # semantic legs would only return their nearest guesses, so say there is nothing.
-            return SearchResult((), 0, {}, suggestion=suggestion)
+        q = understand(text, self.keyword, mine, self.params.spelling, self.params.translate)
+        if q.language == "none":
+            return SearchResult((), 0, {}, suggestion=q.suggestion)
+        text, swedish, suggestion, query_language = q.text, q.swedish, q.suggestion, q.language
         everything = len(allowed) == len(self.catalog.docs)
         n = max(self.params.candidates, request.offset + request.limit)
         wanted = (request.method,) if request.method in LEGS else LEGS
-        legs = self.legs(text, allowed, everything, n, wanted)
+        legs = self.legs(text, allowed, everything, n, wanted, swedish)
         scores = self.fuse(request.method, legs, query_language)
         learned = wants_learned(text)
         if learned:
@@ -274,7 +259,7 @@ class HybridSearcher:
                 if self.catalog.docs[d].kind == "reflection"
             }
             scores = fusion.boost(scores, factor)
-        ordered = self.order(scores, text, legs, allowed, request)
+        ordered, near = self.order(scores, q.texts, legs, allowed, request)
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         named = [
             (f, v)
@@ -284,9 +269,13 @@ class HybridSearcher:
         if named and self.params.facet_boost != 1.0 and request.sort == SORTS[0]:
             ordered = fusion.ranked(fusion.boost(dict(ordered), self.facet_factors(named)))
         page = ordered[request.offset : request.offset + request.limit]
-        marked = self.snippets([d for d, _ in page], text, legs)
+        shown = page + (near if request.offset == 0 else [])
+        marked = self.snippets([d for d, _ in shown], q.words, legs)
         hits = [self.hit(doc_id, score, legs, marked[doc_id]) for doc_id, score in page]
-        return SearchResult(tuple(hits), len(ordered), facets, learned, suggestion, tuple(named))
+        closest = [self.hit(d, v, legs, marked[d]) for d, v in near if d in marked]
+        return SearchResult(
+            tuple(hits), len(ordered), facets, learned, suggestion, tuple(named), tuple(closest)
+        )
 
     def facet_factors(self, named: list[tuple[str, str]]) -> dict[int, float]:
         """Return the boost of every document carrying a facet value the question names."""
@@ -312,61 +301,63 @@ class HybridSearcher:
 
     # ------------------------------------------------------------------ cut-off
     def leg_scores(
-        self, text: str, legs: dict[str, LegResult], allowed: list[int] | None
+        self, texts: tuple[str, ...], legs: dict[str, LegResult], allowed: list[int] | None
     ) -> dict[str, dict[int, float]]:
-        """Return the scores the cut-off judges: the semantic legs', the keyword coverage."""
+        """Return the scores the cut-off judges: the semantic legs', the keyword coverage.
+
+        An English question is covered by its own words or by its Swedish ones, whichever a
+        document holds more of: its Swedish words never dilute the English ones.
+        """
         out = {name: dict(leg.scores) for name, leg in legs.items() if name != "keyword"}
         if "keyword" in legs:
-            coverage = self.keyword.coverage(text, allowed)
-            out["keyword"] = {d: coverage.get(d, 0.0) for d in legs["keyword"].scores}
+            covered = [self.keyword.coverage(t, allowed) for t in texts]
+            out["keyword"] = {
+                d: max(c.get(d, 0.0) for c in covered) for d in legs["keyword"].scores
+            }
         return out
 
     def null_scores(self, text: str) -> dict[str, dict[int, float]]:
         """Return a question's judged scores over every document (for the calibration)."""
         legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
-        return self.leg_scores(text, legs, None)
+        return self.leg_scores((text,), legs, None)
 
-    def confident(
-        self, text: str, legs: dict[str, LegResult], allowed: list[int]
-    ) -> set[int] | None:
-        """Return the documents the legs together score clearly above noise (None: no cut-off).
-
-        E(d) sums each leg's excess over its noise (calibration.evidence); μ_E and σ_E are
-        E's best value over the null questions. Nothing is kept unless max_d E(d) ≥
-        μ_E + gate_z·σ_E; then d is kept when E(d) ≥ μ_E + keep_z·σ_E. A document holding
-        every word of the question passes both.
-        """
+    def answered(
+        self, texts: tuple[str, ...], legs: dict[str, LegResult], allowed: list[int]
+    ) -> bool:
+        """Tell whether some leg's best document stands out from noise (calibration.answered)."""
         if self.params.gate_z is None or self.calibration is None:
-            return None
+            return True
         null = self.calibration(self)
-        judged = self.leg_scores(text, legs, allowed)
-        found = calibration.evidence(judged, null, self.params.evidence_cap)
-        # A document holding every word of the question answers it, whatever the other legs say.
-        whole = {d for d, c in judged.get("keyword", {}).items() if c >= WHOLE_QUESTION}
-        noise = null["evidence"]
-        if not whole and max(found.values(), default=0.0) < noise.threshold(self.params.gate_z):
-            return set()
-        floor = noise.threshold(self.params.keep_z)
-        return whole | {d for d, e in found.items() if e >= floor}
+        judged = self.leg_scores(texts, legs, allowed)
+        best = {leg: max(scores.values()) for leg, scores in judged.items() if scores}
+        gates = {
+            "keyword": self.params.gate_coverage,
+            "dense": self.params.gate_z,
+            "sparse": self.params.gate_sparse_z,
+        }
+        return calibration.answered(best, null, gates)
 
     def order(
         self,
         scores: dict[int, float],
-        text: str,
+        texts: tuple[str, ...],
         legs: dict[str, LegResult],
         allowed: list[int],
         request: SearchRequest,
-    ) -> list[tuple[int, float]]:
-        """Rank fused scores, keep what is clearly above noise (convex), then the chosen order."""
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """Rank fused scores in the chosen order; return (hits, closest).
+
+        When no leg stands out from noise (convex), there are no hits and the few best
+        documents are the closest material instead.
+        """
         ordered = fusion.ranked(scores)
-        if ordered and request.method == "convex" and request.cutoff:
-            kept = self.confident(text, legs, allowed)
-            if kept is not None:
-                ordered = [(d, v) for d, v in ordered if d in kept]
+        confident = request.method != "convex" or not request.cutoff
+        if ordered and not confident and not self.answered(texts, legs, allowed):
+            return [], ordered[:CLOSEST]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)
-        return ordered
+        return ordered, []
 
     def snippets(self, doc_ids: list[int], text: str, legs: dict[str, LegResult]) -> dict:
         """Highlight the query words in each document; else show its best-matching passage.

@@ -45,6 +45,8 @@ class SearchResult:
     suggestion: str | None = None
     # Facet values the question names itself ("åk 5" -> grade 4-6): offered as filters.
     named: tuple[tuple[str, str], ...] = ()
+    # No confident answer: the material nearest the question, shown apart from the hits.
+    closest: tuple[SearchHit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,18 +57,21 @@ class SearchParams:
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
-    # A question is answered when its best document's evidence lies gate_z spreads above what
-    # off-topic questions reach (kb.search.calibration); then a document is a result when its
-    # evidence lies keep_z spreads above. None: no cut-off.
-    gate_z: float | None = 2.5
-    keep_z: float = 0.0
-    evidence_cap: float = 3.0
+    # A question is answered when its best document holds gate_coverage of its words, or the
+    # dense (sparse) leg's best lies gate_z (gate_sparse_z) spreads above what off-topic
+    # questions reach (kb.search.calibration.answered). None: no cut-off. Otherwise the
+    # closest documents are offered apart from the hits.
+    gate_z: float | None = 2.0
+    gate_sparse_z: float = 3.0
+    gate_coverage: float = 0.5
     # Correct words no allowed document holds to the closest word one does.
     spelling: bool = True
     # Synonyms from the thesaurus join the keyword query at this weight (the user's words: 1).
     thesaurus_weight: float = 0.0
     # Multiply the documents carrying a facet value the question names (1.0: no boost).
     facet_boost: float = 1.0
+    # English questions gain their Swedish words (kb.search.translate) in every leg.
+    translate: bool = True
     # Subtract each language's mean similarity so a question's own language gets no head start.
     language_priors: bool = True
     # Chunks' worth of the collection's prior mixed into each language's (0: none).

@@ -14,28 +14,18 @@ def search_payload(answer: SearchAnswer) -> dict:
     /hit/ID/SOURCE link; API: POST /api/search/ID/click), so that a search nobody opened a
     hit of counts as a search gap. The
     filters are those asked for (the date range as `since` and `until`, as in the URL and
-    the CLI); `names` names the authors of the author facet.
+    the CLI); `names` names the authors of the author facet. `closest` holds the material
+    nearest a question that nothing answers confidently (then `hits` is empty).
     """
     result, filters = answer.result, answer.filters
-    hits = []
-    for h in result.hits if result else ():
-        brief = answer.briefs.get(h.source, {"authors": []})
-        hits.append(
-            {
-                **brief,
-                "source": h.source,
-                "title": h.title,
-                "kind": h.kind,
-                "score": h.score,
-                "snippet": h.snippet,
-                "doc_id": h.doc_id,
-                "overdue": h.source in answer.overdue,
-            }
-        )
+    hits = [hit_payload(answer, h) for h in (result.hits if result else ())]
+    # No confident answer: the nearest material, never counted as hits (docs/api.md).
+    closest = [hit_payload(answer, h) for h in (result.closest if result else ())]
     facets = result.facets if result else {}
     return {
         "query": answer.query,
         "hits": hits,
+        "closest": closest,
         "total": result.total if result else 0,
         "facets": {f: facets[f] for f in FACETS if facets.get(f)},
         "learned": result.learned if result else False,
@@ -56,4 +46,19 @@ def search_payload(answer: SearchAnswer) -> dict:
         "sort": answer.sort,
         "names": answer.names,
         "search_id": answer.search_id,
+    }
+
+
+def hit_payload(answer: SearchAnswer, h) -> dict:
+    """Return one hit as the contract has it, with its authors and whether it is overdue."""
+    brief = answer.briefs.get(h.source, {"authors": []})
+    return {
+        **brief,
+        "source": h.source,
+        "title": h.title,
+        "kind": h.kind,
+        "score": h.score,
+        "snippet": h.snippet,
+        "doc_id": h.doc_id,
+        "overdue": h.source in answer.overdue,
     }

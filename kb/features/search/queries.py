@@ -55,9 +55,10 @@ def search(
         )
     )
     catalog = kb.catalog()
-    infos = [catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs]
+    shown = result.hits + result.closest
+    infos = [catalog.docs[h.doc_id] for h in shown if h.doc_id in catalog.docs]
     briefs = {b["source"]: b for b in kb.briefs(infos)}
-    states = kb.freshness_of(viewer, [h.source for h in result.hits])
+    states = kb.freshness_of(viewer, [h.source for h in shown])
     overdue = frozenset(s for s, state in states.items() if state.overdue)
     authors = {*result.facets.get("author", {}), *([filters.author] if filters.author else [])}
     names = kb.person_names(sorted(authors))

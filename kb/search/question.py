@@ -1,0 +1,65 @@
+"""What a question is before any leg runs: its words corrected, its language, its Swedish."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from kb.search import spelling, translate
+from kb.search.keyword import KeywordIndex
+from kb.text.language import detect_query_language
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    # An English question's Swedish words (kb.search.translate); None for a Swedish one.
+    swedish: str | None = None
+    # "Menade du …?": the question with unknown words replaced by the viewer's own words.
+    suggestion: str | None = None
+    # sv or en when the question clearly is in that language and keywords must stay in it.
+    language: str | None = None
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Return the question's own words and, for an English one, its Swedish words."""
+        return (self.text, self.swedish) if self.swedish else (self.text,)
+
+    @property
+    def words(self) -> str:
+        """Return every word the keyword leg and the snippets look for."""
+        return " ".join(self.texts)
+
+
+def understand(
+    text: str,
+    keyword: KeywordIndex,
+    mine: Collection[int],
+    spelling_on: bool = True,
+    translate_on: bool = True,
+) -> Question | None:
+    """Return the question as the legs ask it; None when none of its words is known.
+
+    An English question's words are no misspellings of Swedish ones: it gains Swedish words
+    instead, for every leg, and its keywords then reach the material in either language.
+    Only words in the viewer's own documents (`mine`) count, so a hidden document's words
+    answer like no word at all.
+    """
+    english = translate_on and translate.is_english(text)
+    swedish = translate.to_swedish(text) if english else None
+    correction = (
+        spelling.correct(text, keyword, mine)
+        if spelling_on and not english
+        else spelling.Correction(text)
+    )
+    question = Question(
+        correction.text,
+        swedish or None,
+        correction.text if correction.changed else None,
+        None if swedish else detect_query_language(correction.text),
+    )
+    if question.language is None and not keyword.knows_any(question.words, mine):
+        # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
+        # semantic legs would only return their nearest guesses, so say there is nothing.
+        return Question(question.text, suggestion=question.suggestion, language="none")
+    return question
