@@ -7,14 +7,14 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from kb.limits import SNIPPET_SCAN_CHARS
-from kb.search import calibration, fusion, snippets, thesaurus
+from kb.search import calibration, fusion, snippets, thesaurus, translate
 from kb.search.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
 from kb.search.calibration import Null
 from kb.search.catalog import Catalog, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
 from kb.search.named_facets import carries, named_facets
-from kb.search.question import understand
+from kb.search.question import Question, understand
 from kb.search.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
@@ -102,7 +102,7 @@ class HybridSearcher:
         weight = self.params.thesaurus_weight
         extra = thesaurus.expansions(text) if weight > 0 else []
         hits = self.keyword.search(
-            f"{text} {swedish}" if swedish else text, allowed, n, extra, weight
+            f"{translate.content(text)} {swedish}" if swedish else text, allowed, n, extra, weight
         )
         return LegResult(
             {
@@ -259,7 +259,7 @@ class HybridSearcher:
                 if self.catalog.docs[d].kind == "reflection"
             }
             scores = fusion.boost(scores, factor)
-        ordered, near = self.order(scores, q.texts, legs, allowed, request)
+        ordered, near = self.order(scores, q, legs, allowed, request)
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         named = [
             (f, v)
@@ -301,7 +301,7 @@ class HybridSearcher:
 
     # ------------------------------------------------------------------ cut-off
     def leg_scores(
-        self, texts: tuple[str, ...], legs: dict[str, LegResult], allowed: list[int] | None
+        self, q: Question, legs: dict[str, LegResult], allowed: list[int] | None
     ) -> dict[str, dict[int, float]]:
         """Return the scores the cut-off judges: the semantic legs', the keyword coverage.
 
@@ -310,7 +310,9 @@ class HybridSearcher:
         """
         out = {name: dict(leg.scores) for name, leg in legs.items() if name != "keyword"}
         if "keyword" in legs:
-            covered = [self.keyword.coverage(t, allowed) for t in texts]
+            covered = [self.keyword.coverage(q.text, allowed)]
+            if q.groups:
+                covered.append(self.keyword.coverage("", allowed, q.groups))
             out["keyword"] = {
                 d: max(c.get(d, 0.0) for c in covered) for d in legs["keyword"].scores
             }
@@ -319,16 +321,14 @@ class HybridSearcher:
     def null_scores(self, text: str) -> dict[str, dict[int, float]]:
         """Return a question's judged scores over every document (for the calibration)."""
         legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
-        return self.leg_scores((text,), legs, None)
+        return self.leg_scores(Question(text), legs, None)
 
-    def answered(
-        self, texts: tuple[str, ...], legs: dict[str, LegResult], allowed: list[int]
-    ) -> bool:
+    def answered(self, q: Question, legs: dict[str, LegResult], allowed: list[int]) -> bool:
         """Tell whether some leg's best document stands out from noise (calibration.answered)."""
         if self.params.gate_z is None or self.calibration is None:
             return True
         null = self.calibration(self)
-        judged = self.leg_scores(texts, legs, allowed)
+        judged = self.leg_scores(q, legs, allowed)
         best = {leg: max(scores.values()) for leg, scores in judged.items() if scores}
         gates = {
             "keyword": self.params.gate_coverage,
@@ -340,7 +340,7 @@ class HybridSearcher:
     def order(
         self,
         scores: dict[int, float],
-        texts: tuple[str, ...],
+        q: Question,
         legs: dict[str, LegResult],
         allowed: list[int],
         request: SearchRequest,
@@ -352,7 +352,7 @@ class HybridSearcher:
         """
         ordered = fusion.ranked(scores)
         confident = request.method != "convex" or not request.cutoff
-        if ordered and not confident and not self.answered(texts, legs, allowed):
+        if ordered and not confident and not self.answered(q, legs, allowed):
             return [], ordered[:CLOSEST]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}

@@ -247,33 +247,54 @@ class KeywordIndex:
                 found[candidate] = count
         return found
 
-    def coverage(self, text: str, allowed: Collection[int] | None) -> dict[int, float]:
+    def coverage(
+        self,
+        text: str,
+        allowed: Collection[int] | None,
+        groups: Iterable[Iterable[str]] | None = None,
+    ) -> dict[int, float]:
         """Return, per allowed document, the idf-weighted share of the query's words it holds.
 
-        c(d) = Σ_{t ∈ q ∩ d} idf(t) / Σ_{t ∈ q} idf(t) over the query's analysed terms, a word
-        no document holds counting with the largest idf: "pannkakor i skolan" is not
-        half-answered by a text that says "skolan".
+        c(d) = Σ_{g ∈ q, d holds g} w(g) / Σ_{g ∈ q} w(g) over the query's analysed terms g,
+        w(g) = idf(g), a word no document holds counting with the largest idf: "pannkakor i
+        skolan" is not half-answered by a text that says "skolan". With `groups` (an English
+        question's Swedish alternatives, one group per English word) a group is one word:
+        held when any of its terms is, weighing its best-known term's idf.
         """
-        terms = analysed_terms(self.schema, text)
-        if not terms:
+        if groups is None:
+            groups = [[term] for term in analysed_terms(self.schema, text)]
+        else:
+            groups = [
+                [t for word in group for t in analysed_terms(self.schema, word)] for group in groups
+            ]
+        groups = [g for g in groups if g]
+        if not groups:
             return {}
         searcher = self.searcher()
         reader = searcher.reader()
         ceiling = math.log(reader.doc_count_all() + 1) + 1
         mask = self.allowed_mask(allowed)
-        weights, holders = {}, {}
-        for term in terms:
+        weights, holders = [], []
+        for group in groups:
             docs: set[int] = set()
-            for name in ("title", "tags", "body"):
-                if (name, term) in reader:
-                    docs |= set(reader.postings(name, term).all_ids())
-            weights[term] = searcher.idf("body", term) if docs else ceiling
-            holders[term] = docs if mask is None else docs & mask
-        total = sum(weights.values())
+            idfs = []
+            for term in group:
+                found = {
+                    num
+                    for name in ("title", "tags", "body")
+                    if (name, term) in reader
+                    for num in reader.postings(name, term).all_ids()
+                }
+                if found:
+                    idfs.append(searcher.idf("body", term))
+                docs |= found
+            weights.append(max(idfs) if idfs else ceiling)
+            holders.append(docs if mask is None else docs & mask)
+        total = sum(weights)
         share: dict[int, float] = {}
-        for term, docs in holders.items():
+        for weight, docs in zip(weights, holders, strict=True):
             for num in docs:
-                share[num] = share.get(num, 0.0) + weights[term] / total
+                share[num] = share.get(num, 0.0) + weight / total
         ids = {num: doc_id for doc_id, num in self.docnums().items()}
         return {ids[num]: v for num, v in share.items() if num in ids}
 

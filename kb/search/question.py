@@ -19,6 +19,8 @@ class Question:
     suggestion: str | None = None
     # sv or en when the question clearly is in that language and keywords must stay in it.
     language: str | None = None
+    # The Swedish alternatives of each English word: one word for the keyword coverage.
+    groups: tuple[tuple[str, ...], ...] = ()
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -27,8 +29,14 @@ class Question:
 
     @property
     def words(self) -> str:
-        """Return every word the keyword leg and the snippets look for."""
-        return " ".join(self.texts)
+        """Return every word the keyword leg and the snippets look for.
+
+        An English question's function words ("how", "do", "we") would only find English
+        texts that share them: its content words and its Swedish words remain.
+        """
+        if not self.swedish:
+            return self.text
+        return f"{translate.content(self.text)} {self.swedish}"
 
 
 def understand(
@@ -46,7 +54,13 @@ def understand(
     answer like no word at all.
     """
     english = translate_on and translate.is_english(text)
-    swedish = translate.to_swedish(text) if english else None
+    mask = keyword.allowed_mask(mine)
+    groups = (
+        tuple(translate.swedish_groups(text, lambda word: keyword.word_frequency(word, mask) > 0))
+        if english
+        else ()
+    )
+    swedish = " ".join(dict.fromkeys(w for group in groups for w in group))
     correction = (
         spelling.correct(text, keyword, mine)
         if spelling_on and not english
@@ -57,6 +71,7 @@ def understand(
         swedish or None,
         correction.text if correction.changed else None,
         None if swedish else detect_query_language(correction.text),
+        groups,
     )
     if question.language is None and not keyword.knows_any(question.words, mine):
         # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the

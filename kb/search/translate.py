@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gzip
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from whoosh.lang import stopwords_for_language
@@ -138,14 +139,32 @@ def is_english(text: str) -> bool:
     return english > swedish
 
 
-def to_swedish(text: str) -> str:
-    """Return the question in Swedish words, longest phrases of the word list first."""
-    out: list[str] = []
+def swedish_groups(
+    text: str, known: Callable[[str], bool] = lambda word: True
+) -> list[tuple[str, ...]]:
+    """Return the Swedish alternatives of each English phrase of the question, in order.
+
+    Of each phrase's Swedish words only those `known` accepts are kept (the words of the
+    viewer's own material), or the first when it accepts none: an alternative the material
+    never uses neither helps nor should count as a word the answer lacks. A word neither
+    list has stays as it is.
+    """
+    out: list[tuple[str, ...]] = []
     for phrase, listed in segments(text):
-        if listed is not None:
-            out += listed
-        elif general(phrase):
-            out += general(phrase)
+        words = listed if listed is not None else general(phrase)
+        if words:
+            out.append(tuple(w for w in words if known(w)) or tuple(words[:1]))
         elif phrase not in STOP_EN:
-            out.append(phrase)
-    return " ".join(dict.fromkeys(out))
+            out.append((phrase,))
+    return out
+
+
+def to_swedish(text: str, known: Callable[[str], bool] = lambda word: True) -> str:
+    """Return the question in Swedish words, longest phrases of the word list first."""
+    words = [w for group in swedish_groups(text, known) for w in group]
+    return " ".join(dict.fromkeys(words))
+
+
+def content(text: str) -> str:
+    """Return an English question without its function words (for the keyword leg)."""
+    return " ".join(w for w in WORD.findall(text) if w.lower() not in STOP_EN)
