@@ -304,13 +304,13 @@ def lemma(word: str) -> str:
     return word
 
 
-@functools.lru_cache(maxsize=100_000)
 def known_word(word: str) -> bool:
     """Tell whether a lowercase word is in the Swedish dictionary (as itself or inflected)."""
     lexicon = _get_lexicon()
     return bool(lexicon and lexicon.lemmas(word))
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Stem a lowercase Swedish word by applying Snowball to its dictionary form."""
     # Snowball alone never removes the neuter definite "-et", so "biblioteket" and
