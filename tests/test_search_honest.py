@@ -105,14 +105,18 @@ NULL = {"dense": calibration.Null(0.0, 1.0), "sparse": calibration.Null(5.0, 1.0
 GATES = {"keyword": 0.5, "dense": 2.0, "sparse": 3.0}
 
 
-def test_one_leg_standing_out_from_the_noise_answers_a_question():
-    assert calibration.answered({"keyword": 0.1, "dense": 0.5, "sparse": 8.5}, NULL, GATES)
-    assert calibration.answered({"keyword": 0.1, "dense": 2.5, "sparse": 4.0}, NULL, GATES)
-    assert calibration.answered({"keyword": 0.6, "dense": -1.0, "sparse": 1.0}, NULL, GATES)
+def test_one_leg_standing_out_from_the_noise_is_enough_for_a_document():
+    scores = {
+        "keyword": {1: 0.1, 2: 0.1, 3: 0.6},
+        "dense": {1: 0.5, 2: 2.5, 3: -1.0},
+        "sparse": {1: 8.5, 2: 4.0, 3: 1.0},
+    }
+    assert calibration.standing_out(scores, NULL, GATES) == {1, 2, 3}
 
 
-def test_no_leg_above_its_noise_answers_nothing():
-    assert not calibration.answered({"keyword": 0.4, "dense": 1.9, "sparse": 7.9}, NULL, GATES)
+def test_a_document_no_leg_scores_above_its_noise_does_not_stand_out():
+    scores = {"keyword": {1: 0.4}, "dense": {1: 1.9}, "sparse": {1: 7.9}}
+    assert calibration.standing_out(scores, NULL, GATES) == set()
 
 
 def test_an_english_question_finds_swedish_words_of_the_school_word_list():

@@ -68,29 +68,28 @@ def null_of(best_scores: list[float]) -> Null:
     return Null(statistics.fmean(values), statistics.pstdev(values))
 
 
-def answered(
-    best: Mapping[str, float], null: Mapping[str, Null], gates: Mapping[str, float]
-) -> bool:
-    """Tell whether a question is answered: some leg's best document stands out from noise.
+def standing_out(
+    scores: Mapping[str, Mapping[int, float]], null: Mapping[str, Null], gates: Mapping[str, float]
+) -> set[int]:
+    """Return the documents some leg scores clearly above noise.
 
-    answered ⇔ c* ≥ g_keyword  ∨  ∃ l ∈ {dense, sparse}: (s*_l − μ_l) / σ_l ≥ g_l,
-    where c* is the best document's keyword coverage (the idf-weighted share of the question's
-    words it holds, already on a scale of its own), s*_l the best score of semantic leg l and
-    μ_l, σ_l that leg's best scores over the null questions asked of this installation's own
-    index. One leg suffices: a paraphrase shares few words and an English question none, yet
-    their latent terms stand out; a one-word query has no sentence to embed, yet its word is
-    there. The gates are chosen on the tuning half of the judged set (docs/search.md).
+    d stands out ⇔ c(d) ≥ g_keyword  ∨  ∃ l ∈ {dense, sparse}: (s_l(d) − μ_l) / σ_l ≥ g_l,
+    where c(d) is d's keyword coverage (the idf-weighted share of the question's words it
+    holds, already on a scale of its own), s_l(d) the score of semantic leg l and μ_l, σ_l
+    that leg's best scores over the null questions asked of this installation's own index.
+    One leg suffices: a paraphrase shares few words and an English question none, yet its
+    latent terms stand out; a one-word query has no sentence to embed, yet its word is there.
+    A question is answered when any document stands out. The gates are chosen on the tuning
+    half of the judged set (docs/search.md).
     """
+    out: set[int] = set()
     for leg, gate in gates.items():
-        score = best.get(leg)
-        if score is None:
-            continue
+        per_doc = scores.get(leg, {})
         if leg == "keyword":
-            if score >= gate:
-                return True
-        elif leg in null and null[leg].z(score) >= gate:
-            return True
-    return False
+            out |= {d for d, c in per_doc.items() if c >= gate}
+        elif leg in null:
+            out |= {d for d, s in per_doc.items() if null[leg].z(s) >= gate}
+    return out
 
 
 def calibrate(scores_of: Callable[[str], Mapping[str, Mapping[int, float]]]) -> dict[str, Null]:

@@ -127,7 +127,7 @@ class HybridSearcher:
         n: int,
         swedish: str | None = None,
     ) -> LegResult:
-        """Inner product over the allowed chunks, minus each language's prior when there are several.
+        """Inner product over the allowed chunks, minus each language's prior.
 
         score(c) = q·v_c − q·μ_{lang(c)}, μ_L the mean chunk vector of language L; each language
         is searched on its own (FAISS filters before top-k), then the lists are merged.
@@ -135,7 +135,17 @@ class HybridSearcher:
         query = self.question("dense", text, swedish)
         k = n * 3
         live = {lang: ids for lang, ids in groups.items() if len(ids)}
+        priors = self.shrunk(
+            {
+                lang: float(query @ self.centroids[lang])
+                if lang in self.centroids and self.params.language_priors
+                else 0.0
+                for lang in live
+            }
+        )
         if len(live) <= 1 or not self.params.language_priors:
+            # One language: one search; its prior still comes off, so that its scores sit on
+            # the scale of the noise the cut-off measured over every language.
             allowed = (
                 None
                 if everything
@@ -143,13 +153,9 @@ class HybridSearcher:
             )
             if allowed is not None and not len(allowed):
                 return LegResult({})
-            return to_documents(self.vectors.search(query, k, allowed), self.catalog.chunk_doc, n)
-        priors = self.shrunk(
-            {
-                lang: float(query @ self.centroids[lang]) if lang in self.centroids else 0.0
-                for lang in live
-            }
-        )
+            shift = next(iter(priors.values()), 0.0) if len(live) == 1 else 0.0
+            hits = [(c, s - shift) for c, s in self.vectors.search(query, k, allowed)]
+            return to_documents(hits, self.catalog.chunk_doc, n)
         hits = []
         for lang, ids in live.items():
             hits += [(c, s - priors[lang]) for c, s in self.vectors.search(query, k, ids)]
@@ -174,7 +180,8 @@ class HybridSearcher:
         priors = self.shrunk({lang: float(scores[m].mean()) for lang, m in masks.items()})
         for lang, mask in masks.items():
             sub_ids, sub = ids[mask], scores[mask]
-            if self.params.language_priors and len(groups) > 1:
+            if self.params.language_priors:
+                # Also with one language: the scores stay on the scale the noise was measured.
                 sub = sub - priors[lang]
             top = top_indices(sub, n * 3)
             hits += [(int(sub_ids[i]), float(sub[i])) for i in top]
@@ -323,19 +330,19 @@ class HybridSearcher:
         legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
         return self.leg_scores(Question(text), legs, None)
 
-    def answered(self, q: Question, legs: dict[str, LegResult], allowed: list[int]) -> bool:
-        """Tell whether some leg's best document stands out from noise (calibration.answered)."""
+    def standing_out(
+        self, q: Question, legs: dict[str, LegResult], allowed: list[int]
+    ) -> set[int] | None:
+        """Return the documents some leg scores clearly above noise (None: no cut-off)."""
         if self.params.gate_z is None or self.calibration is None:
-            return True
-        null = self.calibration(self)
-        judged = self.leg_scores(q, legs, allowed)
-        best = {leg: max(scores.values()) for leg, scores in judged.items() if scores}
+            return None
         gates = {
             "keyword": self.params.gate_coverage,
             "dense": self.params.gate_z,
             "sparse": self.params.gate_sparse_z,
         }
-        return calibration.answered(best, null, gates)
+        judged = self.leg_scores(q, legs, allowed)
+        return calibration.standing_out(judged, self.calibration(self), gates)
 
     def order(
         self,
@@ -347,13 +354,17 @@ class HybridSearcher:
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """Rank fused scores in the chosen order; return (hits, closest).
 
-        When no leg stands out from noise (convex), there are no hits and the few best
-        documents are the closest material instead.
+        When no document stands out from noise (convex), there are no hits and the few best
+        documents are the closest material instead; each_hit_stands_out keeps only those
+        that do (the reflections of "vad har vi lärt oss").
         """
         ordered = fusion.ranked(scores)
-        confident = request.method != "convex" or not request.cutoff
-        if ordered and not confident and not self.answered(q, legs, allowed):
+        judged = ordered and request.method == "convex" and request.cutoff
+        standing = self.standing_out(q, legs, allowed) if judged else None
+        if standing is not None and not standing:
             return [], ordered[:CLOSEST]
+        if standing is not None and request.each_hit_stands_out:
+            ordered = [(d, v) for d, v in ordered if d in standing]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)

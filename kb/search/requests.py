@@ -22,6 +22,8 @@ class SearchRequest:
     sort: str = SORTS[0]
     # False: every hit the legs find, however close to noise (the closest material of a gap).
     cutoff: bool = True
+    # True: every hit must stand out from noise by itself, not only the question's best.
+    each_hit_stands_out: bool = False
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,10 @@ def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int
             filters=Filters(kind="reflection"),
             limit=limit,
             method=kb.settings.fusion_method,
+            each_hit_stands_out=True,
         )
     )
-    # The search's own cut-off (noise-calibrated, kb.search.calibration) decides what answers.
+    # The search's own confidence (kb.search.calibration) decides, reflection by reflection.
     return [h.doc_id for h in result.hits if h.doc_id in catalog.docs]
 
 
