@@ -37,7 +37,9 @@ class DavServer:
         self.propfinds: list[str] = []
 
         def counting(environ, start_response):
-            method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+            method = environ["REQUEST_METHOD"]
+            # WSGI hands the path over as Latin-1: the UTF-8 bytes the client sent.
+            path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
             if method == "GET":
                 self.gets.append(path)
             elif method == "PROPFIND":

@@ -7,7 +7,8 @@ only while its row does not say the version the source has now.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from kb.ingest.connectors import state
 from kb.ingest.connectors.base import RemoteEntry, Source, SourceError
@@ -20,6 +21,10 @@ from kb.ingest.records import Problem
 from kb.ingest.versions import VersionError
 from kb.limits import MAX_FILE_BYTES, MAX_METADATA_BYTES
 
+# Notes that are the rule in a shared folder, not a fault: a file without a sidecar or title.
+EXPECTED = re.compile(
+    r"no sidecar .+?\.yaml; title taken from the file name|no title; used the (first heading|file name)"
+)
 COUNTS = ("added", "updated", "moved", "deleted", "unchanged", "refused", "other")
 
 
@@ -92,6 +97,16 @@ def plan(listing: Listing, seen: dict[str, Seen]) -> Plan:
     return out
 
 
+def _unexpected(problems: list[Problem]) -> list[Problem]:
+    """Drop the notes every file without a sidecar or title would get."""
+    out = []
+    for problem in problems:
+        reason = "; ".join(p for p in EXPECTED.sub("", problem.reason).split("; ") if p.strip())
+        if problem.refused or reason:
+            out.append(problem if problem.refused else replace(problem, reason=reason))
+    return out
+
+
 def _same(before: Seen, entry: RemoteEntry) -> bool:
     """Tell whether a new file is an old one moved: the same file id, else ETag and size."""
     if before.file_id and entry.file_id:
@@ -154,7 +169,7 @@ class Syncer:
             self.report.problems.append(Problem(where, f"not fetched ({exc}); tried next sync"))
             return None
         record, problems = read_remote(self.config, entry, data, extra, known, shared)
-        self.report.problems.extend(problems)
+        self.report.problems.extend(_unexpected(problems))
         if record is None:
             reason = "; ".join(p.reason for p in problems if p.refused) or "refused"
             if moved_from is not None:

@@ -1,0 +1,259 @@
+"""kb sync against a real WebDAV server (wsgidav on 127.0.0.1, serving a temporary folder).
+
+Nothing of kb's own is mocked: the client speaks HTTP to the server, the files go through the
+bundle reader's pipeline and the store, and the server counts the GETs it answers.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kb.ingest.connectors import state
+from kb.ingest.versions import version_list
+from kb.models import Document, SyncFile
+from kb.search.access import Viewer
+from kb.search.hybrid import SearchRequest
+from tests.files import make_docx, make_pdf
+from tests.test_hostile import docx_bomb
+from tests.webdav import PASSWORD, DavServer, sync_toml
+
+FORMATS = ("md", "txt", "html", "pdf", "docx")
+FOLDERS = ("Matematik/Åk 7", "Matematik/Åk 8", "Svenska", "NO/Biologi", "")
+
+
+def word(i: int) -> str:
+    """A made-up word found in file i only (the keyword leg finds it, nothing else has it)."""
+    letters = "bcdfghjklmnprstv"
+    return "zq" + letters[i // 16 % 16] + letters[i % 16] + "ov"
+
+
+@cache
+def content(fmt: str, i: int, version: int = 1) -> bytes:
+    line = f"Lektion {i} version {version} om {word(i)} och {'nytt' if version > 1 else 'gammalt'}"
+    if fmt == "md":
+        return f"# Lektion {i}\n\n{line}.\n".encode()
+    if fmt == "txt":
+        return f"{line}.\n".encode()
+    if fmt == "html":
+        return f"<html><body><h1>Lektion {i}</h1><p>{line}.</p></body></html>".encode()
+    if fmt == "pdf":
+        return make_pdf(line)
+    return make_docx(line)
+
+
+def file_path(i: int) -> str:
+    fmt = FORMATS[i % len(FORMATS)]
+    folder = FOLDERS[i // len(FORMATS) % len(FOLDERS)]
+    return f"{folder}/lektion-{i:03d}.{fmt}".lstrip("/")
+
+
+def fill(dav: DavServer, count: int) -> list[str]:
+    """Put `count` files of every format into the server's folders; return their paths."""
+    paths = []
+    for i in range(count):
+        path = file_path(i)
+        dav.put(path, content(path.rsplit(".", 1)[1], i))
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def dav(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_TEST_DAV_PASSWORD", PASSWORD)
+    server = DavServer(tmp_path / "nextcloud")
+    yield server
+    server.close()
+
+
+def synced_kb(make_kb, tmp_path, dav, name="instance", extra=""):
+    folder = tmp_path / name
+    folder.mkdir(exist_ok=True)
+    (folder / "kb.toml").write_text(sync_toml(dav.url, extra=extra), encoding="utf-8")
+    return make_kb(name)
+
+
+def found(kb, query: str) -> list[str]:
+    return [h.source for h in kb.search(SearchRequest(text=query, viewer=Viewer.system())).hits]
+
+
+def sources(kb) -> dict[str, str]:
+    with kb.sessions() as session:
+        return dict(session.execute(select(Document.source, Document.content_hash)).all())
+
+
+def test_a_first_sync_brings_200_files_of_every_format_and_a_second_fetches_only_the_10_changed(
+    dav, make_kb, tmp_path
+):
+    paths = fill(dav, 200)
+    kb = synced_kb(make_kb, tmp_path, dav)
+    (report,) = kb.sync()
+    assert report.counts["added"] == 200 and not report.problems
+    assert len(sources(kb)) == 200
+    for i in (3, 4, 150):  # a PDF, a DOCX, a Markdown file, searchable by their words
+        assert found(kb, word(i))[:1] == [f"skolmoln/{file_path(i)}"]
+    dav.reset_counts()
+    changed = paths[:5] + [f"Svenska/ny-{i}.md" for i in range(5)]
+    for i, path in enumerate(paths[:5]):
+        dav.put(path, content(path.rsplit(".", 1)[1], i, version=2))
+    for i in range(5):
+        dav.put(f"Svenska/ny-{i}.md", f"# Ny {i}\n\nHelt ny text.\n")
+    (report,) = kb.sync()
+    assert sorted(dav.gets) == sorted(f"/dav/{p}" for p in changed)
+    assert (report.counts["updated"], report.counts["added"]) == (5, 5)
+    assert report.counts["unchanged"] == 195
+
+
+def test_a_file_deleted_at_the_source_is_gone_from_search_and_its_undo_works(
+    dav, make_kb, tmp_path
+):
+    fill(dav, 10)
+    kb = synced_kb(make_kb, tmp_path, dav)
+    kb.sync()
+    source = f"skolmoln/{file_path(7)}"
+    assert found(kb, word(7)) == [source]
+    (dav.root / file_path(7)).unlink()
+    (report,) = kb.sync()
+    assert report.counts["deleted"] == 1
+    assert source not in found(kb, word(7)) and source not in kb.catalog().by_source
+    kb.store.undelete(source)
+    assert found(kb, word(7))[:1] == [source]
+
+
+def test_a_renamed_file_keeps_its_versions(dav, make_kb, tmp_path):
+    dav.put("Svenska/dikter.md", "# Dikter\n\nOm zqrimov och rytm.\n")
+    kb = synced_kb(make_kb, tmp_path, dav)
+    kb.sync()
+    dav.put("Svenska/dikter.md", "# Dikter\n\nOm zqrimov, rytm och bilder.\n")
+    kb.sync()
+    (dav.root / "Svenska" / "dikter.md").rename(dav.root / "Svenska" / "poesi.md")
+    dav.reset_counts()
+    (report,) = kb.sync()
+    assert report.counts["moved"] == 1 and report.counts["deleted"] == 0
+    assert found(kb, "zqrimov") == ["skolmoln/Svenska/poesi.md"]
+    with kb.sessions() as session:
+        doc = session.scalar(select(Document).where(Document.source == "skolmoln/Svenska/poesi.md"))
+        actions = [v["action"] for v in version_list(session, doc.source, doc)]
+    assert actions == ["moved", "synced", "created"]
+
+
+def test_a_zip_bomb_is_refused_by_name_the_rest_arrive_and_it_is_not_fetched_again(
+    dav, make_kb, tmp_path
+):
+    fill(dav, 20)
+    dav.put("Svenska/bomb.docx", docx_bomb())
+    kb = synced_kb(make_kb, tmp_path, dav)
+    (report,) = kb.sync()
+    assert report.counts["added"] == 20 and report.counts["refused"] == 1
+    lines = [line for line in report.lines() if "bomb.docx" in line]
+    assert len(lines) == 1 and lines[0].startswith("refused: skolmoln/Svenska/bomb.docx: ")
+    assert "zip bomb" in lines[0]
+    dav.reset_counts()
+    (report,) = kb.sync()
+    assert dav.gets == [] and report.counts["unchanged"] == 21
+
+
+def test_folder_rules_fill_what_a_sidecar_or_front_matter_leaves_open(dav, make_kb, tmp_path):
+    rules = (
+        '[[sync.rule]]\nfolder = "Matematik"\nsubjects = ["matematik"]\nvisibility = "unit"\n'
+        '[[sync.rule]]\nfolder = "Matematik/Åk 7"\ngrades = ["7"]\n'
+    )
+    dav.put("Matematik/Åk 7/bråk.md", "# Bråk\n\nText.\n")
+    dav.put("Matematik/Åk 7/egen.md", "---\ntitle: Egen\nsubjects: [fysik]\n---\n\nText.\n")
+    dav.put("Matematik/Åk 7/prov.pdf", make_pdf("Prov om procent"))
+    dav.put("Matematik/Åk 7/prov.pdf.yaml", "title: Provet\nvisibility: all\n")
+    kb = synced_kb(make_kb, tmp_path, dav, extra=rules)
+    kb.sync()
+    with kb.sessions() as session:
+        docs = {d.source.rsplit("/", 1)[1]: d for d in session.scalars(select(Document))}
+        assert (docs["bråk.md"].subjects, docs["bråk.md"].grades) == (["matematik"], ["7"])
+        assert docs["bråk.md"].visibility == "unit"
+        assert docs["egen.md"].subjects == ["fysik"]
+        assert (docs["prov.pdf"].title, docs["prov.pdf"].visibility) == ("Provet", "all")
+        assert docs["prov.pdf"].origin == "sync"
+
+
+def test_a_changed_sidecar_is_a_new_version_of_its_document(dav, make_kb, tmp_path):
+    dav.put("Svenska/läsa.docx", make_docx("Läsa tillsammans"))
+    dav.put("Svenska/läsa.docx.yaml", "title: Läsa\n")
+    kb = synced_kb(make_kb, tmp_path, dav)
+    kb.sync()
+    dav.put("Svenska/läsa.docx.yaml", "title: Läsa högt\n")
+    (report,) = kb.sync()
+    assert report.counts["updated"] == 1
+    assert kb.catalog().by_source["skolmoln/Svenska/läsa.docx"].title == "Läsa högt"
+
+
+def test_a_source_that_cannot_be_reached_deletes_nothing(dav, make_kb, tmp_path):
+    fill(dav, 5)
+    kb = synced_kb(make_kb, tmp_path, dav)
+    kb.sync()
+    dav.close()
+    (report,) = kb.sync()
+    assert report.error and len(sources(kb)) == 5
+    assert report.lines()[0].startswith("skolmoln: failed: ")
+
+
+def test_the_app_password_is_read_from_the_environment_never_from_kb_toml(tmp_path, make_kb):
+    from kb.config import ConfigError
+    from kb.ingest.connectors.config import read_sync_configs
+
+    (tmp_path / "kb.toml").write_text(
+        '[[sync]]\nname = "moln"\nurl = "https://moln.example/dav"\npassword = "hemligt"\n'
+    )
+    with pytest.raises(ConfigError, match="no password in kb.toml"):
+        read_sync_configs(tmp_path)
+    (tmp_path / "kb.toml").write_text('[[sync]]\nname = "moln"\nurl = "http://moln.example/"\n')
+    with pytest.raises(ConfigError, match="https://"):
+        read_sync_configs(tmp_path)
+
+
+def _sync_process(instance: Path, database_url: str | None) -> subprocess.Popen:
+    env = dict(os.environ, KB_EMBEDDER="fake", PYTHONPATH=str(Path(__file__).parent.parent))
+    if database_url:
+        env["KB_DATABASE_URL"] = database_url
+    return subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "--instance", str(instance), "sync"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.mark.crash
+def test_a_sync_killed_in_the_middle_and_started_again_ends_like_an_uninterrupted_one(
+    dav, make_kb, tmp_path, instance_database_url
+):
+    fill(dav, 120)
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    (killed / "kb.toml").write_text(sync_toml(dav.url), encoding="utf-8")
+    child = _sync_process(killed, instance_database_url(killed))
+    deadline = time.monotonic() + 120
+    while len(dav.gets) < 50 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert child.poll() is None, "the sync ended before it could be killed"
+    child.kill()  # SIGKILL: no cleanup, no rollback handler, mid-transaction
+    child.wait()
+    first_gets = len(dav.gets)
+    again = _sync_process(killed, instance_database_url(killed))
+    out = again.communicate(timeout=300)[0].decode()
+    assert again.returncode == 0, out
+    assert len(dav.gets) - first_gets <= 120 - 40  # what was stored is not fetched again
+    interrupted = make_kb("killed")
+    whole = synced_kb(make_kb, tmp_path, dav, name="whole")
+    whole.sync()
+    assert sources(interrupted) == sources(whole)
+    assert len(sources(interrupted)) == 120
+    with interrupted.sessions() as session:
+        rows = session.scalars(select(SyncFile.path).where(SyncFile.is_folder.is_(False))).all()
+        runs = [r.status for r in reversed(state.recent_runs(session))]
+    assert len(rows) == len(set(rows)) == 120
+    assert runs == ["interrupted", "done"]
