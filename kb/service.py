@@ -370,6 +370,13 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
 
         return sync_sources(self, names, index, progress, open_source or webdav_source)
 
+    def lives_at(self, source: str) -> str | None:
+        """Return where a synced document lives at its source (None for any other)."""
+        from kb.ingest.connectors.state import source_link
+
+        with self.sessions() as session:
+            return source_link(session, source)
+
     # ---------------------------------------------------------------- export
     def export(self, folder: Path, viewer: Viewer | None = None) -> dict[str, int]:
         """Write the knowledge base out as a bundle: all of it, or what a viewer may open."""
