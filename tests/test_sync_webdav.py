@@ -257,3 +257,22 @@ def test_a_sync_killed_in_the_middle_and_started_again_ends_like_an_uninterrupte
         runs = [r.status for r in reversed(state.recent_runs(session))]
     assert len(rows) == len(set(rows)) == 120
     assert runs == ["interrupted", "done"]
+
+
+def test_a_running_server_syncs_on_its_schedule_in_a_child_and_keeps_answering(
+    dav, make_kb, tmp_path, monkeypatch, instance_database_url
+):
+    from tests.helpers import make_app
+
+    dav.put("Svenska/schema.md", "# Schema\n\nOm zqschov.\n")
+    kb = synced_kb(make_kb, tmp_path, dav, extra="every_minutes = 60\n")
+    monkeypatch.setenv("KB_EMBEDDER", "fake")
+    if instance_database_url(kb.settings.instance_path):
+        monkeypatch.setenv("KB_DATABASE_URL", instance_database_url(kb.settings.instance_path))
+    client = make_app(kb).test_client()
+    deadline = time.monotonic() + 90
+    while "skolmoln/Svenska/schema.md" not in kb.catalog().by_source:
+        assert time.monotonic() < deadline, "the scheduled sync never arrived"
+        assert client.get("/api/health").status_code == 200
+        time.sleep(0.5)
+    assert dav.gets == ["/dav/Svenska/schema.md"]
