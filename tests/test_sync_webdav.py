@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kb.ingest.connectors import state
 from kb.ingest.versions import version_list
-from kb.models import Document, SyncFile
+from kb.models import Document, DocumentVersion, SyncFile
 from kb.search.access import Viewer
 from kb.search.hybrid import SearchRequest
 from tests.files import make_docx, make_pdf
@@ -235,18 +235,19 @@ def test_a_sync_killed_in_the_middle_and_started_again_ends_like_an_uninterrupte
     killed = tmp_path / "killed"
     killed.mkdir()
     (killed / "kb.toml").write_text(sync_toml(dav.url), encoding="utf-8")
-    child = _sync_process(killed, instance_database_url(killed))
-    deadline = time.monotonic() + 120
-    while len(dav.gets) < 50 and child.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert child.poll() is None, "the sync ended before it could be killed"
-    child.kill()  # SIGKILL: no cleanup, no rollback handler, mid-transaction
-    child.wait()
-    first_gets = len(dav.gets)
+    for kill_at in (30, 70):  # killed twice, at different files
+        child = _sync_process(killed, instance_database_url(killed))
+        deadline = time.monotonic() + 120
+        while len(dav.gets) < kill_at and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert child.poll() is None, "the sync ended before it could be killed"
+        child.kill()  # SIGKILL: no cleanup, no rollback handler, maybe mid-transaction
+        child.wait()
+    before_last = len(dav.gets)
     again = _sync_process(killed, instance_database_url(killed))
     out = again.communicate(timeout=300)[0].decode()
     assert again.returncode == 0, out
-    assert len(dav.gets) - first_gets <= 120 - 40  # what was stored is not fetched again
+    assert len(dav.gets) - before_last <= 120 - 60  # what was stored is not fetched again
     interrupted = make_kb("killed")
     whole = synced_kb(make_kb, tmp_path, dav, name="whole")
     whole.sync()
@@ -255,8 +256,10 @@ def test_a_sync_killed_in_the_middle_and_started_again_ends_like_an_uninterrupte
     with interrupted.sessions() as session:
         rows = session.scalars(select(SyncFile.path).where(SyncFile.is_folder.is_(False))).all()
         runs = [r.status for r in reversed(state.recent_runs(session))]
+        versions = session.scalar(select(func.count(DocumentVersion.id)))
     assert len(rows) == len(set(rows)) == 120
-    assert runs == ["interrupted", "done"]
+    assert versions == 0  # no document was written twice
+    assert runs == ["interrupted", "interrupted", "done"]
 
 
 def test_a_running_server_syncs_on_its_schedule_in_a_child_and_keeps_answering(
@@ -276,3 +279,25 @@ def test_a_running_server_syncs_on_its_schedule_in_a_child_and_keeps_answering(
         assert client.get("/api/health").status_code == 200
         time.sleep(0.5)
     assert dav.gets == ["/dav/Svenska/schema.md"]
+
+
+def test_a_folder_that_cannot_be_listed_keeps_its_documents(dav, make_kb, tmp_path):
+    fill(dav, 25)
+    kb = synced_kb(make_kb, tmp_path, dav)
+    kb.sync()
+    dav.failing.add("/dav/Svenska")
+    (report,) = kb.sync()
+    assert len(sources(kb)) == 25 and report.counts["deleted"] == 0
+    assert any("skolmoln/Svenska: could not be listed" in str(p) for p in report.problems)
+
+
+def test_a_file_that_could_not_be_fetched_is_fetched_at_the_next_sync(dav, make_kb, tmp_path):
+    fill(dav, 10)
+    kb = synced_kb(make_kb, tmp_path, dav)
+    dav.failing.add(f"/dav/{file_path(3)}")
+    (report,) = kb.sync()
+    assert report.counts["added"] == 9 and len(sources(kb)) == 9
+    dav.failing.clear()
+    dav.reset_counts()
+    (report,) = kb.sync()
+    assert dav.gets == [f"/dav/{file_path(3)}"] and report.counts["added"] == 1

@@ -35,11 +35,16 @@ class DavServer:
         )
         self.gets: list[str] = []
         self.propfinds: list[str] = []
+        # Paths (and what lies below them) answered with 503, as a server in trouble does.
+        self.failing: set[str] = set()
 
         def counting(environ, start_response):
             method = environ["REQUEST_METHOD"]
             # WSGI hands the path over as Latin-1: the UTF-8 bytes the client sent.
             path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+            if any(path == f or path.startswith(f.rstrip("/") + "/") for f in self.failing):
+                start_response("503 Service Unavailable", [("Content-Length", "0")])
+                return [b""]
             if method == "GET":
                 self.gets.append(path)
             elif method == "PROPFIND":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from kb.ingest.connectors.base import Source, SourceError
 from kb.ingest.connectors.config import SyncConfig, read_sync_configs
 from kb.ingest.connectors.sync import Syncer, SyncReport
 from kb.models import Person
+
+log = logging.getLogger("kb.sync")
 
 
 def webdav_source(config: SyncConfig) -> Source:
@@ -57,6 +60,9 @@ def sync_one(kb, config: SyncConfig, open_source, progress=None) -> SyncReport:
             source.close()
     except (SourceError, ConfigError) as exc:
         report, status = SyncReport(config.name, error=str(exc)), "failed"
+    except Exception as exc:  # recorded as failed; what was stored so far stays stored
+        log.exception("sync %s failed", config.name)
+        report, status = SyncReport(config.name, error=f"{type(exc).__name__}: {exc}"), "failed"
     problems = [str(p) for p in report.problems if p.refused]
     with kb.session() as session:
         state.finish_run(session, run_id, status, report.counts, problems, report.error)
