@@ -301,3 +301,15 @@ def test_a_file_that_could_not_be_fetched_is_fetched_at_the_next_sync(dav, make_
     dav.reset_counts()
     (report,) = kb.sync()
     assert dav.gets == [f"/dav/{file_path(3)}"] and report.counts["added"] == 1
+
+
+def test_requests_to_the_source_keep_to_the_configured_rate(dav, make_kb, tmp_path):
+    fill(dav, 10)
+    kb = synced_kb(make_kb, tmp_path, dav)
+    toml = kb.settings.instance_path / "kb.toml"
+    toml.write_text(toml.read_text().replace("= 2000", "= 20"), encoding="utf-8")
+    started = time.monotonic()
+    kb.sync()
+    seconds = time.monotonic() - started
+    requests = len(dav.gets) + len(dav.propfinds)
+    assert requests >= 14 and seconds >= (requests - 1) / 20

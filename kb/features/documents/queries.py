@@ -173,7 +173,8 @@ def delete_document(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
         )
     if refusal == "synced":
         raise CannotDelete(
-            "synced", f"{source} lives at {kb.lives_at(source)}: remove it there and kb follows"
+            "synced",
+            f"{source} lives at {kb.lives_at(source) or 'its source'}: remove it there and kb follows",
         )
     if refusal:
         raise CannotDelete("not_author", "only its authors or a coordinator may delete it")

@@ -42,7 +42,9 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
     if refusal == "bundle":
         raise CannotChange("bundle", f"{source} comes from a bundle: change it there")
     if refusal == "synced":
-        raise CannotChange("synced", f"{source} lives at {kb.lives_at(source)}: change it there")
+        raise CannotChange(
+            "synced", f"{source} lives at {kb.lives_at(source) or 'its source'}: change it there"
+        )
     if refusal:
         raise CannotChange("not_author", "only its authors or a coordinator may change it")
 
