@@ -53,8 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             "thread" if "KB" in test_config or "EMBEDDER" in test_config else kb.settings.indexer
         )
         kb.start_indexer(process=mode == "process")
-        if test_config.get("SYNC_SCHEDULE", True):
-            _start_syncs(app, kb)
+        _start_syncs(app, kb)
     else:
         kb.catalog()
 
@@ -74,7 +73,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _start_syncs(app: Flask, kb) -> None:
-    """Run the [[sync]] entries of kb.toml that have every_minutes, in child processes."""
+    """Run the [[sync]] entries of kb.toml that have every_minutes, in child processes
+    (the SYNC_SCHEDULE test setting False: none)."""
+    if not app.config.get("SYNC_SCHEDULE", True):
+        return
     from kb.ingest.connectors.config import read_sync_configs
     from kb.ingest.connectors.schedule import SyncSchedule
 
