@@ -313,3 +313,20 @@ def test_requests_to_the_source_keep_to_the_configured_rate(dav, make_kb, tmp_pa
     seconds = time.monotonic() - started
     requests = len(dav.gets) + len(dav.propfinds)
     assert requests >= 14 and seconds >= (requests - 1) / 20
+
+
+def test_kb_sync_prints_the_counts_and_each_refused_file_on_a_line(dav, cli, tmp_path):
+    fill(dav, 5)
+    dav.put("Svenska/trasig.pdf", b"%PDF-1.4 this is no PDF at all")
+    folder = tmp_path / "cli-instance"
+    folder.mkdir()
+    (folder / "kb.toml").write_text(sync_toml(dav.url), encoding="utf-8")
+    result = cli("sync")
+    lines = result.output.splitlines()
+    assert result.exit_code == 0, result.output
+    assert lines[0].startswith("skolmoln: 5 added, 0 updated, 0 moved, 0 deleted, 0 unchanged, ")
+    assert [line for line in lines if "trasig.pdf" in line] == [
+        line for line in lines if line.startswith("refused: skolmoln/Svenska/trasig.pdf: ")
+    ]
+    assert len([line for line in lines if line.startswith("refused: ")]) == 1
+    assert cli("sync", "nowhere").exit_code != 0

@@ -30,7 +30,12 @@ class RemoteEntry:
 
 
 class Source(Protocol):
-    """Where synced material lives: list a folder, fetch a file, link to it."""
+    """Where synced material lives: list a folder, fetch a file, link to it.
+
+    A source with a change feed (Google Drive's changes.list, OneDrive's delta) may also have
+    `listing(seen) -> kb.ingest.connectors.walk.Listing`, built from the feed and what the
+    last syncs saw, instead of being walked folder by folder; the rest of the sync is the same.
+    """
 
     name: str
     # True when a folder's ETag changes whenever anything below it does (Nextcloud), so an

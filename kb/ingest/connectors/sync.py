@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from kb.ingest.connectors import state
 from kb.ingest.connectors.base import RemoteEntry, Source, SourceError
@@ -127,7 +128,8 @@ class Syncer:
         name = self.config.name
         with self.kb.sessions() as session:
             seen = state.load(session, name)
-        listing = walk(self.source, seen)
+        # A source with a change feed (Google Drive, OneDrive) answers the listing itself.
+        listing = getattr(self.source, "listing", partial(walk, self.source))(seen)
         self.report.listed = listing.listed
         self.report.problems.extend(listing.problems)
         todo = plan(listing, seen)
