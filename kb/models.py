@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -318,7 +319,8 @@ class SyncFile(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     # The ETag of the file's sidecar NAME.EXT.yaml, when it has one.
     sidecar_etag: Mapped[str | None] = mapped_column(Text)
-    size: Mapped[int | None] = mapped_column(Integer)
+    # Bytes; a video in the same folder may well be over 2 GB.
+    size: Mapped[int | None] = mapped_column(BigInteger)
     modified: Mapped[str | None] = mapped_column(Text)
     # Nextcloud's oc:fileid: the same file after a move.
     file_id: Mapped[str | None] = mapped_column(Text)

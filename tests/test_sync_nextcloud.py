@@ -224,3 +224,28 @@ def test_a_wrong_app_password_is_said_plainly(nc_kb, cloud):
     report = nc_kb.sync_now()
     assert "refused the user name or app password" in report.error
     assert report.lines()[0].startswith("nextcloud: failed: ")
+
+
+def test_a_file_over_the_size_limit_is_refused_without_being_fetched(nc_kb, cloud):
+    cloud.files["Matematik/film.mp4.md"] = dict(id=301, etag="f301-1", owner="anna.lind", data=b"x")
+    nc_kb.sync_now()
+    cloud.requests.clear()
+    cloud.files["Matematik/film.mp4.md"]["etag"] = "f301-2"
+    cloud.folders.update({"": "root-2", "Matematik": "mat-2"})
+    original = RecordedNextcloud.__call__
+
+    def sized(self, request):  # the file has grown to 3 GB, as the PROPFIND answer says
+        response = original(self, request)
+        if request.method == "PROPFIND":
+            body = response.content.replace(
+                b"<d:getcontentlength>1</d:getcontentlength>",
+                b"<d:getcontentlength>3221225472</d:getcontentlength>",
+            )
+            return httpx.Response(207, content=body)
+        return response
+
+    cloud.__class__ = type("Sized", (RecordedNextcloud,), {"__call__": sized})
+    report = nc_kb.sync_now()
+    assert ("GET", f"{ROOT}/Matematik/film.mp4.md") not in cloud.requests
+    assert report.counts["refused"] == 1
+    assert "refused: nextcloud/Matematik/film.mp4.md: larger than 20 MB" in report.lines()

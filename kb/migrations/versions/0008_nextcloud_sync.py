@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("is_folder", sa.Boolean(), nullable=False),
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("sidecar_etag", sa.Text(), nullable=True),
-        sa.Column("size", sa.Integer(), nullable=True),
+        sa.Column("size", sa.BigInteger(), nullable=True),
         sa.Column("modified", sa.Text(), nullable=True),
         sa.Column("file_id", sa.Text(), nullable=True),
         sa.Column("link", sa.Text(), nullable=True),
