@@ -55,6 +55,7 @@ def test_a_synced_document_says_where_it_lives_and_links_there(app, base, dav):
     html = karin.get(f"/doc/{quote(SYNCED)}").get_data(as_text=True)
     link = f"{dav.url}/Svenska/h%C3%B6gl%C3%A4sning.md"
     assert f'href="{link}"' in html
+    assert f">{dav.url}/Svenska/högläsning.md</a>" in html  # shown as people read it
     assert f"/edit/{quote(SYNCED)}" not in html  # no edit button
 
 
@@ -76,7 +77,7 @@ def test_editing_a_synced_document_is_refused_with_its_link(app, base, dav):
     assert gone.status_code == 403 and gone.get_json()["reason"] == "synced"
 
 
-def test_the_syncs_page_shows_coordinators_the_runs_and_the_refused_file(app, base):
+def test_the_syncs_page_shows_coordinators_the_runs_and_the_refused_file(app, base, dav):
     karin = client_for(app, base, "karin.sjoberg")
     johan = client_for(app, base, "johan.lindqvist")
     assert johan.get("/syncs").status_code == 403
@@ -87,3 +88,4 @@ def test_the_syncs_page_shows_coordinators_the_runs_and_the_refused_file(app, ba
     assert body["runs"][0]["status"] == "done" and body["runs"][0]["counts"]["added"] == 1
     assert body["refused"][0]["file"] == "skolmoln/Svenska/bomb.docx"
     assert PASSWORD not in html and PASSWORD not in str(body)
+    assert body["sources"][0]["url"] == dav.url

@@ -7,6 +7,12 @@ from urllib.parse import urlsplit
 from kb.features.syncs.queries import Syncs
 
 
+def _without_user(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=host).geturl()
+
+
 def syncs_payload(found: Syncs) -> dict:
     """Turn the syncs into the API body and the page's context."""
     return {
@@ -14,7 +20,7 @@ def syncs_payload(found: Syncs) -> dict:
             {
                 "name": c.name,
                 # The address without any user part: the page never shows a credential.
-                "url": urlsplit(c.url)._replace(netloc=urlsplit(c.url).hostname or "").geturl(),
+                "url": _without_user(c.url),
                 "every_minutes": c.every_minutes,
                 "nextcloud": c.nextcloud,
             }
