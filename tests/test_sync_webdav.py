@@ -330,3 +330,28 @@ def test_kb_sync_prints_the_counts_and_each_refused_file_on_a_line(dav, cli, tmp
     ]
     assert len([line for line in lines if line.startswith("refused: ")]) == 1
     assert cli("sync", "nowhere").exit_code != 0
+
+
+def test_a_server_whose_certificate_does_not_verify_is_refused(make_kb, tmp_path, monkeypatch):
+    """A self-signed certificate (tests/data, made once with openssl) on a local HTTPS server:
+    kb refuses to talk to it, as it would to a man in the middle."""
+    import http.server
+    import ssl
+    import threading
+
+    data = Path(__file__).parent / "data"
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(data / "self-signed.pem", data / "self-signed.key")
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    monkeypatch.setenv("KB_TEST_DAV_PASSWORD", PASSWORD)
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    url = f"https://127.0.0.1:{httpd.server_port}/dav"
+    (folder / "kb.toml").write_text(sync_toml(url), encoding="utf-8")
+    try:
+        (report,) = make_kb().sync()
+    finally:
+        httpd.shutdown()
+    assert "CERTIFICATE_VERIFY_FAILED" in report.error
