@@ -181,9 +181,11 @@ def require_coordinator(kb: KnowledgeBase, viewer: Viewer, what: str) -> None:
 
 
 def change_refusal(kb: KnowledgeBase, viewer: Viewer, source: str) -> str | None:
-    """Say why a viewer may not edit or delete a document (missing, bundle, not_author), or None.
+    """Say why a viewer may not edit or delete a document (missing, bundle, synced,
+    not_author), or None.
 
-    A document the viewer may not open is missing; one from a bundle changes in the bundle.
+    A document the viewer may not open is missing; one from a bundle changes in the bundle,
+    one synced from a remote folder (kb sync) where it lives.
     """
     from kb.models import Document
 
@@ -194,6 +196,8 @@ def change_refusal(kb: KnowledgeBase, viewer: Viewer, source: str) -> str | None
         if doc is None:
             return "missing"
         origin, authors = doc.origin, list(doc.author_ids)
+    if origin == "sync":
+        return "synced"
     if origin != "web":
         return "bundle"
     if viewer.is_system or viewer.person_id in authors or is_coordinator(kb, viewer):

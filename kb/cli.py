@@ -218,5 +218,29 @@ def _add_commands() -> None:
 _add_commands()
 
 
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--no-index", is_flag=True, help="Leave indexing to the running server (its schedule)."
+)
+@pass_ctx
+def sync(ctx: Context, names: tuple[str, ...], no_index: bool) -> None:
+    """Sync material from the remote folders in kb.toml ([[sync]]: Nextcloud, WebDAV)."""
+    from kb.config import ConfigError
+
+    ctx.kb.yield_to_serving()
+    try:
+        reports = ctx.kb.sync(list(names) or None, index=not no_index)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not reports:
+        click.echo("no [[sync]] entries in kb.toml; nothing to sync")
+    for report in reports:
+        for line in report.lines():
+            click.echo(line)
+    if any(r.error for r in reports):
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

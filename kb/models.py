@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -298,3 +299,50 @@ class RequestVote(Base):
         ForeignKey("material_requests.id", ondelete="CASCADE"), index=True
     )
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+
+
+class SyncFile(Base):
+    """What kb last saw of one remote file or folder of a synced source (kb/ingest/connectors).
+
+    The state that makes a sync incremental and resumable: a file is fetched again only when
+    its ETag changed; its row and its document change in one transaction.
+    """
+
+    __tablename__ = "sync_files"
+    __table_args__ = (UniqueConstraint("source_name", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The [[sync]] entry of kb.toml it came from.
+    source_name: Mapped[str] = mapped_column(String(40), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    is_folder: Mapped[bool] = mapped_column(Boolean, default=False)
+    etag: Mapped[str | None] = mapped_column(Text)
+    # The ETag of the file's sidecar NAME.EXT.yaml, when it has one.
+    sidecar_etag: Mapped[str | None] = mapped_column(Text)
+    # Bytes; a video in the same folder may well be over 2 GB.
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    modified: Mapped[str | None] = mapped_column(Text)
+    # Nextcloud's oc:fileid: the same file after a move.
+    file_id: Mapped[str | None] = mapped_column(Text)
+    # Where people open it at the source (the document page links there).
+    link: Mapped[str | None] = mapped_column(Text)
+    # The document it became (None when refused, see problem).
+    document: Mapped[str | None] = mapped_column(Text, index=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncRun(Base):
+    """One sync of one source: when, what changed, what went wrong (the coordinators' page)."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(40), index=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime | None] = mapped_column(DateTime)
+    # running | done | failed | interrupted
+    status: Mapped[str] = mapped_column(String(20))
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -363,6 +363,20 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         ids = related_documents(catalog, self.vectors, viewer, info.id, limit)
         return self.briefs(catalog.docs[d] for d in ids)
 
+    # ---------------------------------------------------------------- remote sources
+    def sync(self, names=None, index: bool = True, progress=None, open_source=None):
+        """Sync the remote folders kb.toml's [[sync]] entries name, through the store."""
+        from kb.ingest.connectors.run import sync_sources, webdav_source
+
+        return sync_sources(self, names, index, progress, open_source or webdav_source)
+
+    def lives_at(self, source: str) -> str | None:
+        """Return where a synced document lives at its source (None for any other)."""
+        from kb.ingest.connectors.state import source_link
+
+        with self.sessions() as session:
+            return source_link(session, source)
+
     # ---------------------------------------------------------------- export
     def export(self, folder: Path, viewer: Viewer | None = None) -> dict[str, int]:
         """Write the knowledge base out as a bundle: all of it, or what a viewer may open."""

@@ -30,6 +30,7 @@ NAMES = (
     "gaps",
     "requests",
     "review",
+    "syncs",
 )
 
 

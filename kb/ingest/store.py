@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb.ingest.people import ensure_people, set_mentees, upsert_person
@@ -40,6 +41,7 @@ from kb.models import (
     Authorship,
     Chunk,
     Document,
+    DocumentVersion,
     Original,
 )
 from kb.text.chunking import chunk_text
@@ -223,6 +225,27 @@ class Store:
     def __init__(self, session: Callable, changed: Callable[..., object]) -> None:
         self._session = session
         self._changed = changed
+        self._held: bool = False
+        self._pending: bool = False
+
+    def _notify(self) -> None:
+        """Have the indexes synced after a write, or once at the end of a batch."""
+        if self._held:
+            self._pending = True
+        else:
+            self._changed(None)
+
+    @contextmanager
+    def batch(self, progress=None, index: bool = True):
+        """Write many documents, one transaction each, and sync the indexes once at the end
+        (index False: leave that to a running server's indexer, which notices the change)."""
+        self._held, self._pending = True, False
+        try:
+            yield self
+        finally:
+            self._held = False
+            if self._pending and index:
+                self._changed(progress, inline=True)
 
     def ingest(self, contents: BundleContents, prune: bool = False, progress=None) -> IngestReport:
         """Store what was read from a bundle in one transaction, then sync the indexes."""
@@ -239,20 +262,67 @@ class Store:
                 record, source=source, filename=record.filename or source.rsplit("/", 1)[-1]
             )
             upsert_document(session, placed)
-        self._changed(None)
+        self._notify()
         return source
 
-    def delete(self, source: str, by: str | None = None) -> bool:
+    def put(self, record: DocumentRecord, by: str | None = None, then=None) -> str:
+        """Store a document that lives elsewhere (a synced file) under its own source, a change
+        as a new version; `then(session)` runs in the same transaction. Return added, updated
+        or unchanged."""
+        with self._session() as session:
+            doc = row_of(session, record.source)
+            if doc is None:
+                outcome, doc = upsert_document(session, record)
+                session.flush()
+                if has_history(session, record.source):  # back after a delete: continue it
+                    keep(session, record, "synced", by)
+            elif doc.content_hash == fingerprint(record):
+                outcome = "unchanged"
+                apply_upkeep(doc, record)
+            else:
+                apply_upkeep(doc, record)
+                _write_version(session, doc, record, "synced", by)
+                outcome = "updated"
+            if then is not None:
+                then(session)
+        if outcome != "unchanged":
+            self._notify()
+        return outcome
+
+    def move(self, old: str, record: DocumentRecord, by: str | None = None, then=None) -> None:
+        """Give a document a new source (a moved file), its versions going with it, and
+        store the record read at the new place as its next version."""
+        with self._session() as session:
+            doc = existing(session, old)
+            if row_of(session, record.source) is not None or has_history(session, record.source):
+                raise VersionError("present", f"{record.source} is taken")
+            ensure_first(session, doc)
+            session.execute(
+                update(DocumentVersion)
+                .where(DocumentVersion.source == old)
+                .values(source=record.source)
+            )
+            doc.source = record.source
+            apply_upkeep(doc, record)
+            _write_version(session, doc, record, "moved", by)
+            if then is not None:
+                then(session)
+        self._notify()
+
+    def delete(self, source: str, by: str | None = None, then=None) -> bool:
         """Delete a document, keeping its last state UNDO_DAYS for undelete; return whether
-        there was one. Search and every answer lose it at once."""
+        there was one. Search and every answer lose it at once. `then(session)` runs in the
+        same transaction."""
         with self._session() as session:
             doc = row_of(session, source)
-            if doc is None:
-                return False
-            mark_deleted(session, doc, by)
-            session.delete(doc)
-        self._changed(None)
-        return True
+            if doc is not None:
+                mark_deleted(session, doc, by)
+                session.delete(doc)
+            if then is not None:
+                then(session)
+        if doc is not None:
+            self._notify()
+        return doc is not None
 
     def edit(self, source: str, by: str | None = None, **changes) -> int:
         """Change some fields of a document's record as a new version; return its number
@@ -264,7 +334,7 @@ class Store:
             if fingerprint(after) == fingerprint(before):
                 return current_number(session, source)
             number = _write_version(session, doc, after, "edited", by)
-        self._changed(None)
+        self._notify()
         return number
 
     def restore(self, source: str, number: int, by: str | None = None) -> int:
@@ -273,7 +343,7 @@ class Store:
             doc = existing(session, source)
             record = replace(stored_record(session, source, number), source=source)
             new = _write_version(session, doc, record, "restored", by, restored_from=number)
-        self._changed(None)
+        self._notify()
         return new
 
     def undelete(self, source: str, by: str | None = None, now: datetime | None = None) -> int:
@@ -287,7 +357,7 @@ class Store:
             session.add(doc)
             session.flush()
             number = keep(session, record, "undeleted", by)
-        self._changed(None)
+        self._notify()
         return number
 
     def purge(self, now: datetime | None = None) -> list[str]:

@@ -60,6 +60,10 @@ class IndexSnapshots:
         """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
         return self._file_lock(".ingest-lock", on_wait)
 
+    def sync_lock(self, on_wait=None):
+        """Let one sync from remote sources at a time write this instance."""
+        return self._file_lock(".sync-lock", on_wait)
+
     @property
     def vectors(self):
         """The vector index of the current snapshot (loaded from disk, never embedded here)."""

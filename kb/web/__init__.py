@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             "thread" if "KB" in test_config or "EMBEDDER" in test_config else kb.settings.indexer
         )
         kb.start_indexer(process=mode == "process")
+        _start_syncs(app, kb)
     else:
         kb.catalog()
 
@@ -69,6 +70,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(routes.pages)
     return app
+
+
+def _start_syncs(app: Flask, kb) -> None:
+    """Run the [[sync]] entries of kb.toml that have every_minutes, in child processes
+    (the SYNC_SCHEDULE test setting False: none)."""
+    if not app.config.get("SYNC_SCHEDULE", True):
+        return
+    from kb.ingest.connectors.config import read_sync_configs
+    from kb.ingest.connectors.schedule import SyncSchedule
+
+    schedule = SyncSchedule(kb.settings.instance_path, read_sync_configs(kb.settings.instance_path))
+    app.extensions["kb_syncs"] = schedule.start()
 
 
 def _transport(app: Flask, settings) -> None:

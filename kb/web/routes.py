@@ -7,7 +7,7 @@ reads `g.viewer`. Nothing else in the web layer looks the facade up.
 from __future__ import annotations
 
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
@@ -70,6 +70,12 @@ def page_facets() -> tuple[str, ...]:
 def path_quote(value: str) -> str:
     """Quote a value as one URL path segment ("läs/skriv" -> "l%C3%A4s%2Fskriv")."""
     return quote(str(value), safe="")
+
+
+@pages.app_template_filter()
+def unquote_url(value: str) -> str:
+    """Show an address as people read it ("%C3%85k%209" -> "Åk 9")."""
+    return unquote(str(value))
 
 
 def token_required(view):

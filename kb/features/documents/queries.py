@@ -65,6 +65,7 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
                 "format": doc.format,
             },
             "origin": doc.origin,
+            "lives_at": kb.lives_at(doc.source) if doc.origin == "sync" else None,
             "can_change": can_change,
             "versions": versions,
             "changed": doc.updated_at,
@@ -169,6 +170,11 @@ def delete_document(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
     if refusal == "bundle":
         raise CannotDelete(
             "bundle", f"{source} comes from a bundle: remove it there and run kb ingest --prune"
+        )
+    if refusal == "synced":
+        raise CannotDelete(
+            "synced",
+            f"{source} lives at {kb.lives_at(source) or 'its source'}: remove it there and kb follows",
         )
     if refusal:
         raise CannotDelete("not_author", "only its authors or a coordinator may delete it")

@@ -27,7 +27,8 @@ SECTION_FIELDS = ("did", "went_well", "went_less_well", "take_away")
 
 
 class CannotChange(Exception):
-    """A change this viewer may not make; `code` is missing, bundle, not_author or number."""
+    """A change this viewer may not make; `code` is missing, bundle, synced, not_author or
+    number."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -40,6 +41,10 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
         raise CannotChange("missing", f"no document {source!r}")
     if refusal == "bundle":
         raise CannotChange("bundle", f"{source} comes from a bundle: change it there")
+    if refusal == "synced":
+        raise CannotChange(
+            "synced", f"{source} lives at {kb.lives_at(source) or 'its source'}: change it there"
+        )
     if refusal:
         raise CannotChange("not_author", "only its authors or a coordinator may change it")
 

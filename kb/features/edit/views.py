@@ -26,6 +26,9 @@ def _or_404(call, *args):
     try:
         return call(facade(), viewer(), *args)
     except CannotChange as exc:
+        if exc.code == "synced":  # it changes where it lives: the document page links there
+            flash(_("Dokumentet hämtas från en annan plats: ändra det där."), "error")
+            abort(redirect(url_for("pages.document", source=args[0])))
         abort(404 if exc.code in ("missing", "number", "expired") else 403)
 
 
