@@ -224,3 +224,40 @@ def test_the_newcomers_requests_are_open_and_the_one_on_arrival_is_answered(demo
     assert found["Utvecklingssamtal med vårdnadshavare som inte talar svenska"].answer is None
     answered = found["Hur tar vi emot en nyanländ elev de första veckorna?"]
     assert answered.answer == "material/nyanlandas-larande/mottagande-forsta-veckorna.md"
+
+
+# ------------------------------------------------------------------ risk and Vem kan? agree
+def area_named(kb, label):
+    return next(t for t in risk(kb, LENA) if label in t.labels)
+
+
+def test_henrik_holds_formative_assessment_and_lenas_declared_level_is_only_her_word(demo):
+    area = area_named(demo, "formativ bedömning")
+    assert "henrik.dahl" in area.holders and "maria.sandberg" in area.holders
+    assert "lena.holmberg" not in area.holders
+    assert area.declared_only == ("lena.holmberg",)
+
+
+def test_npf_is_held_by_lena_and_oskar_beside_petra(demo):
+    area = area_named(demo, "NPF")
+    assert set(area.holders) == {"petra.wallin", "lena.holmberg", "oskar.nystrom"}
+
+
+def test_if_petra_leaves_npf_stays_with_lena_and_oskar(demo):
+    from kb.features.risk.queries import risk_answer
+
+    lost = {t.name: t for t in risk_answer(demo, LENA, "petra.wallin").lost}
+    npf = next(t for t in lost.values() if "NPF" in t.labels)
+    assert {"lena.holmberg", "oskar.nystrom"} <= set(npf.holders) - {"petra.wallin"}
+
+
+def test_outdoor_maths_is_listed_once(demo):
+    names = [t.name for t in risk(demo, LENA) if "matematik utomhus" in t.name]
+    assert names == ["matematik utomhus"]
+
+
+def test_every_one_person_area_rests_on_a_document(demo):
+    single = [t for t in risk(demo, LENA) if t.single]
+    assert single and all(t.sources for t in single)
+    only_declared = [t for t in risk(demo, LENA) if not t.holders and t.declared_only]
+    assert {t.name for t in only_declared} >= {"bokprat", "rastaktiviteter"}

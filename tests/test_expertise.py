@@ -8,7 +8,7 @@ import pytest
 
 from kb.expertise.experts import DocVote, SkillMatch, rank_experts
 from kb.expertise.mentors import Colleague, is_newcomer, match_all, suggest_mentors
-from kb.expertise.risk import TopicDoc, degree_of_authorship, find_topics, truck_factor
+from kb.expertise.risk import TopicDoc, find_topics, truck_factor
 from kb.features.experts.queries import experts as find_experts
 from kb.features.mentors.queries import mentors
 from kb.features.risk.queries import risk, what_if_leaves
@@ -171,12 +171,6 @@ def doc(source, *authors, labels=("schack",)):
     return TopicDoc(source, tuple(authors), tuple(labels), ())
 
 
-def test_degree_of_authorship_rewards_first_authorship_and_own_documents():
-    assert degree_of_authorship(True, 2, 0) > degree_of_authorship(False, 2, 0)
-    assert degree_of_authorship(False, 3, 0) > degree_of_authorship(False, 1, 0)
-    assert degree_of_authorship(False, 1, 5) < degree_of_authorship(False, 1, 0)
-
-
 def test_a_topic_only_one_person_wrote_about_has_a_single_holder():
     topics = find_topics([doc("a", "dragan"), doc("b", "dragan")], {})
     assert topics[0].holders == ("dragan",) and topics[0].single
@@ -188,14 +182,15 @@ def test_a_shared_topic_with_several_authors_is_not_single_holder():
     assert set(topics[0].holders) == {"karin", "johan"} and not topics[0].single
 
 
-def test_a_declared_skill_makes_its_holder_share_the_topic():
+def test_a_declared_skill_alone_is_said_to_be_only_ones_own_word_not_a_holding():
     topics = find_topics([doc("a", "lars"), doc("b", "lars")], {"sofia": [("schack", 4)]})
-    assert set(topics[0].holders) == {"lars", "sofia"}
+    assert topics[0].holders == ("lars",) and topics[0].declared_only == ("sofia",)
 
 
 def test_a_skill_known_only_in_someones_head_is_a_topic_without_sources():
     topics = find_topics([], {"eva": [("teckenspråk", 5)]})
-    assert topics[0].name == "teckenspråk" and topics[0].sources == () and topics[0].single
+    assert topics[0].name == "teckenspråk" and topics[0].sources == ()
+    assert topics[0].holders == () and topics[0].declared_only == ("eva",)
 
 
 def test_truck_factor_counts_holders_whose_leaving_orphans_most_documents():

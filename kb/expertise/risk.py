@@ -10,20 +10,20 @@ group of a reflection) name, with
 - at least MIN_AREA_DOCUMENTS documents; and a declared skill (level ≥ HOLDING_LEVEL) that no
   document area shows is an area of its own, without documents (knowledge in someone's head).
 School subjects are not areas: everybody teaching mathematics is not a risk finding.
+Who holds an area is not decided here: `Vem kan?` is asked the area's own words and one rule
+(kb.expertise.holding) reads its answer, so the risk page and the experts page agree.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from kb.expertise.experts import DocVote, Expert, SkillMatch, rank_experts, roles_in
+from kb.expertise.holding import holding
+from kb.expertise.reasons import Reason
 from kb.expertise.terms import terms
 
-# Degree of authorship (Fritz et al.; used by Avelino et al.'s truck-factor tool):
-# DOA = 3.293 + 1.098·FA + 0.164·DL − 0.321·ln(1 + AC)
-DOA_BASE, DOA_FA, DOA_DL, DOA_AC = 3.293, 1.098, 0.164, 0.321
-DOA_NORMALISED_MIN = 0.75
 MIN_AREA_DOCUMENTS = 2
 # A label whose documents lie at least this much inside a broader label's is part of it.
 CONTAINED_SHARE = 0.8
@@ -40,6 +40,7 @@ class TopicDoc:
     authors: tuple[str, ...]
     labels: tuple[str, ...]  # tags and the learning group
     subjects: tuple[str, ...]
+    kind: str = "material"
 
 
 @dataclass(frozen=True)
@@ -50,34 +51,8 @@ class Topic:
     truck_factor: int
     single: bool
     labels: tuple[str, ...] = ()
-    declared_by: tuple[str, ...] = ()
-
-
-def degree_of_authorship(first_authored: bool, own: int, others: int) -> float:
-    """DOA = 3.293 + 1.098·FA + 0.164·DL − 0.321·ln(1 + AC) over one area's documents."""
-    return DOA_BASE + DOA_FA * first_authored + DOA_DL * own - DOA_AC * math.log1p(others)
-
-
-def authors_of(docs: Sequence[TopicDoc], newcomers: frozenset[str] = frozenset()) -> list[str]:
-    """Return the area's holders by degree of authorship.
-
-    A person holds the area when DOA ≥ 3.293 and DOA / max DOA ≥ 0.75, where FA says the
-    person first-authored one of its documents, DL counts the documents they (co-)wrote or
-    took part in, and AC the documents written without them. A newcomer holds it only by
-    first-authoring one of them: what they have not shown themselves is not theirs yet.
-    """
-    people = {a for d in docs for a in d.authors}
-    doa = {}
-    for person in people:
-        first = any(d.authors and d.authors[0] == person for d in docs)
-        if person in newcomers and not first:
-            continue
-        own = sum(1 for d in docs if person in d.authors)
-        doa[person] = degree_of_authorship(first, own, len(docs) - own)
-    if not doa:
-        return []
-    top = max(doa.values())
-    return sorted(p for p, v in doa.items() if v >= DOA_BASE and v / top >= DOA_NORMALISED_MIN)
+    declared_only: tuple[str, ...] = ()  # support only a declared skill: "bara egen uppgift"
+    words: tuple[str, ...] = ()  # the area's own words, the questions `Vem kan?` is asked
 
 
 def truck_factor(holders: Sequence[str], docs: Sequence[TopicDoc], declared: set[str]) -> int:
@@ -196,9 +171,9 @@ def skill_matches(skill: str, labels: Sequence[str], core: Sequence[str]) -> boo
 
 
 def name_area(labels: Sequence[str], core: Sequence[str], skills: Sequence[str]) -> str:
-    """Name an area: the declared skill closest to its core, else its most used label."""
+    """Name an area: the declared skill closest to its core, else its most used core label."""
     if not skills:
-        return labels[0]
+        return core[0] if core else labels[0]
     core_terms = frozenset().union(*(terms(label) for label in core))
 
     def closeness(name: str) -> tuple:
@@ -207,89 +182,154 @@ def name_area(labels: Sequence[str], core: Sequence[str], skills: Sequence[str])
     return max(skills, key=closeness)
 
 
+@dataclass
+class Area:
+    """An area before its holders are known: its name, labels, documents and own words."""
+
+    name: str
+    labels: list[str]
+    docs: list[TopicDoc]
+    words: list[str]
+
+
+def document_areas(
+    docs: Sequence[TopicDoc], declaring: Mapping[str, Sequence[tuple[str, int]]], subjects: set
+) -> tuple[list[Area], set[tuple[str, str]]]:
+    """Return the areas the labels make, named and merged, and the (person, skill) naming one.
+
+    An area's own words are its core labels that are no school subject (on most of its
+    documents); two areas whose names say the same (one's words inside the other's) are one.
+    """
+    areas: list[Area] = []
+    matched: set[tuple[str, str]] = set()
+    for labels, area_docs in cluster_labels(docs):
+        own = [lb for lb in labels if lb.casefold() not in subjects] or list(labels)
+        core = core_labels(own, area_docs)
+        names = []
+        for person, person_skills in declaring.items():
+            for name, level in person_skills:
+                if name.casefold() in subjects or level < HOLDING_LEVEL:
+                    continue
+                if skill_matches(name, core, core):
+                    matched.add((person, name.casefold()))
+                    names.append(name)
+        name = name_area(own, core, names)
+        same = next((a for a in areas if same_words(terms(a.name), terms(name))), None)
+        if same is not None:
+            known = {d.source for d in same.docs}
+            same.docs.extend(d for d in area_docs if d.source not in known)
+            same.labels.extend(lb for lb in labels if lb not in same.labels)
+            same.words.extend(c for c in core if c not in same.words)
+            continue
+        areas.append(Area(name, list(labels), list(area_docs), list(core)))
+    return areas, matched
+
+
+def tag_answer(docs: Sequence[TopicDoc], skills: Mapping[str, Sequence[tuple[str, int]]]):
+    """Return a `Vem kan?` for words over documents known only by their labels.
+
+    The same ranking (kb.expertise.experts) with a document about the words when its labels
+    hold all of them, and a skill matching when its name does: for the pure model and its tests.
+    """
+
+    def ask(words: str) -> list[Expert]:
+        want = terms(words)
+        votes = [
+            DocVote(
+                source=d.source,
+                title=d.source,
+                kind=d.kind,
+                relevance=1.0,
+                people=tuple(roles_in(d.kind, d.authors, ())),
+                about=Reason("about_tags", terms=words),
+            )
+            for d in docs
+            if want and want <= frozenset().union(*(terms(lb) for lb in d.labels))
+        ]
+        matches = [
+            SkillMatch(person, name, level, 1.0)
+            for person, person_skills in skills.items()
+            for name, level in person_skills
+            if want and same_words(want, terms(name))
+        ]
+        people = {p for d in docs for p in d.authors} | set(skills)
+        return rank_experts(votes, matches, {p: p for p in people}, limit=len(people))
+
+    return ask
+
+
 def find_topics(
     docs: Sequence[TopicDoc],
     skills: Mapping[str, Sequence[tuple[str, int]]],
     newcomers: frozenset[str] = frozenset(),
     gone: frozenset[str] = frozenset(),
+    ask: Callable[[str], Sequence[Expert]] | None = None,
 ) -> list[Topic]:
     """Return the organisation's knowledge areas with holders, sources and truck factor.
 
-    Holders are the authors by degree of authorship (authors_of) plus everyone who declares a
-    skill naming the area at level ≥ HOLDING_LEVEL; newcomers hold only what they first-wrote
-    (their declared skills do not count), and people who have left (`gone`) hold nothing.
+    The holders of an area are those *Vem kan?* (`ask`, the experts ranking) lists with
+    documented knowledge for the area's own words (kb.expertise.holding); newcomers hold only
+    what they first-wrote, people who have left (`gone`) nothing. Without `ask`, the same
+    ranking runs over the documents' labels (tag_answer).
     """
     subjects = {s.casefold() for d in docs for s in d.subjects}
     declaring = {p: v for p, v in skills.items() if p not in newcomers and p not in gone}
-    topics: list[Topic] = []
-    matched: set[tuple[str, str]] = set()
-    used: set[str] = set()
-    for labels, area_docs in cluster_labels(docs):
-        core = core_labels(labels, area_docs)
-        declared, names = set(), []
-        for person, person_skills in declaring.items():
-            for name, level in person_skills:
-                if name.casefold() in subjects or level < HOLDING_LEVEL:
-                    continue
-                if skill_matches(name, labels, core):
-                    declared.add(person)
-                    matched.add((person, name.casefold()))
-                    names.append(name)
-        authors = set(authors_of(area_docs, newcomers)) - gone
-        holders = sorted(authors | declared)
-        label = name_area(labels, core, names)
-        if label.casefold() in used:
-            label = ", ".join(labels[:3])
-        used.add(label.casefold())
-        topics.append(
-            Topic(
-                name=label,
-                holders=tuple(holders),
-                sources=tuple(d.source for d in area_docs),
-                truck_factor=truck_factor(holders, area_docs, declared),
-                single=len(holders) == 1,
-                labels=tuple(labels),
-                declared_by=tuple(sorted(declared)),
-            )
+    ask = ask or tag_answer(docs, skills)
+    areas, matched = document_areas(docs, declaring, subjects)
+    for name in head_only_areas(declaring, matched, subjects, areas):
+        areas.append(Area(name, [name], [], [name]))
+    topics = [held_topic(a, ask, newcomers, gone) for a in areas]
+    # A skill area nobody can be named for (all declaring it are new or gone) is no finding.
+    topics = [t for t in topics if t.sources or t.holders or t.declared_only]
+    topics.sort(
+        key=lambda t: (
+            not t.holders,
+            len(t.holders),
+            t.truck_factor,
+            -len(t.sources),
+            t.name.casefold(),
         )
-    topics.extend(head_only_topics(declaring, matched, subjects, used))
-    topics.sort(key=lambda t: (len(t.holders), t.truck_factor, -len(t.sources), t.name.casefold()))
+    )
     return topics
 
 
-def head_only_topics(
+def held_topic(area: Area, ask, newcomers: frozenset[str], gone: frozenset[str]) -> Topic:
+    """Ask `Vem kan?` the area's words and make the topic its holders show."""
+    first = frozenset(d.authors[0] for d in area.docs if d.authors)
+    held = holding(((w, ask(w)) for w in area.words), newcomers, first, gone)
+    sources = tuple(d.source for d in area.docs) or held.documents
+    authored = {a for d in area.docs for a in d.authors}
+    everywhere = {h for h in held.holders if h not in authored}
+    return Topic(
+        name=area.name,
+        holders=held.holders,
+        sources=sources,
+        truck_factor=truck_factor(held.holders, area.docs, everywhere),
+        single=len(held.holders) == 1,
+        labels=tuple(area.labels),
+        declared_only=held.declared_only,
+        words=tuple(area.words),
+    )
+
+
+def head_only_areas(
     skills: Mapping[str, Sequence[tuple[str, int]]],
     matched: set[tuple[str, str]],
     subjects: set[str],
-    used: set[str],
-) -> list[Topic]:
-    """Return areas only declared skills show: skills naming the same thing share one."""
-    areas: list[tuple[str, frozenset[str], set[str]]] = []
+    areas: Sequence[Area],
+) -> list[str]:
+    """Return the names of areas only declared skills show (skills saying the same, one)."""
+    found: list[tuple[str, frozenset[str]]] = []
     for person, person_skills in sorted(skills.items()):
         for name, level in person_skills:
             key = name.casefold()
             if level < HOLDING_LEVEL or (person, key) in matched or key in subjects:
                 continue
             words = terms(name)
-            area = next(
-                (a for a in areas if same_words(a[1], words) or a[0].casefold() == key), None
-            )
-            if area is None:
-                areas.append((name, words, {person}))
-            else:
-                area[2].add(person)
+            if not any(same_words(w, words) or n.casefold() == key for n, w in found):
+                found.append((name, words))
     return [
-        Topic(
-            name=name,
-            holders=tuple(sorted(people)),
-            sources=(),
-            truck_factor=len(people),
-            single=len(people) == 1,
-            labels=(name,),
-            declared_by=tuple(sorted(people)),
-        )
-        for name, _, people in areas
-        if name.casefold() not in used
+        name for name, words in found if not any(same_words(terms(a.name), words) for a in areas)
     ]
 
 

@@ -14,6 +14,8 @@ def _topic(t: Topic, leaving: str | None = None) -> dict:
         "truck_factor": t.truck_factor,
         "single_holder": t.single,
         "labels": list(t.labels),
+        "words": list(t.words),
+        "declared_only": list(t.declared_only),
     }
     if leaving:
         entry["remaining"] = [h for h in t.holders if h != leaving]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,6 +16,11 @@ from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import entries, unowned_if_leaves
+
+# How many of `Vem kan?`'s people an area's words are asked for (all that could hold it).
+ASK_LIMIT = 100
+# The last answer per catalog (a new catalog after every change of documents).
+_AREAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
             authors=d.authors,
             labels=d.tags + ((d.group,) if d.group else ()),
             subjects=d.subjects,
+            kind=d.kind,
         )
         for d in visible
     ]
@@ -63,7 +70,23 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
         skills.setdefault(pid, []).append((name, level))
     new = frozenset(p.id for p in people if started_recently(p.started, p.newcomer, today, months))
     gone = frozenset(p.id for p in people if p.left is not None and p.left <= today)
-    return find_topics(docs, skills, newcomers=new, gone=gone)
+    # The areas follow only from the documents (the catalog), the skills, who is new or gone
+    # and the asker: asking `Vem kan?` for every area's words again for the same is waste.
+    key = (viewer, today, tuple(sorted(rows)), new, gone)
+    cached = _AREAS.get(catalog)
+    if cached and cached[0] == key:
+        return cached[1]
+    answers: dict[str, list] = {}
+
+    def ask(words: str) -> list:
+        # `Vem kan?` itself, for the same asker: the holders are whom it lists (holding.py).
+        if words not in answers:
+            answers[words] = kb.experts(viewer, words, limit=ASK_LIMIT)
+        return answers[words]
+
+    topics = find_topics(docs, skills, newcomers=new, gone=gone, ask=ask)
+    _AREAS[catalog] = (key, topics)
+    return topics
 
 
 def what_if_leaves(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> list[Topic]:
@@ -77,7 +100,7 @@ def risk_answer(kb: KnowledgeBase, viewer: Viewer, leaving: str | None = None) -
     people = kb.profile_refs()
     gone = next((p for p in people if p["id"] == leaving), None) if leaving else None
     lost = topics_held_by(gone["id"], topics) if gone else []
-    names = kb.person_names([h for t in topics for h in t.holders])
+    names = kb.person_names([h for t in topics for h in (*t.holders, *t.declared_only)])
     states = kb.freshness(viewer)
     unowned = entries([s for s in states if s.unowned], kb.person_names)
     orphaned = entries(unowned_if_leaves(states, gone["id"]), kb.person_names) if gone else []
