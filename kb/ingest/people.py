@@ -98,7 +98,9 @@ def set_mentees(session: Session, record: PersonRecord, report: IngestReport) ->
             for other in session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee)):
                 session.delete(other)
             session.flush()
-            session.add(Mentorship(mentor_id=record.id, mentee_id=mentee))
+            # The bundle says who mentors whom, not since when: from the newcomer's start.
+            started = session.get(Person, mentee).started
+            session.add(Mentorship(mentor_id=record.id, mentee_id=mentee, since=started))
     session.flush()
 
 

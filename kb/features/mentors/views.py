@@ -77,6 +77,19 @@ def assign_page():
     return redirect(url_for("pages.newcomers", newcomer=newcomer))
 
 
+@pages.get("/mentorships/end", endpoint="confirm_end_mentorship")
+def confirm_end_page():
+    # Ending is not undone with a click: the page asks first (a coordinator's decision).
+    answer = mentors_answer(facade(), viewer(), request.args.get("newcomer") or None, strict=False)
+    if not answer.is_coordinator:
+        abort(403)
+    if answer.newcomer is None or answer.mentor is None:
+        return redirect(url_for("pages.newcomers"))
+    return render_template(
+        "end_mentorship.html", page=mentors_payload(answer), form=MentorshipForm()
+    )
+
+
 @pages.post("/mentorships/end", endpoint="end_mentorship")
 def end_page():
     form = MentorshipForm()
