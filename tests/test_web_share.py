@@ -243,3 +243,40 @@ def test_co_authors_chosen_on_the_share_form_are_authors(base, client):
     response = upload(client, "holkar.md", b"# Holk\n\nText.", coauthors=["elin.forsberg"])
     source = response.headers["Location"].split("/doc/", 1)[1]
     assert base.catalog().by_source[source].authors == ("johan.lindqvist", "elin.forsberg")
+
+
+def docx_with_title_heading(title: str, *paragraphs: str) -> bytes:
+    """A DOCX whose first line is Word's Title style; its document properties have no title."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, 0)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_docx_titled_by_its_first_heading_is_shared_with_the_title_left_empty(base, client):
+    data = docx_with_title_heading("Mattestigen i skogen", "Stationer med mätning och form.")
+    response = upload(client, "mattestig.docx", data, title="")
+    assert response.status_code == 302
+    source = response.headers["Location"].split("/doc/", 1)[1]
+    assert base.catalog().by_source[source].title == "Mattestigen i skogen"
+
+
+def test_a_missing_title_is_said_at_the_title_field(base, client):
+    response = upload(client, "holkar.docx", make_docx("bara en rad brödtext"), title="")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    field = html[html.index('<div class="field has-error">') :]
+    field = field[: field.index("</div>")]
+    assert 'id="title-error"' in field and "Skriv en titel." in field
+    assert 'aria-invalid="true"' in field
+
+
+def test_a_grade_typed_as_a_school_year_joins_its_stage(base, client):
+    response = upload(client, "holkar.md", b"# Holk\n\nText.", grades="åk 5")
+    source = response.headers["Location"].split("/doc/", 1)[1]
+    assert base.catalog().by_source[source].grades == ("4-6",)

@@ -49,17 +49,50 @@ def _html(data: bytes) -> str | None:
 
 
 def _docx(data: bytes) -> str | None:
+    """Return the document properties' title, else a first paragraph styled as a title."""
     try:
         with open_zip(data) as package:
-            if "docProps/core.xml" not in package.namelist():
-                return None
-            if package.getinfo("docProps/core.xml").file_size > 256 * 1024:
-                return None
-            core = package.read("docProps/core.xml")
+            names = set(package.namelist())
+            core = (
+                _part(package, "docProps/core.xml", 256 * 1024)
+                if "docProps/core.xml" in names
+                else b""
+            )
+            match = _DOCX_TITLE.search(core or b"")
+            title = _clean(match.group(1).decode("utf-8", "replace")) if match else None
+            if title or "word/document.xml" not in names:
+                return title
+            body = _part(package, "word/document.xml", DOCX_HEAD)
     except (ExtractionError, OSError, ValueError, KeyError):
         return None
-    match = _DOCX_TITLE.search(core)
-    return _clean(match.group(1).decode("utf-8", "replace")) if match else None
+    return _styled_title(body.decode("utf-8", "replace"))
+
+
+# Read at most this much of a DOCX's body for its first paragraph (decompressed, streamed).
+DOCX_HEAD = 200_000
+_PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
+_STYLE = re.compile(r'<w:pStyle w:val="([^"]+)"')
+_RUN_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+# Word's own style ids for a document's title (English and Swedish Word).
+TITLE_STYLES = {"title", "rubrik", "heading1", "rubrik1"}
+
+
+def _part(package, name: str, limit: int) -> bytes:
+    with package.open(name) as part:
+        return part.read(limit)
+
+
+def _styled_title(body: str) -> str | None:
+    """Return the first non-empty paragraph's text when its style is Title or Heading 1."""
+    for paragraph in _PARAGRAPH.finditer(body):
+        text = "".join(_RUN_TEXT.findall(paragraph.group(0)))
+        if not text.strip():
+            continue
+        style = _STYLE.search(paragraph.group(0))
+        if style and style.group(1).casefold().replace(" ", "") in TITLE_STYLES:
+            return _clean(text)
+        return None
+    return None
 
 
 def _pdf(data: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 
@@ -16,6 +17,7 @@ from kb.ingest.titles import own_title
 from kb.limits import MAX_FILE_BYTES
 from kb.models import Person
 from kb.search.access import Viewer
+from kb.search.named_facets import grade_span
 from kb.service import KnowledgeBase
 from kb.text.frontmatter import strip_front_matter
 from kb.text.slugs import slugify, split_values
@@ -59,6 +61,40 @@ def _read(fmt: str, data: bytes) -> tuple[str, str | None]:
     return text, body
 
 
+# A grade typed as a school year: "åk 5", "årskurs 5", "5", "åk F".
+SCHOOL_YEAR = re.compile(r"(?:åk|årskurs|ak)?\s*(\d{1,2}|f)", re.I)
+# The stages a year falls in when no document names a narrower grade holding it.
+BANDS = (("F", 0, 0), ("F-3", 1, 3), ("4-6", 4, 6), ("7-9", 7, 9))
+
+
+def known_grades(kb: KnowledgeBase) -> set[str]:
+    """Return the grade values the documents already carry (the grade facet's values)."""
+    return {g for d in kb.catalog().docs.values() for g in d.grades}
+
+
+def school_grades(values, known) -> tuple[str, ...]:
+    """Return grades with a typed school year ("åk 5") as the facet value holding it ("4-6").
+
+    The narrowest known value holding the year wins; else the stage (F, F-3, 4-6, 7-9).
+    Anything else ("gymnasiet", "4-6") is kept as typed.
+    """
+    out = []
+    for value in values:
+        match = SCHOOL_YEAR.fullmatch(value.strip())
+        year = None if not match else 0 if match.group(1).casefold() == "f" else int(match.group(1))
+        if year is None or year > 9:
+            out.append(value)
+            continue
+        spans = {v: grade_span(v) for v in known}
+        holding = sorted(
+            (v for v, span in spans.items() if span and span[0] <= year <= span[1]),
+            key=lambda v: (spans[v][1] - spans[v][0], v),
+        )
+        band = next(name for name, low, high in BANDS if low <= year <= high)
+        out.append(holding[0] if holding else band)
+    return tuple(dict.fromkeys(out))
+
+
 def suggested_title(filename: str, data: bytes) -> str | None:
     """Return the title the file gives itself, for a share form left without one."""
     fmt = format_for(filename or "")
@@ -100,7 +136,7 @@ def share_material(
         date=kb.settings.as_of,
         authors=(viewer.person_id, *coauthors),
         subjects=split_values(meta.get("subjects")),
-        grades=split_values(meta.get("grades")),
+        grades=school_grades(split_values(meta.get("grades")), known_grades(kb)),
         tags=split_values(meta.get("tags")),
         visibility=visibility(meta.get("visibility")),
         body=body,

@@ -44,6 +44,8 @@ def share_page():
         return _receive(form)
 
 
+# Refusals that are about one field of the form.
+FIELD_OF = {"title": "title", "visibility": "visibility", "participants": "coauthors"}
 # Problems with the form, not the file: the file is kept so it need not be chosen again.
 KEEP_FILE_ON = ("title", "visibility", "participants", "busy", "unavailable")
 
@@ -81,6 +83,10 @@ def _receive(form: ShareForm):
             )
         except Refused as exc:
             problem, code = refusal(exc), exc.code
+            if code in FIELD_OF:
+                # Said where it is to be mended, too: at the field, not only above the form.
+                field = getattr(form, FIELD_OF[code])
+                field.errors = [*field.errors, problem]
         else:
             drop_kept(facade(), form.kept.data or "")
             flash(
