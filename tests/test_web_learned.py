@@ -107,3 +107,29 @@ def test_a_whole_question_finds_the_same_reflections_as_its_topic(shared_kb):
     assert [m["source"] for g in asked["groups"] for m in g["meetings"]] == [
         m["source"] for g in topic["groups"] for m in g["meetings"]
     ]
+
+
+def test_a_meeting_never_used_material_shared_after_its_day(shared_kb):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from kb.features.learned.queries import related_material
+
+    catalog = shared_kb.catalog()
+    docs = list(catalog.docs.values())
+    for reflection in (d for d in docs if d.kind == "reflection" and d.date):
+        material = [d for d in docs if d.kind == "material"]
+        used = related_material(material, reflection, reflection.title)
+        if not used:
+            continue
+        before = next(d for d in material if d.source == used[0]["source"])
+        later = replace(
+            before,
+            id=-1,
+            source="material/uploads/senare-uppladdad.md",
+            date=reflection.date + timedelta(days=54),
+        )
+        listed = related_material([*material, later], reflection, reflection.title)
+        assert later.source not in {m["source"] for m in listed}
+        return
+    pytest.fail("no meeting in the sample used any material")

@@ -43,12 +43,17 @@ class LearnedAnswer:
 
 
 def related_material(material: list[DocInfo], reflection: DocInfo, text: str) -> list[dict]:
-    """Material a reflection mentions by source or title, or by the same authors on its tags."""
+    """Material a reflection mentions by source or title, or by the same authors on its tags.
+
+    Only material there by the meeting's day: a file dated (shared) after it was not used.
+    """
     lowered = text.casefold()
     tags = {t.casefold() for t in reflection.tags}
     authors = set(reflection.authors)
     mentioned, shared = [], []
     for info in material:
+        if reflection.date and info.date and info.date > reflection.date:
+            continue
         stem = info.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if (
             info.source.casefold() in lowered
