@@ -183,3 +183,35 @@ def test_a_deleted_private_document_stays_hidden_from_a_coordinator(base):
     client = logged_in_client(base, "karin.sjoberg")
     assert client.get(f"/deleted/{source}").status_code == 404
     assert "Hemliga holkar" not in client.get("/").get_data(as_text=True)
+
+
+def version_rows(html: str) -> list[str]:
+    block = html[html.index('<ul class="versions"') :]
+    block = block[: block.index("</ul>\n")]
+    return block.split("<li>")[1:]
+
+
+def test_each_version_says_what_changed_in_its_fields_and_text(base):
+    source = shared(base)
+    johan = base.viewer("johan.lindqvist")
+    edit_document(base, johan, source, {"title": "Holkar för fladdermöss"})
+    edit_document(
+        base, johan, source, {"text": "# Holkar\n\nOrdet pipistrellfladdermus.\n\nSätt upp i maj."}
+    )
+    html = logged_in_client(base, "johan.lindqvist").get(f"/doc/{source}").get_data(as_text=True)
+    newest, middle, first = version_rows(html)
+    assert "Ändrat: text" in newest and "1 rad till" in newest and "Sätt upp i maj." in newest
+    assert "Ändrat: titel" in middle and "text" not in middle.split("Ändrat:")[1][:20]
+    assert "Första sparade versionen" in first
+
+
+def test_no_restore_is_offered_on_a_version_identical_to_the_current_one(base):
+    source = shared(base)
+    johan = base.viewer("johan.lindqvist")
+    edit_document(base, johan, source, {"title": "Fel titel"})
+    restore(base, johan, source, 1)  # version 3 says what version 1 says
+    html = logged_in_client(base, "johan.lindqvist").get(f"/doc/{source}").get_data(as_text=True)
+    current, wrong, first = version_rows(html)
+    assert "nuvarande" in current
+    assert "Återställ" in wrong
+    assert "Återställ" not in first and "samma innehåll som nuvarande" in first

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from kb.ingest.changes import same_content, what_changed
 from kb.ingest.records import SECTIONS, DocumentRecord
 from kb.limits import UNDO_DAYS
 from kb.models import Document, DocumentVersion
@@ -239,19 +240,28 @@ def version_list(session: Session, source: str, doc: Document | None) -> list[di
         return [
             {"number": 1, "action": "created", "at": doc.created_at, "by": first, "current": True}
         ]
-    kept = [r.number for r in rows if r.record is not None]
-    newest = kept[-1] if kept and doc is not None else None
-    return [
-        {
-            "number": r.number,
-            "action": r.action,
-            "at": r.at,
-            "by": r.person_id,
-            "restored_from": r.restored_from,
-            "current": r.number == newest,
-        }
-        for r in reversed(rows)
-    ]
+    kept = [r for r in rows if r.record is not None]
+    newest = kept[-1].number if kept and doc is not None else None
+    now = kept[-1].record if newest else None
+    out, before = [], None
+    for r in rows:
+        # What each version changed from the one before it, and whether it says what the
+        # current one says (then restoring it would change nothing).
+        changes = what_changed(before, r.record) if r.record is not None else None
+        out.append(
+            {
+                "number": r.number,
+                "action": r.action,
+                "at": r.at,
+                "by": r.person_id,
+                "restored_from": r.restored_from,
+                "current": r.number == newest,
+                "changes": changes,
+                "same_as_current": r.number != newest and same_content(r.record, now),
+            }
+        )
+        before = r.record if r.record is not None else before
+    return out[::-1]
 
 
 def recently_deleted(session: Session, now: datetime) -> list[tuple[str, datetime, DocumentRecord]]:
