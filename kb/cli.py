@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from kb.commandline import Context, emit, json_option, pass_ctx, progress_factory
+from kb.commandline import Context, emit, json_option, pass_ctx, progress_factory, show_progress
 from kb.config import load_settings
 
 DEMO_BUNDLE = Path(__file__).parent / "demo" / "bundle"
@@ -48,7 +48,7 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
         report = ctx.kb.ingest(
             path,
             prune=prune,
-            progress=progress_factory(sys.stderr.isatty()),
+            progress=progress_factory(show_progress()),
             on_wait=lambda: click.echo(
                 "another kb ingest is writing this instance; waiting for it to finish", err=True
             ),
@@ -124,6 +124,9 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     from kb.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    # Start-up says what kb says ("kb serving …"), not the libraries' own INFO lines.
+    for chatty in ("alembic", "waitress"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         if load_settings(ctx.instance).indexer == "process":
             from kb.search.indexproc import lighten_queries
@@ -166,7 +169,7 @@ def reindex(ctx: Context, verify: bool) -> None:
     """Rebuild the search indexes from the database (or only repair them with --verify)."""
     ctx.kb.yield_to_serving()
     report = ctx.kb.sync_indexes(
-        progress=progress_factory(sys.stderr.isatty())("embedding"), force=not verify
+        progress=progress_factory(show_progress())("embedding"), force=not verify
     )
     click.echo(str(report))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 
@@ -57,6 +58,11 @@ def emit(payload: dict, as_json: bool, render: Callable[[dict], None]) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
         render(payload)
+
+
+def show_progress() -> bool:
+    """Tell whether to draw progress bars: on a terminal, or when KB_PROGRESS=1 asks (./run)."""
+    return sys.stderr.isatty() or os.environ.get("KB_PROGRESS") == "1"
 
 
 def progress_factory(enabled: bool):

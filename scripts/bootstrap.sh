@@ -9,12 +9,23 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.kb-installed
 want=$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -d' ' -f1)
+# One line per stage, what it does and about how long it takes, then how long it took.
+stage() {
+    [ -n "${stage_started:-}" ] && echo "    done in $((SECONDS - stage_started)) s" >&2
+    stage_started=$SECONDS
+    [ $# -gt 0 ] && echo "$*" >&2
+    return 0
+}
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "setting up .venv (first run takes a few minutes) ..." >&2
+    echo "setting up .venv (the first run takes a few minutes; later runs skip this) ..." >&2
+    stage "[1/3] updating pip (a few seconds) ..."
     .venv/bin/python -m pip install -q --upgrade pip
     # torch first, pinned to the CPU build: anything else would pull gigabytes of CUDA.
+    stage "[2/3] installing torch, CPU build (about 200 MB: a minute or two) ..."
     .venv/bin/python -m pip install -q "torch==2.13.0"
+    stage "[3/3] installing kb and its libraries (about a minute) ..."
     .venv/bin/python -m pip install -q -e ".[dev]"
+    stage
     echo "$want" > "$stamp"
 fi
 # English questions reach Swedish material through FreeDict's English-Swedish dictionary (GPL-2+,
