@@ -77,7 +77,7 @@ def test_the_risk_page_draws_a_chart_beside_a_data_table(shared_kb, client):
     topics = risk_payload(risk_answer(shared_kb, shared_kb.viewer("karin.sjoberg")))["topics"]
     html = client.get("/risk").get_data(as_text=True)
     assert re.search(r'<ul class="bars" aria-labelledby="chart-heading"', html)
-    assert '<table class="data">' in html and "<caption" in html
+    assert '<table class="data stack-table">' in html and "<caption" in html
     assert "schack som pedagogiskt verktyg" in html
     assert f"av {len(topics)} områden bärs av en enda person" in html
 
