@@ -40,18 +40,16 @@ class Holding:
 
 
 def labelled(about: Reason | None, words: str) -> bool:
-    """Tell whether a piece of evidence is about all of the words by a tag or its title.
+    """Tell whether a piece of evidence is about all of the words by its tags or its title.
 
-    One tag must hold every word ("NPF" for NPF; "ungdomsböcker" shares only a part with
-    "LL-böcker"), or the title must say every word.
+    The tags (or the title) must say every word: "NPF" for NPF, but "ungdomsböcker" shares
+    only a part with "LL-böcker" and leaves "LL" unsaid.
     """
     if about is None or about.code not in LABELLED:
         return False
     want = terms(words)
-    shown = [terms(t) for t in str(about.values.get("terms", "")).split(", ")]
-    if about.code == "about_title":
-        shown = [frozenset().union(*shown)]
-    return bool(want) and any(want <= t for t in shown)
+    shown = frozenset().union(*(terms(t) for t in str(about.values.get("terms", "")).split(", ")))
+    return bool(want) and want <= shown
 
 
 def documented(expert: Expert, words: str) -> list[str]:

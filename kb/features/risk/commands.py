@@ -25,6 +25,8 @@ def risk(ctx: Context, leaves: str | None, person: str | None, as_json: bool) ->
     def render(d: dict) -> None:
         for t in d["lost"] if leaves else d["topics"]:
             mark = "ONE HOLDER" if t["single_holder"] else f"truck factor {t['truck_factor']}"
+            if not t["holders"] and t["declared_only"]:
+                mark = "only declared: " + ", ".join(t["declared_only"])
             click.echo(
                 f"{t['topic']}: {', '.join(t['holders'])} ({mark}; {len(t['sources'])} documents)"
             )
