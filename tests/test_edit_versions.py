@@ -212,6 +212,6 @@ def test_no_restore_is_offered_on_a_version_identical_to_the_current_one(base):
     restore(base, johan, source, 1)  # version 3 says what version 1 says
     html = logged_in_client(base, "johan.lindqvist").get(f"/doc/{source}").get_data(as_text=True)
     current, wrong, first = version_rows(html)
-    assert "nuvarande" in current
+    assert "nuvarande" in current and "Återställd från version 1." in current
     assert "Återställ" in wrong
     assert "Återställ" not in first and "samma innehåll som nuvarande" in first
