@@ -87,6 +87,7 @@ def _receive(form: ShareForm):
                 # Said where it is to be mended, too: at the field, not only above the form.
                 field = getattr(form, FIELD_OF[code])
                 field.errors = [*field.errors, problem]
+                problem = None  # the form's summary above links to the field; once is enough
         else:
             drop_kept(facade(), form.kept.data or "")
             flash(
