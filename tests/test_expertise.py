@@ -244,3 +244,11 @@ def test_a_school_subject_is_not_an_area_and_a_subject_skill_names_none():
 def test_no_two_sample_topics_share_a_name(kb):
     names = [t.name.casefold() for t in risk(kb, COORDINATOR)]
     assert len(names) == len(set(names))
+
+
+def test_a_colleague_is_named_only_by_their_whole_name():
+    from kb.expertise.experts import named_people
+
+    names = {"lena": "Lena Holmberg", "holm": "Lena Holm", "per": "Per Nyberg", "eva": "Eva"}
+    text = "Lena Holmberg bjöd in Per Nyberg. Eva kom också."
+    assert named_people(text, names) == {"lena", "per"}

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from kb.expertise.ranked import Ranked
 from kb.expertise.reasons import Reason
@@ -94,11 +95,23 @@ def roles_in(kind: str, authors: Sequence[str], named: Iterable[str]) -> list[tu
 
 def named_people(text: str, names: Mapping[str, str]) -> set[str]:
     """Return the ids of people whose full name appears in the text."""
-    found = set()
-    for person_id, name in names.items():
-        if " " in name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            found.add(person_id)
-    return found
+    pattern, ids = _name_pattern(tuple(sorted(names.items())))
+    if pattern is None:
+        return set()
+    return {pid for name in set(pattern.findall(text)) for pid in ids[name]}
+
+
+@lru_cache(maxsize=8)
+def _name_pattern(names: tuple[tuple[str, str], ...]):
+    """One pattern for every full name (longest first), and the ids each name belongs to."""
+    ids: dict[str, list[str]] = {}
+    for person_id, name in names:
+        if " " in name:
+            ids.setdefault(name, []).append(person_id)
+    if not ids:
+        return None, ids
+    spelled = "|".join(re.escape(n) for n in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{spelled})(?!\w)"), ids
 
 
 def recency(when: date | None, today: date) -> float:
