@@ -52,7 +52,7 @@ def test_a_question_nothing_answers_has_no_hits_but_names_the_closest_material(d
 
 
 def test_a_question_none_of_whose_words_the_material_holds_stays_empty(demo):
-    result = demo.search(SearchRequest(text="recept på pannkakor", viewer=AMIR))
+    result = demo.search(SearchRequest(text="fnordel vraskoplis", viewer=AMIR))
     assert result.hits == () and result.closest == ()
 
 
