@@ -319,7 +319,7 @@ class HybridSearcher:
         if "keyword" in legs:
             covered = [self.keyword.coverage(q.text, allowed)]
             if q.groups:
-                covered.append(self.keyword.coverage("", allowed, q.groups))
+                covered.append(self.keyword.coverage("", allowed, q.covered_groups))
             out["keyword"] = {
                 d: max(c.get(d, 0.0) for c in covered) for d in legs["keyword"].scores
             }

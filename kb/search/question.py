@@ -21,6 +21,20 @@ class Question:
     language: str | None = None
     # The Swedish alternatives of each English word: one word for the keyword coverage.
     groups: tuple[tuple[str, ...], ...] = ()
+    # Those of the groups the viewer's material uses at least one word of.
+    known_groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def covered_groups(self) -> tuple[tuple[str, ...], ...]:
+        """Return the groups the keyword coverage weighs.
+
+        An English word none of whose Swedish words the material uses is a gap of the word
+        lists rather than a word the answer lacks, so it is left out, as long as at least
+        half of the question's words were understood; otherwise every word counts.
+        """
+        if 2 * len(self.known_groups) >= len(self.groups):
+            return self.known_groups
+        return self.groups
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -55,11 +69,12 @@ def understand(
     """
     english = translate_on and translate.is_english(text)
     mask = keyword.allowed_mask(mine)
-    groups = (
-        tuple(translate.swedish_groups(text, lambda word: keyword.word_frequency(word, mask) > 0))
-        if english
-        else ()
-    )
+
+    def known(word: str) -> bool:
+        return keyword.word_frequency(word, mask) > 0
+
+    groups = tuple(translate.swedish_groups(text, known)) if english else ()
+    known_groups = tuple(g for g in groups if any(known(w) for w in g))
     swedish = " ".join(dict.fromkeys(w for group in groups for w in group))
     correction = (
         spelling.correct(text, keyword, mine)
@@ -72,6 +87,7 @@ def understand(
         correction.text if correction.changed else None,
         None if swedish else detect_query_language(correction.text),
         groups,
+        known_groups,
     )
     if question.language is None and not keyword.knows_any(question.words, mine):
         # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
