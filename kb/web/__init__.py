@@ -63,6 +63,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     fairuse.init_app(app)
     auth.init_app(app)
+    from kb.web import sso
+
+    sso.init_app(app, test_config.get("SSO"))
     app.register_blueprint(routes.api)
     # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
     security.csrf.exempt(routes.api)

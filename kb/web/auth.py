@@ -129,6 +129,10 @@ def login():
             if not allowed:
                 return render_template("login.html", form=form, busy=True), 429
             account = accounts.authenticate(facade(), form.handle.data, form.password.data)
+        if account is not None and not current_app.extensions["kb_sso"].password_allowed(
+            account.person_id
+        ):
+            return render_template("login.html", form=form, refused_password=True), 403
         if account is not None:
             start_session(account)
             return redirect(safe_next(form.next.data))
@@ -143,12 +147,16 @@ def logout():
         abort(400)
     if current_user.is_authenticated:
         accounts.end_sessions(facade(), current_user.person_id)
+    via = session.get("sso_via")
     _logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("Du är utloggad."), "info")
+    if via:
+        # Logged out of kb; the organisation's own log-in lives on until it ends there.
+        flash(_("Du är fortfarande inloggad hos din organisation."), "info")
     return redirect(url_for("auth.login"))
 
 
