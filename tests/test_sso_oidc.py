@@ -134,9 +134,7 @@ def test_a_domain_not_allowed_is_refused_even_when_the_account_is_known(kb, clie
     assert identities(kb) == 0
 
 
-def test_a_stranger_is_refused_unless_just_in_time_accounts_are_allowed(
-    kb, sso_config, provider
-):
+def test_a_stranger_is_refused_unless_just_in_time_accounts_are_allowed(kb, sso_config, provider):
     stranger = {"email": "ny.larare@example.se", "hd": "example.se", "name": "Ny Lärare"}
     client = make_app(kb, SSO=sso_config).test_client()
     assert log_in(client, provider, "sub-new", **stranger).status_code == 403

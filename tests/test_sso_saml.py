@@ -1,0 +1,215 @@
+"""Log in through a SAML federation with a real pysaml2 IdP signing real assertions."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+from lxml import etree
+
+from kb import accounts
+from kb.models import Person, SsoIdentity
+from kb.sso import metadata
+from tests.helpers import make_app
+from tests.saml_idp import TestIdP, federation_metadata, idp_config, post_binding, write_pair
+
+IDP = "https://idp.norrvik.example.se/idp"
+SSO_URL = "https://idp.norrvik.example.se/sso"
+COORDINATOR = "urn:x-kb:coordinator"
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("saml")
+    fed, idp, rogue = (write_pair(folder, n) for n in ("federation", "idp", "rogue"))
+    conf = idp_config(IDP, SSO_URL, *idp, "Norrvikens kommun")
+    aggregate = federation_metadata(folder, [conf], fed)
+    return SimpleNamespace(folder=folder, fed=fed, idp=idp, rogue=rogue, metadata=aggregate)
+
+
+@pytest.fixture
+def sso_config(keys):
+    return {
+        "units": {"SE0001": "Ängsskolan"},
+        "saml": {
+            "metadata_file": str(keys.metadata),
+            "metadata_cert": keys.fed[1],
+            "coordinator_values": [COORDINATOR],
+        },
+    }
+
+
+@pytest.fixture
+def client(kb, sso_config):
+    return make_app(kb, SSO=sso_config).test_client()
+
+
+@pytest.fixture
+def sp_xml(client):
+    return client.get("/sso/saml/metadata").get_data(as_text=True)
+
+
+@pytest.fixture
+def idp(keys, sp_xml):
+    return TestIdP(idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun", sp_xml))
+
+
+def teacher(eppn="johan.lindqvist@example.se", unit="SE0001", *entitlements):
+    return {
+        "eduPersonPrincipalName": [eppn],
+        "sisSchoolUnitCode": [unit],
+        "displayName": ["Ny Lärare"],
+        "eduPersonEntitlement": list(entitlements) or ["urn:x-kb:teacher"],
+    }
+
+
+def log_in(client, idp, identity, sign=True, tamper=None, relay=None):
+    """Go to the IdP from kb and post its answer back; return kb's answer and what was posted."""
+    start = client.get(f"/sso/saml/login?idp={IDP}")
+    assert start.status_code == 302, start.get_data(as_text=True)
+    xml, relay_state = idp.answer(start.headers["Location"], identity, sign=sign and not tamper)
+    if tamper:
+        xml = idp.resign(xml, tamper)
+    form = {"SAMLResponse": post_binding(xml), "RelayState": relay or relay_state}
+    return client.post("/sso/saml/acs", data=form), form
+
+
+def identities(kb):
+    with kb.sessions() as session:
+        return session.query(SsoIdentity).count()
+
+
+def refused(answer, words="Inloggningen kunde inte kontrolleras"):
+    assert answer.status_code == 403
+    assert words in answer.get_data(as_text=True)
+    return True
+
+
+def test_a_teacher_logs_in_through_the_federation_and_lands_on_the_home_page(kb, client, idp):
+    answer, _form = log_in(client, idp, teacher())
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
+    home = client.get("/").get_data(as_text=True)
+    assert "Hej Johan Lindqvist!" in home and 'data-unit="Ängsskolan"' in home
+
+
+def test_a_new_colleague_gets_the_unit_of_the_school_unit_code_just_in_time(kb, sso_config, keys):
+    sso_config["just_in_time"] = True
+    client = make_app(kb, SSO=sso_config).test_client()
+    sp_xml = client.get("/sso/saml/metadata").get_data(as_text=True)
+    idp = TestIdP(idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun", sp_xml))
+    answer, _form = log_in(client, idp, teacher("ny.larare@norrvik.example.se"))
+    assert answer.status_code == 302
+    with kb.sessions() as session:
+        person = session.get(Person, "ny.larare")
+        assert (person.name, person.unit) == ("Ny Lärare", "Ängsskolan")
+
+
+def test_an_unsigned_assertion_is_refused(kb, client, idp):
+    assert refused(log_in(client, idp, teacher(), sign=False)[0])
+    assert identities(kb) == 0
+
+
+def test_an_assertion_signed_with_another_key_is_refused(kb, client, keys, sp_xml):
+    impostor = TestIdP(idp_config(IDP, SSO_URL, *keys.rogue, "Norrvikens kommun", sp_xml))
+    assert refused(log_in(client, impostor, teacher())[0])
+    assert identities(kb) == 0
+
+
+def test_an_assertion_for_another_service_is_refused(kb, client, idp):
+    def other_audience(assertion):
+        restriction = assertion.conditions.audience_restriction[0]
+        restriction.audience[0].text = "https://another-service.example.se/sp"
+
+    assert refused(log_in(client, idp, teacher(), tamper=other_audience)[0])
+    assert identities(kb) == 0
+
+
+def test_an_expired_assertion_is_refused(kb, client, idp):
+    def expired(assertion):
+        past = "2020-01-01T00:00:00Z"
+        assertion.conditions.not_on_or_after = past
+        for confirmation in assertion.subject.subject_confirmation:
+            confirmation.subject_confirmation_data.not_on_or_after = past
+
+    assert refused(log_in(client, idp, teacher(), tamper=expired)[0])
+    assert identities(kb) == 0
+
+
+def test_a_properly_resigned_assertion_is_accepted(kb, client, idp):
+    # The tampering helper itself signs correctly: only the changes make the cases above fail.
+    answer, _form = log_in(client, idp, teacher(), tamper=lambda assertion: None)
+    assert answer.status_code == 302
+
+
+def test_a_replayed_response_is_refused_by_any_server_of_the_instance(kb, client, idp, sso_config):
+    first, form = log_in(client, idp, teacher())
+    assert first.status_code == 302
+    # Another server over the same database (the used assertion ids live there).
+    elsewhere = make_app(kb, SSO=sso_config).test_client()
+    assert refused(elsewhere.post("/sso/saml/acs", data=form), "redan använts")
+    assert refused(client.post("/sso/saml/acs", data=form), "redan använts")
+
+
+def test_a_changed_relay_state_is_refused(kb, client, idp):
+    answer, _form = log_in(client, idp, teacher(), relay="forged-state")
+    assert refused(answer, "avbröts")
+    assert identities(kb) == 0
+
+
+def test_an_organisation_not_in_the_metadata_is_told_so(kb, client):
+    answer = client.get("/sso/saml/login?idp=https://idp.elsewhere.example/idp")
+    assert refused(answer, "Din organisation är inte ansluten till kb")
+
+
+def test_a_response_from_an_idp_not_in_the_metadata_is_refused(kb, client, keys, sp_xml):
+    stranger = TestIdP(
+        idp_config("https://idp.elsewhere.example/idp", SSO_URL, *keys.rogue, "X", sp_xml)
+    )
+    assert log_in(client, stranger, teacher())[0].status_code == 403
+    assert identities(kb) == 0
+
+
+def test_metadata_signed_by_someone_else_is_not_trusted(keys, tmp_path):
+    conf = idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun")
+    forged = federation_metadata(tmp_path, [conf], keys.rogue)
+    with pytest.raises(metadata.MetadataError, match="signature"):
+        metadata.verify(forged.read_bytes(), keys.fed[1])
+    root = etree.fromstring(keys.metadata.read_bytes())
+    root.remove(root.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+    with pytest.raises(metadata.MetadataError, match="not signed"):
+        metadata.verify(etree.tostring(root), keys.fed[1])
+
+
+def test_an_entitlement_makes_a_coordinator_until_the_idp_drops_it(kb, client, idp, sso_config):
+    log_in(client, idp, teacher("johan.lindqvist@example.se", "SE0001", COORDINATOR))
+    assert client.get("/risk").status_code == 200
+    again = make_app(kb, SSO=sso_config).test_client()
+    log_in(again, idp, teacher())
+    assert again.get("/risk").status_code == 403
+    assert not accounts.account(kb, "johan.lindqvist").is_coordinator
+
+
+def test_a_coordinator_given_in_kb_stays_one(kb, client, idp):
+    log_in(client, idp, teacher("karin.sjoberg@example.se"))
+    assert client.get("/risk").status_code == 200
+    assert accounts.account(kb, "karin.sjoberg").coordinator_source == "kb"
+
+
+def test_the_discovery_page_lists_the_organisations_and_remembers_the_last_choice(client):
+    page = client.get("/sso/saml/discovery").get_data(as_text=True)
+    assert "Norrvikens kommun" in page and " selected" not in page
+    client.get(f"/sso/saml/login?idp={IDP}")
+    assert f'value="{IDP}" selected' in client.get("/sso/saml/discovery").get_data(as_text=True)
+
+
+def test_the_service_provider_metadata_has_a_stable_address(sp_xml):
+    assert 'entityID="http://localhost/sso/saml/metadata"' in sp_xml
+    assert 'Location="http://localhost/sso/saml/acs"' in sp_xml
+    assert 'WantAssertionsSigned="true"' in sp_xml
+
+
+def test_every_saml_log_in_writes_an_audit_line(client, idp, caplog):
+    with caplog.at_level(logging.INFO, logger="kb.audit"):
+        log_in(client, idp, teacher())
+    assert f"person=johan.lindqvist how=saml provider={IDP}" in caplog.text
