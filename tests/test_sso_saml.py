@@ -213,3 +213,25 @@ def test_every_saml_log_in_writes_an_audit_line(client, idp, caplog):
     with caplog.at_level(logging.INFO, logger="kb.audit"):
         log_in(client, idp, teacher())
     assert f"person=johan.lindqvist how=saml provider={IDP}" in caplog.text
+
+
+def test_the_metadata_is_refreshed_and_a_forged_refresh_keeps_the_last_good_copy(keys, tmp_path):
+    from kb.sso.settings import SamlSettings
+
+    source = tmp_path / "published"
+    source.mkdir()
+    conf = idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun")
+    published = federation_metadata(source, [conf], keys.fed)
+    saml = SamlSettings(metadata_file=str(published), metadata_cert=keys.fed[1])
+    instance = tmp_path / "instance"
+    assert [p.name for p in metadata.identity_providers(metadata.load(saml, instance))] == [
+        "Norrvikens kommun"
+    ]
+    second = idp_config("https://idp.ek.example.se/idp", SSO_URL, *keys.idp, "Eksjö kommun")
+    federation_metadata(source, [conf, second], keys.fed)
+    assert len(metadata.identity_providers(metadata.load(saml, instance))) == 1  # still fresh
+    refreshed = metadata.identity_providers(metadata.load(saml, instance, refresh=True))
+    assert len(refreshed) == 2
+    federation_metadata(source, [conf], keys.rogue)
+    kept = metadata.identity_providers(metadata.load(saml, instance, refresh=True))
+    assert len(kept) == 2

@@ -40,7 +40,8 @@ def xmlsec1() -> str:
     return found
 
 
-def _fetch(saml: SamlSettings) -> bytes:
+def fetch(saml: SamlSettings) -> bytes:
+    """Return the aggregate as published (file or URL), not yet checked."""
     if saml.metadata_file:
         try:
             return Path(saml.metadata_file).read_bytes()
@@ -109,7 +110,7 @@ def load(saml: SamlSettings, instance_path, refresh: bool = False) -> str:
     if not refresh and age is not None and age < saml.refresh_hours * 3600:
         return cache.read_text(encoding="utf-8")
     try:
-        xml = _fetch(saml)
+        xml = fetch(saml)
         verify(xml, saml.metadata_cert)
     except MetadataError as exc:
         if cache.exists():

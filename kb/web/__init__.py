@@ -57,14 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         kb.catalog()
 
     from kb.features import register_views
-    from kb.web import auth, fairuse, routes, security
+    from kb.web import auth, fairuse, routes, security, sso
 
     register_views()
     security.init_app(app)
     fairuse.init_app(app)
     auth.init_app(app)
-    from kb.web import sso
-
     sso.init_app(app, test_config.get("SSO"))
     app.register_blueprint(routes.api)
     # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
