@@ -9,7 +9,7 @@ import pytest
 
 from kb import accounts
 from kb.models import Person, SsoIdentity
-from tests.helpers import make_app
+from tests.helpers import csrf_token, make_app
 from tests.oidc_provider import expired_claims, running_provider
 
 
@@ -199,6 +199,7 @@ def test_passwords_turned_off_leave_only_the_break_glass_admin(kb, sso_config):
 
 
 def test_an_english_speaker_reads_the_refusal_in_english(client, provider):
-    client.post("/language", data={"lang-lang": "en"})
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    client.post("/language", data={"lang-lang": "en", "lang-csrf_token": token})
     answer = log_in(client, provider, "sub-private", **johan(hd="gmail.com"))
     assert "not connected to kb" in answer.get_data(as_text=True)
