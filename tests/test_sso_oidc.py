@@ -196,6 +196,8 @@ def test_passwords_turned_off_leave_only_the_break_glass_admin(kb, sso_config):
     app = make_app(kb, SSO=sso_config)
     assert password_log_in(app.test_client(), kb, "johan.lindqvist").status_code == 403
     assert password_log_in(app.test_client(), kb, "karin.sjoberg").status_code == 302
+    token = accounts.make_invitation(kb, "johan.lindqvist", "test-secret")
+    assert app.test_client().get(f"/welcome/{token}").status_code == 403
 
 
 def test_an_english_speaker_reads_the_refusal_in_english(client, provider):

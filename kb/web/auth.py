@@ -168,6 +168,8 @@ def welcome(token: str):
         invited = accounts.read_invitation(facade(), token, secret)
     except accounts.BadInvitation as exc:
         return render_template("welcome_invalid.html", reason=str(exc)), 404
+    if not current_app.extensions["kb_sso"].password_allowed(invited.person_id):
+        return render_template("login.html", form=LoginForm(), refused_password=True), 403
     form = NewPasswordForm()
     if form.validate_on_submit():
         account = accounts.accept_invitation(facade(), token, secret, form.password.data)
