@@ -158,3 +158,17 @@ def test_a_coordinator_from_the_federation_sees_the_risk_page(page, sso_site):
     page.get_by_role("link", name="Kunskapsrisker").click()
     assert page.get_by_role("heading", level=1).is_visible()
     assert "/risk" in page.url
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/login", "/sso/saml/discovery", "/sso/saml/login?idp=https://unknown.example/idp"],
+    ids=["login", "discovery", "refused"],
+)
+def test_the_single_sign_on_pages_pass_axe_and_the_csp(page, sso_site, path):
+    from tests.browser.conftest import Visit
+
+    visit = Visit(page, sso_site["url"])
+    visit.goto(path)
+    assert visit.axe_violations() == []
+    assert visit.csp_errors == []
