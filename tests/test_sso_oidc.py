@@ -205,3 +205,13 @@ def test_an_english_speaker_reads_the_refusal_in_english(client, provider):
     client.post("/language", data={"lang-lang": "en", "lang-csrf_token": token})
     answer = log_in(client, provider, "sub-private", **johan(hd="gmail.com"))
     assert "not connected to kb" in answer.get_data(as_text=True)
+
+
+def test_a_colleague_who_has_left_is_refused(kb, client, provider):
+    from datetime import date
+
+    with kb.session() as session:
+        session.get(Person, "johan.lindqvist").left = date(2026, 6, 30)
+    answer = log_in(client, provider, "sub-johan", **johan())
+    assert answer.status_code == 403 and "avslutat" in answer.get_data(as_text=True)
+    assert identities(kb) == 0

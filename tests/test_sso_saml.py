@@ -236,3 +236,9 @@ def test_the_metadata_is_refreshed_and_a_forged_refresh_keeps_the_last_good_copy
     federation_metadata(source, [conf], keys.rogue)
     kept = metadata.identity_providers(metadata.load(saml, instance, refresh=True))
     assert len(kept) == 2
+
+
+def test_a_response_kb_did_not_ask_for_is_refused(kb, client, idp):
+    _answer, form = log_in(client, idp, teacher(), relay="x")
+    fresh = {"SAMLResponse": form["SAMLResponse"]}
+    assert refused(client.post("/sso/saml/acs", data=fresh), "avbröts")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, redirect, request, session, url_for
@@ -16,7 +14,6 @@ from kb.sso.settings import SsoSettings
 from kb.web.routes import facade
 from kb.web.sso.errors import bp, refusal
 
-log = logging.getLogger(__name__)
 # Seconds of clock difference an ID token's exp/iat may have.
 LEEWAY = 30
 

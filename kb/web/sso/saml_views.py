@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, Response, current_app, make_response, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kb.sso import metadata
@@ -17,7 +24,6 @@ from kb.sso.settings import SsoSettings
 from kb.web.routes import facade
 from kb.web.sso.errors import bp, refusal
 
-log = logging.getLogger(__name__)
 IDP_COOKIE = "kb_idp"
 RELAY_SALT = "kb-saml-relay"
 # Minutes a log-in at the organisation may take before kb forgets it asked.
@@ -110,7 +116,12 @@ def saml_login():
     location = dict(info["headers"])["Location"]
     answer = make_response(redirect(location))
     answer.set_cookie(
-        IDP_COOKIE, entity_id, max_age=365 * 86400, httponly=True, samesite="Lax", secure=None
+        IDP_COOKIE,
+        entity_id,
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
     )
     return answer
 
@@ -150,6 +161,8 @@ def saml_acs():
         return refusal("saml", "-", "state", str(exc))
     try:
         client = _client()
+        if client is None:
+            raise SignInRefused("unknown_provider")
         response = _check(client, relay, request.form.get("SAMLResponse", ""))
         use_assertion(facade(), response.assertion.id, _until(response).replace(tzinfo=None))
         claims = claims_from_ava(_settings(), response.issuer(), response.ava)
@@ -159,12 +172,5 @@ def saml_acs():
     except metadata.MetadataError as exc:
         return refusal("saml", relay.get("idp", "-"), "provider_error", str(exc))
     start_session(account)
-    from flask import session
-
     session["sso_via"] = f"saml:{relay['idp']}"
     return redirect(safe_next(relay.get("next")))
-
-
-def encode(xml: str) -> str:
-    """Return a response as the HTTP-POST binding carries it (tests and the browser IdP)."""
-    return base64.b64encode(xml.encode("utf-8")).decode("ascii")
