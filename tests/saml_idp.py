@@ -49,7 +49,10 @@ def idp_config(entity_id: str, sso_url: str, key: str, cert: str, name: str, sp_
             "service": {
                 "idp": {
                     "name": name,
-                    "endpoints": {"single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT)]},
+                    "endpoints": {
+                        "single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT)],
+                        "single_logout_service": [(f"{sso_url}/logout", BINDING_HTTP_REDIRECT)],
+                    },
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                     "policy": {
                         "default": {
@@ -103,6 +106,17 @@ class TestIdP:
             **args,
         )
         return str(response), query.get("RelayState", "")
+
+    def end_session(self, location: str) -> str:
+        """Answer kb's LogoutRequest (in its redirect); return where the IdP sends the browser."""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+        request = self.server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        self.logged_out = request.message.name_id.text
+        response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(response), response.destination, "", response=True
+        )
+        return dict(info["headers"])["Location"]
 
     def resign(self, xml: str, change) -> str:
         """Change an unsigned response's assertion (change(assertion)) and sign it properly."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree
@@ -11,7 +14,7 @@ from lxml import etree
 from kb import accounts
 from kb.models import Person, SsoIdentity
 from kb.sso import metadata
-from tests.helpers import make_app
+from tests.helpers import csrf_token, make_app
 from tests.saml_idp import TestIdP, federation_metadata, idp_config, post_binding, write_pair
 
 IDP = "https://idp.norrvik.example.se/idp"
@@ -242,3 +245,18 @@ def test_a_response_kb_did_not_ask_for_is_refused(kb, client, idp):
     _answer, form = log_in(client, idp, teacher(), relay="x")
     fresh = {"SAMLResponse": form["SAMLResponse"]}
     assert refused(client.post("/sso/saml/acs", data=fresh), "avbröts")
+
+
+def test_log_out_ends_the_kb_session_and_offers_the_idps_single_log_out(kb, client, idp):
+    log_in(client, idp, teacher())
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    page = client.post("/logout", data={"logout-csrf_token": token}).get_data(as_text=True)
+    assert "Du är utloggad från kb" in page
+    assert client.get("/").status_code == 302  # kb's own session has ended
+    location = html.unescape(re.search(r'href="([^"]+)" data-slo="true"', page).group(1))
+    assert location.startswith(SSO_URL + "/logout?SAMLRequest=")
+    back = urlsplit(idp.end_session(location))
+    assert idp.logged_out  # the IdP read kb's LogoutRequest and the NameID in it
+    assert back.path == "/sso/saml/sls"
+    done = client.get(f"{back.path}?{back.query}", follow_redirects=True)
+    assert "Du är utloggad även hos din organisation." in done.get_data(as_text=True)

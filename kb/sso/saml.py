@@ -70,7 +70,7 @@ def self_signed(name: str, years: int = 10) -> tuple[bytes, bytes]:
 
 def sp_config(saml: SamlSettings, instance_path, base_url: str, metadata_xml: str):
     """Return pysaml2's configuration of kb as a service provider at base_url."""
-    from saml2 import BINDING_HTTP_POST
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
     from saml2.config import SPConfig
 
     key, cert = sp_keys(saml, instance_path)
@@ -88,6 +88,7 @@ def sp_config(saml: SamlSettings, instance_path, base_url: str, metadata_xml: st
                 "name": "kb",
                 "endpoints": {
                     "assertion_consumer_service": [(f"{base}/sso/saml/acs", BINDING_HTTP_POST)],
+                    "single_logout_service": [(f"{base}/sso/saml/sls", BINDING_HTTP_REDIRECT)],
                 },
                 "want_assertions_signed": True,
                 "want_response_signed": False,

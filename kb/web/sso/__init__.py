@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from kb.sso import settings as sso_settings
-from kb.sso.settings import SsoSettings
-
-
-def settings() -> SsoSettings:
-    """Return this app's single sign-on settings."""
-    return current_app.extensions["kb_sso"]
-
 
 def init_app(app: Flask, table: dict | None = None) -> None:
     """Read [sso] (or the table given), register the providers and the pages."""
-    from kb.web.sso import errors, oidc_views, saml_views
+    from kb.web.sso import errors, oidc_views, saml_logout, saml_views
 
     found = sso_settings.load(app.instance_path, table)
     app.extensions["kb_sso"] = found
@@ -27,3 +20,5 @@ def init_app(app: Flask, table: dict | None = None) -> None:
         return {"sso": found}
 
     saml_views.register(app, found)
+    # kb.web.auth's log-out asks this where the IdP's single log-out is (None: nowhere).
+    app.extensions["kb_sso_logout"] = saml_logout.logout_location

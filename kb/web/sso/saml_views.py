@@ -19,10 +19,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from kb.sso import metadata
 from kb.sso.identity import SignInRefused, sign_in
-from kb.sso.saml import claims_from_ava, sp_config, use_assertion
+from kb.sso.saml import claims_from_ava, use_assertion
 from kb.sso.settings import SsoSettings
 from kb.web.routes import facade
+from kb.web.sso import saml_logout
 from kb.web.sso.errors import bp, refusal
+from kb.web.sso.saml_sp import client as _client
+from kb.web.sso.saml_sp import settings as _settings
 
 IDP_COOKIE = "kb_idp"
 RELAY_SALT = "kb-saml-relay"
@@ -36,28 +39,6 @@ def register(app: Flask, found: SsoSettings) -> None:
 
     app.extensions["kb_saml_clients"] = {}
     csrf.exempt(f"{__name__}.saml_acs")
-
-
-def _settings() -> SsoSettings:
-    return current_app.extensions["kb_sso"]
-
-
-def _client():
-    """Return the service provider over the current checked metadata (None: SAML is off)."""
-    from saml2.client import Saml2Client
-
-    saml = _settings().saml
-    if saml is None:
-        return None
-    xml = metadata.load(saml, current_app.instance_path)
-    key = (request.url_root, hash(xml))
-    cache = current_app.extensions["kb_saml_clients"]
-    if key not in cache:
-        cache.clear()
-        client = Saml2Client(sp_config(saml, current_app.instance_path, request.url_root, xml))
-        client.kb_metadata = xml
-        cache[key] = client
-    return cache[key]
 
 
 def _relay() -> URLSafeTimedSerializer:
@@ -172,5 +153,6 @@ def saml_acs():
     except metadata.MetadataError as exc:
         return refusal("saml", relay.get("idp", "-"), "provider_error", str(exc))
     start_session(account)
+    saml_logout.remember(response)
     session["sso_via"] = f"saml:{relay['idp']}"
     return redirect(safe_next(relay.get("next")))
