@@ -6,6 +6,7 @@ from flask import Flask
 
 from kb.sso import settings as sso_settings
 
+
 def init_app(app: Flask, table: dict | None = None) -> None:
     """Read [sso] (or the table given), register the providers and the pages."""
     from kb.web.sso import errors, oidc_views, saml_logout, saml_views
