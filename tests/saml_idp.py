@@ -16,6 +16,7 @@ from saml2.metadata import entities_descriptor, entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT
 from saml2.server import Server
 from saml2.sigver import pre_signature_part, security_context
+from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
 from kb.sso.metadata import xmlsec1
 from kb.sso.saml import self_signed
@@ -31,12 +32,16 @@ def write_pair(folder: Path, name: str) -> tuple[str, str]:
     return str(folder / f"{name}.key"), str(folder / f"{name}.crt")
 
 
-def idp_config(entity_id: str, sso_url: str, key: str, cert: str, name: str, sp_xml: str = ""):
-    """Return pysaml2's configuration of a test IdP."""
+def idp_config(
+    entity_id: str, sso_url: str, key: str, cert: str, name: str, sp_xml: str = "", sha1=False
+):
+    """Return pysaml2's configuration of a test IdP (signing with SHA-256 unless told)."""
     conf = IdPConfig()
     conf.load(
         {
             "entityid": entity_id,
+            "signing_algorithm": SIG_RSA_SHA1 if sha1 else SIG_RSA_SHA256,
+            "digest_algorithm": DIGEST_SHA1 if sha1 else DIGEST_SHA256,
             "xmlsec_binary": xmlsec1(),
             "key_file": key,
             "cert_file": cert,
@@ -68,14 +73,23 @@ def idp_config(entity_id: str, sso_url: str, key: str, cert: str, name: str, sp_
     return conf
 
 
-def federation_metadata(folder: Path, idp_confs: list, sign_with: tuple[str, str]) -> Path:
+def federation_metadata(
+    folder: Path, idp_confs: list, sign_with: tuple[str, str], sha1: bool = False
+) -> Path:
     """Write the federation's aggregate of the IdPs, signed with the federation's key."""
     signer = Config()
     signer.key_file, signer.cert_file = sign_with
     signer.xmlsec_binary = xmlsec1()
     eds = [entity_descriptor(conf) for conf in idp_confs]
     _entities, xml = entities_descriptor(
-        eds, 24, "https://fed.example.se", "fed-aggregate", True, security_context(signer)
+        eds,
+        24,
+        "https://fed.example.se",
+        "fed-aggregate",
+        True,
+        security_context(signer),
+        sign_alg=SIG_RSA_SHA1 if sha1 else SIG_RSA_SHA256,
+        digest_alg=DIGEST_SHA1 if sha1 else DIGEST_SHA256,
     )
     path = folder / "federation.xml"
     path.write_text(xml, encoding="utf-8")
@@ -103,6 +117,8 @@ class TestIdP:
             userid=eppn,
             authn={"class_ref": PASSWORD_CLASS, "authn_auth": self.entity_id},
             sign_assertion=sign,
+            sign_alg=self.server.config.signing_algorithm,
+            digest_alg=self.server.config.digest_algorithm,
             **args,
         )
         return str(response), query.get("RelayState", "")
@@ -125,7 +141,9 @@ class TestIdP:
             response.assertion[0] if isinstance(response.assertion, list) else response.assertion
         )
         change(assertion)
-        assertion.signature = pre_signature_part(assertion.id, self.server.sec.my_cert, 1)
+        assertion.signature = pre_signature_part(
+            assertion.id, self.server.sec.my_cert, 1, DIGEST_SHA256, SIG_RSA_SHA256
+        )
         return self.server.sec.sign_statement(
             str(response), class_name(saml.Assertion), node_id=assertion.id
         )

@@ -119,6 +119,12 @@ def test_an_assertion_signed_with_another_key_is_refused(kb, client, keys, sp_xm
     assert identities(kb) == 0
 
 
+def test_an_assertion_signed_with_sha1_is_refused(kb, client, keys, sp_xml):
+    old = TestIdP(idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun", sp_xml, sha1=True))
+    assert refused(log_in(client, old, teacher())[0])
+    assert identities(kb) == 0
+
+
 def test_an_assertion_for_another_service_is_refused(kb, client, idp):
     def other_audience(assertion):
         restriction = assertion.conditions.audience_restriction[0]
@@ -178,6 +184,9 @@ def test_metadata_signed_by_someone_else_is_not_trusted(keys, tmp_path):
     forged = federation_metadata(tmp_path, [conf], keys.rogue)
     with pytest.raises(metadata.MetadataError, match="signature"):
         metadata.verify(forged.read_bytes(), keys.fed[1])
+    sha1 = federation_metadata(tmp_path, [conf], keys.fed, sha1=True)
+    with pytest.raises(metadata.MetadataError, match="SHA-1"):
+        metadata.verify(sha1.read_bytes(), keys.fed[1])
     root = etree.fromstring(keys.metadata.read_bytes())
     root.remove(root.find("{http://www.w3.org/2000/09/xmldsig#}Signature"))
     with pytest.raises(metadata.MetadataError, match="not signed"):

@@ -18,6 +18,20 @@ MD = "urn:oasis:names:tc:SAML:2.0:metadata"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 MDUI = "urn:oasis:names:tc:SAML:metadata:ui"
 CACHE = "sso/federation.xml"
+# SHA-1 signatures can be forged by collision: Skolfederation signs with SHA-256 and so must IdPs.
+WEAK = {
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    "http://www.w3.org/2000/09/xmldsig#dsa-sha1",
+    "http://www.w3.org/2000/09/xmldsig#sha1",
+}
+
+
+def weak_algorithms(root) -> list[str]:
+    """Return the SHA-1 signature or digest methods used anywhere in a parsed document."""
+    found = []
+    for tag in ("SignatureMethod", "DigestMethod"):
+        found += [e.get("Algorithm", "") for e in root.iter(f"{{{DS}}}{tag}")]
+    return sorted({a for a in found if a in WEAK})
 
 
 class MetadataError(ValueError):
@@ -74,6 +88,8 @@ def _check_root(xml: bytes):
     # The signature must cover the whole aggregate, not some element inside it (wrapping).
     if uri not in ("", f"#{root.get('ID', '')}"):
         raise MetadataError("metadata signature does not cover the aggregate")
+    if weak_algorithms(root):
+        raise MetadataError(f"metadata is signed with SHA-1 ({', '.join(weak_algorithms(root))})")
     valid_until = root.get("validUntil")
     if valid_until:
         until = datetime.fromisoformat(valid_until.replace("Z", "+00:00"))
