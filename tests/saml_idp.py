@@ -7,9 +7,11 @@ Skolfederation publishes one: every IdP's EntityDescriptor in one EntitiesDescri
 from __future__ import annotations
 
 import base64
+import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from saml2 import BINDING_HTTP_REDIRECT, saml, samlp
 from saml2.config import Config, IdPConfig
 from saml2.metadata import entities_descriptor, entity_descriptor
@@ -21,6 +23,10 @@ from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA2
 from kb.sso.metadata import xmlsec1
 from kb.sso.saml import self_signed
 
+# Like the browser specs without Chromium: say plainly what is missing (./test installs it as root).
+needs_xmlsec1 = pytest.mark.skipif(
+    shutil.which("xmlsec1") is None, reason="xmlsec1 is missing: apt-get install xmlsec1"
+)
 PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
 

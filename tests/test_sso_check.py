@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.oidc_provider import running_provider
-from tests.saml_idp import federation_metadata, idp_config, write_pair
+from tests.saml_idp import federation_metadata, idp_config, needs_xmlsec1, write_pair
 
 
 @pytest.fixture
@@ -52,6 +52,7 @@ def test_a_secret_written_into_kb_toml_is_refused(cli, instance):
     assert result.exit_code == 1 and "client_secret must come from" in result.output
 
 
+@needs_xmlsec1
 def test_federation_metadata_signed_by_someone_else_is_a_problem(cli, instance, tmp_path):
     fed, idp, rogue = (write_pair(tmp_path, n) for n in ("fed", "idp", "rogue"))
     conf = idp_config("https://idp.example.se/idp", "https://idp.example.se/sso", *idp, "Skola")
@@ -68,6 +69,7 @@ def test_federation_metadata_signed_by_someone_else_is_a_problem(cli, instance, 
     assert "PROBLEM: saml: metadata signature is not valid" in result.output
 
 
+@needs_xmlsec1
 def test_passwords_off_without_a_break_glass_admin_is_a_problem(cli, instance, tmp_path):
     fed, idp = (write_pair(tmp_path, n) for n in ("fed", "idp"))
     conf = idp_config("https://idp.example.se/idp", "https://idp.example.se/sso", *idp, "Skola")

@@ -15,8 +15,16 @@ from kb import accounts
 from kb.models import Person, SsoIdentity
 from kb.sso import metadata
 from tests.helpers import csrf_token, make_app
-from tests.saml_idp import TestIdP, federation_metadata, idp_config, post_binding, write_pair
+from tests.saml_idp import (
+    TestIdP,
+    federation_metadata,
+    idp_config,
+    needs_xmlsec1,
+    post_binding,
+    write_pair,
+)
 
+pytestmark = needs_xmlsec1
 IDP = "https://idp.norrvik.example.se/idp"
 SSO_URL = "https://idp.norrvik.example.se/sso"
 COORDINATOR = "urn:x-kb:coordinator"
