@@ -81,3 +81,14 @@ def test_passwords_off_without_a_break_glass_admin_is_a_problem(cli, instance, t
     )
     result = cli("sso", "check")
     assert "PROBLEM: passwords are off and no break_glass admin is named" in result.output
+
+
+@needs_xmlsec1
+def test_kb_sso_refresh_fetches_and_checks_the_metadata_now(cli, instance, tmp_path):
+    fed, idp = (write_pair(tmp_path, n) for n in ("fed", "idp"))
+    conf = idp_config("https://idp.example.se/idp", "https://idp.example.se/sso", *idp, "Skola")
+    good = federation_metadata(tmp_path, [conf], fed)
+    write_toml(instance, f'[sso.saml]\nmetadata_file = "{good}"\nmetadata_cert = "{fed[1]}"\n')
+    result = cli("sso", "refresh")
+    assert result.exit_code == 0 and "1 identity providers" in result.output
+    assert (instance / "sso" / "federation.xml").read_bytes() == good.read_bytes()
