@@ -92,3 +92,16 @@ def test_kb_sso_refresh_fetches_and_checks_the_metadata_now(cli, instance, tmp_p
     result = cli("sso", "refresh")
     assert result.exit_code == 0 and "1 identity providers" in result.output
     assert (instance / "sso" / "federation.xml").read_bytes() == good.read_bytes()
+
+
+def test_a_shared_entra_discovery_url_is_a_problem(cli, instance, monkeypatch):
+    monkeypatch.setenv("KB_CHECK_SECRET", "s3cret")
+    with running_provider() as provider:
+        url = f"{provider.url}/common/v2.0/.well-known/openid-configuration"
+        write_toml(
+            instance,
+            f'[sso.oidc.entra]\ndiscovery_url = "{url}"\nclient_id = "kb"\n'
+            'client_secret_env = "KB_CHECK_SECRET"\n',
+        )
+        result = cli("sso", "check")
+    assert "PROBLEM: oidc entra: use the tenant's own discovery URL" in result.output

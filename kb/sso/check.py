@@ -22,6 +22,9 @@ def _oidc(provider: OidcProvider) -> list[tuple[bool, str]]:
         lines.append((False, f"{where}: client_secret_file cannot be read: {exc.strerror}"))
     if not secret and not lines:
         lines.append((False, f"{where}: no client secret (set client_secret_env or _file)"))
+    if any(f"/{t}/" in provider.discovery_url for t in ("common", "organizations", "consumers")):
+        # Any Entra tenant's admin could then name a user with a colleague's e-mail.
+        lines.append((False, f"{where}: use the tenant's own discovery URL, not a shared one"))
     try:
         answer = requests.get(provider.discovery_url, timeout=10)
         answer.raise_for_status()
