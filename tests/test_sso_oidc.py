@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from kb import accounts
 from kb.models import Person, SsoIdentity
@@ -215,3 +218,20 @@ def test_a_colleague_who_has_left_is_refused(kb, client, provider):
     answer = log_in(client, provider, "sub-johan", **johan())
     assert answer.status_code == 403 and "avslutat" in answer.get_data(as_text=True)
     assert identities(kb) == 0
+
+
+def test_log_out_offers_the_providers_end_session(kb, client, provider):
+    log_in(client, provider, "sub-johan", **johan())
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    page = client.post("/logout", data={"logout-csrf_token": token}).get_data(as_text=True)
+    assert "Du är utloggad från kb" in page
+    assert client.get("/").status_code == 302
+    link = html.unescape(re.search(r'href="([^"]+)" data-slo="true"', page).group(1))
+    assert link.startswith(f"{provider.url}/oauth2/end_session?client_id=kb-test")
+    ended = requests.post(
+        f"{provider.url}/oauth2/end_session/confirm",
+        data={"redirect_uri": parse_qs(urlsplit(link).query)["post_logout_redirect_uri"][0]},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert ended.headers["Location"] == "http://localhost/login"

@@ -148,7 +148,7 @@ def logout():
     if current_user.is_authenticated:
         accounts.end_sessions(facade(), current_user.person_id)
     via = session.get("sso_via")
-    saml_session = session.get("saml_logout")
+    sso_session = session.get("sso_logout")
     _logout_user()
     lang = session.get("lang")
     session.clear()
@@ -157,7 +157,7 @@ def logout():
     if via:
         # The IdP ends its own session too when it offers single log-out (a link: the CSP's
         # form-action stops this form's answer from redirecting to another site).
-        location = current_app.extensions["kb_sso_logout"](saml_session)
+        location = current_app.extensions["kb_sso_logout"](sso_session)
         if location:
             return render_template("sso_logout.html", location=location)
         flash(_("Du är fortfarande inloggad hos din organisation."), "info")

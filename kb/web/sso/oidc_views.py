@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, redirect, request, session, url_for
@@ -77,4 +79,21 @@ def oidc_callback(name: str):
     target = session.get("sso_next")
     start_session(account)
     session["sso_via"] = f"oidc:{name}"
+    session["sso_logout"] = {"how": "oidc", "provider": name}
     return redirect(safe_next(target))
+
+
+def logout_location(saved: dict) -> str | None:
+    """Return the provider's end-session address (RP-initiated log-out), or None without one."""
+    client = _client(saved.get("provider", ""))
+    if client is None:
+        return None
+    try:
+        endpoint = client.load_server_metadata().get("end_session_endpoint")
+    except (RequestException, ValueError):
+        return None
+    if not endpoint:
+        return None
+    back = url_for("auth.login", _external=True)
+    query = urlencode({"client_id": client.client_id, "post_logout_redirect_uri": back})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

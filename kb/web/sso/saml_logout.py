@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from kb.web.sso.errors import bp
 from kb.web.sso.saml_sp import client as _client
 
-SESSION_KEY = "saml_logout"
+SESSION_KEY = "sso_logout"
 
 
 def remember(response) -> None:
@@ -17,6 +17,7 @@ def remember(response) -> None:
 
     info = response.session_info()
     session[SESSION_KEY] = {
+        "how": "saml",
         "idp": response.issuer(),
         "name_id": code(response.name_id),
         "session_index": info.get("session_index") or "",
