@@ -277,3 +277,18 @@ def test_log_out_ends_the_kb_session_and_offers_the_idps_single_log_out(kb, clie
     assert back.path == "/sso/saml/sls"
     done = client.get(f"{back.path}?{back.query}", follow_redirects=True)
     assert "Du är utloggad även hos din organisation." in done.get_data(as_text=True)
+
+
+def test_over_https_an_answer_counts_only_in_the_browser_that_asked_for_it(kb, sso_config, keys):
+    app = make_app(kb, SSO=sso_config)
+    asker, victim = app.test_client(), app.test_client()
+    https = {"base_url": "https://localhost"}
+    sp_xml = asker.get("/sso/saml/metadata", **https).get_data(as_text=True)
+    idp = TestIdP(idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun", sp_xml))
+    start = asker.get(f"/sso/saml/login?idp={IDP}", **https)
+    xml, relay = idp.answer(start.headers["Location"], teacher())
+    form = {"SAMLResponse": post_binding(xml), "RelayState": relay}
+    # Someone else's answer posted from a victim's browser does not log the victim in.
+    assert refused(victim.post("/sso/saml/acs", data=form, **https), "avbröts")
+    assert victim.get("/", **https).status_code == 302
+    assert asker.post("/sso/saml/acs", data=form, **https).status_code == 302

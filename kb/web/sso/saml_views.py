@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +18,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -30,6 +33,7 @@ from kb.web.sso.saml_sp import client as _client
 from kb.web.sso.saml_sp import settings as _settings
 
 IDP_COOKIE = "kb_idp"
+BIND_COOKIE = "kb_saml_bind"
 RELAY_SALT = "kb-saml-relay"
 # Minutes a log-in at the organisation may take before kb forgets it asked.
 RELAY_MINUTES = 15
@@ -92,7 +96,11 @@ def saml_login():
     # The request's id travels signed in RelayState: the IdP's answer comes back as a
     # cross-site POST, which carries no session cookie (SameSite=Lax).
     request_id = "id-" + secrets.token_hex(16)
-    state = _relay().dumps({"id": request_id, "idp": entity_id, "next": request.args.get("next")})
+    relay = {"id": request_id, "idp": entity_id, "next": request.args.get("next")}
+    binding = secrets.token_urlsafe(16) if request.is_secure else ""
+    if binding:
+        relay["b"] = hashlib.sha256(binding.encode()).hexdigest()
+    state = _relay().dumps(relay)
     _id, info = client.prepare_for_authenticate(
         entityid=entity_id, binding=BINDING_HTTP_REDIRECT, relay_state=state, message_id=request_id
     )
@@ -106,7 +114,26 @@ def saml_login():
         samesite="Lax",
         secure=request.is_secure,
     )
+    if binding:
+        # Ties the answer to this browser (no forced log-in into someone else's account). It
+        # must come back with the IdP's cross-site POST: SameSite=None, which needs HTTPS.
+        answer.set_cookie(
+            BIND_COOKIE,
+            binding,
+            max_age=RELAY_MINUTES * 60,
+            httponly=True,
+            samesite="None",
+            secure=True,
+            path=url_for("sso.saml_acs"),
+        )
     return answer
+
+
+def _same_browser(relay: dict) -> bool:
+    if "b" not in relay:
+        return True
+    cookie = request.cookies.get(BIND_COOKIE, "")
+    return hmac.compare_digest(relay["b"], hashlib.sha256(cookie.encode()).hexdigest())
 
 
 def _refuse_sha1(posted: str) -> None:
@@ -153,6 +180,8 @@ def saml_acs():
         relay = _relay().loads(request.form.get("RelayState", ""), max_age=RELAY_MINUTES * 60)
     except BadSignature as exc:
         return refusal("saml", "-", "state", str(exc))
+    if not _same_browser(relay):
+        return refusal("saml", relay.get("idp", "-"), "state", "another browser started it")
     try:
         client = _client()
         if client is None:
