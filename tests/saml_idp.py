@@ -127,7 +127,19 @@ class TestIdP:
             digest_alg=self.server.config.digest_algorithm,
             **args,
         )
+        self.name_id = samlp.response_from_string(str(response)).assertion[0].subject.name_id
+        self.sp_entity_id = args["sp_entity_id"]
         return str(response), query.get("RelayState", "")
+
+    def ask_logout(self, sls_url: str) -> str:
+        """Return the address that carries the IdP's own LogoutRequest for the last user to kb."""
+        _id, asked = self.server.create_logout_request(
+            sls_url, self.sp_entity_id, name_id=self.name_id, sign=False
+        )
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(asked), sls_url, "relay", sign=True, sigalg=SIG_RSA_SHA256
+        )
+        return dict(info["headers"])["Location"]
 
     def end_session(self, location: str) -> str:
         """Answer kb's LogoutRequest (in its redirect); return where the IdP sends the browser."""

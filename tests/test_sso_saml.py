@@ -292,3 +292,23 @@ def test_over_https_an_answer_counts_only_in_the_browser_that_asked_for_it(kb, s
     assert refused(victim.post("/sso/saml/acs", data=form, **https), "avbröts")
     assert victim.get("/", **https).status_code == 302
     assert asker.post("/sso/saml/acs", data=form, **https).status_code == 302
+
+
+def test_the_idp_can_end_the_kb_session_it_started(kb, client, idp):
+    log_in(client, idp, teacher())
+    assert client.get("/").status_code == 200
+    asked = urlsplit(idp.ask_logout("http://localhost/sso/saml/sls"))
+    answer = client.get(f"{asked.path}?{asked.query}")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith(SSO_URL + "/logout?SAMLResponse=")
+    assert client.get("/").status_code == 302  # logged out of kb
+
+
+def test_a_logout_request_for_someone_else_leaves_the_session_alone(kb, client, idp):
+    from saml2.saml import NameID
+
+    log_in(client, idp, teacher())
+    idp.name_id = NameID(text="someone-else", format=idp.name_id.format)
+    asked = urlsplit(idp.ask_logout("http://localhost/sso/saml/sls"))
+    client.get(f"{asked.path}?{asked.query}")
+    assert client.get("/").status_code == 200

@@ -52,11 +52,69 @@ def logout_location(saved: dict | None) -> str | None:
     return dict(info["headers"])["Location"]
 
 
+def _end_this_session() -> None:
+    from flask_login import current_user, logout_user
+
+    from kb import accounts
+    from kb.web.routes import facade
+
+    if current_user.is_authenticated:
+        accounts.end_sessions(facade(), current_user.person_id)
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _answer_logout_request(client):
+    """End this browser's kb session when the IdP asks (for its own NameID); answer it."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.ident import decode
+    from saml2.samlp import logout_response_from_string
+    from saml2.xmldsig import SIG_RSA_SHA256
+
+    args = request.args
+    try:
+        asked = client.parse_logout_request(
+            args["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=args.get("RelayState"),
+            sigalg=args.get("SigAlg"),
+            signature=args.get("Signature"),
+        )
+    except Exception:  # pysaml2 raises many kinds; an unreadable request ends nothing
+        asked = None
+    if asked is None:
+        return redirect(url_for("auth.login"))
+    message = asked.message
+    saved = session.get(SESSION_KEY) or {}
+    if (
+        saved.get("idp") == message.issuer.text
+        and saved.get("name_id")
+        and decode(saved["name_id"]).text == message.name_id.text
+    ):
+        _end_this_session()
+    response = str(client.create_logout_response(message, [BINDING_HTTP_REDIRECT]))
+    info = client.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        response,
+        logout_response_from_string(response).destination,
+        args.get("RelayState", ""),
+        response=True,
+        sign=True,
+        sigalg=SIG_RSA_SHA256,
+    )
+    return redirect(dict(info["headers"])["Location"])
+
+
 @bp.get("/saml/sls")
 def saml_sls():
     from saml2 import BINDING_HTTP_REDIRECT
 
     client = _client()
+    if client is not None and request.args.get("SAMLRequest"):
+        return _answer_logout_request(client)
     answer = request.args.get("SAMLResponse")
     if client is not None and answer:
         try:
