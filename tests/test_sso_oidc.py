@@ -235,3 +235,19 @@ def test_log_out_offers_the_providers_end_session(kb, client, provider):
         timeout=5,
     )
     assert ended.headers["Location"] == "http://localhost/login"
+
+
+def test_a_refused_token_creates_no_colleague_even_when_just_in_time_is_on(
+    kb, sso_config, provider
+):
+    sso_config["just_in_time"] = True
+    client = make_app(kb, SSO=sso_config).test_client()
+    stranger = {"email": "ny.larare@example.se", "hd": "example.se", "name": "Ny Lärare"}
+    for tamper in ({"mode": "other_key"}, {"claims": expired_claims()}):
+        provider.tamper = tamper
+        assert log_in(client, provider, "sub-new", **stranger).status_code == 403
+    provider.tamper = {}
+    assert log_in(client, provider, "sub-new", **dict(stranger, hd="gmail.com")).status_code == 403
+    with kb.sessions() as session:
+        assert session.get(Person, "ny.larare") is None
+    assert identities(kb) == 0

@@ -312,3 +312,19 @@ def test_a_logout_request_for_someone_else_leaves_the_session_alone(kb, client, 
     asked = urlsplit(idp.ask_logout("http://localhost/sso/saml/sls"))
     client.get(f"{asked.path}?{asked.query}")
     assert client.get("/").status_code == 200
+
+
+def test_a_refused_assertion_creates_no_colleague_even_when_just_in_time_is_on(
+    kb, sso_config, keys
+):
+    sso_config["just_in_time"] = True
+    client = make_app(kb, SSO=sso_config).test_client()
+    sp_xml = client.get("/sso/saml/metadata").get_data(as_text=True)
+    idp = TestIdP(idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun", sp_xml))
+    impostor = TestIdP(idp_config(IDP, SSO_URL, *keys.rogue, "Norrvikens kommun", sp_xml))
+    stranger = teacher("ny.larare@norrvik.example.se")
+    assert refused(log_in(client, idp, stranger, sign=False)[0])
+    assert refused(log_in(client, impostor, stranger)[0])
+    with kb.sessions() as session:
+        assert session.get(Person, "ny.larare") is None
+    assert identities(kb) == 0
