@@ -58,6 +58,10 @@ for _cov, _dz, _sz in TRIED:
     )
 
 
+# Lower bars of a result once a question is answered: (semantic z, keyword coverage).
+for _kz, _kc in ((-1.0, 0.25), (0.0, 0.25), (0.0, 0.5), (1.0, 0.25), (-2.0, 0.25)):
+    SETTINGS[f"keep z {_kz} coverage {_kc}"] = ("convex", {"keep_z": _kz, "keep_coverage": _kc})
+
 # Leg weights tried on the tuning half (keyword, dense, sparse).
 WEIGHTS = (
     (0.3, 0.4, 0.3),

@@ -14,7 +14,7 @@ from kb.search.catalog import Catalog, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
 from kb.search.named_facets import carries, named_facets
-from kb.search.question import Question, understand
+from kb.search.question import Question, encode, understand
 from kb.search.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
@@ -22,8 +22,6 @@ from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
-# Questions whose vectors are kept (the null questions and what colleagues asked lately).
-QUERY_CACHE_SIZE = 1024
 # Documents offered as the closest material when no hit is confident.
 CLOSEST = 3
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
@@ -66,32 +64,8 @@ class HybridSearcher:
         self.query_cache = {} if query_cache is None else query_cache
 
     def question(self, leg: str, text: str, swedish: str | None = None):
-        """Return the question's vector or latent terms, blended with its Swedish words.
-
-        q = normalise(e(text) + e(swedish)) for the dense leg and s = (s(text) + s(swedish)) / 2
-        for the latent terms: the question keeps its own meaning and gains the words the
-        Swedish material uses.
-        """
-        own = self.encoded(leg, text)
-        if not swedish:
-            return own
-        other = self.encoded(leg, swedish)
-        if leg == "dense":
-            both = own + other
-            return both / max(float(np.linalg.norm(both)), 1e-12)
-        return (own + other) * 0.5
-
-    def encoded(self, leg: str, text: str):
-        """Return a question's dense vector or latent terms, each computed once per process."""
-        key = (leg, text)
-        if key not in self.query_cache:
-            if len(self.query_cache) >= QUERY_CACHE_SIZE:
-                self.query_cache.clear()
-            if leg == "dense":
-                self.query_cache[key] = self.embedder.embed_queries([text])[0]
-            else:
-                self.query_cache[key] = self.sparse_encoder.encode_queries([text])
-        return self.query_cache[key]
+        """Return the question's vector or latent terms (question.encode)."""
+        return encode(leg, text, swedish, self.embedder, self.sparse_encoder, self.query_cache)
 
     # ------------------------------------------------------------------ legs
     def keyword_leg(
@@ -331,9 +305,13 @@ class HybridSearcher:
         return self.leg_scores(Question(text), legs, None)
 
     def standing_out(
-        self, q: Question, legs: dict[str, LegResult], allowed: list[int]
+        self, q: Question, legs: dict[str, LegResult], allowed: list[int], keep: float | None = None
     ) -> set[int] | None:
-        """Return the documents some leg scores clearly above noise (None: no cut-off)."""
+        """Return the documents some leg scores clearly above noise (None: no cut-off).
+
+        keep: the lower bar of a result once the question is answered, in spreads for the
+        semantic legs and as a share of the coverage gate for the keyword leg.
+        """
         if self.params.gate_z is None or self.calibration is None:
             return None
         gates = {
@@ -341,6 +319,8 @@ class HybridSearcher:
             "dense": self.params.gate_z,
             "sparse": self.params.gate_sparse_z,
         }
+        if keep is not None:
+            gates = {"keyword": self.params.keep_coverage, "dense": keep, "sparse": keep}
         judged = self.leg_scores(q, legs, allowed)
         return calibration.standing_out(judged, self.calibration(self), gates)
 
@@ -365,6 +345,9 @@ class HybridSearcher:
             return [], ordered[:CLOSEST]
         if standing is not None and request.each_hit_stands_out:
             ordered = [(d, v) for d, v in ordered if d in standing]
+        elif standing is not None and self.params.keep_z is not None:
+            kept = self.standing_out(q, legs, allowed, self.params.keep_z)
+            ordered = [(d, v) for d, v in ordered if d in kept]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import numpy as np
+
 from kb.search import spelling, translate
 from kb.search.keyword import KeywordIndex
 from kb.text.language import detect_query_language
+
+# Questions whose vectors are kept (the null questions and what colleagues asked lately).
+QUERY_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -94,3 +99,33 @@ def understand(
         # semantic legs would only return their nearest guesses, so say there is nothing.
         return Question(question.text, suggestion=question.suggestion, language="none")
     return question
+
+
+def encode(leg: str, text: str, swedish: str | None, embedder, sparse_encoder, cache: dict):
+    """Return a question's vector (dense) or latent terms (sparse), blended with its Swedish.
+
+    q = normalise(e(text) + e(swedish)) for the dense leg and s = (s(text) + s(swedish)) / 2
+    for the latent terms: the question keeps its own meaning and gains the words the Swedish
+    material uses. Each text is encoded once per process (`cache`).
+    """
+    own = _encoded(leg, text, embedder, sparse_encoder, cache)
+    if not swedish:
+        return own
+    other = _encoded(leg, swedish, embedder, sparse_encoder, cache)
+    if leg == "dense":
+        both = own + other
+        return both / max(float(np.linalg.norm(both)), 1e-12)
+    return (own + other) * 0.5
+
+
+def _encoded(leg: str, text: str, embedder, sparse_encoder, cache: dict):
+    """Return one text's dense vector or latent terms, from the cache when asked before."""
+    key = (leg, text)
+    if key not in cache:
+        if len(cache) >= QUERY_CACHE_SIZE:
+            cache.clear()
+        if leg == "dense":
+            cache[key] = embedder.embed_queries([text])[0]
+        else:
+            cache[key] = sparse_encoder.encode_queries([text])
+    return cache[key]

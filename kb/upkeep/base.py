@@ -63,7 +63,7 @@ class Upkeep:
             return True
         with self.sessions() as session:
             person = session.get(Person, viewer.person_id) if viewer.person_id else None
-            return bool(person and person.is_coordinator)
+            return bool(person and (person.is_coordinator or person.idp_coordinator))
 
     # ------------------------------------------------------------ search gaps
     def _now(self) -> datetime:
