@@ -27,6 +27,11 @@ CLOSEST = 3
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
 
 
+def legs_union(legs: Mapping[str, LegResult]) -> set[int]:
+    """Return every document some leg found."""
+    return {d for leg in legs.values() for d in leg.scores}
+
+
 def wants_learned(text: str) -> bool:
     """Tell whether a question asks what the groups have learned."""
     return bool(LEARNED.search(text))
@@ -304,25 +309,26 @@ class HybridSearcher:
         legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
         return self.leg_scores(Question(text), legs, None)
 
-    def standing_out(
-        self, q: Question, legs: dict[str, LegResult], allowed: list[int], keep: float | None = None
-    ) -> set[int] | None:
-        """Return the documents some leg scores clearly above noise (None: no cut-off).
+    def confidence(
+        self, q: Question, legs: dict[str, LegResult], allowed: list[int]
+    ) -> tuple[set[int], set[int]] | None:
+        """Return (the documents that answer the question, those kept as results once it is).
 
-        keep: the lower bar of a result once the question is answered, in spreads for the
-        semantic legs and as a share of the coverage gate for the keyword leg.
+        The first set holds the documents some leg scores clearly above noise
+        (calibration.standing_out at the gates); the second, at the lower keep bars, what is
+        shown once the question is answered. None: no cut-off.
         """
-        if self.params.gate_z is None or self.calibration is None:
+        p = self.params
+        if p.gate_z is None or self.calibration is None:
             return None
-        gates = {
-            "keyword": self.params.gate_coverage,
-            "dense": self.params.gate_z,
-            "sparse": self.params.gate_sparse_z,
-        }
-        if keep is not None:
-            gates = {"keyword": self.params.keep_coverage, "dense": keep, "sparse": keep}
+        null = self.calibration(self)
         judged = self.leg_scores(q, legs, allowed)
-        return calibration.standing_out(judged, self.calibration(self), gates)
+        gates = {"keyword": p.gate_coverage, "dense": p.gate_z, "sparse": p.gate_sparse_z}
+        standing = calibration.standing_out(judged, null, gates)
+        if p.keep_z is None:
+            return standing, set(legs_union(legs))
+        keep = {"keyword": p.keep_coverage, "dense": p.keep_z, "sparse": p.keep_z}
+        return standing, standing | calibration.standing_out(judged, null, keep)
 
     def order(
         self,
@@ -340,14 +346,13 @@ class HybridSearcher:
         """
         ordered = fusion.ranked(scores)
         judged = ordered and request.method == "convex" and request.cutoff
-        standing = self.standing_out(q, legs, allowed) if judged else None
-        if standing is not None and not standing:
-            return [], ordered[:CLOSEST]
-        if standing is not None and request.each_hit_stands_out:
-            ordered = [(d, v) for d, v in ordered if d in standing]
-        elif standing is not None and self.params.keep_z is not None:
-            kept = self.standing_out(q, legs, allowed, self.params.keep_z)
-            ordered = [(d, v) for d, v in ordered if d in kept]
+        confidence = self.confidence(q, legs, allowed) if judged else None
+        if confidence is not None:
+            standing, kept = confidence
+            if not standing:
+                return [], ordered[:CLOSEST]
+            shown = standing if request.each_hit_stands_out else kept
+            ordered = [(d, v) for d, v in ordered if d in shown]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)
