@@ -38,6 +38,8 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "no cut-off": ("convex", {"gate_z": None}),
     "no translation": ("convex", {"translate": False}),
     "no translation, no cut-off": ("convex", {"translate": False, "gate_z": None}),
+    "no keep bar (every candidate once answered)": ("convex", {"keep_z": None}),
+    "no translation, no keep bar": ("convex", {"translate": False, "keep_z": None}),
     "dense only, no translation": ("dense", {"translate": False}),
     "keyword only, no translation": ("keyword", {"translate": False}),
     "sparse only, no translation": ("sparse", {"translate": False}),
