@@ -127,3 +127,9 @@ def test_titles_with_markup_are_shown_as_text(tricky):
     html = page(tricky, "/?q=hackverkstad")
     assert "Hackverkstad &lt;i&gt;med&lt;/i&gt; knep" in html
     assert "<i>med</i>" not in html
+
+
+def test_the_no_hit_box_takes_the_whole_width_without_facets(client):
+    html = page(client, "/?q=zyxwvu+qwplk")
+    assert 'class="columns single"' in html
+    assert 'class="help nohit"' in html
