@@ -140,7 +140,20 @@ def doctor_report(settings) -> dict:
         "dense index": _index_engines(settings.index_path / "vectors" / "vectors.json"),
         "sparse index": _index_engines(settings.index_path / "sparse" / "sparse.json"),
         "thesaurus": _thesaurus_line(),
+        "translation": _translation_line(),
     }
+
+
+def _translation_line() -> str:
+    from kb.search import translate
+
+    sizes = translate.available()
+    general = (
+        f"FreeDict English-Swedish {sizes['general']} words ({translate.FREEDICT})"
+        if sizes["general"]
+        else "no general dictionary (apt-get install dict-freedict-eng-swe adds one)"
+    )
+    return f"school word list {sizes['school']} entries; {general}"
 
 
 def _thesaurus_line() -> str:
