@@ -31,6 +31,7 @@ from kb.expertise.relevance import (
     standard_scores,
 )
 from kb.models import Document, Person, Skill
+from kb.search import translate
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.search.question import Question, understand
@@ -92,6 +93,14 @@ def semantic_scores(kb, question: str, query, doc_ids: list[int]) -> dict[int, f
     return out
 
 
+def own_words_known(kb, question: str, visible: list[int]) -> bool:
+    """Tell whether most content words of an English question occur in the asker's material."""
+    words = [w.lower() for w in translate.content(question).split()]
+    mask = kb.keyword.allowed_mask(visible)
+    known = sum(kb.keyword.word_frequency(w, mask) > 0 for w in words)
+    return 2 * known > len(words)
+
+
 def question_vector(kb, asked: Question):
     """Return the question's vector: normalise(e(text) + e(swedish)) for an English one."""
     vectors = kb.embedder.embed_queries(list(asked.texts))
@@ -136,8 +145,11 @@ def experts(kb, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
     # The search's own reading of the question: an English one is weighed by its Swedish
     # words (the first of each word's alternatives the asker's material uses).
     asked = understand(question, kb.keyword, visible, spelling_on=False)
-    if asked.groups:
+    if asked.groups and not own_words_known(kb, question, visible):
         question = " ".join(group[0] for group in asked.groups)
+    else:
+        # Most of its words are in the material ("exit tickets" is said in Swedish too).
+        asked = Question(question)
     units = question_units(question)
     words = document_terms(kb, visible)
     idf = idf_weights(frozenset().union(*(f for _, f in units)), list(words.values()))
