@@ -29,6 +29,7 @@ from kb.search.indexer import (
     sync,
 )
 from kb.search.indexproc import IndexProcess
+from kb.search.repair import disagreeing_legs, load_or_set_aside, open_keyword
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
 
@@ -142,6 +143,7 @@ class IndexSnapshots:
                 self._catalog, self._generation = catalog, generation
                 self._indexed, self._indexed_generation = indexed, generation
                 self._over_budget = report.over_budget
+                self._rebuilding = set()
             self.last_sync = report
             return report
 
@@ -182,6 +184,9 @@ class IndexSnapshots:
         self.worker.nudge()
         return catalog
 
+    # The legs being rebuilt after a damaged or missing index was set aside (start_indexer).
+    _rebuilding: set[str] = frozenset()
+
     # Passages per embedding call of a background indexer (a child process may take more).
     embed_batch = EMBED_BATCH_BACKGROUND
 
@@ -189,7 +194,11 @@ class IndexSnapshots:
         """Serve from the indexes on disk at once and keep them up to date in the background:
         in a child process (`kb indexer`, see kb.search.indexproc) or in a thread."""
         if self.worker is None:
+            self._open_for_serving()
             with self.sessions() as session:
+                self._rebuilding = disagreeing_legs(
+                    session, self.keyword, self.vectors, self.sparse_index
+                )
                 generation = self.generation(session)
                 self._catalog, self._generation = Catalog.load(session), generation
                 self._indexed = indexed_revisions(
@@ -209,6 +218,35 @@ class IndexSnapshots:
                 )
                 self.worker.start()
         return self.worker
+
+    def _open_for_serving(self) -> None:
+        """Open every index a server searches; a damaged one is set aside and starts empty."""
+        open_keyword(self.keyword)
+        emb, enc = self.embedder, self.sparse_encoder
+        vectors = load_or_set_aside(
+            lambda: VectorIndex.load(self.vector_path, emb.name, emb.dim), self.vector_path
+        )
+        self._vectors = vectors or VectorIndex.create(emb.name, emb.dim)
+        self._vectors_rebuilt = vectors is None
+        if enc is not None:
+            sparse = load_or_set_aside(
+                lambda: SparseIndex.load(self.sparse_path, enc.name, enc.dim), self.sparse_path
+            )
+            self._sparse = sparse or SparseIndex(enc.name, enc.dim)
+            self._sparse_rebuilt = sparse is None
+        self._vector_mtime = self._vector_file_mtime()
+
+    def rebuilding_legs(self) -> list[str]:
+        """Name the search legs still being rebuilt from the database (fewer hits meanwhile)."""
+        legs = self._rebuilding
+        if "keyword" in legs and self._catalog is not None:
+            # The keyword index is written first and whole: back as soon as it holds them all.
+            try:
+                if self.keyword.searcher().doc_count() >= len(self._catalog.docs):
+                    legs = self._rebuilding = legs - {"keyword"}
+            except Exception:  # still being replaced: ask again at the next search
+                pass
+        return sorted(legs)
 
     def _load_published(self, message: dict) -> None:
         """Swap in the snapshot a child indexer has published on disk (in the server)."""
@@ -234,6 +272,8 @@ class IndexSnapshots:
             self._over_budget = frozenset(over["dense"].values()) | frozenset(
                 over["sparse"].values()
             )
+            if not message.get("error"):
+                self._rebuilding = set()
 
     def _load_saved_indexes(self, attempts: int = 5):
         """Read the vector and sparse indexes from disk, retrying a read torn by a save."""
