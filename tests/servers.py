@@ -141,6 +141,15 @@ def is_indexer(pid: int) -> bool:
     return state != "Z" and b"indexer" in argv
 
 
+def is_alive(pid: int) -> bool:
+    """Tell whether a process runs (a zombie waiting for its parent does not)."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def kill_all(pids: list[int]) -> None:
     """SIGKILL these processes if they still run (a spec's clean-up)."""
     for pid in pids:

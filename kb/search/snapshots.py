@@ -7,9 +7,7 @@ Requests read the last complete snapshot (catalog, vector and sparse indexes, ce
 
 from __future__ import annotations
 
-import fcntl
 import time
-from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +27,7 @@ from kb.search.indexer import (
     sync,
 )
 from kb.search.indexproc import IndexProcess
+from kb.search.locks import file_lock
 from kb.search.repair import disagreeing_legs, load_or_set_aside, open_keyword
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
@@ -37,29 +36,14 @@ from kb.search.vectors import IndexLoadError, VectorIndex
 class IndexSnapshots:
     """Mixed into KnowledgeBase, which sets the attributes these methods use in __init__."""
 
-    @contextmanager
-    def _file_lock(self, name: str, on_wait=None):
-        """Hold an exclusive lock on a file of the index folder; call on_wait() before waiting."""
-        self.settings.index_path.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_path / name, "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if on_wait is not None:
-                    on_wait()
-                fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
     def index_lock(self):
-        """Hold the instance's index lock so only one process writes the indexes at a time."""
-        return self._file_lock(".lock")
+        """Hold the instance's index lock so only one process writes the indexes at a time;
+        an indexer that holds it after its server died is ended and the lock taken over."""
+        return file_lock(self.settings.index_path / ".lock", take_over=True)
 
     def ingest_lock(self, on_wait=None):
         """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
-        return self._file_lock(".ingest-lock", on_wait)
+        return file_lock(self.settings.index_path / ".ingest-lock", on_wait)
 
     @property
     def vectors(self):
