@@ -11,14 +11,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.ingest.checks import check_record
 from kb.ingest.people import ensure_people, set_mentees, upsert_person
 from kb.ingest.records import (
     UPKEEP_FIELDS,
     BundleContents,
     DocumentRecord,
     IngestReport,
+    Problem,
     Tally,
 )
+from kb.ingest.submit import Refused
 from kb.ingest.upkeep import apply_requests, apply_upkeep
 from kb.ingest.versions import (
     VersionError,
@@ -46,7 +49,12 @@ from kb.text.chunking import chunk_text
 
 
 def write_document(session: Session, doc: Document, record: DocumentRecord) -> None:
-    """Copy a record's fields, authors, original file and chunks onto a document row."""
+    """Copy a record's fields, authors, original file and chunks onto a document row.
+
+    Every document write ends here: a record over a limit of kb.limits is refused here
+    (Refused), whatever path it came by.
+    """
+    check_record(record)
     sections = dict(record.sections)
     doc.origin = record.origin
     doc.kind = record.kind
@@ -151,6 +159,11 @@ def apply_bundle(
         tally = tallies[record.kind]
         if stored.get(record.source) == fingerprint(record):
             tally.unchanged += 1
+            continue
+        try:
+            check_record(record)
+        except Refused as exc:
+            report.problems.append(Problem(record.source, f"{exc.detail}; not imported"))
             continue
         outcome, doc = upsert_document(session, record)
         setattr(tally, outcome, getattr(tally, outcome) + 1)
