@@ -16,7 +16,7 @@ import pytest
 from kb.config import load_settings
 from kb.service import KnowledgeBase
 from tests.conftest import SAMPLE_BUNDLE
-from tests.helpers import log_in, make_app, open_kb
+from tests.helpers import CSRF, log_in, make_app, open_kb
 from tests.servers import Server, server_env
 from tests.test_availability import GatedEmbedder
 
@@ -104,3 +104,29 @@ def test_the_search_says_which_legs_are_being_rebuilt_until_they_are_back(tmp_pa
     assert "Sökindexet byggs om just nu (betydelsesökningen)" in page
     assert after["rebuilding"] == []
     assert "byggs om" not in page_after
+
+
+@pytest.mark.parametrize("how", ["random bytes", "truncated", "emptied"])
+def test_a_damaged_preview_is_made_again_not_served(tmp_path, how):
+    kb = open_kb(tmp_path / "previews", SAMPLE_BUNDLE)
+    client = make_app(kb).test_client()
+    log_in(client, kb, "johan.lindqvist", set_password=False)
+    pages = {
+        "material/sprakutveckling/meningsstartare-och-stottning.html": "doc.html",
+        "material/schack/schack-i-matematiken.pdf": "pages.json",
+    }
+    try:
+
+        def shown(source):
+            response = client.get(f"/doc/{source}")
+            assert response.status_code == 200
+            return CSRF.sub("", response.get_data(as_text=True))
+
+        first = {s: shown(s) for s in pages}
+        for name in set(pages.values()):
+            for path in (tmp_path / "previews" / "previews").rglob(name):
+                damage(path, how)
+        for source in pages:
+            assert shown(source) == first[source]
+    finally:
+        kb.close()
