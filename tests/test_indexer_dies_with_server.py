@@ -140,9 +140,12 @@ STAND_IN = """
 import os, sys, time
 from pathlib import Path
 from kb.search.locks import file_lock
-if os.fork():  # the parent leaves at once: the child is an orphan holding the lock
+held, tell = os.pipe()
+if os.fork():  # the parent leaves once the child holds the lock: an orphan holding it
+    os.read(held, 1)
     os._exit(0)
 with file_lock(Path(sys.argv[1])):
+    os.write(tell, b"x")
     time.sleep(600)
 """
 

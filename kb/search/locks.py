@@ -77,7 +77,8 @@ def is_orphan_indexer(pid: int, parent: int) -> bool:
         return False
     if b"indexer" not in argv or pid == os.getpid():
         return False
-    return _parent_of(pid) != parent
+    # Re-parented, or the parent it had when it took the lock is gone.
+    return _parent_of(pid) != parent or _parent_of(parent) is None
 
 
 def end_orphan(path: Path) -> bool:

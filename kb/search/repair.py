@@ -51,8 +51,7 @@ def open_keyword(keyword) -> bool:
                 pass
         finally:
             reader.close()
-        keyword.revisions()
-        keyword.docnums()
+        keyword.searcher()
         return True
     except Exception as exc:  # random bytes give OSError, TypeError, struct errors, ...
         log.warning("the keyword index does not open (%s: %s)", type(exc).__name__, exc)
