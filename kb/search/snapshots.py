@@ -36,6 +36,10 @@ from kb.search.vectors import IndexLoadError, VectorIndex
 class IndexSnapshots:
     """Mixed into KnowledgeBase, which sets the attributes these methods use in __init__."""
 
+    def _file_lock(self, name: str, on_wait=None):
+        """Hold an exclusive lock on a file of the index folder; call on_wait() before waiting."""
+        return file_lock(self.settings.index_path / name, on_wait)
+
     def index_lock(self):
         """Hold the instance's index lock so only one process writes the indexes at a time;
         an indexer that holds it after its server died is ended and the lock taken over."""
@@ -43,7 +47,7 @@ class IndexSnapshots:
 
     def ingest_lock(self, on_wait=None):
         """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
-        return file_lock(self.settings.index_path / ".ingest-lock", on_wait)
+        return self._file_lock(".ingest-lock", on_wait)
 
     @property
     def vectors(self):
