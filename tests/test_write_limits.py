@@ -138,3 +138,29 @@ def test_areas_of_five_thousand_distinct_labels_are_found_in_under_a_second():
     started = time.perf_counter()
     find_topics(docs, {})
     assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/requests", {"question": 5}),
+        ("/api/requests", {"question": "x" * 1000}),
+        ("/api/requests", ["question"]),
+        ("/api/requests/1/experts", {"expert": ["karin.sjoberg"]}),
+        ("/api/owners/SOURCE", {"owners": "johan.lindqvist"}),
+        ("/api/owners/SOURCE", {"owners": [1, 2]}),
+        ("/api/owners/SOURCE", {"owners": ["johan.lindqvist"] * 1000}),
+        ("/api/documents/SOURCE/restore", {"version": "1"}),
+        ("/api/documents/SOURCE/restore", {"version": True}),
+        ("/api/documents/SOURCE/edit", ["title", "x"]),
+        ("/api/documents/SOURCE/edit", "a title"),
+    ],
+)
+def test_every_api_write_refuses_ill_typed_or_oversized_input_with_400(
+    base, api, upload, path, body
+):
+    source, headers = upload
+    base.ask_material(base.viewer("karin.sjoberg"), "Finns det material om holkar?")
+    response = api.post(path.replace("SOURCE", source), json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.is_json and response.get_json().get("message")
