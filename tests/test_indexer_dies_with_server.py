@@ -174,3 +174,25 @@ def test_a_new_server_takes_the_lock_over_from_an_indexer_whose_server_is_gone(i
     finally:
         server.stop()
         kill_all([orphan[0]])
+
+
+def test_an_indexer_whose_server_dies_while_it_is_still_starting_stops_too(instance):
+    folder, _token, env = instance
+    pids = []
+    try:
+        for n, how in enumerate((signal.SIGKILL, signal.SIGTERM, signal.SIGKILL)):
+            server = Server(folder, env, name=f"early{n}")
+            deadline = time.monotonic() + 30
+            while not server.indexer_pids() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            found = server.indexer_pids()
+            assert found, server.log()
+            pids += found
+            server.signal(how)  # the child is still importing: no parent-death signal set yet
+            server.stop()
+            gone = time.monotonic()
+            while any(is_indexer(p) for p in found) and time.monotonic() - gone < 10:
+                time.sleep(0.1)
+            assert time.monotonic() - gone < 5, f"{how.name}: the indexer outlived its server"
+    finally:
+        kill_all(pids)

@@ -31,6 +31,8 @@ GRACE_SECONDS = 3.0
 # How often a child looks whether its server is still there (beside the parent-death signal).
 PARENT_POLL_SECONDS = 0.5
 PR_SET_PDEATHSIG = 1
+# The server's process id, told to its child indexer in its environment.
+PARENT_ENV = "KB_INDEXER_PARENT"
 
 
 def lower_priority(nice: int, threads: int) -> None:
@@ -142,6 +144,7 @@ class IndexProcess:
     def _spawn(self) -> subprocess.Popen:
         child = subprocess.Popen(
             self.argv,
+            env={**os.environ, PARENT_ENV: str(os.getpid())},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -211,27 +214,35 @@ class IndexProcess:
 
 
 def die_with_parent(stop: Callable[[], None], grace: float = GRACE_SECONDS) -> None:
-    """Call stop() as soon as this process's parent is gone, and end the process `grace`
+    """Call stop() as soon as this process's server is gone, and end the process `grace`
     seconds later whatever it is doing.
 
     Three ways to notice, so an indexer never outlives its server: the kernel's parent-death
-    signal (Linux, through prctl), a thread that watches getppid(), and the end of standard
-    input (serve_child). SIGTERM stops it the same way.
+    signal (Linux, through prctl), a thread that watches getppid() against the server's pid
+    (KB_INDEXER_PARENT: the server may die before this child gets here), and the end of
+    standard input (serve_child). SIGTERM stops it the same way. The signal handler only
+    writes a byte to a pipe: stop() takes locks the interrupted main thread may hold.
     """
-    parent = os.getppid()
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
     ending = threading.Event()
+    wake_read, wake_write = os.pipe()
 
-    def end(*_args) -> None:
+    def end() -> None:
         if ending.is_set():
             return
         ending.set()
-        log.info("the server is gone: the indexer stops, keeping what it embedded")
-        stop()
         timer = threading.Timer(grace, os._exit, args=(0,))
         timer.daemon = True
         timer.start()
+        log.info("the server is gone: the indexer stops, keeping what it embedded")
+        stop()
 
-    signal.signal(signal.SIGTERM, end)
+    def on_signal() -> None:
+        os.read(wake_read, 1)
+        end()
+
+    signal.signal(signal.SIGTERM, lambda *_: os.write(wake_write, b"x"))
+    threading.Thread(target=on_signal, name="kb-stop-signal", daemon=True).start()
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
