@@ -26,8 +26,14 @@ INVITATION_DAYS = 7
 INVITATION_SALT = "kb-invitation"
 # werkzeug's scrypt (n=2**15, r=8, p=1); the test suite lowers n, never the product.
 HASH_METHOD = "scrypt"
+
+
 # Checked against when nobody matches, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=HASH_METHOD)
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Return a hash to check unknown accounts against (made at first use: a scrypt hash
+    costs a fifth of a second, and a server starting must listen at once)."""
+    return generate_password_hash(secrets.token_hex(8), method=HASH_METHOD)
 
 
 class WeakPassword(ValueError):
@@ -165,7 +171,7 @@ def authenticate(kb: KnowledgeBase, person_id_or_email: str, password: str) -> A
         person = _find(session, person_id_or_email)
         stored = person.password_hash if person is not None else None
         if not stored:
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(), password)
             return None
         return _account(person) if check_password_hash(stored, password) else None
 

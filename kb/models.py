@@ -292,6 +292,21 @@ class MaterialRequest(Base):
     answered_on: Mapped[date | None] = mapped_column(Date)
 
 
+class RequestAnswer(Base):
+    """Material that answers a request, beyond the first (MaterialRequest.answer): a request
+    keeps every answer, and each is shown to those who may open it."""
+
+    __tablename__ = "request_answers"
+    __table_args__ = (UniqueConstraint("request_id", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("material_requests.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(Text, index=True)
+    answered_on: Mapped[date] = mapped_column(Date)
+
+
 class RequestVote(Base):
     """One colleague's vote for a request (the asker's is the first)."""
 

@@ -93,6 +93,19 @@ def semantic_scores(kb, question: str, query, doc_ids: list[int]) -> dict[int, f
     return out
 
 
+def read_question(kb, question: str, visible: list[int]) -> tuple[str, Question]:
+    """Return the words to weigh and the question as the search reads it.
+
+    An English question the material does not speak is weighed by its Swedish words (the
+    first of each word's alternatives the asker's material uses); one whose words the
+    material itself uses ("exit tickets" is said in Swedish too) is weighed as asked.
+    """
+    asked = understand(question, kb.keyword, visible, spelling_on=False)
+    if asked.groups and not own_words_known(kb, question, visible):
+        return " ".join(group[0] for group in asked.groups), asked
+    return question, Question(question)
+
+
 def own_words_known(kb, question: str, visible: list[int]) -> bool:
     """Tell whether most content words of an English question occur in the asker's material."""
     words = [w.lower() for w in translate.content(question).split()]
@@ -142,14 +155,7 @@ def experts(kb, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
     catalog = kb.catalog()
     visible = catalog.visible(viewer, Filters())
     names = kb.profile_names()
-    # The search's own reading of the question: an English one is weighed by its Swedish
-    # words (the first of each word's alternatives the asker's material uses).
-    asked = understand(question, kb.keyword, visible, spelling_on=False)
-    if asked.groups and not own_words_known(kb, question, visible):
-        question = " ".join(group[0] for group in asked.groups)
-    else:
-        # Most of its words are in the material ("exit tickets" is said in Swedish too).
-        asked = Question(question)
+    question, asked = read_question(kb, question, visible)
     units = question_units(question)
     words = document_terms(kb, visible)
     idf = idf_weights(frozenset().union(*(f for _, f in units)), list(words.values()))

@@ -25,7 +25,7 @@ from kb import accounts
 from kb.web.forms import ButtonForm, ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from kb.web.i18n import LANGUAGES
 from kb.web.routes import facade
-from kb.web.security import limiter, login_address_limit, login_limit
+from kb.web.security import failed_log_in, limiter, login_address_limit, login_limit
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -113,7 +113,7 @@ def start_session(account: accounts.Account) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_address_limit, methods=["POST"])
+@limiter.limit(login_address_limit, methods=["POST"], deduct_when=failed_log_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.search"))

@@ -49,6 +49,8 @@ def search_payload(answer: SearchAnswer) -> dict:
         "sort": answer.sort,
         "names": answer.names,
         "search_id": answer.search_id,
+        # Legs being rebuilt after a damaged index was set aside: fewer hits until they are back.
+        "rebuilding": list(answer.rebuilding),
     }
 
 
