@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.config import SECRET_FILE, instance_secret  # noqa: F401 (kb.accounts names them)
-from kb.models import Person, Skill
+from kb.models import Person, Skill, SsoIdentity
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase, UnknownPerson
 from kb.text.slugs import split_values
@@ -26,8 +26,14 @@ INVITATION_DAYS = 7
 INVITATION_SALT = "kb-invitation"
 # werkzeug's scrypt (n=2**15, r=8, p=1); the test suite lowers n, never the product.
 HASH_METHOD = "scrypt"
+
+
 # Checked against when nobody matches, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method=HASH_METHOD)
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Return a hash to check unknown accounts against (made at first use: a scrypt hash
+    costs a fifth of a second, and a server starting must listen at once)."""
+    return generate_password_hash(secrets.token_hex(8), method=HASH_METHOD)
 
 
 class WeakPassword(ValueError):
@@ -48,6 +54,8 @@ class Account:
     is_coordinator: bool
     session_version: int
     has_password: bool
+    # Where the coordinator role comes from: "kb" (given by hand), "idp" (single sign-on), None.
+    coordinator_source: str | None = None
 
     @property
     def viewer(self) -> Viewer:
@@ -59,10 +67,18 @@ def _account(person: Person) -> Account:
         person_id=person.id,
         name=person.name,
         unit=person.unit,
-        is_coordinator=bool(person.is_coordinator),
+        is_coordinator=coordinates(person),
         session_version=person.session_version or 0,
         has_password=bool(person.password_hash),
+        coordinator_source="kb"
+        if person.is_coordinator
+        else ("idp" if person.idp_coordinator else None),
     )
+
+
+def coordinates(person: Person) -> bool:
+    """Tell whether a person is a coordinator, by hand in kb or from the identity provider."""
+    return bool(person.is_coordinator or person.idp_coordinator)
 
 
 # The 10,000 most common passwords (the head of Django's list, from leaked password sets).
@@ -121,10 +137,15 @@ def end_sessions(kb: KnowledgeBase, person_id: str) -> None:
 
 def session_account(kb: KnowledgeBase, person_id: str, version: int) -> Account | None:
     """Return the account a session belongs to, or None when that session has been ended."""
-    found = account(kb, person_id)
-    if found is None or not found.has_password or found.session_version != version:
-        return None
-    return found
+    with kb.sessions() as session:
+        person = session.get(Person, person_id)
+        if person is None or (person.session_version or 0) != version:
+            return None
+        # A session is either a password's or a single sign-on's.
+        signs_in = bool(person.password_hash) or session.scalar(
+            select(func.count(SsoIdentity.id)).where(SsoIdentity.person_id == person_id)
+        )
+        return _account(person) if signs_in else None
 
 
 def _find(session, person_id_or_email: str) -> Person | None:
@@ -150,7 +171,7 @@ def authenticate(kb: KnowledgeBase, person_id_or_email: str, password: str) -> A
         person = _find(session, person_id_or_email)
         stored = person.password_hash if person is not None else None
         if not stored:
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(), password)
             return None
         return _account(person) if check_password_hash(stored, password) else None
 
@@ -167,7 +188,7 @@ def is_coordinator(kb: KnowledgeBase, viewer: Viewer) -> bool:
         return True
     with kb.sessions() as session:
         person = session.get(Person, viewer.person_id) if viewer.person_id else None
-        return bool(person and person.is_coordinator)
+        return bool(person and coordinates(person))
 
 
 class NotCoordinator(PermissionError):

@@ -213,8 +213,9 @@ def demo_login(ctx: Context, person_ids: tuple[str, ...]) -> None:
 def _add_commands() -> None:
     from kb.features import commands
     from kb.web.cli_user import user
+    from kb.web.sso.commands import sso
 
-    for command in (*commands(), user):
+    for command in (*commands(), user, sso):
         main.add_command(command)
 
 

@@ -43,3 +43,13 @@ EXTRACTION_SLOTS = 2  # uploads being read at once; one more is told to try agai
 
 # Edits and deletes (issue 16).
 UNDO_DAYS = 30  # a deleted document can be brought back this long; after it, purge may drop it
+
+# What one document may hold, whatever path it comes by (web form, API, CLI, bundle): checked
+# in one place, kb.ingest.checks, so that one colleague's document cannot slow another's page.
+MAX_TITLE_CHARS = 300
+MAX_LABELS = 50  # tags, subjects or grades of one document (each)
+MAX_LABEL_CHARS = 100  # one tag, subject or grade
+MAX_AUTHORS = 50
+MAX_GROUP_CHARS = 300  # a learning group's name
+MAX_TYPED_TEXT_CHARS = 200_000  # text typed on the edit form or sent to the edit API
+MAX_ANSWER_CHARS = 20_000  # each of a reflection's four answers

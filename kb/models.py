@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -47,7 +48,10 @@ class Person(Base):
     # False for people created only because a document named them as author.
     has_profile: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(300))
+    # Given by hand in kb (people.yaml, `kb user`); idp_coordinator comes from single sign-on
+    # and is re-synced at every log-in. Either makes the person a coordinator.
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    idp_coordinator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     # Hash of the person's people.yaml entry at the last ingest: an unchanged entry does not
     # overwrite what the colleague has since edited on the web.
@@ -288,6 +292,21 @@ class MaterialRequest(Base):
     answered_on: Mapped[date | None] = mapped_column(Date)
 
 
+class RequestAnswer(Base):
+    """Material that answers a request, beyond the first (MaterialRequest.answer): a request
+    keeps every answer, and each is shown to those who may open it."""
+
+    __tablename__ = "request_answers"
+    __table_args__ = (UniqueConstraint("request_id", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("material_requests.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(Text, index=True)
+    answered_on: Mapped[date] = mapped_column(Date)
+
+
 class RequestVote(Base):
     """One colleague's vote for a request (the asker's is the first)."""
 
@@ -346,3 +365,26 @@ class SyncRun(Base):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     problems: Mapped[list] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SsoIdentity(Base):
+    """One way in by single sign-on: a provider's subject, linked to one colleague."""
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(500))
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    last_login: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UsedAssertion(Base):
+    """A SAML assertion already used to log in: a replay of it is refused until it expires."""
+
+    __tablename__ = "sso_used_assertions"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -35,3 +35,12 @@ if [ ! -f /usr/share/dictd/freedict-eng-swe.dict.dz ] && [ "$(id -u)" = 0 ] && c
         || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dict-freedict-eng-swe)) \
         >/dev/null 2>&1 || echo "note: could not install dict-freedict-eng-swe; English questions use kb's own word list" >&2
 fi
+# SAML log-in (pysaml2) signs and checks XML with Debian's xmlsec1, found on PATH.
+if ! command -v xmlsec1 >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1) \
+            >/dev/null 2>&1 || echo "note: could not install xmlsec1; SAML log-in will not work" >&2
+    else
+        echo "note: xmlsec1 is missing (apt-get install xmlsec1); SAML log-in will not work" >&2
+    fi
+fi

@@ -42,6 +42,9 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rss import RssSampler  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PASSWORD = "load-test-password-1"
@@ -365,6 +368,7 @@ def drive(args, base, tokens, ids, run, env, kb, work, server_pid) -> int:
     threads += [threading.Thread(target=health), threading.Thread(target=hostile)]
     threads += [threading.Thread(target=ingest)]
     started = time.monotonic()
+    memory = RssSampler(server_pid).start()
     for t in threads:
         t.start()
     peak_load, niceness = load_before[0], ""
@@ -378,6 +382,7 @@ def drive(args, base, tokens, ids, run, env, kb, work, server_pid) -> int:
     for t in threads:
         t.join(300)
     load_after = os.getloadavg()
+    memory.stop()
     searches = len(tally.times.get("/api/search", []))
     print(f"ran {elapsed:.0f} s with {args.users} colleagues searching; embedder {args.embedder}")
     print(
@@ -411,6 +416,7 @@ def drive(args, base, tokens, ids, run, env, kb, work, server_pid) -> int:
         f"max /api/health {max(health) * 1000:.0f} ms (target <= 1000); "
         f"p95 /api/search {percentile(search, 0.95) * 1000:.0f} ms (target <= 1000)"
     )
+    print("memory per component (resident, MB):\n" + memory.report())
     return 0 if errors == 0 else 1
 
 

@@ -25,6 +25,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rss import RssSampler  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 KB = str(Path(sys.executable).parent / "kb")
@@ -152,6 +155,7 @@ def main(argv=None) -> int:
     memory: list[tuple[float, float]] = []
     stop = threading.Event()
     start = time.monotonic()
+    components = RssSampler(server.pid).start()
 
     def sample() -> None:
         while not stop.is_set():
@@ -189,9 +193,11 @@ def main(argv=None) -> int:
         )
     finally:
         stop.set()
+        components.stop()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     print_summary(work / "load_stats.csv", memory)
+    print("\nmemory per component (resident, MB):\n" + components.report())
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

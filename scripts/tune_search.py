@@ -38,6 +38,8 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "no cut-off": ("convex", {"gate_z": None}),
     "no translation": ("convex", {"translate": False}),
     "no translation, no cut-off": ("convex", {"translate": False, "gate_z": None}),
+    "no keep bar (every candidate once answered)": ("convex", {"keep_z": None}),
+    "no translation, no keep bar": ("convex", {"translate": False, "keep_z": None}),
     "dense only, no translation": ("dense", {"translate": False}),
     "keyword only, no translation": ("keyword", {"translate": False}),
     "sparse only, no translation": ("sparse", {"translate": False}),
@@ -57,6 +59,10 @@ for _cov, _dz, _sz in TRIED:
         {"gate_coverage": _cov, "gate_z": _dz, "gate_sparse_z": _sz},
     )
 
+
+# Lower bars of a result once a question is answered: (semantic z, keyword coverage).
+for _kz, _kc in ((-1.0, 0.25), (0.0, 0.25), (0.0, 0.5), (1.0, 0.25), (-2.0, 0.25)):
+    SETTINGS[f"keep z {_kz} coverage {_kc}"] = ("convex", {"keep_z": _kz, "keep_coverage": _kc})
 
 # Leg weights tried on the tuning half (keyword, dense, sparse).
 WEIGHTS = (

@@ -36,7 +36,8 @@ def layer(module: str) -> str:
         return "assembly"
     if module.startswith("kb.web.") or module == "kb.commandline":
         return "plumbing"
-    if module in ("kb.service", "kb.accounts"):
+    if module in ("kb.service", "kb.accounts") or module.startswith("kb.sso"):
+        # kb.sso is the account model of single sign-on: it stands beside kb.accounts.
         return "facade"
     return "core"
 

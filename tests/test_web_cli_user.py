@@ -111,3 +111,16 @@ def test_user_coordinator_gives_and_takes_the_role(run):
         assert not accounts.account(kb, "johan.lindqvist").is_coordinator
     finally:
         kb.close()
+
+
+def test_taking_the_role_away_by_hand_says_when_the_identity_provider_still_gives_it(run):
+    from kb.models import Person
+
+    kb = open_instance(run.instance)
+    try:
+        with kb.session() as session:
+            session.get(Person, "johan.lindqvist").idp_coordinator = True
+    finally:
+        kb.close()
+    result = run("user", "coordinator", "johan.lindqvist", "--off")
+    assert "keeps the coordinator role the identity provider gives" in result.output

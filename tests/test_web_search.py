@@ -89,9 +89,10 @@ def test_a_private_draft_never_shows_in_search_for_other_colleagues(shared_kb, c
     assert "Utkast: plan för NPF-fortbildning" in page(owner, "/?q=NPF-fortbildning+utkast")
 
 
-def test_a_question_about_what_we_learned_points_to_the_reflections_page(client):
+def test_a_question_about_what_we_learned_points_to_the_reflections_on_its_topic(client):
     html = page(client, "/?q=vad+har+vi+l%C3%A4rt+oss+om+exit+tickets")
-    assert "/learned?q=vad+har+vi" in html
+    assert "/learned?q=exit+tickets" in html
+    assert "/learned?q=vad+har+vi" not in html
 
 
 @pytest.fixture
@@ -126,3 +127,9 @@ def test_titles_with_markup_are_shown_as_text(tricky):
     html = page(tricky, "/?q=hackverkstad")
     assert "Hackverkstad &lt;i&gt;med&lt;/i&gt; knep" in html
     assert "<i>med</i>" not in html
+
+
+def test_the_no_hit_box_takes_the_whole_width_without_facets(client):
+    html = page(client, "/?q=zyxwvu+qwplk")
+    assert 'class="columns single"' in html
+    assert 'class="help nohit"' in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as np
 from sqlalchemy import select
 
 from kb.expertise.experts import (
@@ -30,8 +31,10 @@ from kb.expertise.relevance import (
     standard_scores,
 )
 from kb.models import Document, Person, Skill
+from kb.search import translate
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
+from kb.search.question import Question, understand
 from kb.text.language import detect_query_language
 
 # A declared skill's name close in meaning to the question (cosine of the query embeddings)
@@ -90,6 +93,34 @@ def semantic_scores(kb, question: str, query, doc_ids: list[int]) -> dict[int, f
     return out
 
 
+def read_question(kb, question: str, visible: list[int]) -> tuple[str, Question]:
+    """Return the words to weigh and the question as the search reads it.
+
+    An English question the material does not speak is weighed by its Swedish words (the
+    first of each word's alternatives the asker's material uses); one whose words the
+    material itself uses ("exit tickets" is said in Swedish too) is weighed as asked.
+    """
+    asked = understand(question, kb.keyword, visible, spelling_on=False)
+    if asked.groups and not own_words_known(kb, question, visible):
+        return " ".join(group[0] for group in asked.groups), asked
+    return question, Question(question)
+
+
+def own_words_known(kb, question: str, visible: list[int]) -> bool:
+    """Tell whether most content words of an English question occur in the asker's material."""
+    words = [w.lower() for w in translate.content(question).split()]
+    mask = kb.keyword.allowed_mask(visible)
+    known = sum(kb.keyword.word_frequency(w, mask) > 0 for w in words)
+    return 2 * known > len(words)
+
+
+def question_vector(kb, asked: Question):
+    """Return the question's vector: normalise(e(text) + e(swedish)) for an English one."""
+    vectors = kb.embedder.embed_queries(list(asked.texts))
+    both = vectors.sum(axis=0)
+    return both / max(float(np.linalg.norm(both)), 1e-12)
+
+
 def skill_matches(kb, question: str, query, rows, idf: dict[str, float]) -> list[SkillMatch]:
     """Match declared skills to the question by words (idf-weighted) or by meaning."""
     units = question_units(question)
@@ -124,11 +155,12 @@ def experts(kb, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
     catalog = kb.catalog()
     visible = catalog.visible(viewer, Filters())
     names = kb.profile_names()
+    question, asked = read_question(kb, question, visible)
     units = question_units(question)
     words = document_terms(kb, visible)
     idf = idf_weights(frozenset().union(*(f for _, f in units)), list(words.values()))
     avg = sum(w.length for w in words.values()) / max(1, len(words))
-    query = kb.embedder.embed_queries([question])[0]
+    query = question_vector(kb, asked)
     z = semantic_scores(kb, question, query, visible)
     today = kb.settings.as_of
     found = []

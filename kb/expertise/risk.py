@@ -111,10 +111,18 @@ def cluster_labels(docs: Sequence[TopicDoc]) -> list[tuple[tuple[str, ...], list
         return k
 
     words = {k: terms(spelling[k]) for k in order}
+    position = {k: i for i, k in enumerate(order)}
+    # Every way to join needs a shared document, so only labels on one of mine are compared:
+    # the cost grows with the labels per document, not with their square over the collection.
+    labels_of: dict[str, set[str]] = {}
+    for key, sources in by_label.items():
+        for source in sources:
+            labels_of.setdefault(source, set()).add(key)
     for i, key in enumerate(order):
         mine = by_label[key]
         joins = []
-        for bigger in order[:i]:
+        near = set().union(*(labels_of[s] for s in mine))
+        for bigger in sorted((k for k in near if position[k] < i), key=position.get):
             theirs = by_label[bigger]
             overlap = len(mine & theirs)
             alike = same_words(words[key], words[bigger]) and overlap * 2 >= len(mine)

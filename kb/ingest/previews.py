@@ -37,7 +37,9 @@ class Previews:
 
     def html(self, fmt: str, data: bytes) -> str | None:
         """Return an HTML or DOCX file as allow-listed HTML, or None when it cannot be shown."""
-        found = self._cached(data, "doc.html", lambda: self._ask("html", fmt, data)["text"])
+        found = self._cached(
+            data, "doc.html", lambda: self._ask("html", fmt, data)["text"], check=_text
+        )
         return found.decode("utf-8") if found is not None else None
 
     def pdf_pages(self, data: bytes) -> list[str] | None:
@@ -46,7 +48,7 @@ class Previews:
         def make() -> str:
             return json.dumps(self._ask("pages", "pdf", data)["pages"], ensure_ascii=False)
 
-        found = self._cached(data, "pages.json", make)
+        found = self._cached(data, "pages.json", make, check=_page_list)
         return json.loads(found) if found is not None else None
 
     def page_image(self, data: bytes, number: int) -> bytes | None:
@@ -63,12 +65,19 @@ class Previews:
     def _ask(self, task: str, fmt: str, data: bytes, page: int = 0) -> dict:
         return self.renderer(task, fmt, data, page=page)
 
-    def _cached(self, data: bytes, name: str, make: Callable[[], str | bytes]) -> bytes | None:
+    def _cached(
+        self, data: bytes, name: str, make: Callable[[], str | bytes], check=None
+    ) -> bytes | None:
+        """Return a preview from the cache, made (and kept) when missing or damaged:
+        `check(content)` tells whether a cached one can be used."""
         digest = hashlib.sha256(data).hexdigest()
         folder = self.root / f"v{RENDER_VERSION}" / digest[:2] / digest
         path, refused = folder / name, folder / f"{name}.refused"
         if path.exists():
-            return path.read_bytes()
+            content = path.read_bytes()
+            if _intact(path, content) and (check is None or check(content)):
+                return content
+            path.unlink(missing_ok=True)  # damaged (derived state): made again below
         if refused.exists():
             return None
         try:
@@ -78,8 +87,41 @@ class Previews:
                 _write(refused, str(exc).encode("utf-8"))
             return None
         content = made.encode("utf-8") if isinstance(made, str) else made
+        _write(_digest_path(path), hashlib.sha256(content).hexdigest().encode())
         _write(path, content)
         return content
+
+
+def _digest_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.sha256")
+
+
+def _intact(path: Path, content: bytes) -> bool:
+    """Tell whether a cached file still has the digest written beside it (older caches have
+    none: taken as they are)."""
+    try:
+        digest = _digest_path(path).read_text().strip()
+    except OSError:
+        return True
+    return digest == hashlib.sha256(content).hexdigest()
+
+
+def _text(content: bytes) -> bool:
+    """Tell whether a cached page is readable text (not bytes a damaged disk left)."""
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(content)
+
+
+def _page_list(content: bytes) -> bool:
+    """Tell whether cached page texts are a JSON list of texts."""
+    try:
+        pages = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(pages, list) and all(isinstance(p, str) for p in pages)
 
 
 def _write(path: Path, content: bytes) -> None:

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kb.ingest.people import ensure_people, set_mentees, upsert_person
+from kb.ingest.checks import check_record
+from kb.ingest.people import set_mentees, upsert_person
 from kb.ingest.records import (
-    UPKEEP_FIELDS,
     BundleContents,
     DocumentRecord,
     IngestReport,
+    Problem,
     Tally,
 )
+from kb.ingest.rows import document_chunks, fingerprint, fits_note, write_document  # noqa: F401
+from kb.ingest.submit import Refused
 from kb.ingest.upkeep import apply_requests, apply_upkeep
 from kb.ingest.versions import (
     VersionError,
@@ -36,80 +38,10 @@ from kb.ingest.versions import (
     stored_record,
     undeletable,
 )
-from kb.limits import MAX_CHUNKS_PER_DOCUMENT
 from kb.models import (
-    Authorship,
-    Chunk,
     Document,
     DocumentVersion,
-    Original,
 )
-from kb.text.chunking import chunk_text
-
-
-def write_document(session: Session, doc: Document, record: DocumentRecord) -> None:
-    """Copy a record's fields, authors, original file and chunks onto a document row."""
-    sections = dict(record.sections)
-    doc.origin = record.origin
-    doc.kind = record.kind
-    doc.format = record.format
-    doc.title = record.title
-    doc.date = record.date
-    doc.subjects = list(record.subjects)
-    doc.grades = list(record.grades)
-    doc.tags = list(record.tags)
-    doc.language = record.language
-    doc.language_guessed = record.language_guessed
-    doc.visibility = record.visibility
-    doc.group = record.group
-    doc.step = record.step
-    doc.did = sections.get("did")
-    doc.went_well = sections.get("went_well")
-    doc.went_less_well = sections.get("went_less_well")
-    doc.take_away = sections.get("take_away")
-    doc.body = record.body
-    doc.text = record.text
-    doc.content_hash = fingerprint(record)
-    with session.no_autoflush:
-        ensure_people(session, record.authors)
-    if doc.author_ids != list(record.authors):
-        if doc.authors:
-            # Delete the old rows first: a re-added author would otherwise clash with itself.
-            doc.authors.clear()
-            session.flush()
-        doc.authors = [
-            Authorship(person_id=pid, position=i) for i, pid in enumerate(record.authors)
-        ]
-    if record.original is not None:
-        filename = record.filename or record.source.rsplit("/", 1)[-1]
-        media_type = record.media_type or "application/octet-stream"
-        if doc.original is None:
-            doc.original = Original(filename=filename, media_type=media_type, data=record.original)
-        else:
-            doc.original.filename, doc.original.media_type = filename, media_type
-            doc.original.data = record.original
-    else:
-        doc.original = None
-    kept, _total = document_chunks(record.text)
-    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(kept)]
-
-
-def document_chunks(text: str) -> tuple[list[str], int]:
-    """Return the chunks of a text that are embedded (at most MAX_CHUNKS_PER_DOCUMENT) and
-    how many it has; the keyword leg always reads the whole text."""
-    chunks = chunk_text(text)
-    return chunks[:MAX_CHUNKS_PER_DOCUMENT], len(chunks)
-
-
-def fits_note(text: str) -> str | None:
-    """Say how a document exceeds the bounded indexing cost, or None when it fits."""
-    kept, total = document_chunks(text)
-    if total > len(kept):
-        return (
-            f"indexed by what fits: the first {len(kept)} of {total} passages are searchable "
-            "by meaning, all of the text by its words"
-        )
-    return None
 
 
 def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Document]:
@@ -154,6 +86,11 @@ def apply_bundle(
         if stored.get(record.source) == fingerprint(record):
             tally.unchanged += 1
             continue
+        try:
+            check_record(record)
+        except Refused as exc:
+            report.problems.append(Problem(record.source, f"{exc.detail}; not imported"))
+            continue
         outcome, doc = upsert_document(session, record)
         setattr(tally, outcome, getattr(tally, outcome) + 1)
         if outcome != "unchanged":
@@ -183,21 +120,6 @@ def apply_bundle(
             tally.missing += 1
             report.missing_sources.append(source)
     return report
-
-
-def fingerprint(record: DocumentRecord) -> str:
-    """Hash everything a record stores, so that any change to it counts as a change.
-
-    Owners and review dates are kept apart (kb.ingest.upkeep.apply_upkeep): a review is
-    no new version of the content."""
-    digest = hashlib.sha256()
-    for f in fields(record):
-        if f.name in UPKEEP_FIELDS:
-            continue
-        value = getattr(record, f.name)
-        part = value if isinstance(value, bytes) else repr(value).encode("utf-8")
-        digest.update(f.name.encode() + len(part).to_bytes(8, "big") + part)
-    return digest.hexdigest()
 
 
 def free_source(session: Session, folder: str, slug: str, ext: str) -> str:

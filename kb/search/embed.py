@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -266,6 +267,19 @@ class FakeEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed passages exactly like queries."""
+        return self._embed(texts)
+
+
+class SlowFakeEmbedder(FakeEmbedder):
+    """The fake embedder taking `seconds` per passage, like a model on a busy machine
+    (specs of long indexing runs: `fake-slow:<ms>`); its vectors are the fake's."""
+
+    def __init__(self, seconds: float, dim: int = 64) -> None:
+        super().__init__(dim)
+        self.seconds = seconds
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        time.sleep(self.seconds * len(texts))
         return self._embed(texts)
 
 

@@ -14,7 +14,7 @@ from kb.search.catalog import Catalog, count_facets
 from kb.search.embed import Embedder
 from kb.search.keyword import KeywordIndex
 from kb.search.named_facets import carries, named_facets
-from kb.search.question import Question, understand
+from kb.search.question import Question, encode, understand
 from kb.search.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.search.sparse import SparseEncoder, SparseIndex
 from kb.search.vectors import VectorIndex
@@ -22,11 +22,14 @@ from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
-# Questions whose vectors are kept (the null questions and what colleagues asked lately).
-QUERY_CACHE_SIZE = 1024
 # Documents offered as the closest material when no hit is confident.
 CLOSEST = 3
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
+
+
+def legs_union(legs: Mapping[str, LegResult]) -> set[int]:
+    """Return every document some leg found."""
+    return {d for leg in legs.values() for d in leg.scores}
 
 
 def wants_learned(text: str) -> bool:
@@ -66,32 +69,8 @@ class HybridSearcher:
         self.query_cache = {} if query_cache is None else query_cache
 
     def question(self, leg: str, text: str, swedish: str | None = None):
-        """Return the question's vector or latent terms, blended with its Swedish words.
-
-        q = normalise(e(text) + e(swedish)) for the dense leg and s = (s(text) + s(swedish)) / 2
-        for the latent terms: the question keeps its own meaning and gains the words the
-        Swedish material uses.
-        """
-        own = self.encoded(leg, text)
-        if not swedish:
-            return own
-        other = self.encoded(leg, swedish)
-        if leg == "dense":
-            both = own + other
-            return both / max(float(np.linalg.norm(both)), 1e-12)
-        return (own + other) * 0.5
-
-    def encoded(self, leg: str, text: str):
-        """Return a question's dense vector or latent terms, each computed once per process."""
-        key = (leg, text)
-        if key not in self.query_cache:
-            if len(self.query_cache) >= QUERY_CACHE_SIZE:
-                self.query_cache.clear()
-            if leg == "dense":
-                self.query_cache[key] = self.embedder.embed_queries([text])[0]
-            else:
-                self.query_cache[key] = self.sparse_encoder.encode_queries([text])
-        return self.query_cache[key]
+        """Return the question's vector or latent terms (question.encode)."""
+        return encode(leg, text, swedish, self.embedder, self.sparse_encoder, self.query_cache)
 
     # ------------------------------------------------------------------ legs
     def keyword_leg(
@@ -319,7 +298,7 @@ class HybridSearcher:
         if "keyword" in legs:
             covered = [self.keyword.coverage(q.text, allowed)]
             if q.groups:
-                covered.append(self.keyword.coverage("", allowed, q.groups))
+                covered.append(self.keyword.coverage("", allowed, q.covered_groups))
             out["keyword"] = {
                 d: max(c.get(d, 0.0) for c in covered) for d in legs["keyword"].scores
             }
@@ -330,19 +309,26 @@ class HybridSearcher:
         legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
         return self.leg_scores(Question(text), legs, None)
 
-    def standing_out(
+    def confidence(
         self, q: Question, legs: dict[str, LegResult], allowed: list[int]
-    ) -> set[int] | None:
-        """Return the documents some leg scores clearly above noise (None: no cut-off)."""
-        if self.params.gate_z is None or self.calibration is None:
+    ) -> tuple[set[int], set[int]] | None:
+        """Return (the documents that answer the question, those kept as results once it is).
+
+        The first set holds the documents some leg scores clearly above noise
+        (calibration.standing_out at the gates); the second, at the lower keep bars, what is
+        shown once the question is answered. None: no cut-off.
+        """
+        p = self.params
+        if p.gate_z is None or self.calibration is None:
             return None
-        gates = {
-            "keyword": self.params.gate_coverage,
-            "dense": self.params.gate_z,
-            "sparse": self.params.gate_sparse_z,
-        }
+        null = self.calibration(self)
         judged = self.leg_scores(q, legs, allowed)
-        return calibration.standing_out(judged, self.calibration(self), gates)
+        gates = {"keyword": p.gate_coverage, "dense": p.gate_z, "sparse": p.gate_sparse_z}
+        standing = calibration.standing_out(judged, null, gates)
+        if p.keep_z is None:
+            return standing, set(legs_union(legs))
+        keep = {"keyword": p.keep_coverage, "dense": p.keep_z, "sparse": p.keep_z}
+        return standing, standing | calibration.standing_out(judged, null, keep)
 
     def order(
         self,
@@ -360,11 +346,13 @@ class HybridSearcher:
         """
         ordered = fusion.ranked(scores)
         judged = ordered and request.method == "convex" and request.cutoff
-        standing = self.standing_out(q, legs, allowed) if judged else None
-        if standing is not None and not standing:
-            return [], ordered[:CLOSEST]
-        if standing is not None and request.each_hit_stands_out:
-            ordered = [(d, v) for d, v in ordered if d in standing]
+        confidence = self.confidence(q, legs, allowed) if judged else None
+        if confidence is not None:
+            standing, kept = confidence
+            if not standing:
+                return [], ordered[:CLOSEST]
+            shown = standing if request.each_hit_stands_out else kept
+            ordered = [(d, v) for d, v in ordered if d in shown]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
+from kb.search.background import IndexingStopped
 from kb.search.embed import Embedder, engine_label
 from kb.search.keyword import KeywordDoc, KeywordIndex
+from kb.search.saving import Saving, over_budget_text, read_over_budget
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
 from kb.text.chunking import cap_passage
 
 EMBED_BATCH = 64
 OVER_BUDGET_FILE = "over-budget.json"
-LEG_NAMES = ("dense", "sparse")
 # Temporary files VectorIndex.save and SparseIndex.save write before renaming them into place.
 TEMP_PREFIXES = (".vectors.faiss.", ".vectors.json.", ".sparse.npz.", ".sparse.json.")
 
@@ -96,8 +96,19 @@ def open_sparse(path: Path, encoder) -> tuple[SparseIndex, bool]:
         return SparseIndex(encoder.name, encoder.dim), True
 
 
-def sync_keyword(session: Session, keyword: KeywordIndex) -> tuple[int, int]:
-    """Write documents whose revision differs from the index, delete those gone from the database."""
+def sync_keyword(session: Session, keyword: KeywordIndex, quick: bool = False) -> tuple[int, int]:
+    """Write documents whose revision differs from the index, delete those gone from the database.
+
+    quick: only when the documents changed since the last call (one cheap query), as a long
+    round does between batches so that a document shared meanwhile is found by its words.
+    """
+    if quick:
+        mark = session.execute(
+            select(func.count(Document.id), func.coalesce(func.sum(Document.revision), 0))
+        ).one()
+        if getattr(keyword, "synced_mark", None) == tuple(mark):
+            return 0, 0
+        keyword.synced_mark = tuple(mark)
     db_revs = dict(session.execute(select(Document.id, Document.revision)).all())
     try:
         ix_revs = keyword.revisions()
@@ -151,7 +162,9 @@ def _drop_gone(db_ids: set[int], index, over: dict[int, int]) -> tuple[set[int],
     return db_ids - ix_ids - set(over), len(extra)
 
 
-def encode_missing(session: Session, legs, encode, progress=None, budget=None, batch=None):
+def encode_missing(
+    session: Session, legs, encode, progress=None, budget=None, batch=None, between=None
+):
     """Encode the chunks missing from each index of `legs` and drop rows of chunks that are gone.
 
     `legs` is [(index, over_budget)] with index a VectorIndex or SparseIndex; `encode(texts,
@@ -160,7 +173,8 @@ def encode_missing(session: Session, legs, encode, progress=None, budget=None, b
     it has had `budget` seconds its remaining chunks are recorded in its leg's over_budget
     ({chunk id: document id}) and counted as done, so a hostile document costs a bounded time
     once, not on every sync. Each passage is cut after MAX_PASSAGE_TOKENS tokens. Chunk ids
-    are never reused, so a changed document is tried afresh. Returns [(added, removed)].
+    are never reused, so a changed document is tried afresh. `between()` is called after
+    every batch. Returns [(added, removed)].
     """
     budget = INDEX_SECONDS_PER_DOCUMENT if budget is None else budget
     batch = batch or EMBED_BATCH
@@ -185,6 +199,8 @@ def encode_missing(session: Session, legs, encode, progress=None, budget=None, b
         for r in pending:
             spent[r.document_id] = spent.get(r.document_id, 0.0) + share
         pending.clear()
+        if between is not None:
+            between()
         # Let a waiting search take its turn at the model between two batches.
         time.sleep(0.002)
 
@@ -234,7 +250,9 @@ def remove_leftover_temp_files(*folders: Path | None) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _encode_legs(session, vectors, embedder, sparse_index, sparse_encoder, over, progress, batch):
+def _encode_legs(
+    session, vectors, embedder, sparse_index, sparse_encoder, over, progress, batch, between=None
+):
     """Encode what the dense and sparse indexes lack; return ((added, removed), (sparse ...)).
 
     One pass serves both when the sparse encoder shares the embedder's forward pass.
@@ -247,6 +265,7 @@ def _encode_legs(session, vectors, embedder, sparse_index, sparse_encoder, over,
             lambda texts, tick: embedder.encode_joint(texts, progress=tick),
             progress,
             batch=batch,
+            between=between,
         )
     else:
         [(added, removed)] = encode_missing(
@@ -255,6 +274,7 @@ def _encode_legs(session, vectors, embedder, sparse_index, sparse_encoder, over,
             _one(embedder.embed_passages),
             progress,
             batch=batch,
+            between=between,
         )
         if sparse_index is not None:
             [(s_added, s_removed)] = encode_missing(
@@ -263,6 +283,7 @@ def _encode_legs(session, vectors, embedder, sparse_index, sparse_encoder, over,
                 _one(sparse_encoder.encode_passages),
                 progress,
                 batch=batch,
+                between=between,
             )
     return (added, removed), (s_added, s_removed)
 
@@ -288,33 +309,33 @@ def sync(
     remove_leftover_temp_files(vector_path, sparse_path)
     budget_file = vector_path.parent / OVER_BUDGET_FILE
     over = read_over_budget(budget_file)
-    before = json.dumps(over, sort_keys=True)
+    before = over_budget_text(over)
     written, deleted = sync_keyword(session, keyword)
     started = time.perf_counter()
     label = engine_label(embedder)
     has_sparse = sparse_index is not None and sparse_encoder is not None and sparse_path
-    (added, removed), (s_added, s_removed) = _encode_legs(
-        session,
-        vectors,
-        embedder,
-        sparse_index if has_sparse else None,
-        sparse_encoder,
-        over,
-        progress,
-        batch,
-    )
-    if added or removed or rebuilt or not (vector_path / "vectors.faiss").exists():
-        if added:
-            vectors.engines.add(label)
-        vectors.save(vector_path)
-    if has_sparse and (
-        s_added or s_removed or sparse_rebuilt or not (sparse_path / "sparse.npz").exists()
-    ):
-        if s_added:
-            sparse_index.engines.add(getattr(sparse_encoder, "engine_label", label))
-        sparse_index.save(sparse_path)
-    if json.dumps(over, sort_keys=True) != before:
-        write_over_budget(budget_file, over)
+    sparse_label = getattr(sparse_encoder, "engine_label", label)
+    saving = Saving(vectors, vector_path, label, budget_file, over)
+    saving.refresh = lambda: sync_keyword(session, keyword, quick=True)
+    if has_sparse:
+        saving.sparse = (sparse_index, sparse_path, sparse_label)
+    try:
+        (added, removed), (s_added, s_removed) = _encode_legs(
+            session,
+            vectors,
+            embedder,
+            sparse_index if has_sparse else None,
+            sparse_encoder,
+            over,
+            progress,
+            batch,
+            saving.between,
+        )
+    except IndexingStopped:
+        saving.keep()
+        raise
+    changed = (bool(added or removed or rebuilt), bool(s_added or s_removed or sparse_rebuilt))
+    saving.finish((added, s_added), changed, before)
     return SyncReport(
         written,
         deleted,
@@ -327,22 +348,6 @@ def sync(
         engine=label,
         seconds=time.perf_counter() - started,
     )
-
-
-def read_over_budget(path: Path) -> dict[str, dict[int, int]]:
-    """Read which chunks were left out for time, per index ({chunk id: document id})."""
-    try:
-        raw = json.loads(path.read_text())
-        return {leg: {int(c): int(d) for c, d in raw.get(leg, {}).items()} for leg in LEG_NAMES}
-    except (OSError, ValueError, AttributeError):
-        return {leg: {} for leg in LEG_NAMES}
-
-
-def write_over_budget(path: Path, over: dict[str, dict[int, int]]) -> None:
-    """Write the left-out chunks next to the indexes (derived state, like the indexes)."""
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps({leg: {str(c): d for c, d in m.items()} for leg, m in over.items()}))
-    temp.replace(path)
 
 
 def indexed_revisions(session: Session, keyword: KeywordIndex, vectors, sparse=None) -> dict:

@@ -10,9 +10,11 @@ a round has changed something, and starts a new child when one dies.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -23,6 +25,14 @@ log = logging.getLogger("kb.indexer")
 
 # After the child died, wait this long before starting the next one.
 RESTART_SECONDS = 2.0
+# A child whose server is gone stops within one batch, keeping its work; after this long
+# it ends anyway (a batch of a slow model on a busy machine).
+GRACE_SECONDS = 3.0
+# How often a child looks whether its server is still there (beside the parent-death signal).
+PARENT_POLL_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1
+# The server's process id, told to its child indexer in its environment.
+PARENT_ENV = "KB_INDEXER_PARENT"
 
 
 def lower_priority(nice: int, threads: int) -> None:
@@ -134,6 +144,7 @@ class IndexProcess:
     def _spawn(self) -> subprocess.Popen:
         child = subprocess.Popen(
             self.argv,
+            env={**os.environ, PARENT_ENV: str(os.getpid())},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -202,6 +213,51 @@ class IndexProcess:
             self._stop.wait(0.2)
 
 
+def die_with_parent(stop: Callable[[], None], grace: float = GRACE_SECONDS) -> None:
+    """Call stop() as soon as this process's server is gone, and end the process `grace`
+    seconds later whatever it is doing.
+
+    Three ways to notice, so an indexer never outlives its server: the kernel's parent-death
+    signal (Linux, through prctl), a thread that watches getppid() against the server's pid
+    (KB_INDEXER_PARENT: the server may die before this child gets here), and the end of
+    standard input (serve_child). SIGTERM stops it the same way. The signal handler only
+    writes a byte to a pipe: stop() takes locks the interrupted main thread may hold.
+    """
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
+    ending = threading.Event()
+    wake_read, wake_write = os.pipe()
+
+    def end() -> None:
+        if ending.is_set():
+            return
+        ending.set()
+        timer = threading.Timer(grace, os._exit, args=(0,))
+        timer.daemon = True
+        timer.start()
+        log.info("the server is gone: the indexer stops, keeping what it embedded")
+        stop()
+
+    def on_signal() -> None:
+        os.read(wake_read, 1)
+        end()
+
+    signal.signal(signal.SIGTERM, lambda *_: os.write(wake_write, b"x"))
+    threading.Thread(target=on_signal, name="kb-stop-signal", daemon=True).start()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl here: the watcher below still notices
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        end()
+
+    threading.Thread(target=watch, name="kb-parent-watch", daemon=True).start()
+
+
 def serve_child(worker_for: Callable[[Callable[[dict], None]], object], lines, out) -> None:
     """Run in the child: start the worker, turn input lines into nudges, stop at end of input.
 
@@ -215,6 +271,7 @@ def serve_child(worker_for: Callable[[Callable[[dict], None]], object], lines, o
             out.flush()
 
     worker = worker_for(emit)
+    die_with_parent(lambda: worker.stop(timeout=0))
     for _line in lines:
         worker.nudge()
-    worker.stop(timeout=300)
+    worker.stop(timeout=GRACE_SECONDS)

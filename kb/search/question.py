@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import numpy as np
+
 from kb.search import spelling, translate
 from kb.search.keyword import KeywordIndex
 from kb.text.language import detect_query_language
+
+# Questions whose vectors are kept (the null questions and what colleagues asked lately).
+QUERY_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,20 @@ class Question:
     language: str | None = None
     # The Swedish alternatives of each English word: one word for the keyword coverage.
     groups: tuple[tuple[str, ...], ...] = ()
+    # Those of the groups the viewer's material uses at least one word of.
+    known_groups: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def covered_groups(self) -> tuple[tuple[str, ...], ...]:
+        """Return the groups the keyword coverage weighs.
+
+        An English word none of whose Swedish words the material uses is a gap of the word
+        lists rather than a word the answer lacks, so it is left out, as long as at least
+        half of the question's words were understood; otherwise every word counts.
+        """
+        if 2 * len(self.known_groups) >= len(self.groups):
+            return self.known_groups
+        return self.groups
 
     @property
     def texts(self) -> tuple[str, ...]:
@@ -55,11 +74,12 @@ def understand(
     """
     english = translate_on and translate.is_english(text)
     mask = keyword.allowed_mask(mine)
-    groups = (
-        tuple(translate.swedish_groups(text, lambda word: keyword.word_frequency(word, mask) > 0))
-        if english
-        else ()
-    )
+
+    def known(word: str) -> bool:
+        return keyword.word_frequency(word, mask) > 0
+
+    groups = tuple(translate.swedish_groups(text, known)) if english else ()
+    known_groups = tuple(g for g in groups if any(known(w) for w in g))
     swedish = " ".join(dict.fromkeys(w for group in groups for w in group))
     correction = (
         spelling.correct(text, keyword, mine)
@@ -72,9 +92,40 @@ def understand(
         correction.text if correction.changed else None,
         None if swedish else detect_query_language(correction.text),
         groups,
+        known_groups,
     )
     if question.language is None and not keyword.knows_any(question.words, mine):
         # Not one known word and no sentence to understand ("zyxw", "Minecraft"): the
         # semantic legs would only return their nearest guesses, so say there is nothing.
         return Question(question.text, suggestion=question.suggestion, language="none")
     return question
+
+
+def encode(leg: str, text: str, swedish: str | None, embedder, sparse_encoder, cache: dict):
+    """Return a question's vector (dense) or latent terms (sparse), blended with its Swedish.
+
+    q = normalise(e(text) + e(swedish)) for the dense leg and s = (s(text) + s(swedish)) / 2
+    for the latent terms: the question keeps its own meaning and gains the words the Swedish
+    material uses. Each text is encoded once per process (`cache`).
+    """
+    own = _encoded(leg, text, embedder, sparse_encoder, cache)
+    if not swedish:
+        return own
+    other = _encoded(leg, swedish, embedder, sparse_encoder, cache)
+    if leg == "dense":
+        both = own + other
+        return both / max(float(np.linalg.norm(both)), 1e-12)
+    return (own + other) * 0.5
+
+
+def _encoded(leg: str, text: str, embedder, sparse_encoder, cache: dict):
+    """Return one text's dense vector or latent terms, from the cache when asked before."""
+    key = (leg, text)
+    if key not in cache:
+        if len(cache) >= QUERY_CACHE_SIZE:
+            cache.clear()
+        if leg == "dense":
+            cache[key] = embedder.embed_queries([text])[0]
+        else:
+            cache[key] = sparse_encoder.encode_queries([text])
+    return cache[key]

@@ -7,9 +7,7 @@ Requests read the last complete snapshot (catalog, vector and sparse indexes, ce
 
 from __future__ import annotations
 
-import fcntl
 import time
-from contextlib import contextmanager
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +27,8 @@ from kb.search.indexer import (
     sync,
 )
 from kb.search.indexproc import IndexProcess
+from kb.search.locks import file_lock
+from kb.search.repair import disagreeing_legs, load_or_set_aside, open_keyword
 from kb.search.sparse import SparseIndex
 from kb.search.vectors import IndexLoadError, VectorIndex
 
@@ -36,25 +36,14 @@ from kb.search.vectors import IndexLoadError, VectorIndex
 class IndexSnapshots:
     """Mixed into KnowledgeBase, which sets the attributes these methods use in __init__."""
 
-    @contextmanager
     def _file_lock(self, name: str, on_wait=None):
         """Hold an exclusive lock on a file of the index folder; call on_wait() before waiting."""
-        self.settings.index_path.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.index_path / name, "w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if on_wait is not None:
-                    on_wait()
-                fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return file_lock(self.settings.index_path / name, on_wait)
 
     def index_lock(self):
-        """Hold the instance's index lock so only one process writes the indexes at a time."""
-        return self._file_lock(".lock")
+        """Hold the instance's index lock so only one process writes the indexes at a time;
+        an indexer that holds it after its server died is ended and the lock taken over."""
+        return file_lock(self.settings.index_path / ".lock", take_over=True)
 
     def ingest_lock(self, on_wait=None):
         """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
@@ -146,6 +135,7 @@ class IndexSnapshots:
                 self._catalog, self._generation = catalog, generation
                 self._indexed, self._indexed_generation = indexed, generation
                 self._over_budget = report.over_budget
+                self._rebuilding = set()
             self.last_sync = report
             return report
 
@@ -186,6 +176,9 @@ class IndexSnapshots:
         self.worker.nudge()
         return catalog
 
+    # The legs being rebuilt after a damaged or missing index was set aside (start_indexer).
+    _rebuilding: set[str] = frozenset()
+
     # Passages per embedding call of a background indexer (a child process may take more).
     embed_batch = EMBED_BATCH_BACKGROUND
 
@@ -193,7 +186,11 @@ class IndexSnapshots:
         """Serve from the indexes on disk at once and keep them up to date in the background:
         in a child process (`kb indexer`, see kb.search.indexproc) or in a thread."""
         if self.worker is None:
+            self._open_for_serving()
             with self.sessions() as session:
+                self._rebuilding = disagreeing_legs(
+                    session, self.keyword, self.vectors, self.sparse_index
+                )
                 generation = self.generation(session)
                 self._catalog, self._generation = Catalog.load(session), generation
                 self._indexed = indexed_revisions(
@@ -213,6 +210,35 @@ class IndexSnapshots:
                 )
                 self.worker.start()
         return self.worker
+
+    def _open_for_serving(self) -> None:
+        """Open every index a server searches; a damaged one is set aside and starts empty."""
+        open_keyword(self.keyword)
+        emb, enc = self.embedder, self.sparse_encoder
+        vectors = load_or_set_aside(
+            lambda: VectorIndex.load(self.vector_path, emb.name, emb.dim), self.vector_path
+        )
+        self._vectors = vectors or VectorIndex.create(emb.name, emb.dim)
+        self._vectors_rebuilt = vectors is None
+        if enc is not None:
+            sparse = load_or_set_aside(
+                lambda: SparseIndex.load(self.sparse_path, enc.name, enc.dim), self.sparse_path
+            )
+            self._sparse = sparse or SparseIndex(enc.name, enc.dim)
+            self._sparse_rebuilt = sparse is None
+        self._vector_mtime = self._vector_file_mtime()
+
+    def rebuilding_legs(self) -> list[str]:
+        """Name the search legs still being rebuilt from the database (fewer hits meanwhile)."""
+        legs = self._rebuilding
+        if "keyword" in legs and self._catalog is not None:
+            # The keyword index is written first and whole: back as soon as it holds them all.
+            try:
+                if self.keyword.searcher().doc_count() >= len(self._catalog.docs):
+                    legs = self._rebuilding = legs - {"keyword"}
+            except Exception:  # still being replaced: ask again at the next search
+                pass
+        return sorted(legs)
 
     def _load_published(self, message: dict) -> None:
         """Swap in the snapshot a child indexer has published on disk (in the server)."""
@@ -238,6 +264,8 @@ class IndexSnapshots:
             self._over_budget = frozenset(over["dense"].values()) | frozenset(
                 over["sparse"].values()
             )
+            if not message.get("error"):
+                self._rebuilding = set()
 
     def _load_saved_indexes(self, attempts: int = 5):
         """Read the vector and sparse indexes from disk, retrying a read torn by a save."""

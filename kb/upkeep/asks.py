@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import MaterialRequest, Person, RequestVote
+from kb.models import MaterialRequest, Person, RequestAnswer, RequestVote
 
 MAX_QUESTION = 300
 
@@ -34,6 +34,8 @@ class Ask:
     experts: tuple[str, ...]
     answer: str | None
     answered_on: date | None
+    # Every answer, first first: ((source, answered_on), ...); `answer` is the first.
+    answers: tuple[tuple[str, date | None], ...] = ()
 
 
 def _person(session: Session, person_id: str | None) -> Person:
@@ -91,9 +93,19 @@ def suggest(session: Session, request_id: int, expert_id: str) -> None:
 
 
 def answer(session: Session, request_id: int, source: str, today: date) -> None:
-    """Close a request with the material that answers it."""
+    """Add material that answers a request; a later answer joins the earlier ones."""
     row = _request(session, request_id)
-    row.answer, row.answered_on = source, today
+    if row.answer is None:
+        row.answer, row.answered_on = source, today
+        return
+    known = session.scalar(
+        select(RequestAnswer.id).where(
+            RequestAnswer.request_id == request_id, RequestAnswer.source == source
+        )
+    )
+    if row.answer != source and known is None:
+        session.add(RequestAnswer(request_id=request_id, source=source, answered_on=today))
+        session.flush()
 
 
 def asks(session: Session) -> list[Ask]:
@@ -103,6 +115,13 @@ def asks(session: Session) -> list[Ask]:
         select(RequestVote.request_id, RequestVote.person_id).order_by(RequestVote.id)
     ):
         votes.setdefault(request_id, []).append(person_id)
+    more: dict[int, list[tuple[str, date]]] = {}
+    for request_id, source, day in session.execute(
+        select(RequestAnswer.request_id, RequestAnswer.source, RequestAnswer.answered_on).order_by(
+            RequestAnswer.id
+        )
+    ):
+        more.setdefault(request_id, []).append((source, day))
     rows = session.scalars(select(MaterialRequest).order_by(MaterialRequest.id.desc()))
     return [
         Ask(
@@ -114,6 +133,7 @@ def asks(session: Session) -> list[Ask]:
             experts=tuple(r.experts or ()),
             answer=r.answer,
             answered_on=r.answered_on,
+            answers=(((r.answer, r.answered_on),) if r.answer else ()) + tuple(more.get(r.id, ())),
         )
         for r in rows
     ]

@@ -56,14 +56,32 @@ class Upkeep:
         """Return the documents the viewer may open that nobody still here owns."""
         return [s for s in self.freshness(viewer) if s.unowned]
 
+    def may_open_as(self, person_id: str, source: str) -> bool:
+        """Tell whether a person (by id; an unknown one may not) may open a document."""
+        try:
+            return self.catalog().may_open(self.viewer(person_id), source)
+        except LookupError:
+            return False
+
+    def owner_choices(self, source: str) -> list[dict]:
+        """Return the colleagues with a profile who may open a document: whom it may be
+        handed to ([{id, name}] by name)."""
+        return [p for p in self.profile_refs() if self.may_open_as(p["id"], source)]
+
     def may_review(self, viewer: Viewer, state: Freshness) -> bool:
         """Tell whether the viewer may mark a document reviewed or change its owners: one of
-        its owners still here, or a coordinator (who takes over what nobody owns)."""
+        its owners, a coordinator (who takes over what nobody owns), or one of its authors
+        when no owner may open it (handed over before kb refused that: never locked out).
+        Each of them may open it (the state is only found for those who may)."""
         if viewer.is_system or viewer.person_id in state.owners:
+            return True
+        info = self.catalog().by_source.get(state.source)
+        author = info is not None and viewer.person_id in info.authors
+        if author and not any(self.may_open_as(o, state.source) for o in state.owners):
             return True
         with self.sessions() as session:
             person = session.get(Person, viewer.person_id) if viewer.person_id else None
-            return bool(person and person.is_coordinator)
+            return bool(person and (person.is_coordinator or person.idp_coordinator))
 
     # ------------------------------------------------------------ search gaps
     def _now(self) -> datetime:
@@ -111,12 +129,12 @@ class Upkeep:
         catalog = self.catalog()
         with self.sessions() as session:
             found = asks.asks(session)
-        return [
-            a
-            if a.answer is None or catalog.may_open(viewer, a.answer)
-            else replace(a, answer=None, answered_on=None)
-            for a in found
-        ]
+        out = []
+        for a in found:
+            shown = tuple(x for x in a.answers if catalog.may_open(viewer, x[0]))
+            first = shown[0] if shown else (None, None)
+            out.append(replace(a, answer=first[0], answered_on=first[1], answers=shown))
+        return out
 
     def ask_material(self, viewer: Viewer, question: str) -> int:
         """Store a colleague's request for material; return its number."""
@@ -134,7 +152,7 @@ class Upkeep:
             asks.suggest(session, request_id, expert_id)
 
     def answer_request(self, viewer: Viewer, request_id: int, source: str) -> None:
-        """Close a request with material the viewer may open."""
+        """Answer a request with material the viewer may open (earlier answers are kept)."""
         if not self.catalog().may_open(viewer, source):
             raise asks.RequestError("missing", f"there is no document {source}")
         with self.session() as session:
@@ -144,4 +162,4 @@ class Upkeep:
         """Return the requests a document the viewer may open answers."""
         if not self.catalog().may_open(viewer, source):
             return []
-        return [a for a in self.material_requests(viewer) if a.answer == source]
+        return [a for a in self.material_requests(viewer) if source in {x[0] for x in a.answers}]

@@ -57,19 +57,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         kb.catalog()
 
+    _register(app, test_config)
+    return app
+
+
+def _register(app: Flask, test_config: dict) -> None:
+    """Add the features' views, the security layers, log-in and the blueprints."""
     from kb.features import register_views
-    from kb.web import auth, fairuse, routes, security
+    from kb.web import auth, fairuse, routes, security, sso
 
     register_views()
     security.init_app(app)
     fairuse.init_app(app)
     auth.init_app(app)
+    sso.init_app(app, test_config.get("SSO"))
     app.register_blueprint(routes.api)
     # The API authenticates every call with a Bearer token, never a cookie: no CSRF to guard.
     security.csrf.exempt(routes.api)
     app.register_blueprint(auth.bp)
     app.register_blueprint(routes.pages)
-    return app
 
 
 def _start_syncs(app: Flask, kb) -> None:

@@ -25,7 +25,7 @@ from kb import accounts
 from kb.web.forms import ButtonForm, ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from kb.web.i18n import LANGUAGES
 from kb.web.routes import facade
-from kb.web.security import limiter, login_address_limit, login_limit
+from kb.web.security import failed_log_in, limiter, login_address_limit, login_limit
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -113,7 +113,7 @@ def start_session(account: accounts.Account) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_address_limit, methods=["POST"])
+@limiter.limit(login_address_limit, methods=["POST"], deduct_when=failed_log_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("pages.search"))
@@ -129,6 +129,10 @@ def login():
             if not allowed:
                 return render_template("login.html", form=form, busy=True), 429
             account = accounts.authenticate(facade(), form.handle.data, form.password.data)
+        if account is not None and not current_app.extensions["kb_sso"].password_allowed(
+            account.person_id
+        ):
+            return render_template("login.html", form=form, refused_password=True), 403
         if account is not None:
             start_session(account)
             return redirect(safe_next(form.next.data))
@@ -143,11 +147,20 @@ def logout():
         abort(400)
     if current_user.is_authenticated:
         accounts.end_sessions(facade(), current_user.person_id)
+    via = session.get("sso_via")
+    sso_session = session.get("sso_logout")
     _logout_user()
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+    if via:
+        # The IdP ends its own session too when it offers single log-out (a link: the CSP's
+        # form-action stops this form's answer from redirecting to another site).
+        location = current_app.extensions["kb_sso_logout"](sso_session)
+        if location:
+            return render_template("sso_logout.html", location=location)
+        flash(_("Du är fortfarande inloggad hos din organisation."), "info")
     flash(_("Du är utloggad."), "info")
     return redirect(url_for("auth.login"))
 
@@ -160,6 +173,8 @@ def welcome(token: str):
         invited = accounts.read_invitation(facade(), token, secret)
     except accounts.BadInvitation as exc:
         return render_template("welcome_invalid.html", reason=str(exc)), 404
+    if not current_app.extensions["kb_sso"].password_allowed(invited.person_id):
+        return render_template("login.html", form=LoginForm(), refused_password=True), 403
     form = NewPasswordForm()
     if form.validate_on_submit():
         account = accounts.accept_invitation(facade(), token, secret, form.password.data)

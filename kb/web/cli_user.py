@@ -61,7 +61,11 @@ def invite(ctx: click.Context, person_id: str, base_url: str) -> None:
 def coordinator(ctx: click.Context, person_id: str, off: bool) -> None:
     """Make a colleague a coordinator (sees the mentor matching of all newcomers)."""
     try:
-        accounts.set_coordinator(ctx.obj.kb, person_id, not off)
+        found = accounts.set_coordinator(ctx.obj.kb, person_id, not off)
     except UnknownPerson as exc:
         raise click.ClickException(f"no person with id {person_id!r}") from exc
+    if off and found.is_coordinator:
+        # Only the hand-given role is kb's to take; the IdP's goes at a log-in without it.
+        click.echo(f"{person_id} keeps the coordinator role the identity provider gives")
+        return
     click.echo(f"{person_id} is {'no longer ' if off else ''}a coordinator")

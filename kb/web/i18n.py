@@ -103,6 +103,19 @@ def show_date(value: date | None) -> str:
     return format_date(value, "medium") if value else ""
 
 
+# The search legs by what they do, for the line that says which are being rebuilt.
+LEG_NAMES = {
+    "keyword": lazy_gettext("ordsökningen"),
+    "dense": lazy_gettext("betydelsesökningen"),
+    "sparse": lazy_gettext("begreppssökningen"),
+}
+
+
+def leg_name(leg: str) -> str:
+    """Name a search leg in the page's language."""
+    return str(LEG_NAMES.get(leg, leg))
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
@@ -119,3 +132,4 @@ def init_app(app: Flask) -> None:
         explain=explain,
     )
     app.jinja_env.filters["day"] = show_date
+    app.jinja_env.filters["leg_name"] = leg_name

@@ -35,27 +35,39 @@ API_ERRORS = {
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
+# Log-in limits (docs/trust.md says why these numbers). A school is one address: its
+# colleagues' right passwords never count, and its typos are far below these.
+LOGIN_ADDRESS_LIMIT = "300/minute"  # failed log-in posts from one address, then 429
+LOGIN_ADDRESS_FAILURES = 100  # failures from one address in 10 minutes, then each waits
+LOGIN_ACCOUNT_FAILURES = 10  # failures of one account in 10 minutes, then each waits ...
+LOGIN_MAX_DELAY = 10.0  # ... longer the more there are (delay x failures / 10), this at most
+
+
 class LoginThrottle:
     """Slow down password guessing per resolved account and per address, never lock anyone out.
 
     Failed log-ins are counted per account (whatever handle was typed: id or e-mail) and per
     address. Past `per_account` failures of an account (from anywhere) or `per_address`
     failures from one address within `window` seconds, every further attempt on that account
-    or from that address first waits `delay` seconds, one at a time per account (a second
-    one meanwhile is told to try again at once, so guessing cannot hold the server's
-    threads). A right password still logs in: others can slow an account down, not lock it.
+    or from that address first waits `delay` seconds for every `per_account` failures of
+    the account (at most `max_delay`), one at a time per account (a second one meanwhile is
+    told to try again at once, so guessing cannot hold the server's threads): a guesser gets
+    a few tries a minute per account. A right password still logs in: others can slow an
+    account down, not lock it.
     """
 
     def __init__(
         self,
-        per_account: int = 10,
-        per_address: int = 30,
+        per_account: int = LOGIN_ACCOUNT_FAILURES,
+        per_address: int = LOGIN_ADDRESS_FAILURES,
         window: float = 600.0,
         delay: float = 1.0,
         clock=time.monotonic,
+        max_delay: float = LOGIN_MAX_DELAY,
     ) -> None:
         self.per_account, self.per_address = per_account, per_address
         self.window, self.delay, self.clock = window, delay, clock
+        self.max_delay = max_delay
         self._failures: dict[str, deque] = defaultdict(deque)
         self._busy: set[str] = set()
         self._lock = threading.Lock()
@@ -93,11 +105,18 @@ class LoginThrottle:
             yield False
             return
         try:
-            time.sleep(self.delay)
+            time.sleep(self.wait_for(account))
             yield True
         finally:
             with self._lock:
                 self._busy.discard(key)
+
+    def wait_for(self, account: str | None) -> float:
+        """Return how long a slowed attempt waits: longer the more the account has failed."""
+        with self._lock:
+            failures = self._count(f"a:{account}") if account is not None else 0
+        steps = max(1, failures // max(self.per_account, 1))
+        return min(self.delay * steps, max(self.max_delay, self.delay))
 
     def failed(self, account: str | None, address: str) -> None:
         """Count a failed log-in against the account (when there is one) and the address."""
@@ -128,7 +147,13 @@ def login_address_limit() -> str:
     """Return the configured limit of log-in attempts from one address, whatever the account."""
     from flask import current_app
 
-    return current_app.config.get("LOGIN_ADDRESS_LIMIT", "120/minute")
+    return current_app.config.get("LOGIN_ADDRESS_LIMIT", LOGIN_ADDRESS_LIMIT)
+
+
+def failed_log_in(response) -> bool:
+    """Tell whether a log-in post failed: only failures count toward the address's limit, so
+    a school behind one address never runs out of log-ins by logging in."""
+    return response.status_code != 302
 
 
 def login_limit() -> str:
@@ -146,8 +171,8 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.session_interface = SessionInterface()
     app.extensions["kb_login_throttle"] = LoginThrottle(
-        per_account=app.config.get("LOGIN_ACCOUNT_FAILURES", 10),
-        per_address=app.config.get("LOGIN_ADDRESS_FAILURES", 30),
+        per_account=app.config.get("LOGIN_ACCOUNT_FAILURES", LOGIN_ACCOUNT_FAILURES),
+        per_address=app.config.get("LOGIN_ADDRESS_FAILURES", LOGIN_ADDRESS_FAILURES),
         delay=app.config.get("LOGIN_SLOW_DELAY", 1.0),
     )
     i18n.init_app(app)

@@ -101,6 +101,8 @@ def upkeep(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     review = entries([state], kb.person_names)[0] if state else None
     if review is not None:
         review["may_review"] = kb.may_review(viewer, state)
+        # Whom it may be handed to: only those who may open it (shown to who may hand it).
+        review["owner_choices"] = kb.owner_choices(source) if review["may_review"] else []
     answers = [
         {"id": a.id, "question": a.question} for a in kb.requests_answered_by(viewer, source)
     ]

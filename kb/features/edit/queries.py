@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from kb.accounts import change_refusal, is_coordinator
 from kb.ingest.bundle import split_sections
+from kb.ingest.checks import check_types
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
@@ -94,6 +95,7 @@ def edit_document(kb: KnowledgeBase, viewer: Viewer, source: str, changes: dict)
     visibility, language, coauthors; for reflections group, step, date and the four answers;
     for Markdown and text material `text`. Raise Refused (bad values) or CannotChange.
     """
+    check_types(changes)
     start = current(kb, viewer, source)
     fields: dict = {}
     title = (changes.get("title", start["title"]) or "").strip()

@@ -146,8 +146,8 @@ def api_edit(source: str):
 def api_restore(source: str):
     body = request.get_json(silent=True) or {}
     number = body.get("version") if isinstance(body, dict) else None
-    if not isinstance(number, int):
-        return jsonify(error="bad request", message='send {"version": N}'), 400
+    if not isinstance(number, int) or isinstance(number, bool):
+        return jsonify(error="bad request", reason="version", message='send {"version": N}'), 400
     new, error = _api(restore, source, number)
     return error or jsonify(source=source, restored=number, version=new)
 

@@ -13,7 +13,9 @@ def _render(d: dict) -> None:
     if not d["requests"]:
         click.echo("no requests for material")
     for r in d["requests"]:
-        state = "open" if r["open"] else f"answered by {r['answer']['source']}"
+        state = (
+            "open" if r["open"] else "answered by " + ", ".join(a["source"] for a in r["answers"])
+        )
         click.echo(f"#{r['id']} {r['question']} ({r['votes']} votes; {state})")
         if r["experts"]:
             click.echo(f"    suggested: {', '.join(e['id'] for e in r['experts'])}")

@@ -7,7 +7,8 @@ from kb.features.requests.queries import RequestsAnswer
 
 def requests_payload(answer: RequestsAnswer) -> dict:
     """Return each request with its asker, votes, suggested experts and (when the viewer may
-    open it) the material that answers it; `open` is false once answered."""
+    open it) the material that answers it; `open` is false once answered (by material the
+    viewer may open)."""
     names = answer.names
 
     def ref(pid: str) -> dict:
@@ -28,6 +29,11 @@ def requests_payload(answer: RequestsAnswer) -> dict:
                 if a.answer
                 else None,
                 "answered_on": a.answered_on,
+                # Every answer the viewer may open, first first (`answer` is the first).
+                "answers": [
+                    {"source": s, "title": answer.titles.get(s, s), "answered_on": day}
+                    for s, day in a.answers
+                ],
             }
             for a in answer.asks
         ],

@@ -29,9 +29,10 @@ def requests_answer(kb: KnowledgeBase, viewer: Viewer) -> RequestsAnswer:
     ids = [p for a in found for p in (a.asked_by, *a.experts)]
     catalog = kb.catalog()
     titles = {
-        a.answer: catalog.by_source[a.answer].title
+        source: catalog.by_source[source].title
         for a in found
-        if a.answer and a.answer in catalog.by_source
+        for source, _day in a.answers
+        if source in catalog.by_source
     }
     return RequestsAnswer(found, kb.person_names(ids), titles, viewer.person_id, kb.profile_refs())
 

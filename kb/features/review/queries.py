@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.accounts import is_coordinator
+from kb.limits import MAX_AUTHORS
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import Freshness
@@ -56,11 +57,23 @@ def mark_reviewed(kb: KnowledgeBase, viewer: Viewer, source: str) -> Freshness:
 
 
 def set_owners(kb: KnowledgeBase, viewer: Viewer, source: str, owners: list[str]) -> Freshness:
-    """Give a document new owners (colleagues with a profile); [] gives it back to its authors."""
+    """Give a document new owners (colleagues with a profile); [] gives it back to its authors.
+
+    Only to those who may open it: an owner who could not would lock everyone out of it.
+    """
     _allowed(kb, viewer, source)
+    if len(owners) > MAX_AUTHORS:
+        raise CannotReview("too_many", f"owners: at most {MAX_AUTHORS}")
     known = kb.profile_names()
     unknown = [o for o in owners if o not in known]
     if unknown:
         raise CannotReview("unknown_person", f"not colleagues with a profile: {', '.join(unknown)}")
+    shut_out = [o for o in owners if not kb.may_open_as(o, source)]
+    if shut_out:
+        raise CannotReview(
+            "cannot_open",
+            f"{', '.join(shut_out)} may not open it: the owners of a document are among "
+            "those who may read it (change who may read it first)",
+        )
     kb.store.set_owners(source, owners or None)
     return state(kb, viewer, source)

@@ -33,10 +33,28 @@ def mark_page(source: str):
     )
 
 
+@pages.post("/owners/<path:source>", endpoint="set_owners")
+def owners_page(source: str):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    owners = [o for o in request.form.getlist("owners") if o]
+    try:
+        set_owners(facade(), viewer(), source, owners)
+    except CannotReview as exc:
+        if exc.code == "missing":
+            abort(404)
+        if exc.code == "not_owner":
+            abort(403)
+        flash(_("Ägarna ändrades inte: %(why)s", why=str(exc)), "error")
+    else:
+        flash(_("Ägarna är ändrade."), "success")
+    return redirect(url_for("pages.document", source=source))
+
+
 def _refused(exc: CannotReview):
     if exc.code == "missing":
         return not_found(str(exc))
-    if exc.code == "unknown_person":
+    if exc.code in ("unknown_person", "cannot_open", "too_many"):
         return jsonify(error="bad request", reason=exc.code, message=str(exc)), 400
     return jsonify(error="forbidden", reason=exc.code, message=str(exc)), 403
 

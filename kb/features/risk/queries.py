@@ -11,6 +11,7 @@ from kb.accounts import require_coordinator
 from kb.expertise.mentors import started_recently
 from kb.expertise.risk import Topic, TopicDoc, find_topics
 from kb.expertise.risk import what_if_leaves as topics_held_by
+from kb.limits import MAX_LABELS
 from kb.models import Person, Skill
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
@@ -51,7 +52,8 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
         TopicDoc(
             source=d.source,
             authors=d.authors,
-            labels=d.tags + ((d.group,) if d.group else ()),
+            # At most MAX_LABELS tags each: one stored before the limit must not slow this.
+            labels=d.tags[:MAX_LABELS] + ((d.group,) if d.group else ()),
             subjects=d.subjects,
             kind=d.kind,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kb.features.search.queries import SearchAnswer
 from kb.search.catalog import FACETS
+from kb.text.questions import learned_topic
 
 
 def search_payload(answer: SearchAnswer) -> dict:
@@ -29,6 +30,8 @@ def search_payload(answer: SearchAnswer) -> dict:
         "total": result.total if result else 0,
         "facets": {f: facets[f] for f in FACETS if facets.get(f)},
         "learned": result.learned if result else False,
+        # What a "vad har vi lärt oss om Y?" question is about: the page links there with Y.
+        "learned_topic": learned_topic(answer.query) if result and result.learned else None,
         # "Menade du …?": the question in the viewer's own words, when some word was unknown.
         "suggestion": result.suggestion if result else None,
         # Facet values the question names ("åk 5"): offered as a filter, "Visa bara åk 4-6".
@@ -46,6 +49,8 @@ def search_payload(answer: SearchAnswer) -> dict:
         "sort": answer.sort,
         "names": answer.names,
         "search_id": answer.search_id,
+        # Legs being rebuilt after a damaged index was set aside: fewer hits until they are back.
+        "rebuilding": list(answer.rebuilding),
     }
 
 

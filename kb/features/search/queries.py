@@ -26,6 +26,9 @@ class SearchAnswer:
     overdue: frozenset[str] = frozenset()
     # The token a hit's click-through carries (page and API searches; None on the CLI).
     search_id: str | None = None
+    # The legs still being rebuilt from the database after a damaged index was set aside:
+    # until they are back the search finds less, and says so.
+    rebuilding: tuple[str, ...] = ()
 
 
 def search(
@@ -63,7 +66,16 @@ def search(
     authors = {*result.facets.get("author", {}), *([filters.author] if filters.author else [])}
     names = kb.person_names(sorted(authors))
     return SearchAnswer(
-        text, filters, offset, limit, result, briefs, sort=sort, names=names, overdue=overdue
+        text,
+        filters,
+        offset,
+        limit,
+        result,
+        briefs,
+        sort=sort,
+        names=names,
+        overdue=overdue,
+        rebuilding=tuple(kb.rebuilding_legs()),
     )
 
 

@@ -19,6 +19,7 @@ from kb.ingest.connectors.state import Seen
 from kb.ingest.connectors.walk import Listing, walk
 from kb.ingest.extract import format_for
 from kb.ingest.records import Problem
+from kb.ingest.submit import Refused
 from kb.ingest.versions import VersionError
 from kb.limits import MAX_FILE_BYTES, MAX_METADATA_BYTES
 
@@ -184,14 +185,17 @@ class Syncer:
             sidecar_etag = sidecar.etag if sidecar else None
             state.remember(session, name, entry, sidecar_etag, where, None, link, old)
 
-        if moved_from is not None:
-            try:
-                self.kb.store.move(moved_from.document, record, then=then)
-                self.report.counts["moved"] += 1
-                return None
-            except VersionError:  # the new name is taken by an older document: start anew
-                self._gone(moved_from)
-        outcome = self.kb.store.put(record, then=then)
+        try:
+            if moved_from is not None:
+                try:
+                    self.kb.store.move(moved_from.document, record, then=then)
+                    self.report.counts["moved"] += 1
+                    return None
+                except VersionError:  # the new name is taken by an older document: start anew
+                    self._gone(moved_from)
+            outcome = self.kb.store.put(record, then=then)
+        except Refused as exc:  # over a limit of kb/limits.py: refused by name, the rest go on
+            return self._refuse(entry, sidecar, f"{exc.code}: {exc.detail}")
         self.report.counts[outcome] += 1
         return None
 

@@ -1,0 +1,100 @@
+"""A document record onto its database row: fields, authors, original file, chunks, hash."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+
+from sqlalchemy.orm import Session
+
+from kb.ingest.checks import check_record
+from kb.ingest.people import ensure_people
+from kb.ingest.records import UPKEEP_FIELDS, DocumentRecord
+from kb.limits import MAX_CHUNKS_PER_DOCUMENT
+from kb.models import Authorship, Chunk, Document, Original
+from kb.text.chunking import chunk_text
+
+
+def write_document(session: Session, doc: Document, record: DocumentRecord) -> None:
+    """Copy a record's fields, authors, original file and chunks onto a document row.
+
+    Every document write ends here: a record over a limit of kb.limits is refused here
+    (Refused), whatever path it came by.
+    """
+    check_record(record)
+    sections = dict(record.sections)
+    doc.origin = record.origin
+    doc.kind = record.kind
+    doc.format = record.format
+    doc.title = record.title
+    doc.date = record.date
+    doc.subjects = list(record.subjects)
+    doc.grades = list(record.grades)
+    doc.tags = list(record.tags)
+    doc.language = record.language
+    doc.language_guessed = record.language_guessed
+    doc.visibility = record.visibility
+    doc.group = record.group
+    doc.step = record.step
+    doc.did = sections.get("did")
+    doc.went_well = sections.get("went_well")
+    doc.went_less_well = sections.get("went_less_well")
+    doc.take_away = sections.get("take_away")
+    doc.body = record.body
+    doc.text = record.text
+    doc.content_hash = fingerprint(record)
+    with session.no_autoflush:
+        ensure_people(session, record.authors)
+    if doc.author_ids != list(record.authors):
+        if doc.authors:
+            # Delete the old rows first: a re-added author would otherwise clash with itself.
+            doc.authors.clear()
+            session.flush()
+        doc.authors = [
+            Authorship(person_id=pid, position=i) for i, pid in enumerate(record.authors)
+        ]
+    if record.original is not None:
+        filename = record.filename or record.source.rsplit("/", 1)[-1]
+        media_type = record.media_type or "application/octet-stream"
+        if doc.original is None:
+            doc.original = Original(filename=filename, media_type=media_type, data=record.original)
+        else:
+            doc.original.filename, doc.original.media_type = filename, media_type
+            doc.original.data = record.original
+    else:
+        doc.original = None
+    kept, _total = document_chunks(record.text)
+    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(kept)]
+
+
+def document_chunks(text: str) -> tuple[list[str], int]:
+    """Return the chunks of a text that are embedded (at most MAX_CHUNKS_PER_DOCUMENT) and
+    how many it has; the keyword leg always reads the whole text."""
+    chunks = chunk_text(text)
+    return chunks[:MAX_CHUNKS_PER_DOCUMENT], len(chunks)
+
+
+def fits_note(text: str) -> str | None:
+    """Say how a document exceeds the bounded indexing cost, or None when it fits."""
+    kept, total = document_chunks(text)
+    if total > len(kept):
+        return (
+            f"indexed by what fits: the first {len(kept)} of {total} passages are searchable "
+            "by meaning, all of the text by its words"
+        )
+    return None
+
+
+def fingerprint(record: DocumentRecord) -> str:
+    """Hash everything a record stores, so that any change to it counts as a change.
+
+    Owners and review dates are kept apart (kb.ingest.upkeep.apply_upkeep): a review is
+    no new version of the content."""
+    digest = hashlib.sha256()
+    for f in fields(record):
+        if f.name in UPKEEP_FIELDS:
+            continue
+        value = getattr(record, f.name)
+        part = value if isinstance(value, bytes) else repr(value).encode("utf-8")
+        digest.update(f.name.encode() + len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
