@@ -145,7 +145,7 @@ def test_a_passage_is_embedded_up_to_its_token_cap():
 def test_a_document_over_the_chunk_cap_is_indexed_by_what_fits_and_says_so(
     make_kb, bundle, monkeypatch
 ):
-    monkeypatch.setattr("kb.ingest.store.MAX_CHUNKS_PER_DOCUMENT", 3)
+    monkeypatch.setattr("kb.ingest.rows.MAX_CHUNKS_PER_DOCUMENT", 3)
     bundle.doc("material/lang.md", " ".join(["högläsning"] * 2_000), title="Lång")
     report = make_kb().ingest(bundle.root)
     assert any("material/lang.md: indexed by what fits" in line for line in report.lines())
