@@ -168,10 +168,10 @@ def test_searches_arriving_together_after_an_index_swap_measure_the_noise_once(k
 
     measured = []
 
-    def slow_calibrate(null_scores, cap):
+    def slow_calibrate(null_scores):
         measured.append(1)
         time.sleep(0.3)  # long enough for every other search to arrive meanwhile
-        return real(null_scores, cap)
+        return real(null_scores)
 
     real = service.calibrate
     viewer = kb.viewer("karin.sjoberg")
