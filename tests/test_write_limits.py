@@ -141,7 +141,9 @@ def areas_seconds(documents: int) -> float:
 
 def test_finding_areas_costs_in_step_with_the_labels_not_their_square():
     terms("skolan")  # the Swedish lexicon is read once per process, not per question
-    small, large = areas_seconds(100), areas_seconds(400)
+    # The best of three runs each: a busy machine only ever adds time.
+    small = min(areas_seconds(100) for _ in range(3))
+    large = min(areas_seconds(400) for _ in range(3))
     # Four times the labels: about four times the time (the square would be sixteen).
     assert large < 8 * small, f"2,000 labels {small:.2f} s, 8,000 labels {large:.2f} s"
 
