@@ -48,6 +48,18 @@ def log_in(client, kb, person_id: str, password: str = PASSWORD, set_password: b
     )
 
 
+def client_for(app, kb, person_id: str):
+    """Return a test client of `app`, logged in as a colleague who has a password."""
+    client = app.test_client()
+    log_in(client, kb, person_id, set_password=False)
+    return client
+
+
+def bearer(kb, person_id: str) -> dict:
+    """Return the Authorization header of a fresh API token of a colleague."""
+    return {"Authorization": f"Bearer {kb.create_token(person_id)}"}
+
+
 def logged_in_client(kb, person_id: str):
     """Return a test client of a fresh app, logged in as a colleague who has a password."""
     client = make_app(kb).test_client()

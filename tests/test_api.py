@@ -6,6 +6,7 @@ import pytest
 
 from kb.web import create_app
 from tests.conftest import SAMPLE_BUNDLE
+from tests.helpers import bearer
 
 
 @pytest.fixture
@@ -16,10 +17,6 @@ def app(kb):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def bearer(kb, person_id: str) -> dict:
-    return {"Authorization": f"Bearer {kb.create_token(person_id)}"}
 
 
 def test_health_answers_ok_without_a_token(client):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kb.models import Document
 from tests.conftest import SAMPLE_BUNDLE
-from tests.helpers import csrf_token, log_in, make_app, open_kb
+from tests.helpers import bearer, client_for, csrf_token, log_in, make_app, open_kb
 
 PRIVATE = "material/privat/forsberg-npf-fortbildning-utkast.md"  # Elin's, only hers
 PUBLIC = "material/bedomning/exit-tickets-matematik-4-6.md"  # Johan's, for everyone
@@ -23,16 +23,6 @@ def base(tmp_path):
 @pytest.fixture
 def app(base):
     return make_app(base)
-
-
-def client_for(app, base, person_id):
-    client = app.test_client()
-    log_in(client, base, person_id, set_password=False)
-    return client
-
-
-def bearer(base, person_id):
-    return {"Authorization": f"Bearer {base.create_token(person_id)}"}
 
 
 def owner_ids(base, viewer_id, source):

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import SAMPLE_BUNDLE
-from tests.helpers import log_in, make_app, open_kb
+from tests.helpers import bearer, client_for, make_app, open_kb
 from tests.test_hostile import docx_bomb
 from tests.webdav import PASSWORD, DavServer, sync_toml
 
@@ -38,16 +38,6 @@ def base(tmp_path_factory, dav):
 @pytest.fixture(scope="module")
 def app(base):
     return make_app(base)
-
-
-def client_for(app, base, person_id):
-    client = app.test_client()
-    log_in(client, base, person_id, set_password=False)
-    return client
-
-
-def bearer(base, person_id):
-    return {"Authorization": f"Bearer {base.create_token(person_id)}"}
 
 
 def test_a_synced_document_says_where_it_lives_and_links_there(app, base, dav):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import SAMPLE_BUNDLE
-from tests.helpers import csrf_token, log_in, make_app, open_kb
+from tests.helpers import bearer, client_for, csrf_token, make_app, open_kb
 
 OLD = "material/programmering/microbit-kom-igang.md"  # Johan's, dated 2024-01-15: overdue
 PRIVATE = "material/privat/forsberg-npf-fortbildning-utkast.md"  # Elin's own draft
@@ -29,12 +29,6 @@ def app(base):
     return make_app(base)
 
 
-def client_for(app, base, person_id):
-    client = app.test_client()
-    log_in(client, base, person_id, set_password=False)
-    return client
-
-
 @pytest.fixture
 def johan(app, base):
     return client_for(app, base, "johan.lindqvist")
@@ -48,10 +42,6 @@ def elin(app, base):
 @pytest.fixture
 def karin(app, base):  # the coordinator
     return client_for(app, base, "karin.sjoberg")
-
-
-def bearer(base, person_id):
-    return {"Authorization": f"Bearer {base.create_token(person_id)}"}
 
 
 def pending(base) -> int:
