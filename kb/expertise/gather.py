@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import weakref
 
-import numpy as np
 from sqlalchemy import select
 
 from kb.expertise.experts import (
@@ -34,7 +33,7 @@ from kb.models import Document, Person, Skill
 from kb.search import translate
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
-from kb.search.question import Question, understand
+from kb.search.question import Question, encode, understand
 from kb.text.language import detect_query_language
 
 # A declared skill's name close in meaning to the question (cosine of the query embeddings)
@@ -114,13 +113,6 @@ def own_words_known(kb, question: str, visible: list[int]) -> bool:
     return 2 * known > len(words)
 
 
-def question_vector(kb, asked: Question):
-    """Return the question's vector: normalise(e(text) + e(swedish)) for an English one."""
-    vectors = kb.embedder.embed_queries(list(asked.texts))
-    both = vectors.sum(axis=0)
-    return both / max(float(np.linalg.norm(both)), 1e-12)
-
-
 def skill_matches(kb, question: str, query, rows, idf: dict[str, float]) -> list[SkillMatch]:
     """Match declared skills to the question by words (idf-weighted) or by meaning."""
     units = question_units(question)
@@ -160,7 +152,8 @@ def experts(kb, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
     words = document_terms(kb, visible)
     idf = idf_weights(frozenset().union(*(f for _, f in units)), list(words.values()))
     avg = sum(w.length for w in words.values()) / max(1, len(words))
-    query = question_vector(kb, asked)
+    # No cache: an experts question is asked once, the search's cache serves the search.
+    query = encode("dense", asked.text, asked.swedish, kb.embedder, None, {})
     z = semantic_scores(kb, question, query, visible)
     today = kb.settings.as_of
     found = []

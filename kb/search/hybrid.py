@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from kb.limits import SNIPPET_SCAN_CHARS
-from kb.search import calibration, fusion, snippets, thesaurus, translate
+from kb.search import calibration, fusion, snippets, thesaurus
 from kb.search.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
 from kb.search.calibration import Null
 from kb.search.catalog import Catalog, count_facets
@@ -25,11 +25,6 @@ LEGS = ("keyword", "dense", "sparse")
 # Documents offered as the closest material when no hit is confident.
 CLOSEST = 3
 # "Vad har vi lärt oss om Y": the asker wants the group reflections first.
-
-
-def legs_union(legs: Mapping[str, LegResult]) -> set[int]:
-    """Return every document some leg found."""
-    return {d for leg in legs.values() for d in leg.scores}
 
 
 def wants_learned(text: str) -> bool:
@@ -80,9 +75,7 @@ class HybridSearcher:
         # The index may still hold a document the database has just dropped: the catalog decides.
         weight = self.params.thesaurus_weight
         extra = thesaurus.expansions(text) if weight > 0 else []
-        hits = self.keyword.search(
-            f"{translate.content(text)} {swedish}" if swedish else text, allowed, n, extra, weight
-        )
+        hits = self.keyword.search(Question(text, swedish).words, allowed, n, extra, weight)
         return LegResult(
             {
                 h.doc_id: h.score
@@ -311,12 +304,12 @@ class HybridSearcher:
 
     def confidence(
         self, q: Question, legs: dict[str, LegResult], allowed: list[int]
-    ) -> tuple[set[int], set[int]] | None:
+    ) -> tuple[set[int], set[int] | None] | None:
         """Return (the documents that answer the question, those kept as results once it is).
 
         The first set holds the documents some leg scores clearly above noise
         (calibration.standing_out at the gates); the second, at the lower keep bars, what is
-        shown once the question is answered. None: no cut-off.
+        shown once the question is answered (None: every candidate). None: no cut-off.
         """
         p = self.params
         if p.gate_z is None or self.calibration is None:
@@ -326,7 +319,7 @@ class HybridSearcher:
         gates = {"keyword": p.gate_coverage, "dense": p.gate_z, "sparse": p.gate_sparse_z}
         standing = calibration.standing_out(judged, null, gates)
         if p.keep_z is None:
-            return standing, set(legs_union(legs))
+            return standing, None
         keep = {"keyword": p.keep_coverage, "dense": p.keep_z, "sparse": p.keep_z}
         return standing, standing | calibration.standing_out(judged, null, keep)
 
@@ -352,7 +345,8 @@ class HybridSearcher:
             if not standing:
                 return [], ordered[:CLOSEST]
             shown = standing if request.each_hit_stands_out else kept
-            ordered = [(d, v) for d, v in ordered if d in shown]
+            if shown is not None:
+                ordered = [(d, v) for d, v in ordered if d in shown]
         if request.sort == "newest":
             dates = {d: self.catalog.docs[d].date for d, _ in ordered}
             ordered = fusion.newest_first(ordered, dates)
