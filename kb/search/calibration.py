@@ -92,6 +92,15 @@ def standing_out(
     return out
 
 
+def tops(scores: Mapping[str, Mapping[int, float]], null: Mapping[str, Null]) -> dict[str, float]:
+    """Return each leg's best standardised score: t_keyword = max c(d), t_l = max z_l(d)."""
+    return {
+        leg: max((s if leg == "keyword" else null[leg].z(s) for s in per_doc.values()), default=0.0)
+        for leg, per_doc in scores.items()
+        if leg == "keyword" or leg in null
+    }
+
+
 def calibrate(scores_of: Callable[[str], Mapping[str, Mapping[int, float]]]) -> dict[str, Null]:
     """Ask every null question; return each leg's noise.
 
