@@ -26,13 +26,14 @@ from kb.models import ApiToken, Chunk, Document, Person
 from kb.search.access import Viewer
 from kb.search.backends import make_embedder, make_sparse_encoder
 from kb.search.background import IndexWorker
-from kb.search.calibration import Null, calibrate
+from kb.search.calibration import Null
 from kb.search.catalog import Catalog
 from kb.search.embed import Embedder
 from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
 from kb.search.indexer import SyncReport
 from kb.search.indexproc import lower_priority, serve_child
 from kb.search.keyword import KeywordIndex
+from kb.search.noise import NoiseFloor
 from kb.search.snapshots import IndexSnapshots
 from kb.search.sparse import SparseEncoder
 from kb.upkeep.base import Upkeep
@@ -78,8 +79,7 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         self._sparse_rebuilt = False
         self._centroids: dict = {}
         self._query_cache: dict = {}
-        self._null: tuple = (None, None)
-        self._null_lock = threading.Lock()
+        self._noise = NoiseFloor()
         self._catalog: Catalog | None = None
         self._generation = None
         # One sync at a time in this process; request threads never take this lock.
@@ -260,28 +260,11 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         )
 
     def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
-        """Return each leg's noise over the current indexes, measured once per index state.
-
-        One search measures it; the others that arrive meanwhile wait on the lock (which
-        costs no CPU) instead of each measuring again: after an index swap a burst of
-        searches would otherwise starve every other request, health included.
-        """
+        """Return each leg's noise over the current indexes (kb.search.noise: measured once
+        per index state, in the background once a first noise is known)."""
         state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
-        params = searcher.params
-
-        def fresh(key) -> bool:
-            same = key is not None and key[1] == params
-            return same and all(a is b for a, b in zip(key[0], state, strict=True))
-
-        key, null = self._null
-        if fresh(key):
-            return null
-        with self._null_lock:
-            key, null = self._null
-            if not fresh(key):
-                null = calibrate(searcher.null_scores)
-                self._null = ((state, params), null)
-        return null
+        size = len(searcher.catalog.docs)
+        return self._noise.of(state, searcher.params, searcher.null_scores, size)
 
     def document_texts(self, doc_ids: list[int]) -> dict[int, str]:
         """Return {doc_id: text} of these documents (those gone are left out)."""
