@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 
 from kb.ingest.extract import KINDS, ExtractionError, check_size, identify
-from kb.ingest.formats import docx, html, markdown, pdf, pptx, text
+from kb.ingest.formats import docx, html, markdown, odt, pdf, pptx, text
 from kb.ingest.formats.base import Format, check_text_size
 
 FORMAT_LIST: tuple[Format, ...] = (
@@ -22,6 +22,7 @@ FORMAT_LIST: tuple[Format, ...] = (
     pdf.FORMAT,
     docx.FORMAT,
     pptx.FORMAT,
+    odt.FORMAT,
 )
 BY_NAME = {f.name: f for f in FORMAT_LIST}
 FORMATS = {ext: f.name for f in FORMAT_LIST for ext in f.extensions}
