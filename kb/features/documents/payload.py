@@ -1,11 +1,13 @@
 """How a document reads on its page: its body as written, and a name for where it lives.
 
-Markdown is rendered as before; HTML and DOCX files become allow-listed HTML and PDFs their
-page texts beside page images, all made in the sandbox and cached (kb.ingest.previews).
+Markdown is rendered as before; the formats shown as HTML (kb.ingest.formats: HTML, DOCX, ...)
+become allow-listed HTML and PDFs their page texts beside page images, all made in the sandbox
+and cached (kb.ingest.previews).
 """
 
 from __future__ import annotations
 
+from kb.ingest.formats import shown_as
 from kb.ingest.previews import Previews
 from kb.limits import MAX_PREVIEW_PAGES
 from kb.models import Document
@@ -18,7 +20,7 @@ def body(previews: Previews, doc: Document) -> dict:
     data = doc.original.data if doc.original is not None else None
     if doc.format == "md" and doc.body is not None:
         shown["html"] = settle_headings(render_markdown(doc.body), doc.title)
-    elif doc.format in ("html", "docx") and data is not None:
+    elif shown_as(doc.format) == "html" and data is not None:
         html = previews.html(doc.format, data)
         shown["html"] = settle_headings(html, doc.title) if html else ""
     elif doc.format == "pdf" and data is not None:
