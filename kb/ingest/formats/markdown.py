@@ -6,10 +6,10 @@ import re
 import time
 
 from kb.ingest.extract import ExtractionError, decode_text
-from kb.ingest.formats.base import Format, clean_title
+from kb.ingest.formats.base import Format, bounded, clean_title
 from kb.limits import MARKDOWN_BUDGET
 from kb.text.frontmatter import split_front_matter, strip_front_matter
-from kb.text.markup import markdown_to_text
+from kb.text.markup import markdown_to_text, render_markdown
 
 _HEADING = re.compile(r"^#{1,2}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -24,6 +24,9 @@ class Markdown(Format):
     label = "Markdown (.md)"
     kind = "text"
     text = True
+    # Rendered in the sandbox and cached like the other formats shown as HTML: Markdown made
+    # to be slow (90 KB of "[" takes 1.5 s) must not hold the server while someone reads it.
+    shown_as = "html"
     keeps_original = False
     parsers = ("markdown_it", "inscriptis")
 
@@ -44,6 +47,10 @@ class Markdown(Format):
     def body(self, data: bytes) -> str | None:
         """Return the Markdown as written, without front matter (its YAML is not parsed)."""
         return strip_front_matter(decode_text(data))
+
+    def html(self, data: bytes) -> str:
+        """Return the kept body (`body`'s text, given as UTF-8) as allow-listed HTML."""
+        return bounded(render_markdown(decode_text(data)))
 
     def title(self, data: bytes) -> str | None:
         """Return the front matter's title, else the first heading of level 1 or 2."""
