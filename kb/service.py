@@ -9,7 +9,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from kb.search.noise import NoiseFloor
 from kb.search.snapshots import IndexSnapshots
 from kb.search.sparse import SparseEncoder
 from kb.upkeep.base import Upkeep
+from kb.upkeep.searchlog import SearchLog
 
 
 class UnknownPerson(LookupError):
@@ -80,6 +81,8 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         self._centroids: dict = {}
         self._query_cache: dict = {}
         self._noise = NoiseFloor()
+        window = timedelta(minutes=settings.click_window_minutes)
+        self.search_log = SearchLog(self.session, window)
         self._catalog: Catalog | None = None
         self._generation = None
         # One sync at a time in this process; request threads never take this lock.
@@ -373,6 +376,7 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
             return export_bundle(session, folder, only)
 
     def close(self) -> None:
+        self.search_log.close()
         if self.worker is not None:
             self.worker.stop()
         self.keyword.close()

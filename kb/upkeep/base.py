@@ -7,8 +7,6 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from kb.config import instance_secret
 from kb.models import Person
 from kb.search.access import Viewer
@@ -19,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 class Upkeep:
-    """Mixed into KnowledgeBase: needs `sessions`, `session`, `settings` and `catalog()`."""
+    """Mixed into KnowledgeBase: needs `sessions`, `session`, `settings`, `search_log` and
+    `catalog()`."""
 
     # ------------------------------------------------------------ experts (shared by features)
     def experts(self, viewer: Viewer, question: str, limit: int = 10) -> list:
@@ -89,29 +88,25 @@ class Upkeep:
 
     def record_search(self, viewer: Viewer, text: str, hits: int, now=None) -> str | None:
         """Count a colleague's search toward the gaps (never who asked); return the token a
-        hit's click-through carries, or None when there is nothing to wait for."""
+        hit's click-through carries, or None when there is nothing to wait for. Written in
+        the background (kb.upkeep.searchlog): no search waits for the database."""
         if viewer.is_system or not viewer.person_id:
             return None
         secret = instance_secret(self.settings)
-        now = now or self._now()
-        try:
-            with self.session() as session:
-                gaps.fold(session, now, timedelta(minutes=self.settings.click_window_minutes))
-                return gaps.record(
-                    session, text, lambda k: gaps.asker_tag(secret, k, viewer.person_id), hits, now
-                )
-        except SQLAlchemyError:
-            # Counting is a side matter: a busy or read-only database must not fail a search.
-            log.warning("search gap not recorded", exc_info=True)
-            return None
+        return self.search_log.add(
+            text, lambda k: gaps.asker_tag(secret, k, viewer.person_id), hits, now or self._now()
+        )
 
     def record_click(self, token: str) -> bool:
         """Note that a hit of a search was opened: that search is no gap."""
+        if self.search_log.forget(token):
+            return True
         with self.session() as session:
             return gaps.clicked(session, token)
 
     def search_gaps(self, now=None, minimum: int = gaps.MIN_ASKERS) -> list[gaps.Gap]:
         """Return the gaps at least `minimum` colleagues ran into (pending searches folded)."""
+        self.search_log.flush()
         with self.session() as session:
             window = timedelta(minutes=self.settings.click_window_minutes)
             gaps.fold(session, now or self._now(), window)
