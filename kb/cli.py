@@ -120,8 +120,8 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Run the web app and the API on the waitress production server."""
     from waitress import serve as waitress_serve
 
+    from kb.app import create_app
     from kb.config import ConfigError
-    from kb.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     # Start-up says what kb says ("kb serving …"), not the libraries' own INFO lines.
