@@ -65,9 +65,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register(app: Flask, test_config: dict) -> None:
     """Add the features' views, the security layers, log-in and the blueprints."""
-    from kb.features import register_views
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    from kb.features import register_views, template_folders
     from kb.web import auth, fairuse, routes, security, sso
 
+    # Each feature's pages beside it; the shared layout (base, macros, error pages) in kb/web.
+    app.jinja_loader = ChoiceLoader(
+        [app.jinja_loader, *(FileSystemLoader(folder) for folder in template_folders())]
+    )
     register_views()
     security.init_app(app)
     fairuse.init_app(app)

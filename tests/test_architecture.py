@@ -169,3 +169,58 @@ def test_the_facade_is_reached_one_way_from_a_request():
         and module not in ("kb.app", "kb.web.routes")
     ]
     assert helpers == []
+
+
+def rendered_templates(path: Path) -> set[str]:
+    """Return the template names a module renders (render_template and render_found)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", None))
+            in ("render_template", "render_found")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+FEATURE_FOLDERS = sorted(
+    p for p in (KB / "features").iterdir() if p.is_dir() and p.name != "__pycache__"
+)
+SHARED_TEMPLATES = KB / "web" / "templates"
+
+
+def template_names(folder: Path) -> list[str]:
+    return [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*.html"))]
+
+
+def test_the_pages_a_feature_renders_live_beside_it():
+    elsewhere = [
+        f"{folder.name} renders {name}"
+        for folder in FEATURE_FOLDERS
+        for module in folder.glob("*.py")
+        for name in rendered_templates(module)
+        if not (folder / "templates" / name).is_file()
+    ]
+    assert elsewhere == []
+
+
+def test_the_shared_templates_are_the_layout_and_the_plumbings_own_pages():
+    """Every template in kb/web/templates is named by the plumbing's code or by a template."""
+    texts = [p.read_text(encoding="utf-8") for p in (KB / "web").rglob("*.py")]
+    texts += [p.read_text(encoding="utf-8") for p in KB.rglob("*.html")]
+    unused = [
+        name
+        for name in template_names(SHARED_TEMPLATES)
+        if not any(f'"{name}"' in text for text in texts)
+    ]
+    assert unused == []
+
+
+def test_no_two_templates_share_a_name():
+    names = template_names(SHARED_TEMPLATES)
+    for folder in FEATURE_FOLDERS:
+        names += template_names(folder / "templates") if (folder / "templates").is_dir() else []
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []

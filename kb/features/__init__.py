@@ -12,6 +12,9 @@ A feature imports the core, the facade and the web or CLI plumbing, never anothe
 """
 
 from importlib import import_module
+from pathlib import Path
+
+FOLDER = Path(__file__).parent
 
 # Every feature, in the order its page appears in the navigation.
 NAMES = (
@@ -42,6 +45,11 @@ def register_views() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"kb.features.{name}.views":
                 raise
+
+
+def template_folders() -> list[Path]:
+    """Return the folders of the features' own templates (their pages), in the order of NAMES."""
+    return [FOLDER / name / "templates" for name in NAMES if (FOLDER / name / "templates").is_dir()]
 
 
 def commands() -> list:
