@@ -67,14 +67,15 @@ def _register(app: Flask, test_config: dict) -> None:
     """Add the features' views, the security layers, log-in and the blueprints."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    from kb.features import register_views, template_folders
-    from kb.web import auth, fairuse, routes, security, sso
+    from kb.features import navigation, register_views, template_folders
+    from kb.web import auth, fairuse, nav, routes, security, sso
 
     # Each feature's pages beside it; the shared layout (base, macros, error pages) in kb/web.
     app.jinja_loader = ChoiceLoader(
         [app.jinja_loader, *(FileSystemLoader(folder) for folder in template_folders())]
     )
     register_views()
+    nav.init_app(app, navigation())
     security.init_app(app)
     fairuse.init_app(app)
     auth.init_app(app)

@@ -224,3 +224,53 @@ def test_no_two_templates_share_a_name():
     for folder in FEATURE_FOLDERS:
         names += template_names(folder / "templates") if (folder / "templates").is_dir() else []
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+def page_endpoints(path: Path) -> set[str]:
+    """Return the endpoints of the page routes a views module declares (`@pages.get(...)`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and getattr(node.func.value, "id", None) == "pages"
+        ):
+            found |= {f"pages.{k.value.value}" for k in node.keywords if k.arg == "endpoint"}
+    return found
+
+
+def test_every_feature_with_a_page_is_listed_and_declares_its_menu_entry():
+    from importlib import import_module
+
+    from kb.features import NAMES
+    from kb.web.nav import NavEntry
+
+    undeclared = []
+    for folder in FEATURE_FOLDERS:
+        pages = page_endpoints(folder / "views.py")
+        if not pages:
+            continue
+        entry = getattr(import_module(f"kb.features.{folder.name}"), "NAV", "missing")
+        if folder.name not in NAMES or not (entry is None or isinstance(entry, NavEntry)):
+            undeclared.append(folder.name)
+        elif entry is not None and not {entry.endpoint, *entry.current_on} <= pages:
+            undeclared.append(f"{folder.name}: {entry.endpoint} is not one of its pages")
+    assert undeclared == []
+
+
+def test_the_menu_entries_each_have_their_own_place():
+    from kb.features import navigation
+
+    orders = [entry.order for entry in navigation()]
+    assert len(set(orders)) == len(orders)
+
+
+def test_the_web_plumbing_never_imports_a_feature():
+    found = [
+        f"{m} imports {t}"
+        for m, targets in GRAPH.items()
+        if layer(m) == "plumbing"
+        for t in targets
+        if t == "kb.features" or t.startswith("kb.features.")
+    ]
+    assert found == []

@@ -6,7 +6,11 @@ A feature is a package `kb/features/<name>/` with up to four modules:
 - `payload.py`: turn those into the one dict that is the API body, the page's context and the
   CLI's `--json`;
 - `views.py`: the page route and the API route, both rendering that payload;
-- `commands.py`: the `kb` commands, printing that payload (or its JSON).
+- `commands.py`: the `kb` commands, printing that payload (or its JSON);
+- `templates/`: its pages;
+
+and in its `__init__.py` its entry in the main menu, `NAV` (a `kb.web.nav.NavEntry` with who
+may use it, or None for a page reached from other pages).
 
 A feature imports the core, the facade and the web or CLI plumbing, never another feature.
 """
@@ -16,7 +20,7 @@ from pathlib import Path
 
 FOLDER = Path(__file__).parent
 
-# Every feature, in the order its page appears in the navigation.
+# Every feature (the menu's order is in each one's NAV).
 NAMES = (
     "search",
     "home",
@@ -45,6 +49,12 @@ def register_views() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"kb.features.{name}.views":
                 raise
+
+
+def navigation() -> list:
+    """Return the main-menu entries the features declare (`NAV`), in the order of NAMES."""
+    entries = (import_module(f"kb.features.{name}").NAV for name in NAMES)
+    return [entry for entry in entries if entry is not None]
 
 
 def template_folders() -> list[Path]:
