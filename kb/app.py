@@ -67,8 +67,9 @@ def _register(app: Flask, test_config: dict) -> None:
     """Add the features' views, the security layers, log-in and the blueprints."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
+    from kb.error_table import KNOWN
     from kb.features import navigation, register_views, template_folders
-    from kb.web import auth, fairuse, nav, routes, security, sso
+    from kb.web import auth, errors, fairuse, nav, routes, security, sso
 
     # Each feature's pages beside it; the shared layout (base, macros, error pages) in kb/web.
     app.jinja_loader = ChoiceLoader(
@@ -77,6 +78,7 @@ def _register(app: Flask, test_config: dict) -> None:
     register_views()
     nav.init_app(app, navigation())
     security.init_app(app)
+    errors.init_app(app, KNOWN)
     fairuse.init_app(app)
     auth.init_app(app)
     sso.init_app(app, test_config.get("SSO"))

@@ -16,8 +16,9 @@ FROZEN = ("kb/migrations/versions/",)
 CORE_FORBIDDEN_PACKAGES = ("flask", "flask_babel", "flask_login", "flask_wtf", "click")
 # Lower layers first; a module imports only its own layer or those below.
 LAYERS = ("core", "facade", "plumbing", "feature", "assembly")
-# What puts the features and the plumbing together: the app, the `kb` group, the list of features.
-ASSEMBLY = ("kb.app", "kb.cli", "kb.features")
+# What puts the features and the plumbing together: the app, the `kb` group, the list of
+# features, and the table that says what their exceptions mean (kb/errors.py).
+ASSEMBLY = ("kb.app", "kb.cli", "kb.features", "kb.error_table")
 
 
 def module_name(path: Path) -> str:
@@ -273,4 +274,18 @@ def test_the_web_plumbing_never_imports_a_feature():
         for t in targets
         if t == "kb.features" or t.startswith("kb.features.")
     ]
+    assert found == []
+
+
+def test_no_feature_builds_an_error_answer_of_its_own():
+    """A refusal is raised; kb/web/errors.py alone turns it into a status and a JSON body."""
+    found = []
+    for path in (KB / "features").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "jsonify"
+                and any(k.arg == "error" for k in node.keywords)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []

@@ -165,3 +165,59 @@ def test_the_command_line_says_a_refusal_in_one_line_and_exits_1(base, monkeypat
     code, last = run(base, *args)
     assert code == 1
     assert last.startswith(said)
+
+
+def test_a_hidden_document_is_refused_exactly_like_a_missing_one(api, base):
+    hidden = "material/privat/forsberg-npf-fortbildning-utkast.md"
+    answer = call(api, base, COLLEAGUE, "POST", f"/api/documents/{hidden}/delete")
+    assert answer == (404, {"error": "not found", "message": f"no document {hidden!r}"})
+
+
+def test_an_unknown_learning_group_is_not_found_on_the_api_and_the_command_line(
+    api, base, monkeypatch
+):
+    answer = call(api, base, COLLEAGUE, "GET", "/api/groups/nope")
+    assert answer == (404, {"error": "not found", "message": "no learning group 'nope'"})
+    monkeypatch.setenv("KB_EMBEDDER", "fake")
+    assert run(base, "group", "nope") == (1, "Error: no learning group 'nope'")
+
+
+def test_an_edit_that_is_no_json_object_is_a_bad_request(api, base, upload):
+    url = f"/api/documents/{upload}/edit"
+    answer = call(api, base, COLLEAGUE, "POST", url, json=["title"])
+    assert answer == (
+        400,
+        {"error": "bad request", "message": "send the changed fields as a JSON object"},
+    )
+
+
+def test_a_restore_without_a_version_number_says_how_to_send_one(api, base, upload):
+    url = f"/api/documents/{upload}/restore"
+    answer = call(api, base, COLLEAGUE, "POST", url, json={"version": "1"})
+    assert answer == (
+        400,
+        {"error": "bad request", "reason": "version", "message": 'send {"version": N}'},
+    )
+
+
+def test_a_weak_password_on_the_command_line_says_why(base, monkeypatch):
+    monkeypatch.setenv("KB_EMBEDDER", "fake")
+    code, last = run(base, "user", "set-password", COLLEAGUE, "--password", "kort")
+    assert (code, last) == (1, "Error: the password is too weak: at least 10 characters")
+
+
+def test_an_export_into_a_folder_in_use_says_so(base, monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_EMBEDDER", "fake")
+    (tmp_path / "kept.txt").write_text("mine")
+    code, last = run(base, "export", str(tmp_path))
+    assert (code, last) == (1, f"Error: {tmp_path} is not empty; export into a new folder")
+
+
+def test_suggesting_someone_who_is_no_colleague_on_the_page_is_a_bad_request(api, base):
+    _, asked = call(api, base, COLLEAGUE, "POST", "/api/requests", json={"question": "Holkar?"})
+    client = logged_in_client(base, COLLEAGUE)
+    token = csrf_token(client.get("/requests").get_data(as_text=True))
+    url = f"/requests/{asked['id']}/experts"
+    response = client.post(url, data={"csrf_token": token, "expert": "nobody"})
+    assert response.status_code == 400
+    assert "Bad Request" in response.get_data(as_text=True)
