@@ -64,7 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register(app: Flask, test_config: dict) -> None:
-    """Add the features' views, the security layers, log-in and the blueprints."""
+    """Add the features' views, pages and menu entries, the security layers, the error answers,
+    log-in and the blueprints."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
     from kb.error_table import KNOWN

@@ -1,6 +1,6 @@
 """The features colleagues use, each in the same shape.
 
-A feature is a package `kb/features/<name>/` with up to four modules:
+A feature is a package `kb/features/<name>/` with the modules it needs:
 
 - `queries.py`: take the facade and the `Viewer` who asks, return dataclasses;
 - `payload.py`: turn those into the one dict that is the API body, the page's context and the
