@@ -289,3 +289,13 @@ def test_no_feature_builds_an_error_answer_of_its_own():
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == []
+
+
+def test_error_answers_are_registered_in_one_place():
+    found = [
+        module
+        for module, path in MODULES.items()
+        if "errorhandler(" in path.read_text(encoding="utf-8")
+        or "register_error_handler(" in path.read_text(encoding="utf-8")
+    ]
+    assert found == ["kb.web.errors"]
