@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kb.app import create_app
 from kb.features.share.queries import share_material
 from kb.ingest import formats
 from kb.ingest.export import ExportError, safe_target
@@ -31,7 +32,6 @@ from kb.ingest.formats import markdown
 from kb.ingest.sandbox import extract_text_safely
 from kb.limits import MAX_FILE_BYTES
 from kb.models import Document
-from kb.web import create_app
 from tests.files import make_docx, make_pdf
 from tests.helpers import log_in, post_form
 
