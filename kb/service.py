@@ -262,6 +262,15 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
             query_cache=self._query_cache,
         )
 
+    def warm_up(self) -> threading.Thread:
+        """Load the query models and measure the noise in the background after a start, so the
+        first colleagues to search do not each wait for them (a failure shows in the log)."""
+        thread = threading.Thread(
+            target=lambda: self._calibration(self.searcher()), name="kb-warm-up", daemon=True
+        )
+        thread.start()
+        return thread
+
     def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
         """Return each leg's noise over the current indexes (kb.search.noise: measured once
         per index state, in the background once a first noise is known)."""
