@@ -271,6 +271,10 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         thread.start()
         return thread
 
+    def search_ready(self) -> bool:
+        """Tell whether a search needs no more warming up (models loaded, noise measured)."""
+        return self._noise.known()
+
     def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
         """Return each leg's noise over the current indexes (kb.search.noise: measured once
         per index state, in the background once a first noise is known)."""

@@ -45,6 +45,10 @@ class NoiseFloor:
         with self._lock:
             self._key, self._null = None, None
 
+    def known(self) -> bool:
+        """Tell whether some noise has been measured (a search need not wait for one)."""
+        return self._null is not None
+
     def of(self, state: tuple, params, null_scores: Callable, size: int) -> Mapping[str, Null]:
         """Return the noise for this index state of `size` documents and these settings
         (null_scores: question -> each leg's scores)."""

@@ -112,6 +112,8 @@ def render_found(template: str, payload: dict | None):
 def health():
     # From memory only: no lock, no database, no model, so it answers however busy the
     # indexer is (a search proves the rest).
-    worker = facade().worker
-    state = "idle" if worker is None or not worker.busy else "busy"
-    return jsonify(status="ok", indexer=state)
+    kb = facade()
+    state = "idle" if kb.worker is None or not kb.worker.busy else "busy"
+    # "warming" until the query models are loaded and the noise measured (kb serve does it
+    # at start, else the first search): a proxy may hold colleagues back until "ready".
+    return jsonify(status="ok", indexer=state, search="ready" if kb.search_ready() else "warming")
