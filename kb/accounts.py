@@ -14,9 +14,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.access import Viewer
 from kb.config import SECRET_FILE, instance_secret  # noqa: F401 (kb.accounts names them)
 from kb.models import Person, Skill, SsoIdentity
-from kb.search.access import Viewer
 from kb.service import KnowledgeBase, UnknownPerson
 from kb.text.slugs import split_values
 

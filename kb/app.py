@@ -55,6 +55,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "thread" if "KB" in test_config or "EMBEDDER" in test_config else kb.settings.indexer
         )
         kb.start_indexer(process=mode == "process")
+        if mode == "process":  # a server of its own (kb serve): warm the search up meanwhile
+            kb.warm_up()
         _start_syncs(app, kb)
     else:
         kb.catalog()

@@ -128,13 +128,12 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         if load_settings(ctx.instance).indexer == "process":
-            from kb.search.indexproc import lighten_queries
+            from kb.search.serving.indexproc import lighten_queries
 
             lighten_queries()
         app = create_app({"INSTANCE": ctx.instance})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    app.extensions["kb"].warm_up()
     click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
     # waitress would otherwise spool bodies up to 1 GB to disk before Flask could refuse them.
     waitress_serve(
@@ -179,7 +178,7 @@ def reindex(ctx: Context, verify: bool) -> None:
 @pass_ctx
 def doctor(ctx: Context, as_json: bool) -> None:
     """Report the embedding engine and precision, the CPU's features and what built the index."""
-    from kb.search.backends import doctor_report
+    from kb.search.doctor import doctor_report
 
     def render(data: dict) -> None:
         for key, value in data.items():

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import click
 
+from kb.access import Viewer
 from kb.config import ConfigError, load_settings
 from kb.errors import Table, explain
-from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 
 

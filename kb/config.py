@@ -32,7 +32,7 @@ class Settings:
     rrf_k: int = 60
     candidates: int = 50
     learned_boost: float = 1.35
-    # Answer only what some leg scores clearly above noise (kb.search.calibration); false
+    # Answer only what some leg scores clearly above noise (kb.search.query.calibration); false
     # returns every candidate the legs reach, as before issue 14.
     cutoff: bool = True
     newcomer_months: int = 12
@@ -116,7 +116,7 @@ POSITIVE = (
     "click_window_minutes",
 )
 FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
-# The e5 engine's precisions (kb.search.e5engine and backends read them from here).
+# The e5 engine's precisions (kb.search.model.e5engine and backends read them from here).
 PRECISIONS = ("auto", "bf16", "fp32", "q4")
 INDEXER_MODES = ("process", "thread")
 

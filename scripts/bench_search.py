@@ -48,9 +48,9 @@ def main(argv=None) -> int:
 
     from dataclasses import replace
 
+    from kb.access import Viewer
     from kb.config import load_settings
-    from kb.search.access import Viewer
-    from kb.search.hybrid import SearchRequest
+    from kb.search.query.hybrid import SearchRequest
     from kb.service import KnowledgeBase
 
     ev = load_eval()
@@ -133,7 +133,7 @@ def peer_rows(kb, queries, ev, viewer_default, types) -> None:
     from sqlalchemy import select
 
     from kb.models import Chunk, Document
-    from kb.search.indexer import passage_text
+    from kb.search.indexes.indexer import passage_text
 
     embedder = kb.embedder
 

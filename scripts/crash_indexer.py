@@ -54,8 +54,8 @@ def say(line: str) -> None:
 
 def open_instance(instance: str):
     from kb.config import load_settings
-    from kb.search.embed import FakeEmbedder
-    from kb.search.sparse import FakeSparseEncoder
+    from kb.search.model.embed import FakeEmbedder
+    from kb.search.model.sparse import FakeSparseEncoder
     from kb.service import KnowledgeBase
 
     return KnowledgeBase(

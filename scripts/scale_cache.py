@@ -164,7 +164,7 @@ class CachedSparse:
     """Latent terms from the CachedEmbedder's pass; queries as the product encodes them."""
 
     def __init__(self, embedder: CachedEmbedder) -> None:
-        from kb.search.e5engine import TorchE5SparseEncoder
+        from kb.search.model.e5engine import TorchE5SparseEncoder
 
         self.shares_pass_with = embedder
         self._inner = TorchE5SparseEncoder(embedder.inner)
@@ -182,7 +182,7 @@ def passages(bundle: Path) -> list[str]:
     """Return the passages ingest embeds for a bundle, in document order."""
     from kb.ingest.bundle import read_bundle
     from kb.ingest.store import document_chunks
-    from kb.search.indexer import passage_text
+    from kb.search.indexes.indexer import passage_text
     from kb.text.chunking import cap_passage
 
     contents = read_bundle(bundle)
@@ -195,7 +195,7 @@ def passages(bundle: Path) -> list[str]:
 
 def warm(bundles: list[Path], batch: int = 64) -> None:
     """Embed every passage of the bundles the cache lacks, with progress and ETA."""
-    from kb.search.e5engine import TorchE5Embedder
+    from kb.search.model.e5engine import TorchE5Embedder
 
     emb = CachedEmbedder(TorchE5Embedder("auto"))
     for bundle in bundles:

@@ -26,7 +26,7 @@ def main(instance: Path) -> int:
     from scale_serve import pct
     from sqlalchemy import create_engine, text
 
-    from kb.search.keyword import KeywordIndex
+    from kb.search.indexes.keyword import KeywordIndex
 
     questions = queries()
     whoosh = KeywordIndex(instance / "index" / "whoosh")

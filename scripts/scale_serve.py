@@ -58,15 +58,15 @@ def serve(kb, texts: list[str], peer: bool) -> dict:
     """Open the instance as the server does and time every search the table shows."""
     from bench_scale import rss_mb
 
+    from kb.access import Viewer
     from kb.features.experts.queries import experts
-    from kb.search.access import Viewer
-    from kb.search.hybrid import SearchRequest
+    from kb.search.query.hybrid import SearchRequest
 
     started = time.perf_counter()
     catalog = kb.catalog()
     out = {"open_seconds": time.perf_counter() - started, "docs": len(catalog.docs)}
     out["chunks"] = len(catalog.chunk_doc)
-    from kb.search.vectors import ANN_MIN_VECTORS
+    from kb.search.indexes.vectors import ANN_MIN_VECTORS
 
     if len(kb.vectors) >= ANN_MIN_VECTORS:
         # The server builds it aside at its first search; here it is built before timing.
@@ -140,7 +140,7 @@ def build_peer(kb, catalog):
     from txtai import Embeddings
 
     from kb.models import Chunk, Document
-    from kb.search.indexer import passage_text
+    from kb.search.indexes.indexer import passage_text
     from kb.text.chunking import cap_passage
 
     embedder = kb.embedder
@@ -200,8 +200,8 @@ def peer_run(kb, catalog, texts, viewers) -> dict:
 
 def judged(open_kb, sets, peer: bool) -> dict:
     """Return nDCG@10 of kb's hybrid and txtai's hybrid on each judged set (same vectors)."""
-    from kb.search.access import Viewer
-    from kb.search.hybrid import SearchRequest
+    from kb.access import Viewer
+    from kb.search.query.hybrid import SearchRequest
 
     ev = load_eval()
     out = {}

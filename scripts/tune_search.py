@@ -137,7 +137,7 @@ def cache_queries(kb) -> None:
 
 def score(kb, ev, queries, method: str, overrides: dict, viewers) -> dict:
     """Ask every question with one setting; return per-type nDCG and the failures."""
-    from kb.search.hybrid import SearchRequest
+    from kb.search.query.hybrid import SearchRequest
 
     searcher = kb.searcher()
     searcher.params = replace(searcher.params, **overrides)
@@ -182,8 +182,8 @@ def main(argv=None) -> int:
     ap.add_argument("--detail", action="append", default=[], help="print each question of these")
     args = ap.parse_args(argv)
 
+    from kb.access import Viewer
     from kb.config import load_settings
-    from kb.search.access import Viewer
     from kb.service import KnowledgeBase
 
     ev = load_eval()

@@ -248,8 +248,8 @@ def instance_database_url(_instance_databases):
 def make_kb(tmp_path):
     """Return a factory of knowledge bases in fresh instance folders, with the fake embedder."""
     from kb.config import load_settings
-    from kb.search.embed import FakeEmbedder
-    from kb.search.sparse import FakeSparseEncoder
+    from kb.search.model.embed import FakeEmbedder
+    from kb.search.model.sparse import FakeSparseEncoder
     from kb.service import KnowledgeBase
 
     opened = []

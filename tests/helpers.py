@@ -123,7 +123,7 @@ def open_kb(
 ):
     """Open a knowledge base in folder with a bundle, the fake embedder and passwords set."""
     from kb.config import load_settings
-    from kb.search.embed import FakeEmbedder
+    from kb.search.model.embed import FakeEmbedder
     from kb.service import KnowledgeBase
 
     def make(where):

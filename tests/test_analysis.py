@@ -1,4 +1,4 @@
-"""Specs for the Swedish analysis chain of the keyword search (kb.search.analysis)."""
+"""Specs for the Swedish analysis chain of the keyword search (kb.search.indexes.analysis)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from kb.search import analysis
-from kb.search.analysis import decompound, exact_analyzer, stem, swedish_analyzer
+from kb.search.indexes import analysis
+from kb.search.indexes.analysis import decompound, exact_analyzer, stem, swedish_analyzer
 
 
 def analyze(text: str, **kwargs) -> list[str]:

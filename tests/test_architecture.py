@@ -13,6 +13,7 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # A migration is history: once released it is never edited, so it is not held to the limits.
 FROZEN = ("kb/migrations/versions/",)
+FROZEN_MODULES = ("kb.migrations.versions",)
 CORE_FORBIDDEN_PACKAGES = ("flask", "flask_babel", "flask_login", "flask_wtf", "click")
 # Lower layers first; a module imports only its own layer or those below.
 LAYERS = ("core", "facade", "plumbing", "feature", "assembly")
@@ -110,6 +111,55 @@ def test_every_module_imports_only_its_own_layer_or_lower_ones():
         if LAYERS.index(layer(t)) > LAYERS.index(layer(m))
     ]
     assert upward == []
+
+
+# The core's rooms, lowest first (docs/architecture.md): a core module imports only its own
+# room or those below. The longest matching prefix names a module's room.
+CORE_ROOMS = (
+    ("base", ("kb", "kb.config", "kb.db", "kb.models", "kb.limits", "kb.errors", "kb.text")),
+    ("read model", ("kb.access", "kb.catalog")),
+    ("ingest", ("kb.ingest",)),
+    ("search: model runtime", ("kb.search.model",)),
+    ("search: indexes", ("kb.search.indexes",)),
+    ("search: query", ("kb.search.query",)),
+    ("search: serving", ("kb.search.serving", "kb.search")),
+    ("expertise", ("kb.expertise",)),
+    ("upkeep", ("kb.upkeep",)),
+    ("demo", ("kb.demo", "kb.migrations")),
+)
+
+
+def core_room(module: str) -> int:
+    """Return the rank of a core module's room (the longest matching prefix decides)."""
+    best = (-1, -1)
+    for rank, (_, prefixes) in enumerate(CORE_ROOMS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best[1]:
+                best = (rank, len(prefix))
+    return best[0]
+
+
+def test_the_core_rooms_import_only_their_own_room_or_lower_ones():
+    upward = []
+    for module in MODULES:
+        if layer(module) != "core" or module.startswith(FROZEN_MODULES):
+            continue
+        for target in imports_of(module)[0]:
+            if layer(target) == "core" and core_room(target) > core_room(module):
+                upward.append(
+                    f"{module} ({CORE_ROOMS[core_room(module)][0]}) imports {target} "
+                    f"({CORE_ROOMS[core_room(target)][0]})"
+                )
+    assert upward == []
+
+
+def test_every_core_module_stands_in_a_room():
+    assert [m for m in MODULES if layer(m) == "core" and core_room(m) < 0] == []
+
+
+def test_the_search_package_is_its_rooms_and_nothing_else():
+    loose = sorted(p.name for p in (KB / "search").glob("*.py") if p.name != "__init__.py")
+    assert loose == ["doctor.py"]  # kb doctor reads every room
 
 
 def test_no_feature_imports_another_feature():

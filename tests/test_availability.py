@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from kb.models import Document
-from kb.search.calibration import calibrate
-from kb.search.embed import FakeEmbedder
+from kb.search.model.embed import FakeEmbedder
+from kb.search.query.calibration import calibrate
 from kb.text.chunking import cap_passage, chunk_text
 from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import log_in, make_app, open_kb, post_form
@@ -153,8 +153,8 @@ def test_a_document_over_the_chunk_cap_is_indexed_by_what_fits_and_says_so(
 
 
 def test_a_document_over_its_time_budget_is_indexed_by_what_fits_once(make_kb, bundle, monkeypatch):
-    monkeypatch.setattr("kb.search.indexer.INDEX_SECONDS_PER_DOCUMENT", 0.0)
-    monkeypatch.setattr("kb.search.indexer.EMBED_BATCH", 1)
+    monkeypatch.setattr("kb.search.indexes.indexer.INDEX_SECONDS_PER_DOCUMENT", 0.0)
+    monkeypatch.setattr("kb.search.indexes.indexer.EMBED_BATCH", 1)
     bundle.doc("material/lang.md", " ".join(["högläsning"] * 1_000), title="Lång")
     kb = make_kb()
     report = kb.ingest(bundle.root)
@@ -164,8 +164,8 @@ def test_a_document_over_its_time_budget_is_indexed_by_what_fits_once(make_kb, b
 
 
 def test_searches_arriving_together_before_any_noise_is_known_measure_it_once(kb, monkeypatch):
-    from kb.search.hybrid import SearchRequest
-    from kb.search.noise import NoiseFloor
+    from kb.search.query.hybrid import SearchRequest
+    from kb.search.serving.noise import NoiseFloor
 
     measured = []
 
@@ -188,7 +188,7 @@ def test_searches_arriving_together_before_any_noise_is_known_measure_it_once(kb
 
 
 def test_a_collection_that_grew_by_a_bundle_is_measured_again_at_once():
-    from kb.search.noise import NoiseFloor
+    from kb.search.serving.noise import NoiseFloor
 
     floor = NoiseFloor(lambda null_scores: {"dense": null_scores("x")}, every=60.0)
     floor.of((object(),), "params", lambda q: 1.0, 3)  # the first three documents
@@ -201,7 +201,7 @@ def test_a_collection_that_grew_by_a_bundle_is_measured_again_at_once():
 
 
 def test_after_an_index_swap_no_search_waits_for_the_new_noise():
-    from kb.search.noise import NoiseFloor
+    from kb.search.serving.noise import NoiseFloor
 
     started, release = threading.Event(), threading.Event()
 
@@ -225,7 +225,7 @@ def test_after_an_index_swap_no_search_waits_for_the_new_noise():
 
 
 def test_while_documents_keep_arriving_the_noise_is_measured_again_at_most_every_few_seconds():
-    from kb.search.noise import NoiseFloor
+    from kb.search.serving.noise import NoiseFloor
 
     measured = []
 

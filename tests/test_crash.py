@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select as sql_select
 
 from kb.models import Chunk, Document
-from kb.search.indexer import passage_text
+from kb.search.indexes.indexer import passage_text
 from tests.conftest import ROOT, BundleWriter
 
 SCRIPT = ROOT / "scripts" / "crash_indexer.py"

@@ -25,7 +25,7 @@ def shared(kb, person="johan.lindqvist", text="Ordet pipistrellfladdermus.") -> 
 
 
 def found(kb, person: str, query: str) -> list[str]:
-    from kb.search.hybrid import SearchRequest
+    from kb.search.query.hybrid import SearchRequest
 
     result = kb.search(SearchRequest(text=query, viewer=kb.viewer(person)))
     return [h.source for h in result.hits]

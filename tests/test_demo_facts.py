@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from kb.access import Viewer
 from kb.expertise.mentors import STAGES, capacity_left, role_of, shared_subjects, stages_of
 from kb.features.experts.queries import experts
 from kb.features.mentors.queries import colleagues, mentors, newcomers, running
 from kb.features.risk.queries import risk
-from kb.search.access import Viewer
 from tests.conftest import DEMO_BUNDLE
 from tests.helpers import open_kb
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from kb.access import Viewer
 from kb.features.experts.queries import experts
 from kb.features.learned.queries import learned
-from kb.search.access import Viewer
-from kb.search.requests import SearchRequest
+from kb.search.query.requests import SearchRequest
 from tests.conftest import DEMO_BUNDLE
 
 pytestmark = pytest.mark.model

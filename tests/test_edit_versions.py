@@ -9,7 +9,7 @@ import pytest
 from kb import accounts
 from kb.features.edit.queries import CannotChange, delete, edit_document, restore, undelete
 from kb.features.share.queries import share_material
-from kb.search.hybrid import SearchRequest
+from kb.search.query.hybrid import SearchRequest
 from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import csrf_token, logged_in_client, open_kb, post_form
 

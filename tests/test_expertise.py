@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
+from kb.access import Viewer
 from kb.expertise.experts import DocVote, SkillMatch, rank_experts
 from kb.expertise.mentors import Colleague, is_newcomer, match_all, suggest_mentors
 from kb.expertise.risk import TopicDoc, find_topics, truck_factor
 from kb.features.experts.queries import experts as find_experts
 from kb.features.mentors.queries import mentors
 from kb.features.risk.queries import risk, what_if_leaves
-from kb.search.access import Viewer
 
 TODAY = date(2026, 11, 1)
 OUTSIDER = Viewer(person_id="eval.viewer", unit="Utvärderingsenheten")

@@ -13,10 +13,10 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from kb.access import Viewer
 from kb.ingest.sandbox import extract_text_safely, title_safely
 from kb.models import Document
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
+from kb.search.query.hybrid import SearchRequest
 from tests.conftest import SAMPLE_BUNDLE
 from tests.files import make_docx, make_pdf
 from tests.helpers import log_in, make_app, open_kb, post_form

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search import fusion
+from kb.search.query import fusion
 
 
 def test_min_max_maps_the_best_to_one_and_the_worst_to_zero():
@@ -61,7 +61,7 @@ def test_negative_weights_are_refused():
 def test_newest_first_orders_by_date_keeps_relevance_within_a_day_and_puts_undated_last():
     from datetime import date
 
-    from kb.search.fusion import newest_first
+    from kb.search.query.fusion import newest_first
 
     ordered = [("a", 0.9), ("b", 0.8), ("c", 0.7), ("d", 0.6)]
     dates = {"a": date(2025, 1, 1), "b": None, "c": date(2026, 5, 1), "d": date(2025, 1, 1)}

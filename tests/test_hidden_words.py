@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
+from kb.access import Viewer
+from kb.search.query.hybrid import SearchRequest
 
 
 def _hidden_word_kb(make_kb, bundle):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from kb.access import Viewer
 from kb.expertise.holding import HOLDER_SCORE, is_holder
 from kb.features.experts.queries import experts
 from kb.features.mentors.queries import newcomers
 from kb.features.risk.queries import risk
-from kb.search.access import Viewer
 from tests.conftest import DEMO_BUNDLE, ROOT
 from tests.helpers import open_kb
 

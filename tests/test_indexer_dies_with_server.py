@@ -23,7 +23,7 @@ import requests
 
 from kb import accounts
 from kb.config import load_settings
-from kb.search.locks import holder
+from kb.search.indexes.locks import holder
 from kb.service import KnowledgeBase
 from tests.conftest import BundleWriter
 from tests.helpers import PASSWORD, csrf_token
@@ -139,7 +139,7 @@ def test_no_indexer_outlives_its_server_and_its_work_is_kept(instance):
 STAND_IN = """
 import os, sys, time
 from pathlib import Path
-from kb.search.locks import file_lock
+from kb.search.indexes.locks import file_lock
 held, tell = os.pipe()
 if os.fork():  # the parent leaves once the child holds the lock: an orphan holding it
     os.read(held, 1)

@@ -13,8 +13,8 @@ import pytest
 
 from kb.app import create_app
 from kb.config import ConfigError, load_settings
-from kb.search.background import IndexWorker
-from kb.search.indexproc import IndexProcess
+from kb.search.serving.background import IndexWorker
+from kb.search.serving.indexproc import IndexProcess
 from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import log_in, make_app, open_kb, post_form
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
-from kb.search.keyword import VERSION_FILE
+from kb.access import Viewer
+from kb.search.indexes.keyword import VERSION_FILE
+from kb.search.query.hybrid import SearchRequest
 
 
 def found(kb, text: str, method: str = "convex") -> list[str]:

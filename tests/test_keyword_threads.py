@@ -6,7 +6,7 @@ import random
 import sys
 import threading
 
-from kb.search.keyword import KeywordDoc, KeywordIndex
+from kb.search.indexes.keyword import KeywordDoc, KeywordIndex
 
 WORDS = [
     "boksamtal",

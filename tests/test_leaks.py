@@ -13,11 +13,11 @@ import re
 
 import pytest
 
+from kb.access import Viewer
+from kb.catalog import Filters
 from kb.features.experts.queries import experts
 from kb.features.risk.queries import risk
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
-from kb.search.hybrid import METHODS, SearchRequest
+from kb.search.query.hybrid import METHODS, SearchRequest
 from tests.helpers import log_in, make_app
 
 UNITS = ("Alfaskolan", "Betaskolan", "Biblioteket")
@@ -52,8 +52,8 @@ def world(tmp_path_factory):
     import yaml
 
     from kb.config import load_settings
-    from kb.search.embed import FakeEmbedder
-    from kb.search.sparse import FakeSparseEncoder
+    from kb.search.model.embed import FakeEmbedder
+    from kb.search.model.sparse import FakeSparseEncoder
     from kb.service import KnowledgeBase
 
     root = tmp_path_factory.mktemp("leaks")

@@ -20,10 +20,10 @@ from urllib.request import Request, urlopen
 import pytest
 from sqlalchemy import select
 
+from kb.access import Viewer
 from kb.limits import MAX_GROUP_CHARS
 from kb.models import Chunk, Document, Original, Person
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
+from kb.search.query.hybrid import SearchRequest
 from tests.conftest import (
     LOCAL_POSTGRES,
     ROOT,
@@ -180,9 +180,9 @@ def test_an_instance_sees_documents_another_instance_folder_added_to_the_same_da
 def test_a_change_committed_while_an_index_sync_runs_is_found_by_the_next_search(
     open_on, bundle, tmp_path, monkeypatch
 ):
+    from kb.catalog import Catalog
     from kb.ingest.bundle import read_bundle
     from kb.ingest.store import apply_bundle
-    from kb.search.catalog import Catalog
 
     bundle.doc("material/a.md", "Högläsning i F-3.", title="Högläsning")
     server, writer = open_on("server"), open_on("writer")

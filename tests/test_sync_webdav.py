@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kb.access import Viewer
 from kb.ingest.connectors import state
 from kb.ingest.versions import version_list
 from kb.models import Document, DocumentVersion, SyncFile
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
+from kb.search.query.hybrid import SearchRequest
 from tests.files import make_docx, make_pdf
 from tests.test_hostile import docx_bomb
 from tests.webdav import PASSWORD, DavServer, sync_toml

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from kb.access import Viewer
 from kb.config import ConfigError, load_settings
-from kb.search.access import Viewer
 from kb.upkeep.gaps import gap_key
 
 TODAY = "2026-11-01"

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from kb.search.vectors import IndexCorrupt, IndexMismatch, VectorIndex
+from kb.search.indexes.vectors import IndexCorrupt, IndexMismatch, VectorIndex
 
 MODEL = "fake/test"
 DIM = 8

@@ -30,7 +30,7 @@ def run(tmp_path, monkeypatch):
 
 def open_instance(instance):
     from kb.config import load_settings
-    from kb.search.embed import FakeEmbedder
+    from kb.search.model.embed import FakeEmbedder
     from kb.service import KnowledgeBase
 
     return KnowledgeBase(load_settings(instance, embedder="fake"), embedder=FakeEmbedder())

@@ -78,7 +78,7 @@ def executable_markup(html: str) -> list[str]:
 def site(tmp_path_factory):
     """A knowledge base whose every field is hostile, and a logged-in client over it."""
     from kb.config import load_settings
-    from kb.search.embed import FakeEmbedder
+    from kb.search.model.embed import FakeEmbedder
     from kb.service import KnowledgeBase
 
     root = tmp_path_factory.mktemp("xss")

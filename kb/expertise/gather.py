@@ -8,6 +8,8 @@ import weakref
 
 from sqlalchemy import select
 
+from kb.access import Viewer
+from kb.catalog import Filters
 from kb.expertise.experts import (
     DocVote,
     Expert,
@@ -30,10 +32,8 @@ from kb.expertise.relevance import (
     standard_scores,
 )
 from kb.models import Document, Person, Skill
-from kb.search import translate
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
-from kb.search.question import Question, encode, understand
+from kb.search.query import translate
+from kb.search.query.question import Question, encode, understand
 from kb.text.language import detect_query_language
 
 # A declared skill's name close in meaning to the question (cosine of the query embeddings)

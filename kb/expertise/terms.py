@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from kb.search.analysis import swedish_analyzer
+from kb.search.indexes.analysis import swedish_analyzer
 
 _ANALYZER = None
 

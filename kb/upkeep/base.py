@@ -7,9 +7,9 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from kb.access import Viewer
 from kb.config import instance_secret
 from kb.models import Person
-from kb.search.access import Viewer
 from kb.upkeep import asks, gaps
 from kb.upkeep.freshness import Freshness, freshness
 

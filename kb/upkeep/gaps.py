@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kb.models import GapAsker, GapWeek, PendingSearch, SearchGap
-from kb.search.analysis import swedish_analyzer
+from kb.search.indexes.analysis import swedish_analyzer
 
 MIN_ASKERS = 2
 TAG_HEX = 16  # 64 bits: collisions among a school's askers of one question are negligible

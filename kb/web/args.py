@@ -6,9 +6,9 @@ from datetime import date
 
 from flask import request
 
+from kb.catalog import FACET_LIST, FACETS, Filters
 from kb.ingest.records import KINDS
-from kb.search.catalog import FACET_LIST, FACETS, Filters
-from kb.search.hybrid import SORTS
+from kb.search.query.hybrid import SORTS
 from kb.web.routes import BadRequest
 
 

@@ -8,9 +8,9 @@ from babel import Locale
 from flask import Flask, session
 from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, ngettext
 
+from kb.catalog import FACET_BY_NAME
 from kb.expertise.reasons import WORDINGS
 from kb.ingest.submit import REFUSALS, Refused
-from kb.search.catalog import FACET_BY_NAME
 
 LANGUAGES = ("sv", "en")
 

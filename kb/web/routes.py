@@ -12,9 +12,9 @@ from urllib.parse import quote, unquote
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 
+from kb.access import Viewer
+from kb.catalog import FACET_LIST
 from kb.errors import Invalid
-from kb.search.access import Viewer
-from kb.search.catalog import FACET_LIST
 from kb.service import KnowledgeBase
 
 pages = Blueprint("pages", __name__)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from kb.search.access import Viewer
+from kb.access import Viewer
 
 pytestmark = pytest.mark.browser
 

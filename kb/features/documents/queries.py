@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from kb.access import Viewer
 from kb.features.documents.payload import body, folder_label
 from kb.ingest.extract import text_media_type
 from kb.ingest.formats import MEDIA_TYPES
 from kb.ingest.versions import version_list
 from kb.models import Document
-from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import entries
 

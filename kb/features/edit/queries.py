@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from kb.access import Viewer, may_read, readers_of
 from kb.accounts import change_refusal, is_coordinator
 from kb.ingest.bundle import split_sections
 from kb.ingest.checks import check_types
@@ -19,7 +20,6 @@ from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
 from kb.ingest.versions import VersionError, record_of, undeletable, version_list
 from kb.models import Document, Person
-from kb.search.access import Viewer, may_read, readers_of
 from kb.service import KnowledgeBase
 from kb.text.slugs import split_values
 

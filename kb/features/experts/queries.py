@@ -3,8 +3,8 @@ reached through the facade, so that other features can ask it too)."""
 
 from __future__ import annotations
 
+from kb.access import Viewer
 from kb.expertise.experts import Expert
-from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 
 

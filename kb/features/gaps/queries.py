@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from kb.access import Viewer
 from kb.accounts import require_coordinator
-from kb.search.access import Viewer
-from kb.search.hybrid import SearchRequest
+from kb.search.query.hybrid import SearchRequest
 from kb.service import KnowledgeBase
 from kb.upkeep.gaps import MIN_ASKERS, Gap, monday
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kb.access import Viewer
+from kb.catalog import DocInfo
 from kb.ingest.records import STEPS
-from kb.search.access import Viewer
-from kb.search.catalog import DocInfo
 from kb.service import KnowledgeBase
 
 MATERIAL_USED = 8

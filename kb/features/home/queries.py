@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from kb.access import Viewer
+from kb.catalog import DocInfo
 from kb.expertise.mentors import started_recently
 from kb.ingest.versions import recently_deleted
 from kb.models import Mentorship, Person
-from kb.search.access import Viewer
-from kb.search.catalog import DocInfo
 from kb.service import KnowledgeBase
 
 LIST_LENGTH = 6

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from kb.access import Viewer
+from kb.catalog import DocInfo, Filters
 from kb.models import Document
-from kb.search.access import Viewer
-from kb.search.catalog import DocInfo, Filters
-from kb.search.hybrid import SearchRequest
+from kb.search.query.hybrid import SearchRequest
 from kb.service import KnowledgeBase
 from kb.text.questions import learned_topic
 
@@ -97,7 +97,7 @@ def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int
             each_hit_stands_out=True,
         )
     )
-    # The search's own confidence (kb.search.calibration) decides, reflection by reflection.
+    # The search's own confidence (kb.search.query.calibration) decides, reflection by reflection.
     return [h.doc_id for h in result.hits if h.doc_id in catalog.docs]
 
 

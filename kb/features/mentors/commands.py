@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kb.access import Viewer
 from kb.commandline import Context, emit, json_option, pass_ctx
 from kb.features.mentors.payload import matching_payload, mentors_payload, running_payload
 from kb.features.mentors.queries import (
@@ -14,7 +15,6 @@ from kb.features.mentors.queries import (
     mentors_answer,
     running,
 )
-from kb.search.access import Viewer
 
 
 def _render_matching(d: dict) -> None:

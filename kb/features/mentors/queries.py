@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from kb.access import Viewer, may_read
 from kb.accounts import is_coordinator, require_coordinator
 from kb.expertise.mentors import (
     Colleague,
@@ -23,7 +24,6 @@ from kb.expertise.mentors import (
     suggest_mentors,
 )
 from kb.models import Mentorship, Person
-from kb.search.access import Viewer, may_read
 from kb.service import KnowledgeBase, UnknownPerson
 
 

@@ -9,9 +9,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from kb.access import Viewer
+from kb.catalog import Filters
 from kb.models import Mentorship, Person
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import entries
 

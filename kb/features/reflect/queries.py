@@ -6,14 +6,14 @@ from datetime import date
 
 from sqlalchemy import select
 
+from kb.access import Viewer
+from kb.catalog import Filters
 from kb.ingest.bundle import split_sections
 from kb.ingest.pipeline import typed, web_record
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
 from kb.models import Person
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
 from kb.text.slugs import slugify, split_values
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.search.access import Viewer
+from kb.access import Viewer
 from kb.service import KnowledgeBase
 from kb.upkeep.asks import Ask, RequestError
 

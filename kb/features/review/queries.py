@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kb.access import Viewer
 from kb.accounts import is_coordinator
 from kb.limits import MAX_AUTHORS
-from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import Freshness
 

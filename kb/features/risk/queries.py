@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from kb.access import Viewer
 from kb.accounts import require_coordinator
+from kb.catalog import Filters
 from kb.expertise.mentors import started_recently
 from kb.expertise.risk import Topic, TopicDoc, find_topics
 from kb.expertise.risk import what_if_leaves as topics_held_by
 from kb.limits import MAX_LABELS
 from kb.models import Person, Skill
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import entries, unowned_if_leaves
 

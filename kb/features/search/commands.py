@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
+from kb.catalog import FACETS, Filters
 from kb.commandline import Context, as_option, emit, json_option, pass_ctx
 from kb.features.search.payload import search_payload
 from kb.features.search.queries import search as run_search
 from kb.ingest.records import KINDS
-from kb.search.catalog import FACETS, Filters
-from kb.search.hybrid import METHODS, SORTS
+from kb.search.query.hybrid import METHODS, SORTS
 
 
 def facet_options(command):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from kb.catalog import FACETS
 from kb.features.search.queries import SearchAnswer
-from kb.search.catalog import FACETS
 from kb.text.questions import learned_topic
 
 
 def search_payload(answer: SearchAnswer) -> dict:
     """Return the contract's search answer, with totals, facets and each hit's authors.
 
-    Snippets arrive HTML-escaped with only <mark> added (kb.search.hybrid.snippet). A hit is
+    Snippets arrive HTML-escaped with only <mark> added (kb.search.query.hybrid.snippet). A hit is
     `overdue` past its review date; `search_id` is what a click on a hit reports (page: the
     /hit/ID/SOURCE link; API: POST /api/search/ID/click), so that a search nobody opened a
     hit of counts as a search gap. The

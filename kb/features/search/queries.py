@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
-from kb.search.hybrid import SORTS, SearchRequest, SearchResult
+from kb.access import Viewer
+from kb.catalog import Filters
+from kb.search.query.hybrid import SORTS, SearchRequest, SearchResult
 from kb.service import KnowledgeBase
 
 

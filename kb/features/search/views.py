@@ -6,7 +6,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 
 from kb.features.search.payload import search_payload
 from kb.features.search.queries import counted, search
-from kb.search.hybrid import METHODS
+from kb.search.query.hybrid import METHODS
 from kb.web.args import (
     api_filters,
     api_int,

@@ -10,13 +10,13 @@ import time
 
 from sqlalchemy import select
 
+from kb.access import Viewer
 from kb.ingest.formats import format_for
 from kb.ingest.pipeline import read_upload, web_record
 from kb.ingest.sandbox import title_safely
 from kb.ingest.submit import Refused, visibility
 from kb.models import Person
-from kb.search.access import Viewer
-from kb.search.named_facets import grade_span
+from kb.search.query.named_facets import grade_span
 from kb.service import KnowledgeBase
 from kb.text.slugs import slugify, split_values
 

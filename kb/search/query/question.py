@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.search import spelling, translate
-from kb.search.keyword import KeywordIndex
+from kb.search.indexes.keyword import KeywordIndex
+from kb.search.query import spelling, translate
 from kb.text.language import detect_query_language
 
 # Questions whose vectors are kept (the null questions and what colleagues asked lately).
@@ -18,7 +18,7 @@ QUERY_CACHE_SIZE = 1024
 @dataclass(frozen=True)
 class Question:
     text: str
-    # An English question's Swedish words (kb.search.translate); None for a Swedish one.
+    # An English question's Swedish words (kb.search.query.translate); None for a Swedish one.
     swedish: str | None = None
     # "Menade du …?": the question with unknown words replaced by the viewer's own words.
     suggestion: str | None = None

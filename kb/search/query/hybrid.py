@@ -6,18 +6,20 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from kb.catalog import Catalog, count_facets
 from kb.limits import SNIPPET_SCAN_CHARS
-from kb.search import calibration, fusion, snippets, thesaurus
-from kb.search.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
-from kb.search.calibration import Null
-from kb.search.catalog import Catalog, count_facets
-from kb.search.embed import Embedder
-from kb.search.keyword import KeywordIndex
-from kb.search.named_facets import carries, named_facets
-from kb.search.question import Question, encode, understand
-from kb.search.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
-from kb.search.sparse import SparseEncoder, SparseIndex
-from kb.search.vectors import VectorIndex
+from kb.search.indexes.keyword import KeywordIndex
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import VectorIndex
+from kb.search.model.embed import Embedder
+from kb.search.model.sparse import SparseEncoder
+from kb.search.query import calibration, fusion, thesaurus
+from kb.search.query.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
+from kb.search.query.calibration import Null
+from kb.search.query.named_facets import carries, named_facets
+from kb.search.query.question import Question, encode, understand
+from kb.search.query.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
+from kb.text import snippets
 from kb.text.questions import LEARNED
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")

@@ -30,7 +30,7 @@ from whoosh.analysis import (
 from whoosh.analysis.acore import Token
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
-from kb.search.lexicon import (
+from kb.search.indexes.lexicon import (
     _BLOCKED_MODIFIERS,
     _MAX_SUFFIX_HEAD,
     _VERB_DERIVATION_ENDINGS,

@@ -1,6 +1,6 @@
 """The Hunspell sv_SE lexicon: its suffix rules, word list and the readings of word parts.
 
-kb.search.analysis loads it (and finds its files) and decompounds with it; this module knows
+kb.search.indexes.analysis loads it (and finds its files) and decompounds with it; this module knows
 the format, a part's reading and how a split of a word is scored.
 """
 

@@ -17,9 +17,9 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlugin
 from whoosh.query import Every, NullQuery, Or
 
-from kb.search import snippets
-from kb.search.analysis import exact_analyzer, swedish_analyzer
-from kb.search.memo import Memo
+from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
+from kb.search.model.memo import Memo
+from kb.text import snippets
 
 INDEX_NAME = "kb"
 # Bump when the schema or the analysis changes: Whoosh pickles the analyzer into the index, so

@@ -49,7 +49,7 @@ def lower_priority(nice: int, threads: int) -> None:
         except OSError:  # not allowed here: run at the priority we have
             pass
     if threads > 0:
-        from kb.search.e5engine import limit_threads
+        from kb.search.model.e5engine import limit_threads
 
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[name] = str(threads)

@@ -12,12 +12,11 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kb.catalog import Catalog
 from kb.ingest.store import fits_note
 from kb.limits import EMBED_BATCH_BACKGROUND
 from kb.models import Document
-from kb.search.background import IndexWorker
-from kb.search.catalog import Catalog
-from kb.search.indexer import (
+from kb.search.indexes.indexer import (
     OVER_BUDGET_FILE,
     SyncReport,
     indexed_revisions,
@@ -26,11 +25,12 @@ from kb.search.indexer import (
     read_over_budget,
     sync,
 )
-from kb.search.indexproc import IndexProcess
-from kb.search.locks import file_lock
-from kb.search.repair import disagreeing_legs, load_or_set_aside, open_keyword
-from kb.search.sparse import SparseIndex
-from kb.search.vectors import IndexLoadError, VectorIndex
+from kb.search.indexes.locks import file_lock
+from kb.search.indexes.repair import disagreeing_legs, load_or_set_aside, open_keyword
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+from kb.search.serving.background import IndexWorker
+from kb.search.serving.indexproc import IndexProcess
 
 
 class IndexSnapshots:
@@ -184,7 +184,7 @@ class IndexSnapshots:
 
     def start_indexer(self, process: bool = False, on_round=None, on_start=None):
         """Serve from the indexes on disk at once and keep them up to date in the background:
-        in a child process (`kb indexer`, see kb.search.indexproc) or in a thread."""
+        in a child process (`kb indexer`, see kb.search.serving.indexproc) or in a thread."""
         if self.worker is None:
             self._open_for_serving()
             with self.sessions() as session:

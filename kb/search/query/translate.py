@@ -2,7 +2,7 @@
 
 A colleague may ask in English ("peer feedback on pupils' writing") about material written in
 Swedish. The question is turned word by word into Swedish with the longest phrase of the word
-list first (kb/search/data/en-sv-school.tsv, written for kb: the English of schools and
+list first (kb/search/query/data/en-sv-school.tsv, written for kb: the English of schools and
 libraries), then, for words the list lacks, Debian's FreeDict English-Swedish dictionary when
 it is installed (read from /usr/share/dictd, never copied into kb: it is GPL-2+). A word
 neither knows stays as it is: "exit tickets" and names are used in Swedish too.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from whoosh.lang import stopwords_for_language
 
-from kb.search.analysis import known_word
+from kb.search.indexes.analysis import known_word
 from kb.text.language import EN_WORDS, SV_WORDS, detect_query_language
 
 SCHOOL = Path(__file__).parent / "data" / "en-sv-school.tsv"

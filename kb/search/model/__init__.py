@@ -1,0 +1,1 @@
+"""The model runtime: the embedding and latent-term encoders and their engines."""

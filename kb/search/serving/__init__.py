@@ -1,0 +1,1 @@
+"""Serving the indexes to a running server: snapshots, the indexer process, the noise floor."""
