@@ -36,7 +36,7 @@ class Context:
         if not person:
             return Viewer.system()
         try:
-            return self.kb.viewer(person)
+            return self.kb.people.viewer(person)
         except UnknownPerson as exc:
             raise click.ClickException(f"no person with id {person!r}") from exc
 

@@ -92,11 +92,11 @@ def cache_queries(kb) -> None:
     """Memoise the query encoders: every setting asks the same questions."""
     import numpy as np
 
-    embedder = kb.embedder
+    embedder = kb.indexes.embedder
     original = embedder.embed_queries
     embed = functools.lru_cache(maxsize=None)(lambda t: original([t])[0])
     embedder.embed_queries = lambda texts: np.stack([embed(t) for t in texts])
-    encoder = kb.sparse_encoder
+    encoder = kb.indexes.sparse_encoder
     if encoder is not None:
         sparse = encoder.encode_queries
         enc = functools.lru_cache(maxsize=None)(lambda t: sparse([t]))
@@ -107,7 +107,7 @@ def score(kb, ev, queries, method: str, overrides: dict, viewers) -> dict:
     """Ask every question with one setting; return per-type nDCG and the failures."""
     from kb.search.hybrid import SearchRequest
 
-    searcher = kb.searcher()
+    searcher = kb.finder.searcher()
     searcher.params = replace(searcher.params, **overrides)
     per_type: dict[str, list[float]] = {}
     rows, nothing, leaks = [], [], 0
@@ -154,13 +154,13 @@ def main(argv=None) -> int:
     instance = args.instance or Path(tempfile.mkdtemp(prefix="kb-tune-"))
     kb = KnowledgeBase(load_settings(instance))
     start = time.perf_counter()
-    kb.ingest(args.bundle)
+    kb.documents.ingest(args.bundle)
     print(f"ingest {time.perf_counter() - start:.1f} s into {instance}", file=sys.stderr)
     cache_queries(kb)
     viewers = {VIEWER: Viewer(person_id=VIEWER, unit=None)}
     for q in queries["search"]:
         if q.get("as"):
-            viewers[q["as"]] = kb.viewer(q["as"])
+            viewers[q["as"]] = kb.people.viewer(q["as"])
     types = sorted({q["type"] for q in queries["search"]} - {"nothing"})
     print(f"| method | nDCG@10 | {' | '.join(types)} | nothing | leaks | mean hits |")
     print("|---|---|" + "---|" * len(types) + "---|---|---|")
@@ -178,7 +178,7 @@ def main(argv=None) -> int:
         if name in args.detail:
             for row in r["rows"]:
                 print(f"    {row[0]:6} {row[1]:12} {row[2]:.2f} n={row[3]:2d} {row[4]}")
-    null = kb.searcher().calibration(kb.searcher())
+    null = kb.finder.searcher().calibration(kb.finder.searcher())
     print("null:", {k: (round(v.mean, 4), round(v.std, 4)) for k, v in null.items()})
     kb.close()
     return 0

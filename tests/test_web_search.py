@@ -107,7 +107,7 @@ def tricky(make_kb, bundle):
         authors=["anna.lind"],
     )
     base = make_kb()
-    base.ingest(bundle.root)
+    base.documents.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)
     client = make_app(base).test_client()
     log_in(client, base, "per.ek", set_password=False)

@@ -57,7 +57,7 @@ def url_with(**changes) -> str:
 @pages.app_template_global()
 def index_state(source: str) -> str | None:
     """Tell a page whether search has taken a document in yet (see KnowledgeBase.index_state)."""
-    return facade().index_state(source)
+    return facade().indexes.index_state(source)
 
 
 @pages.app_template_global()
@@ -85,7 +85,9 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        found = facade().viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        found = (
+            facade().people.viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        )
         if found is None:
             response = jsonify(
                 error="unauthorized",
@@ -121,6 +123,6 @@ def not_found(message: str):
 def health():
     # From memory only: no lock, no database, no model, so it answers however busy the
     # indexer is (a search proves the rest).
-    worker = facade().worker
+    worker = facade().indexes.worker
     state = "idle" if worker is None or not worker.busy else "busy"
     return jsonify(status="ok", indexer=state)

@@ -20,7 +20,7 @@ from kb.upkeep.freshness import entries
 
 def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Document | None:
     """Return the document row if it exists and the viewer may open it, else None."""
-    if not kb.catalog().may_open(viewer, source):
+    if not kb.indexes.catalog().may_open(viewer, source):
         return None
     return session.scalar(select(Document).where(Document.source == source))
 
@@ -34,7 +34,7 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
     from kb.accounts import change_refusal
 
     can_change = change_refusal(kb, viewer, source) is None
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = _readable(kb, session, viewer, source)
         if doc is None:
             return None
@@ -55,7 +55,7 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
             "group": doc.group,
             "step": doc.step,
             "authors": authors,
-            **body(kb.previews, doc),
+            **body(kb.documents.previews, doc),
             "download": {
                 "folder": folder_label(doc.source),
                 "filename": original.filename if original else _text_name(doc),
@@ -65,13 +65,13 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
                 "format": doc.format,
             },
             "origin": doc.origin,
-            "lives_at": kb.lives_at(doc.source) if doc.origin == "sync" else None,
+            "lives_at": kb.documents.lives_at(doc.source) if doc.origin == "sync" else None,
             "can_change": can_change,
             "versions": versions,
             "changed": doc.updated_at,
         }
     _name_changers(kb, versions)
-    page["related"] = kb.related(viewer, source)
+    page["related"] = kb.documents.related(viewer, source)
     page.update(upkeep(kb, viewer, source))
     return page
 
@@ -89,7 +89,7 @@ def _authors(doc: Document) -> list[dict]:
 
 def _name_changers(kb: KnowledgeBase, versions: list[dict]) -> None:
     """Add `by_name`, the name of who made each version."""
-    names = kb.person_names(v["by"] for v in versions if v["by"])
+    names = kb.people.person_names(v["by"] for v in versions if v["by"])
     for v in versions:
         v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None
 
@@ -97,14 +97,14 @@ def _name_changers(kb: KnowledgeBase, versions: list[dict]) -> None:
 def upkeep(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return a document's owners and review state (`review`, with `may_review`) and the
     material requests it answers (`answers`)."""
-    state = kb.freshness_of(viewer, [source]).get(source)
-    review = entries([state], kb.person_names)[0] if state else None
+    state = kb.upkeep.freshness_of(viewer, [source]).get(source)
+    review = entries([state], kb.people.person_names)[0] if state else None
     if review is not None:
-        review["may_review"] = kb.may_review(viewer, state)
+        review["may_review"] = kb.upkeep.may_review(viewer, state)
         # Whom it may be handed to: only those who may open it (shown to who may hand it).
-        review["owner_choices"] = kb.owner_choices(source) if review["may_review"] else []
+        review["owner_choices"] = kb.upkeep.owner_choices(source) if review["may_review"] else []
     answers = [
-        {"id": a.id, "question": a.question} for a in kb.requests_answered_by(viewer, source)
+        {"id": a.id, "question": a.question} for a in kb.upkeep.requests_answered_by(viewer, source)
     ]
     return {"review": review, "answers": answers}
 
@@ -116,7 +116,7 @@ def _text_name(doc: Document) -> str:
 
 def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
     """Return the file to download for a document (its original, else its text), or None."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = _readable(kb, session, viewer, source)
         if doc is None:
             return None
@@ -141,12 +141,12 @@ def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
 
 def page_image(kb: KnowledgeBase, viewer: Viewer, source: str, number: int) -> bytes | None:
     """Return a PDF page as PNG for a viewer who may open it, else None (as if missing)."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = _readable(kb, session, viewer, source)
         if doc is None or doc.format != "pdf" or doc.original is None:
             return None
         data = doc.original.data
-    return kb.previews.page_image(data, number)
+    return kb.documents.previews.page_image(data, number)
 
 
 class CannotDelete(Exception):
@@ -176,8 +176,8 @@ def delete_document(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
     if refusal == "synced":
         raise CannotDelete(
             "synced",
-            f"{source} lives at {kb.lives_at(source) or 'its source'}: remove it there and kb follows",
+            f"{source} lives at {kb.documents.lives_at(source) or 'its source'}: remove it there and kb follows",
         )
     if refusal:
         raise CannotDelete("not_author", "only its authors or a coordinator may delete it")
-    kb.store.delete(source, by=viewer.person_id)
+    kb.documents.store.delete(source, by=viewer.person_id)

@@ -44,7 +44,8 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
         raise CannotChange("bundle", f"{source} comes from a bundle: change it there")
     if refusal == "synced":
         raise CannotChange(
-            "synced", f"{source} lives at {kb.lives_at(source) or 'its source'}: change it there"
+            "synced",
+            f"{source} lives at {kb.documents.lives_at(source) or 'its source'}: change it there",
         )
     if refusal:
         raise CannotChange("not_author", "only its authors or a coordinator may change it")
@@ -53,7 +54,7 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
 def current(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return what the edit form starts from; raise CannotChange when it is not the viewer's."""
     _allowed(kb, viewer, source)
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == source))
         record = record_of(doc)
     sections = dict(record.sections)
@@ -80,7 +81,7 @@ def current(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
 
 def _known(kb: KnowledgeBase, ids) -> tuple[str, ...]:
     ids = tuple(dict.fromkeys(i for i in ids if i))
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -118,7 +119,7 @@ def edit_document(kb: KnowledgeBase, viewer: Viewer, source: str, changes: dict)
     elif "text" in changes and start["format"] in EDITABLE_TEXT:
         fields.update(_text_fields(start["format"], changes["text"] or ""))
     try:
-        return kb.store.edit(source, by=viewer.person_id, **fields)
+        return kb.documents.store.edit(source, by=viewer.person_id, **fields)
     except VersionError as exc:
         raise CannotChange(exc.code, str(exc)) from None
 
@@ -156,12 +157,12 @@ def _reflection_fields(start: dict, changes: dict) -> dict:
 def delete(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
     """Delete a document of the viewer's; it can be brought back for UNDO_DAYS."""
     _allowed(kb, viewer, source)
-    kb.store.delete(source, by=viewer.person_id)
+    kb.documents.store.delete(source, by=viewer.person_id)
 
 
 def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | None):
     """Return the last state of a deleted document the viewer may bring back."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         try:
             record = undeletable(session, source, now or datetime.now())
         except VersionError as exc:
@@ -176,7 +177,7 @@ def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | Non
 
 def _could_read(kb: KnowledgeBase, viewer: Viewer, record) -> bool:
     """Tell whether the viewer could open the document as it was when it was deleted."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         units = session.scalars(select(Person.unit).where(Person.id.in_(record.authors))).all()
     return may_read(viewer, readers_of(record.visibility, record.authors, units))
 
@@ -191,7 +192,7 @@ def undelete(kb: KnowledgeBase, viewer: Viewer, source: str, now=None) -> int:
     """Bring back a document the viewer deleted (or may change); return its version number."""
     _deleted(kb, viewer, source, now)
     try:
-        return kb.store.undelete(source, by=viewer.person_id, now=now)
+        return kb.documents.store.undelete(source, by=viewer.person_id, now=now)
     except VersionError as exc:
         raise CannotChange(exc.code, str(exc)) from None
 
@@ -199,11 +200,11 @@ def undelete(kb: KnowledgeBase, viewer: Viewer, source: str, now=None) -> int:
 def versions(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return a document's versions, newest first, for its authors and coordinators."""
     _allowed(kb, viewer, source)
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == source))
         rows = version_list(session, source, doc)
         title = doc.title
-    names = kb.person_names(v["by"] for v in rows if v["by"])
+    names = kb.people.person_names(v["by"] for v in rows if v["by"])
     for v in rows:
         v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None
     return {"source": source, "title": title, "versions": rows}
@@ -213,6 +214,6 @@ def restore(kb: KnowledgeBase, viewer: Viewer, source: str, number: int) -> int:
     """Make an earlier version of a document the current one; return the new version's number."""
     _allowed(kb, viewer, source)
     try:
-        return kb.store.restore(source, number, by=viewer.person_id)
+        return kb.documents.store.restore(source, number, by=viewer.person_id)
     except VersionError as exc:
         raise CannotChange(exc.code, str(exc)) from None

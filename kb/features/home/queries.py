@@ -38,7 +38,7 @@ def _newest(infos) -> list[DocInfo]:
 
 def home(kb: KnowledgeBase, viewer: Viewer) -> Home | None:
     """Return the home page of the viewer, or None for a viewer who is nobody (the system)."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, viewer.person_id) if viewer.person_id else None
         if person is None:
             return None
@@ -52,7 +52,7 @@ def home(kb: KnowledgeBase, viewer: Viewer) -> Home | None:
             )
         ).all()
         gone = recently_deleted(session, datetime.now())
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     visible = [catalog.docs[d] for d in catalog.visible(viewer)]
     mine = [d for d in visible if viewer.person_id in d.authors]
     groups = sorted({d.group for d in mine if d.kind == "reflection" and d.group})
@@ -74,7 +74,7 @@ def home(kb: KnowledgeBase, viewer: Viewer) -> Home | None:
         recent=_newest(near)[:LIST_LENGTH],
         mine=_newest(mine)[:LIST_LENGTH],
         deleted=deleted,
-        overdue=kb.overdue_for(viewer),
+        overdue=kb.upkeep.overdue_for(viewer),
         mentors=[a for a, b in pairs if b == person.id],
         mentees=[b for a, b in pairs if a == person.id],
     )

@@ -49,7 +49,7 @@ class Running:
 
 def colleagues(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Colleague]:
     """Return every colleague with a profile, with their evidence counted per subject."""
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     evidence: dict[str, dict[str, int]] = {}
     for doc in catalog.docs.values():
         if not may_read(viewer, doc.readers):
@@ -58,7 +58,7 @@ def colleagues(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Colleague]:
             for subject in doc.subjects:
                 per = evidence.setdefault(author, {})
                 per[subject] = per.get(subject, 0) + 1
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         mentor_of: dict[str, list[str]] = {}
         mentored_by: dict[str, str] = {}
         for mentor_id, mentee_id in session.execute(
@@ -129,14 +129,14 @@ def match_mentors(kb: KnowledgeBase, viewer: Viewer) -> list[MentorMatch]:
 
 def running(kb: KnowledgeBase, person_id: str | None = None) -> list[Running]:
     """Return the running mentorships (those someone is mentor or mentee in), oldest first."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         query = select(Mentorship).order_by(Mentorship.id)
         if person_id:
             query = query.where(
                 (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
             )
         rows = [(m.mentor_id, m.mentee_id, m.since) for m in session.scalars(query)]
-    names = kb.person_names([i for r in rows for i in r[:2]])
+    names = kb.people.person_names([i for r in rows for i in r[:2]])
     return [Running(a, names.get(a, a), b, names.get(b, b), since) for a, b, since in rows]
 
 
@@ -159,7 +159,7 @@ def assign(
     why = eligibility(mentor, mentee, kb.settings.as_of, kb.settings.newcomer_months)
     if why is not None:
         raise MentorshipRefused(why.replace(" ", "_"), mentor_id)
-    with kb.session() as session:
+    with kb.db.write() as session:
         for old in session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee_id)):
             session.delete(old)
         session.flush()
@@ -172,7 +172,7 @@ def assign(
 def end(kb: KnowledgeBase, viewer: Viewer, mentee_id: str) -> bool:
     """End the mentorship of a newcomer (a coordinator's decision); False when none ran."""
     require_coordinator(kb, viewer, "and end mentorships")
-    with kb.session() as session:
+    with kb.db.write() as session:
         rows = list(session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee_id)))
         for row in rows:
             session.delete(row)
@@ -210,14 +210,14 @@ def mentors_answer(
     ):
         newcomer_id = None
     found = mentors(kb, viewer, newcomer_id, limit) if newcomer_id else []
-    chosen = kb.people_refs([newcomer_id])[0] if newcomer_id else None
+    chosen = kb.people.people_refs([newcomer_id])[0] if newcomer_id else None
     runs = running(kb)
     current = next((r for r in runs if r.mentee_id == newcomer_id), None) if newcomer_id else None
     shown = ids if coordinator else [i for i in ids if i == viewer.person_id]
     return MentorsAnswer(
         chosen,
         found,
-        kb.people_refs(shown),
+        kb.people.people_refs(shown),
         coordinator,
         {"id": current.mentor_id, "name": current.mentor_name} if current else None,
         tuple(runs) if coordinator else (),

@@ -27,7 +27,7 @@ def _matches(person: Person, words: list[str]) -> bool:
 def directory(kb: KnowledgeBase, viewer: Viewer, query: str = "") -> dict:
     """Return every colleague with a profile (those matching `query`), grouped by unit."""
     words = (query or "").casefold().split()
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         people = session.scalars(
             select(Person).where(Person.has_profile).order_by(Person.unit, Person.name)
         ).all()
@@ -54,7 +54,7 @@ def directory(kb: KnowledgeBase, viewer: Viewer, query: str = "") -> dict:
 
 def profile(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> dict | None:
     """Return a colleague's profile with the evidence the viewer may see, or None."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, person_id)
         if person is None:
             return None
@@ -81,17 +81,17 @@ def profile(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> dict | None:
                 (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
             )
         ).all()
-    names = kb.person_names([p for pair in pairs for p in pair])
+    names = kb.people.person_names([p for pair in pairs for p in pair])
     page["mentees"] = [{"id": b, "name": names.get(b, b)} for a, b in pairs if a == person_id]
     page["mentored_by"] = [{"id": a, "name": names.get(a, a)} for a, b in pairs if b == person_id]
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     ids = sorted(
         catalog.visible(viewer, Filters(author=person_id)),
         key=lambda d: catalog.docs[d].date or date.min,
         reverse=True,
     )
     infos = [catalog.docs[d] for d in ids]
-    briefs = kb.briefs(infos)
+    briefs = kb.documents.briefs(infos)
     groups: dict[str, int] = {}
     for info in infos:
         if info.kind == "reflection" and info.group:
@@ -105,7 +105,7 @@ def profile(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> dict | None:
         ],
         can_edit=viewer.person_id == person_id,
         # Their own list to review, shown only on their own profile.
-        overdue=entries(kb.overdue_for(viewer), kb.person_names)
+        overdue=entries(kb.upkeep.overdue_for(viewer), kb.people.person_names)
         if viewer.person_id == person_id
         else [],
     )

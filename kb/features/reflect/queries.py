@@ -20,7 +20,7 @@ from kb.text.slugs import slugify, split_values
 
 def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
     """Return the colleagues and the learning groups a reflection form offers."""
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     groups = sorted(
         {
             catalog.docs[d].group
@@ -28,11 +28,11 @@ def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
             if catalog.docs[d].group
         }
     )
-    return {"people": kb.profile_refs(), "groups": groups, "steps": list(STEPS)}
+    return {"people": kb.people.profile_refs(), "groups": groups, "steps": list(STEPS)}
 
 
 def _check_authors(kb: KnowledgeBase, authors: tuple[str, ...]) -> None:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         known = set(session.scalars(select(Person.id).where(Person.id.in_(authors))))
     unknown = [a for a in authors if a not in known]
     if unknown:
@@ -86,4 +86,6 @@ def write_reflection(
         sections=tuple(split_sections(body).items()),
         body=body,
     )
-    return kb.store.add(record, "reflections", f"{when.isoformat()}-{slugify(group or title)}")
+    return kb.documents.store.add(
+        record, "reflections", f"{when.isoformat()}-{slugify(group or title)}"
+    )

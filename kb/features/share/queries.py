@@ -69,7 +69,7 @@ BANDS = (("F", 0, 0), ("F-3", 1, 3), ("4-6", 4, 6), ("7-9", 7, 9))
 
 def known_grades(kb: KnowledgeBase) -> set[str]:
     """Return the grade values the documents already carry (the grade facet's values)."""
-    return {g for d in kb.catalog().docs.values() for g in d.grades}
+    return {g for d in kb.indexes.catalog().docs.values() for g in d.grades}
 
 
 def school_grades(values, known) -> tuple[str, ...]:
@@ -103,7 +103,7 @@ def suggested_title(filename: str, data: bytes) -> str | None:
 
 def _coauthors(kb: KnowledgeBase, viewer: Viewer, ids) -> tuple[str, ...]:
     ids = tuple(i for i in dict.fromkeys(ids or ()) if i and i != viewer.person_id)
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -143,7 +143,7 @@ def share_material(
         original=None if fmt == "md" else data,
         media_type=MEDIA_TYPES[fmt],
     )
-    return kb.store.add(record, UPLOADS, slugify(title))
+    return kb.documents.store.add(record, UPLOADS, slugify(title))
 
 
 # A file sent with a form that had a mistake waits here, so it need not be chosen again.

@@ -23,7 +23,7 @@ class Syncs:
 def syncs(kb: KnowledgeBase, viewer: Viewer) -> Syncs:
     """Return what a coordinator sees of the syncs; raise NotCoordinator for anyone else."""
     require_coordinator(kb, viewer, "the syncs")
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         runs = state.recent_runs(session, RUNS_SHOWN)
         refused = [
             (f"{row.source_name}/{row.path}", row.problem, row.link)

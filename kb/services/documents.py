@@ -1,0 +1,134 @@
+"""Documents: the one write path (the store), bundles in and out, remote folders, and the
+short form every list shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb.config import Settings
+from kb.db import Database
+from kb.ingest import manifest
+from kb.ingest.bundle import read_bundle
+from kb.ingest.previews import Previews
+from kb.ingest.records import IngestReport
+from kb.ingest.store import Store
+from kb.limits import INDEX_SECONDS_PER_DOCUMENT
+from kb.models import Document
+from kb.search.access import Viewer
+from kb.search.snapshots import IndexSnapshots
+from kb.services.people import People
+
+
+class Documents:
+    """The documents of one instance: written through the store, read as briefs."""
+
+    def __init__(
+        self, settings: Settings, db: Database, indexes: IndexSnapshots, people: People
+    ) -> None:
+        self.settings, self.db, self.indexes, self.people = settings, db, indexes, people
+        # How originals look (page HTML, PDF page images): derived, rebuilt when missing.
+        self.previews = Previews(settings.instance_path / "previews")
+        # The one write path for documents; every write ends in documents_changed.
+        self.store = Store(db.write, indexes.documents_changed)
+
+    # ---------------------------------------------------------------- ingest
+    def ingest(
+        self, bundle: str | Path, prune: bool = False, progress=None, on_wait=None
+    ) -> IngestReport:
+        """Import a bundle through the store; bad files never stop the run.
+
+        Two ingests of one instance take turns (the second calls on_wait() and waits).
+        """
+        indexes = self.indexes
+        with indexes.ingest_lock(on_wait):
+            path = self.settings.index_path / manifest.MANIFEST_FILE
+            entries = manifest.load(path)
+            reuse = manifest.reuser(entries, self._stored_hashes())
+            contents = read_bundle(bundle, progress("reading") if progress else None, reuse)
+            indexes.last_sync = None
+            report = self.store.ingest(contents, prune, progress("embedding") if progress else None)
+            over = indexes.over_budget(report.changed_document_ids)
+            manifest.save(path, manifest.entries_after(entries, contents, self._stored_hashes()))
+        if over:
+            docs = indexes.catalog().docs
+            sources = {docs[d].source for d in over if d in docs}
+            report.notes.extend(
+                f"{source}: indexed by what fits: embedding took longer than "
+                f"{INDEX_SECONDS_PER_DOCUMENT:.0f} s, the rest is searchable by its words"
+                for source in sorted(sources)
+            )
+        return report
+
+    def _stored_hashes(self) -> dict[str, str]:
+        """Return {source: content hash} of every document that came from a bundle."""
+        with self.db.read() as session:
+            rows = select(Document.source, Document.content_hash).where(Document.origin == "bundle")
+            return dict(session.execute(rows).all())
+
+    # ---------------------------------------------------------------- briefs
+    def briefs(self, infos, session: Session | None = None) -> list[dict]:
+        """Return each catalog entry as the short dict lists show: title, kind, date, authors."""
+        infos = list(infos)
+        names = self.people.person_names([a for info in infos for a in info.authors], session)
+        return [
+            {
+                "source": info.source,
+                "title": info.title,
+                "kind": info.kind,
+                "date": info.date,
+                "language": info.language,
+                "group": info.group,
+                "step": info.step,
+                "authors": [{"id": a, "name": names.get(a, a)} for a in info.authors],
+            }
+            for info in infos
+        ]
+
+    def related(self, viewer: Viewer, source: str, limit: int = 5) -> list[dict]:
+        """Return briefs of documents near this one that the viewer may open (none if hidden)."""
+        from kb.search.related import related_documents
+
+        catalog = self.indexes.catalog()
+        info = catalog.by_source.get(source)
+        if info is None or not catalog.may_open(viewer, source):
+            return []
+        ids = related_documents(catalog, self.indexes.vectors, viewer, info.id, limit)
+        return self.briefs(catalog.docs[d] for d in ids)
+
+    # ---------------------------------------------------------------- remote sources
+    def sync(self, names=None, index: bool = True, progress=None, open_source=None):
+        """Sync the remote folders kb.toml's [[sync]] entries name, through the store."""
+        from kb.ingest.connectors.run import sync_sources, webdav_source
+
+        return sync_sources(
+            self.db,
+            self.store,
+            self.settings.instance_path,
+            self.indexes.sync_lock,
+            names,
+            index,
+            progress,
+            open_source or webdav_source,
+        )
+
+    def lives_at(self, source: str) -> str | None:
+        """Return where a synced document lives at its source (None for any other)."""
+        from kb.ingest.connectors.state import source_link
+
+        with self.db.read() as session:
+            return source_link(session, source)
+
+    # ---------------------------------------------------------------- export
+    def export(self, folder: Path, viewer: Viewer | None = None) -> dict[str, int]:
+        """Write the knowledge base out as a bundle: all of it, or what a viewer may open."""
+        from kb.ingest.export import export_bundle
+
+        only = None
+        if viewer is not None and not viewer.is_system:
+            catalog = self.indexes.catalog()
+            only = {catalog.docs[d].source for d in catalog.visible(viewer)}
+        with self.db.read() as session:
+            return export_bundle(session, folder, only)
