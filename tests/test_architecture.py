@@ -170,6 +170,26 @@ def test_the_facade_is_reached_one_way_from_a_request():
     assert helpers == []
 
 
+def test_no_feature_reads_the_database_itself():
+    # A feature asks a service (kb/services) and gets dataclasses or dicts: no ORM, no session.
+    found = [
+        f"{m} imports {name}"
+        for m in MODULES
+        if layer(m) == "feature"
+        for name in sorted(
+            {t for t in GRAPH[m] if t == "kb.models"} | (imports_of(m)[1] & {"sqlalchemy"})
+        )
+    ]
+    opens = [
+        f"{m}:{node.lineno}"
+        for m, path in MODULES.items()
+        if layer(m) == "feature"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "db"
+    ]
+    assert found == [] and opens == []
+
+
 def takes_the_facade(arg: ast.arg) -> bool:
     """Tell whether a parameter is the facade, by its name or its annotation."""
     annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""

@@ -3,6 +3,8 @@ short form every list shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,13 +15,78 @@ from kb.db import Database
 from kb.ingest import manifest
 from kb.ingest.bundle import read_bundle
 from kb.ingest.previews import Previews
-from kb.ingest.records import IngestReport
+from kb.ingest.records import DocumentRecord, IngestReport
 from kb.ingest.store import Store
+from kb.ingest.versions import recently_deleted, record_of, undeletable, version_list
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Document
 from kb.search.access import Viewer
 from kb.search.snapshots import IndexSnapshots
 from kb.services.people import People
+
+# The columns a page shows as they are stored.
+_COLUMNS = (
+    "source",
+    "title",
+    "kind",
+    "format",
+    "date",
+    "language",
+    "visibility",
+    "group",
+    "step",
+    "origin",
+    "text",
+    "body",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class Original:
+    """A document's file as it was shared."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """One document as stored, for its page and its download."""
+
+    source: str
+    title: str
+    kind: str
+    format: str
+    date: date | None
+    language: str | None
+    visibility: str
+    group: str | None
+    step: str | None
+    origin: str
+    text: str | None
+    body: str | None
+    updated_at: datetime | None
+    subjects: list[str]
+    grades: list[str]
+    tags: list[str]
+    authors: list[dict]  # {id, name, has_profile}
+    original: Original | None
+    versions: list[dict]  # newest first (kb.ingest.versions.version_list); asked for only
+
+
+@dataclass(frozen=True)
+class SyncRunView:
+    """One sync of a remote source, as the syncs page lists it."""
+
+    source_name: str
+    started: datetime
+    finished: datetime | None
+    status: str
+    counts: dict
+    problems: list
+    error: str | None
 
 
 class Documents:
@@ -132,3 +199,89 @@ class Documents:
             only = {catalog.docs[d].source for d in catalog.visible(viewer)}
         with self.db.read() as session:
             return export_bundle(session, folder, only)
+
+    # ---------------------------------------------------------------- one document
+    def opened(self, viewer: Viewer, source: str, versions: bool = False) -> StoredDocument | None:
+        """Return a document as stored (its versions too when asked), read in one session;
+        None when it is missing or not the viewer's to open."""
+        with self.db.read() as session:
+            if not self.indexes.catalog(session).may_open(viewer, source):
+                return None
+            doc = session.scalar(select(Document).where(Document.source == source))
+            if doc is None:
+                return None
+            original = doc.original
+            return StoredDocument(
+                **{name: getattr(doc, name) for name in _COLUMNS},
+                subjects=list(doc.subjects or ()),
+                grades=list(doc.grades or ()),
+                tags=list(doc.tags or ()),
+                authors=[
+                    {
+                        "id": a.person_id,
+                        "name": a.person.name if a.person else a.person_id,
+                        "has_profile": bool(a.person and a.person.has_profile),
+                    }
+                    for a in doc.authors
+                ],
+                original=Original(original.filename, original.media_type, original.data)
+                if original is not None
+                else None,
+                versions=version_list(session, source, doc) if versions else [],
+            )
+
+    def record(self, source: str) -> DocumentRecord | None:
+        """Return the record a document was last written from, or None."""
+        with self.db.read() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            return record_of(doc) if doc is not None else None
+
+    def versions(self, source: str) -> tuple[str, list[dict]]:
+        """Return a document's title and its versions, newest first."""
+        with self.db.read() as session:
+            doc = session.scalar(select(Document).where(Document.source == source))
+            return doc.title, version_list(session, source, doc)
+
+    def undeletable(self, source: str, now: datetime) -> DocumentRecord:
+        """Return the last state of a deleted document that may still be brought back
+        (VersionError when it may not)."""
+        with self.db.read() as session:
+            return undeletable(session, source, now)
+
+    def recently_deleted(self, now: datetime) -> list[tuple[str, datetime, DocumentRecord]]:
+        """Return (source, when, last state) of documents deleted within the undo days."""
+        with self.db.read() as session:
+            return recently_deleted(session, now)
+
+    def take_aways(self, doc_ids: list[int]) -> dict[int, tuple[str | None, str]]:
+        """Return {id: (take-away, text)} of these documents."""
+        if not doc_ids:
+            return {}
+        with self.db.read() as session:
+            rows = select(Document.id, Document.take_away, Document.text)
+            found = session.execute(rows.where(Document.id.in_(doc_ids)))
+            return {doc_id: (take_away, text or "") for doc_id, take_away, text in found}
+
+    def sync_state(self, limit: int) -> tuple[list[SyncRunView], list[tuple[str, str, str | None]]]:
+        """Return the last syncs, newest first, and the files refused as they are now
+        (source name/path, why, link)."""
+        from kb.ingest.connectors import state
+
+        with self.db.read() as session:
+            runs = [
+                SyncRunView(
+                    r.source_name,
+                    r.started,
+                    r.finished,
+                    r.status,
+                    dict(r.counts or {}),
+                    list(r.problems or []),
+                    r.error,
+                )
+                for r in state.recent_runs(session, limit)
+            ]
+            refused = [
+                (f"{row.source_name}/{row.path}", row.problem, row.link)
+                for row in state.standing_problems(session)
+            ]
+        return runs, refused

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,15 @@ class UnknownPerson(LookupError):
 def hash_token(token: str) -> str:
     """Hash an API token; only the hash is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class Stage(NamedTuple):
+    """Where a person is in their time at the school."""
+
+    id: str
+    started: date | None
+    newcomer: bool | None
+    left: date | None
 
 
 class People:
@@ -140,11 +150,11 @@ class People:
             rows = select(Skill.person_id, Skill.name, Skill.level).join(Person)
             return [tuple(r) for r in session.execute(rows.where(Person.has_profile))]
 
-    def stages(self) -> list[tuple]:
-        """Return (id, started, newcomer mark, left) of everyone: who is new, who is gone."""
+    def stages(self) -> list[Stage]:
+        """Return when everyone started and left and who is marked new: who is new, who gone."""
         with self.db.read() as session:
             rows = select(Person.id, Person.started, Person.newcomer, Person.left)
-            return list(session.execute(rows).all())
+            return [Stage(*row) for row in session.execute(rows)]
 
     def mentorship_pairs(self, person_id: str) -> list[tuple[str, str]]:
         """Return (mentor, mentee) of the mentorships a person is in."""
@@ -153,3 +163,72 @@ class People:
                 (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
             )
             return [tuple(r) for r in session.execute(rows)]
+
+    # ---------------------------------------------------------------- the directory
+    def person(self, person_id: str | None) -> dict | None:
+        """Return a person's id, name, unit, start and newcomer mark, or None."""
+        with self.db.read() as session:
+            p = session.get(Person, person_id) if person_id else None
+            if p is None:
+                return None
+            return {
+                "id": p.id,
+                "name": p.name,
+                "unit": p.unit,
+                "started": p.started,
+                "newcomer": p.newcomer,
+            }
+
+    def directory(self, query: str = "") -> list[dict]:
+        """Return every colleague with a profile (those matching every word of `query` in
+        name, role, unit, subjects, grades or skills), by unit and name."""
+        words = (query or "").casefold().split()
+        with self.db.read() as session:
+            people = session.scalars(
+                select(Person).where(Person.has_profile).order_by(Person.unit, Person.name)
+            ).all()
+            return [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "unit": p.unit,
+                    "role": p.role,
+                    "subjects": list(p.subjects or ()),
+                    "grades": list(p.grades or ()),
+                    "mentor": bool(p.mentor),
+                }
+                for p in people
+                if not words or _matches(p, words)
+            ]
+
+    def profile(self, person_id: str) -> dict | None:
+        """Return what a colleague's profile says of them, or None when there is nobody."""
+        with self.db.read() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                return None
+            return {
+                "id": person.id,
+                "name": person.name,
+                "email": person.email,
+                "role": person.role,
+                "unit": person.unit,
+                "subjects": list(person.subjects or ()),
+                "grades": list(person.grades or ()),
+                "languages": list(person.languages or ()),
+                "started": person.started,
+                "mentor": bool(person.mentor),
+                "mentor_capacity": person.mentor_capacity,
+                "bio": person.bio,
+                "has_profile": bool(person.has_profile),
+                "skills": [{"name": s.name, "level": s.level} for s in person.skills],
+                "left": person.left,
+            }
+
+
+def _matches(person: Person, words: list[str]) -> bool:
+    """Tell whether every word is in the person's name, role, unit, subjects, grades or skills."""
+    fields = [person.name, person.role, person.unit, *person.subjects, *person.grades]
+    fields += [s.name for s in person.skills]
+    haystack = " ".join(f for f in fields if f).casefold()
+    return all(w in haystack for w in words)

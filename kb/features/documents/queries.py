@@ -1,28 +1,18 @@
 """Open one document for a viewer: a document they may not open is one that does not exist.
 
-The document feature's answers are small records read in one session, so `document` returns
-its payload (page context and API body) directly.
+The document feature's answers are small records one call of the documents service reads, so
+`document` returns its payload (page context and API body) directly.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from kb.features.documents.payload import body, folder_label
 from kb.ingest.extract import text_media_type
 from kb.ingest.formats import MEDIA_TYPES
-from kb.ingest.versions import version_list
-from kb.models import Document
 from kb.search.access import Viewer
 from kb.service import KnowledgeBase
+from kb.services.documents import StoredDocument
 from kb.upkeep.freshness import entries
-
-
-def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Document | None:
-    """Return the document row if it exists and the viewer may open it, else None."""
-    if not kb.indexes.catalog().may_open(viewer, source):
-        return None
-    return session.scalar(select(Document).where(Document.source == source))
 
 
 def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
@@ -34,57 +24,44 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
     from kb.accounts import change_refusal
 
     can_change = change_refusal(kb, viewer, source) is None
-    with kb.db.read() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None:
-            return None
-        versions = version_list(session, source, doc) if can_change else []
-        authors = _authors(doc)
-        original = doc.original
-        page = {
-            "source": doc.source,
-            "title": doc.title,
-            "kind": doc.kind,
+    doc = kb.documents.opened(viewer, source, versions=can_change)
+    if doc is None:
+        return None
+    versions = doc.versions
+    original = doc.original
+    page = {
+        "source": doc.source,
+        "title": doc.title,
+        "kind": doc.kind,
+        "format": doc.format,
+        "date": doc.date,
+        "subjects": doc.subjects,
+        "grades": doc.grades,
+        "tags": doc.tags,
+        "language": doc.language,
+        "visibility": doc.visibility,
+        "group": doc.group,
+        "step": doc.step,
+        "authors": doc.authors,
+        **body(kb.documents.previews, doc),
+        "download": {
+            "folder": folder_label(doc.source),
+            "filename": original.filename if original else _text_name(doc),
+            "size": len(original.data)
+            if original
+            else len((doc.body if doc.body is not None else doc.text).encode()),
             "format": doc.format,
-            "date": doc.date,
-            "subjects": list(doc.subjects or ()),
-            "grades": list(doc.grades or ()),
-            "tags": list(doc.tags or ()),
-            "language": doc.language,
-            "visibility": doc.visibility,
-            "group": doc.group,
-            "step": doc.step,
-            "authors": authors,
-            **body(kb.documents.previews, doc),
-            "download": {
-                "folder": folder_label(doc.source),
-                "filename": original.filename if original else _text_name(doc),
-                "size": len(original.data)
-                if original
-                else len((doc.body if doc.body is not None else doc.text).encode()),
-                "format": doc.format,
-            },
-            "origin": doc.origin,
-            "lives_at": kb.documents.lives_at(doc.source) if doc.origin == "sync" else None,
-            "can_change": can_change,
-            "versions": versions,
-            "changed": doc.updated_at,
-        }
+        },
+        "origin": doc.origin,
+        "lives_at": kb.documents.lives_at(doc.source) if doc.origin == "sync" else None,
+        "can_change": can_change,
+        "versions": versions,
+        "changed": doc.updated_at,
+    }
     _name_changers(kb, versions)
     page["related"] = kb.documents.related(viewer, source)
     page.update(upkeep(kb, viewer, source))
     return page
-
-
-def _authors(doc: Document) -> list[dict]:
-    return [
-        {
-            "id": a.person_id,
-            "name": a.person.name if a.person else a.person_id,
-            "has_profile": bool(a.person and a.person.has_profile),
-        }
-        for a in doc.authors
-    ]
 
 
 def _name_changers(kb: KnowledgeBase, versions: list[dict]) -> None:
@@ -109,44 +86,41 @@ def upkeep(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     return {"review": review, "answers": answers}
 
 
-def _text_name(doc: Document) -> str:
+def _text_name(doc: StoredDocument) -> str:
     name = doc.source.rsplit("/", 1)[-1]
     return name if "." in name else f"{name}.{'md' if doc.format == 'md' else 'txt'}"
 
 
 def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
     """Return the file to download for a document (its original, else its text), or None."""
-    with kb.db.read() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None:
-            return None
-        if doc.original is not None:
-            return {
-                "filename": doc.original.filename,
-                "media_type": text_media_type(doc.original.media_type, doc.original.data),
-                "data": doc.original.data,
-            }
-        if doc.format == "md" and doc.body is not None:
-            return {
-                "filename": _text_name(doc),
-                "media_type": MEDIA_TYPES["md"],
-                "data": doc.body.encode("utf-8"),
-            }
+    doc = kb.documents.opened(viewer, source)
+    if doc is None:
+        return None
+    if doc.original is not None:
+        return {
+            "filename": doc.original.filename,
+            "media_type": text_media_type(doc.original.media_type, doc.original.data),
+            "data": doc.original.data,
+        }
+    if doc.format == "md" and doc.body is not None:
         return {
             "filename": _text_name(doc),
-            "media_type": MEDIA_TYPES["txt"],
-            "data": (doc.text or "").encode("utf-8"),
+            "media_type": MEDIA_TYPES["md"],
+            "data": doc.body.encode("utf-8"),
         }
+    return {
+        "filename": _text_name(doc),
+        "media_type": MEDIA_TYPES["txt"],
+        "data": (doc.text or "").encode("utf-8"),
+    }
 
 
 def page_image(kb: KnowledgeBase, viewer: Viewer, source: str, number: int) -> bytes | None:
     """Return a PDF page as PNG for a viewer who may open it, else None (as if missing)."""
-    with kb.db.read() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None or doc.format != "pdf" or doc.original is None:
-            return None
-        data = doc.original.data
-    return kb.documents.previews.page_image(data, number)
+    doc = kb.documents.opened(viewer, source)
+    if doc is None or doc.format != "pdf" or doc.original is None:
+        return None
+    return kb.documents.previews.page_image(doc.original.data, number)
 
 
 class CannotDelete(Exception):

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from kb.accounts import change_refusal, is_coordinator
 from kb.ingest.bundle import split_sections
 from kb.ingest.checks import check_types
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
-from kb.ingest.versions import VersionError, record_of, undeletable, version_list
-from kb.models import Document, Person
+from kb.ingest.versions import VersionError
 from kb.search.access import Viewer, may_read, readers_of
 from kb.service import KnowledgeBase
 from kb.text.markup import markdown_to_text
@@ -54,9 +51,9 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
 def current(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return what the edit form starts from; raise CannotChange when it is not the viewer's."""
     _allowed(kb, viewer, source)
-    with kb.db.read() as session:
-        doc = session.scalar(select(Document).where(Document.source == source))
-        record = record_of(doc)
+    record = kb.documents.record(source)
+    if record is None:  # deleted since it was allowed
+        raise CannotChange("missing", f"no document {source!r}")
     sections = dict(record.sections)
     return {
         "source": source,
@@ -81,9 +78,7 @@ def current(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
 
 def _known(kb: KnowledgeBase, ids) -> tuple[str, ...]:
     ids = tuple(dict.fromkeys(i for i in ids if i))
-    with kb.db.read() as session:
-        known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
-    unknown = [i for i in ids if i not in known]
+    unknown = kb.people.unknown(ids)
     if unknown:
         raise Refused("participants", ", ".join(unknown))
     return ids
@@ -162,12 +157,11 @@ def delete(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
 
 def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | None):
     """Return the last state of a deleted document the viewer may bring back."""
-    with kb.db.read() as session:
-        try:
-            record = undeletable(session, source, now or datetime.now())
-        except VersionError as exc:
-            code = "expired" if exc.code == "expired" else "missing"
-            raise CannotChange(code, str(exc)) from None
+    try:
+        record = kb.documents.undeletable(source, now or datetime.now())
+    except VersionError as exc:
+        code = "expired" if exc.code == "expired" else "missing"
+        raise CannotChange(code, str(exc)) from None
     if viewer.is_system or viewer.person_id in record.authors:
         return record
     if is_coordinator(kb, viewer) and _could_read(kb, viewer, record):
@@ -177,8 +171,7 @@ def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | Non
 
 def _could_read(kb: KnowledgeBase, viewer: Viewer, record) -> bool:
     """Tell whether the viewer could open the document as it was when it was deleted."""
-    with kb.db.read() as session:
-        units = session.scalars(select(Person.unit).where(Person.id.in_(record.authors))).all()
+    units = kb.people.units_of(record.authors)
     return may_read(viewer, readers_of(record.visibility, record.authors, units))
 
 
@@ -200,10 +193,7 @@ def undelete(kb: KnowledgeBase, viewer: Viewer, source: str, now=None) -> int:
 def versions(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return a document's versions, newest first, for its authors and coordinators."""
     _allowed(kb, viewer, source)
-    with kb.db.read() as session:
-        doc = session.scalar(select(Document).where(Document.source == source))
-        rows = version_list(session, source, doc)
-        title = doc.title
+    title, rows = kb.documents.versions(source)
     names = kb.people.person_names(v["by"] for v in rows if v["by"])
     for v in rows:
         v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None

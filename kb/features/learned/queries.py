@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
-from kb.models import Document
 from kb.search.access import Viewer
 from kb.search.catalog import DocInfo, Filters
 from kb.search.hybrid import SearchRequest
@@ -109,11 +106,7 @@ def learned(
     catalog = kb.indexes.catalog()
     ids = _reflection_ids(kb, viewer, question, limit)
     material = [catalog.docs[d] for d in catalog.visible(viewer, Filters(kind="material"))]
-    rows: dict[int, tuple[str | None, str]] = {}
-    if ids:
-        with kb.db.read() as session:
-            for doc in session.scalars(select(Document).where(Document.id.in_(ids))):
-                rows[doc.id] = (doc.take_away, doc.text or "")
+    rows = kb.documents.take_aways(ids)
     infos = [catalog.docs[d] for d in ids]
     groups: dict[str, list[Meeting]] = {}
     names: dict[str, str | None] = {}

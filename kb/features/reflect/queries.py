@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from kb.ingest.bundle import split_sections
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown, web_document
 from kb.ingest.submit import visibility as checked_visibility
-from kb.models import Person
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
@@ -32,9 +29,7 @@ def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
 
 
 def _check_authors(kb: KnowledgeBase, authors: tuple[str, ...]) -> None:
-    with kb.db.read() as session:
-        known = set(session.scalars(select(Person.id).where(Person.id.in_(authors))))
-    unknown = [a for a in authors if a not in known]
+    unknown = kb.people.unknown(authors)
     if unknown:
         raise Refused("participants", ", ".join(unknown))
 

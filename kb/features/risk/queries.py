@@ -5,14 +5,11 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from kb.accounts import require_coordinator
 from kb.expertise.mentors import started_recently
 from kb.expertise.risk import Topic, TopicDoc, find_topics
 from kb.expertise.risk import what_if_leaves as topics_held_by
 from kb.limits import MAX_LABELS
-from kb.models import Person, Skill
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
@@ -60,13 +57,8 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
         for d in visible
     ]
     today, months = kb.settings.as_of, kb.settings.newcomer_months
-    with kb.db.read() as session:
-        rows = session.execute(
-            select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
-        ).all()
-        people = session.execute(
-            select(Person.id, Person.started, Person.newcomer, Person.left)
-        ).all()
+    rows = kb.people.skill_rows()
+    people = kb.people.stages()
     skills: dict[str, list[tuple[str, int]]] = {}
     for pid, name, level in rows:
         skills.setdefault(pid, []).append((name, level))

@@ -7,15 +7,12 @@ import re
 import secrets
 import time
 
-from sqlalchemy import select
-
 from kb.ingest.extract import ExtractionError, decode_text, format_for, identify
 from kb.ingest.formats import MEDIA_TYPES, SHARE_FORMATS, TEXT_FORMATS
 from kb.ingest.sandbox import extract_text_safely
 from kb.ingest.submit import EXTRACTION_REASONS, Refused, visibility, web_document
 from kb.ingest.titles import own_title
 from kb.limits import MAX_FILE_BYTES
-from kb.models import Person
 from kb.search.access import Viewer
 from kb.search.named_facets import grade_span
 from kb.service import KnowledgeBase
@@ -103,9 +100,7 @@ def suggested_title(filename: str, data: bytes) -> str | None:
 
 def _coauthors(kb: KnowledgeBase, viewer: Viewer, ids) -> tuple[str, ...]:
     ids = tuple(i for i in dict.fromkeys(ids or ()) if i and i != viewer.person_id)
-    with kb.db.read() as session:
-        known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
-    unknown = [i for i in ids if i not in known]
+    unknown = kb.people.unknown(ids)
     if unknown:
         raise Refused("participants", ", ".join(unknown))
     return ids
