@@ -115,6 +115,20 @@ class Database:
         return self.sessions()
 
     @contextmanager
+    def snapshot(self):
+        """Yield a session whose reads all see one state of the database, until it commits.
+
+        PostgreSQL reads it at REPEATABLE READ; SQLite (whose driver begins a transaction
+        only before a write) begins one here, which in WAL mode never blocks a writer.
+        """
+        with self.sessions() as session:
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN")
+            else:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
     def write(self):
         """Yield a session that commits on success and rolls back on error."""
         with self.sessions() as session:

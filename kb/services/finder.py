@@ -123,8 +123,8 @@ class Finder:
         count: bool = False,
     ) -> SearchAnswer:
         """Answer a search page: the hits with their authors' names and review states, read
-        in one session (one state of the database); `count` counts a first page toward the
-        search gaps. An empty question asks nothing."""
+        in one session from one state of the database (kb.db.Database.snapshot); `count`
+        counts a first page toward the search gaps. An empty question asks nothing."""
         text = (text or "").strip()
         filters = filters or Filters()
         if not text:
@@ -138,7 +138,7 @@ class Finder:
             method=method or self.settings.fusion_method,
             sort=sort,
         )
-        with self.db.read() as session:
+        with self.db.snapshot() as session:
             catalog = self.indexes.catalog(session)
             result = self.searcher(session, catalog).search(request)
             shown = result.hits + result.closest
@@ -150,6 +150,8 @@ class Finder:
                 *([filters.author] if filters.author else []),
             }
             names = self.people.person_names(sorted(authors), session)
+            # What was read is one state; counting the search is a write of its own.
+            session.commit()
             search_id = None
             if count and not offset:
                 search_id = self.upkeep.record_search(viewer, text, result.total, session=session)
