@@ -184,11 +184,7 @@ def check_login(kb: KnowledgeBase, person_id_or_email: str, password: str) -> Vi
 
 def is_coordinator(kb: KnowledgeBase, viewer: Viewer) -> bool:
     """Tell whether the viewer coordinates collegial learning (sees the matching of mentors)."""
-    if viewer.is_system:
-        return True
-    with kb.db.read() as session:
-        person = session.get(Person, viewer.person_id) if viewer.person_id else None
-        return bool(person and coordinates(person))
+    return kb.people.is_coordinator(viewer)
 
 
 class NotCoordinator(PermissionError):

@@ -67,7 +67,7 @@ class KnowledgeBase:
                 emit(
                     {
                         "changed": bool(getattr(report, "changed", False)),
-                        "generation": list(indexes._indexed_generation or ()),
+                        "generation": list(indexes.indexed_generation or ()),
                         "error": indexes.worker.last_error,
                     }
                 )

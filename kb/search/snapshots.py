@@ -92,6 +92,11 @@ class IndexSnapshots:
             values, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)
         )
 
+    @property
+    def indexed_generation(self) -> tuple | None:
+        """The fingerprint of the documents the indexes hold (generation), once synced."""
+        return self._indexed_generation
+
     def over_budget(self, doc_ids) -> frozenset[int]:
         """Return those of these documents the last sync indexed by what fits."""
         over = getattr(self.last_sync, "over_budget", frozenset())

@@ -41,9 +41,10 @@ class Expertise:
         self._terms: dict = {}
 
     def experts(self, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
-        """Rank who knows about a question from what the asker may open and declared skills."""
+        """Rank who knows about a question from what the asker may open and declared skills,
+        all read from one state of the database."""
         ix = self.indexes
-        with self.db.read() as session:
+        with self.db.snapshot() as session:
             evidence = evidence_in(
                 session,
                 self._terms,
@@ -52,8 +53,8 @@ class Expertise:
                 vectors=ix.vectors,
                 embedder=ix.embedder,
                 today=self.settings.as_of,
-                names=self.people.profile_names(),
-                skills=self.people.skill_rows(),
+                names=self.people.profile_names(session),
+                skills=self.people.skill_rows(session),
             )
             return experts(evidence, viewer, question, limit)
 

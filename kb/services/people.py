@@ -118,11 +118,13 @@ class People:
         names = self.person_names(ids)
         return [{"id": pid, "name": names[pid]} for pid in names]
 
-    def profile_names(self) -> dict[str, str]:
+    def profile_names(self, session: Session | None = None) -> dict[str, str]:
         """Return {id: name} of everyone with a profile."""
-        with self.db.read() as session:
-            rows = session.execute(select(Person.id, Person.name).where(Person.has_profile))
-            return dict(rows.all())
+        if session is None:
+            with self.db.read() as own:
+                return self.profile_names(own)
+        rows = session.execute(select(Person.id, Person.name).where(Person.has_profile))
+        return dict(rows.all())
 
     def profile_refs(self) -> list[dict]:
         """Return [{id, name}] of everyone with a profile, by name."""
@@ -144,11 +146,13 @@ class People:
         with self.db.read() as session:
             return list(session.scalars(select(Person.unit).where(Person.id.in_(list(ids)))))
 
-    def skill_rows(self) -> list[tuple[str, str, int]]:
+    def skill_rows(self, session: Session | None = None) -> list[tuple[str, str, int]]:
         """Return (person id, skill, level) of everyone with a profile."""
-        with self.db.read() as session:
-            rows = select(Skill.person_id, Skill.name, Skill.level).join(Person)
-            return [tuple(r) for r in session.execute(rows.where(Person.has_profile))]
+        if session is None:
+            with self.db.read() as own:
+                return self.skill_rows(own)
+        rows = select(Skill.person_id, Skill.name, Skill.level).join(Person)
+        return [tuple(r) for r in session.execute(rows.where(Person.has_profile))]
 
     def stages(self) -> list[Stage]:
         """Return when everyone started and left and who is marked new: who is new, who gone."""
