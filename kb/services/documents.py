@@ -1,5 +1,5 @@
-"""Documents: the one write path (the store), bundles in and out, remote folders, and the
-short form every list shows."""
+"""Documents: the one write path (the store), bundles in and out, remote folders, one
+document as stored (its page, its download, its versions) and the short form lists show."""
 
 from __future__ import annotations
 
