@@ -10,13 +10,22 @@ from pathlib import Path
 
 import click
 
-from kb.commandline import Context, emit, json_option, pass_ctx, progress_factory, show_progress
+from kb.commandline import (
+    Context,
+    KbGroup,
+    emit,
+    json_option,
+    pass_ctx,
+    progress_factory,
+    show_progress,
+)
 from kb.config import load_settings
+from kb.error_table import KNOWN
 
 DEMO_BUNDLE = Path(__file__).parent / "demo" / "bundle"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=KbGroup, errors=KNOWN, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--instance",
     envvar="KB_INSTANCE",
@@ -68,12 +77,7 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
 @pass_ctx
 def export(ctx: Context, folder: str, person: str | None) -> None:
     """Write the knowledge base back out as a bundle."""
-    from kb.ingest.export import ExportError
-
-    try:
-        counts = ctx.kb.documents.export(Path(folder), ctx.viewer(person) if person else None)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    counts = ctx.kb.documents.export(Path(folder), ctx.viewer(person) if person else None)
     click.echo(
         f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
         f"{counts['reflections']} reflections, {counts['requests']} requests"
@@ -90,12 +94,7 @@ def token() -> None:
 @pass_ctx
 def token_create(ctx: Context, person_id: str) -> None:
     """Create an API token for a person; it is printed once, alone on the last line."""
-    from kb.service import UnknownPerson
-
-    try:
-        value = ctx.kb.people.create_token(person_id)
-    except UnknownPerson as exc:
-        raise click.ClickException(f"no person with id {person_id!r}") from exc
+    value = ctx.kb.people.create_token(person_id)
     click.echo(f"API token for {person_id} (keep it secret; it is not shown again):")
     click.echo(value)
 
@@ -120,8 +119,8 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Run the web app and the API on the waitress production server."""
     from waitress import serve as waitress_serve
 
+    from kb.app import create_app
     from kb.config import ConfigError
-    from kb.web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     # Start-up says what kb says ("kb serving …"), not the libraries' own INFO lines.
@@ -198,15 +197,11 @@ def demo_login(ctx: Context, person_ids: tuple[str, ...]) -> None:
     import secrets
 
     from kb.accounts import account, set_password
-    from kb.service import UnknownPerson
 
     for person_id in person_ids or ("lena.holmberg", "amir.rahimi"):
         password = "demo-" + secrets.token_urlsafe(8)
-        try:
-            set_password(ctx.kb, person_id, password)
-            role = " (coordinator)" if account(ctx.kb, person_id).is_coordinator else ""
-        except (UnknownPerson, LookupError) as exc:
-            raise click.ClickException(f"no person with id {person_id!r}") from exc
+        set_password(ctx.kb, person_id, password)
+        role = " (coordinator)" if account(ctx.kb, person_id).is_coordinator else ""
         click.echo(f"log in as {person_id}{role} with the password {password}")
 
 

@@ -1,4 +1,5 @@
-"""What every `kb` command shares: the facade opened once, `--as PERSON`, and `--json`."""
+"""What every `kb` command shares: the facade opened once, `--as PERSON`, `--json`, and one way
+to say a refusal (kb/errors.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,30 @@ from collections.abc import Callable
 import click
 
 from kb.config import ConfigError, load_settings
+from kb.errors import Table, explain
 from kb.search.access import Viewer
-from kb.service import KnowledgeBase, UnknownPerson
+from kb.service import KnowledgeBase
+
+
+class KbGroup(click.Group):
+    """The `kb` group: a refusal from any command below it is one line and exit status 1.
+
+    `errors` is the table of what other exception types mean (kb/error_table.py); anything
+    else is a fault and shows its traceback.
+    """
+
+    def __init__(self, *args, errors: Table | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.errors = errors or {}
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            found = explain(exc, self.errors)
+            if found is None:
+                raise
+            raise click.ClickException(found.message or str(exc)) from None
 
 
 class Context:
@@ -33,12 +56,7 @@ class Context:
 
     def viewer(self, person: str | None) -> Viewer:
         """Return the viewer for `--as PERSON` (everything when no person is named)."""
-        if not person:
-            return Viewer.system()
-        try:
-            return self.kb.people.viewer(person)
-        except UnknownPerson as exc:
-            raise click.ClickException(f"no person with id {person!r}") from exc
+        return self.kb.people.viewer(person) if person else Viewer.system()
 
 
 pass_ctx = click.make_pass_decorator(Context)

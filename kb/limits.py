@@ -23,7 +23,7 @@ MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait th
 IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
 READER_NICE = 5  # niceness of a reading child: a 10 s hostile file yields to searches
 
-# Showing a file as written (kb.ingest.render, in the same sandbox).
+# Showing a file as written (kb.ingest.formats, in the same sandbox).
 MAX_PREVIEW_PAGES = 30  # PDF pages shown as images; the rest are in the download
 PREVIEW_WIDTH = 900  # pixels: wide enough to read at 1280 px, sharp on a phone
 PREVIEW_HEIGHT = 2400  # pixels at most, whatever size a page claims

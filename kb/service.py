@@ -80,5 +80,6 @@ class KnowledgeBase:
             kb.close()
 
     def close(self) -> None:
+        self.upkeep.close()
         self.indexes.close()
         self.db.close()

@@ -275,9 +275,15 @@ def main(argv=None) -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
         log.close()
-        print("server log (indexer lines):")
+        print("server log (indexer lines, and every error with its traceback):")
+        in_error = False
         for line in (work / "server.log").read_text().splitlines():
-            if "kb.indexer" in line:
+            # Log lines start with their date; the lines of a traceback below one do not.
+            if line[:1].isdigit():
+                in_error = " ERROR " in line
+            elif line.startswith("Traceback"):
+                in_error = True
+            if in_error or "kb.indexer" in line:
                 print("  " + line)
         shutil.rmtree(work, ignore_errors=True)
 

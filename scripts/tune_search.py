@@ -51,6 +51,20 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "priors shrunk k=100": ("convex", {"prior_shrink": 100.0}),
     "neither (main's fusion, no relative floor)": ("convex", {"spelling": False, "gate_z": None}),
 }
+# Each leg weighed per question by how far its best document stands above the noise.
+SETTINGS["leg confidence"] = ("convex", {"leg_confidence": True})
+for _k, _d, _s in ((0.4, 0.4, 0.2), (0.3, 0.5, 0.2), (0.35, 0.35, 0.3)):
+    SETTINGS[f"leg confidence, weights {_k}/{_d}/{_s}"] = (
+        "convex",
+        {"leg_confidence": True, "weights": {"keyword": _k, "dense": _d, "sparse": _s}},
+    )
+# Each leg put on the scale of its own candidates' spread instead of min-max.
+SETTINGS["standardised"] = ("convex", {"scale": "standardised"})
+for _k, _d, _s in ((0.4, 0.4, 0.2), (0.3, 0.5, 0.2), (0.35, 0.35, 0.3)):
+    SETTINGS[f"standardised, weights {_k}/{_d}/{_s}"] = (
+        "convex",
+        {"scale": "standardised", "weights": {"keyword": _k, "dense": _d, "sparse": _s}},
+    )
 # The gates tried on the tuning half: (best coverage, dense z, sparse z) over the null questions.
 TRIED = ((0.5, 2.0, 3.0), (0.5, 2.5, 3.0), (0.5, 2.0, 4.0), (0.6, 2.0, 3.0), (0.5, 3.0, 5.0))
 for _cov, _dz, _sz in TRIED:
@@ -78,6 +92,24 @@ for _k, _d, _s in WEIGHTS:
         "convex",
         {"weights": {"keyword": _k, "dense": _d, "sparse": _s}},
     )
+
+
+GRID_BOOSTS = (1.2, 1.35, 1.5)
+
+
+def grid_settings() -> dict[str, tuple[str, dict]]:
+    """Return every weighting of the three legs in steps of 0.1 (each at least 0.1)."""
+    out = {}
+    for k in range(1, 9):
+        for d in range(1, 10 - k):
+            s = 10 - k - d
+            for b in GRID_BOOSTS:
+                weights = {"keyword": k / 10, "dense": d / 10, "sparse": s / 10}
+                out[f"grid {k / 10}/{d / 10}/{s / 10} boost {b}"] = (
+                    "convex",
+                    {"weights": weights, "learned_boost": b},
+                )
+    return out
 
 
 def load_eval():
@@ -142,6 +174,11 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--instance", type=Path)
     ap.add_argument("--set", action="append", default=[], help="only these settings")
+    ap.add_argument(
+        "--grid",
+        action="store_true",
+        help="also every leg weighting in steps of 0.1 with each learned boost of GRID_BOOSTS",
+    )
     ap.add_argument("--detail", action="append", default=[], help="print each question of these")
     args = ap.parse_args(argv)
 
@@ -161,6 +198,9 @@ def main(argv=None) -> int:
     for q in queries["search"]:
         if q.get("as"):
             viewers[q["as"]] = kb.people.viewer(q["as"])
+    if args.grid:
+        SETTINGS.update(grid_settings())
+        args.set.extend(grid_settings())
     types = sorted({q["type"] for q in queries["search"]} - {"nothing"})
     print(f"| method | nDCG@10 | {' | '.join(types)} | nothing | leaks | mean hits |")
     print("|---|---|" + "---|" * len(types) + "---|---|---|")

@@ -17,7 +17,7 @@ CSRF = re.compile(r'name="(?:[a-z]+-)?csrf_token" type="hidden" value="([^"]+)"'
 
 def make_app(kb, **config):
     """Build the app over an existing knowledge base, rate limits off unless asked for."""
-    from kb.web import create_app
+    from kb.app import create_app
 
     settings = {
         "INSTANCE": str(kb.settings.instance_path),

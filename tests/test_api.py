@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.web import create_app
+from kb.app import create_app
 from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import bearer
 

@@ -16,6 +16,9 @@ FROZEN = ("kb/migrations/versions/",)
 CORE_FORBIDDEN_PACKAGES = ("flask", "flask_babel", "flask_login", "flask_wtf", "click")
 # Lower layers first; a module imports only its own layer or those below.
 LAYERS = ("core", "facade", "plumbing", "feature", "assembly")
+# What puts the features and the plumbing together: the app, the `kb` group, the list of
+# features, and the table that says what their exceptions mean (kb/errors.py).
+ASSEMBLY = ("kb.app", "kb.cli", "kb.features", "kb.error_table")
 
 
 def module_name(path: Path) -> str:
@@ -32,9 +35,9 @@ def layer(module: str) -> str:
     """Name a module's layer."""
     if module.startswith("kb.features."):
         return "feature"
-    if module in ("kb.web", "kb.cli", "kb.features"):
+    if module in ASSEMBLY:
         return "assembly"
-    if module.startswith("kb.web.") or module == "kb.commandline":
+    if module == "kb.web" or module.startswith("kb.web.") or module == "kb.commandline":
         return "plumbing"
     if module in ("kb.service", "kb.accounts") or module.startswith(("kb.sso", "kb.services")):
         # kb.sso is the account model of single sign-on: it stands beside kb.accounts; the
@@ -165,7 +168,7 @@ def test_the_facade_is_reached_one_way_from_a_request():
         module
         for module, path in MODULES.items()
         if 'extensions["kb"]' in path.read_text(encoding="utf-8")
-        and module not in ("kb.web", "kb.web.routes")
+        and module not in ("kb.app", "kb.web.routes")
     ]
     assert helpers == []
 
@@ -218,3 +221,132 @@ def test_the_facade_is_made_of_services_and_does_nothing_itself():
     assert KnowledgeBase.__bases__ == (object,)  # no mixin
     own = {name for name in vars(KnowledgeBase) if not name.startswith("_")}
     assert own <= {"close", "run_indexer_child"}
+
+
+def rendered_templates(path: Path) -> set[str]:
+    """Return the template names a module renders (render_template and render_found)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", None))
+            in ("render_template", "render_found")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+FEATURE_FOLDERS = sorted(
+    p for p in (KB / "features").iterdir() if p.is_dir() and p.name != "__pycache__"
+)
+SHARED_TEMPLATES = KB / "web" / "templates"
+
+
+def template_names(folder: Path) -> list[str]:
+    return [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*.html"))]
+
+
+def test_the_pages_a_feature_renders_live_beside_it():
+    elsewhere = [
+        f"{folder.name} renders {name}"
+        for folder in FEATURE_FOLDERS
+        for module in folder.glob("*.py")
+        for name in rendered_templates(module)
+        if not (folder / "templates" / name).is_file()
+    ]
+    assert elsewhere == []
+
+
+def test_the_shared_templates_are_the_layout_and_the_plumbings_own_pages():
+    """Every template in kb/web/templates is named by the plumbing's code or by a template."""
+    texts = [p.read_text(encoding="utf-8") for p in (KB / "web").rglob("*.py")]
+    texts += [p.read_text(encoding="utf-8") for p in KB.rglob("*.html")]
+    unused = [
+        name
+        for name in template_names(SHARED_TEMPLATES)
+        if not any(f'"{name}"' in text for text in texts)
+    ]
+    assert unused == []
+
+
+def test_no_two_templates_share_a_name():
+    names = template_names(SHARED_TEMPLATES)
+    for folder in FEATURE_FOLDERS:
+        names += template_names(folder / "templates") if (folder / "templates").is_dir() else []
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+def page_endpoints(path: Path) -> set[str]:
+    """Return the endpoints of the page routes a views module declares (`@pages.get(...)`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and getattr(node.func.value, "id", None) == "pages"
+        ):
+            found |= {f"pages.{k.value.value}" for k in node.keywords if k.arg == "endpoint"}
+    return found
+
+
+def test_every_feature_with_a_page_is_listed_and_declares_its_menu_entry():
+    from importlib import import_module
+
+    from kb.features import NAMES
+    from kb.web.nav import NavEntry
+
+    undeclared = []
+    for folder in FEATURE_FOLDERS:
+        pages = page_endpoints(folder / "views.py")
+        if not pages:
+            continue
+        entry = getattr(import_module(f"kb.features.{folder.name}"), "NAV", "missing")
+        if folder.name not in NAMES or not (entry is None or isinstance(entry, NavEntry)):
+            undeclared.append(folder.name)
+        elif entry is not None and not {entry.endpoint, *entry.current_on} <= pages:
+            undeclared.append(f"{folder.name}: {entry.endpoint} is not one of its pages")
+    assert undeclared == []
+
+
+def test_the_menu_entries_each_have_their_own_place():
+    from kb.features import navigation
+
+    orders = [entry.order for entry in navigation()]
+    assert len(set(orders)) == len(orders)
+
+
+def test_the_web_plumbing_never_imports_a_feature():
+    found = [
+        f"{m} imports {t}"
+        for m, targets in GRAPH.items()
+        if layer(m) == "plumbing"
+        for t in targets
+        if t == "kb.features" or t.startswith("kb.features.")
+    ]
+    assert found == []
+
+
+def test_no_feature_builds_an_error_answer_of_its_own():
+    """A refusal is raised; kb/web/errors.py alone turns it into a status and a JSON body."""
+    found = []
+    for path in (KB / "features").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "jsonify"
+                and any(k.arg == "error" for k in node.keywords)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []
+
+
+def test_error_answers_are_registered_in_one_place():
+    found = [
+        module
+        for module, path in MODULES.items()
+        if "errorhandler(" in path.read_text(encoding="utf-8")
+        or "register_error_handler(" in path.read_text(encoding="utf-8")
+    ]
+    assert found == ["kb.web.errors"]

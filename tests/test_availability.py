@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from kb.models import Document
+from kb.search.calibration import calibrate
 from kb.search.embed import FakeEmbedder
 from kb.text.chunking import cap_passage, chunk_text
 from tests.conftest import SAMPLE_BUNDLE
@@ -162,22 +163,19 @@ def test_a_document_over_its_time_budget_is_indexed_by_what_fits_once(make_kb, b
     assert not kb.indexes.sync_indexes().changed  # the rest is not tried again on every sync
 
 
-def test_searches_arriving_together_after_an_index_swap_measure_the_noise_once(kb, monkeypatch):
-    from kb.search import calibration
+def test_searches_arriving_together_before_any_noise_is_known_measure_it_once(kb, monkeypatch):
     from kb.search.hybrid import SearchRequest
+    from kb.search.noise import NoiseFloor
 
     measured = []
 
     def slow_calibrate(null_scores):
         measured.append(1)
         time.sleep(0.3)  # long enough for every other search to arrive meanwhile
-        return real(null_scores)
+        return calibrate(null_scores)
 
-    real = calibration.calibrate
     viewer = kb.people.viewer("karin.sjoberg")
-    kb.finder.search(SearchRequest(text="läsning", viewer=viewer))  # the indexes are loaded
-    kb.finder.noise._null = (None, None)  # as after a swap: this state's noise is not measured yet
-    monkeypatch.setattr(calibration, "calibrate", slow_calibrate)
+    kb.finder.noise = NoiseFloor(slow_calibrate)  # as in a fresh server: no noise measured yet
     searches = [
         threading.Thread(target=kb.finder.search, args=(SearchRequest(text=q, viewer=viewer),))
         for q in ("boksamtal", "exit tickets", "källkritik", "lässtrategier")
@@ -186,4 +184,53 @@ def test_searches_arriving_together_after_an_index_swap_measure_the_noise_once(k
         s.start()
     for s in searches:
         s.join()
+    assert measured == [1]
+
+
+def test_a_collection_that_grew_by_a_bundle_is_measured_before_it_is_searched():
+    from kb.search.noise import NoiseFloor
+
+    floor = NoiseFloor(lambda null_scores: {"dense": null_scores("x")}, every=60.0)
+    floor.of((object(),), "params", lambda q: 1.0, 3)  # the first three documents
+    assert floor.of((object(),), "params", lambda q: 2.0, 120) == {"dense": 2.0}
+
+
+def test_after_an_index_swap_no_search_waits_for_the_new_noise():
+    from kb.search.noise import NoiseFloor
+
+    started, release = threading.Event(), threading.Event()
+
+    def measure(null_scores):
+        if started.is_set():  # the second measurement: hold it until the test lets it go
+            release.wait(5)
+        started.set()
+        return {"dense": null_scores("x")}
+
+    floor = NoiseFloor(measure, every=0.0)
+    old_state, new_state = (object(),), (object(),)
+    assert floor.of(old_state, "params", lambda q: 1.0, 100) == {"dense": 1.0}
+    began = time.monotonic()
+    assert floor.of(new_state, "params", lambda q: 2.0, 101) == {"dense": 1.0}  # the last one known
+    assert time.monotonic() - began < 0.5
+    release.set()
+    deadline = time.monotonic() + 5
+    while floor.of(new_state, "params", lambda q: 2.0, 101) != {"dense": 2.0}:
+        assert time.monotonic() < deadline, "the new state's noise was never measured"
+        time.sleep(0.01)
+
+
+def test_while_documents_keep_arriving_the_noise_is_measured_again_at_most_every_few_seconds():
+    from kb.search.noise import NoiseFloor
+
+    measured = []
+
+    def measure(null_scores):
+        measured.append(1)
+        return {"dense": null_scores("x")}
+
+    floor = NoiseFloor(measure, every=60.0)
+    floor.of((object(),), "params", lambda q: 1.0, 100)
+    for n in range(20):  # twenty swaps in a row, as during an ingest
+        floor.of((object(),), "params", lambda q: 2.0, 100 + n // 4)
+    time.sleep(0.1)
     assert measured == [1]

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from kb.ingest.render import docx_document, html_document
+from kb.ingest.formats import docx, html
 from kb.text.markup import clean_html, settle_headings
 from kb.text.pages import drop_page_furniture, reflow
 from tests.files import make_pdf
@@ -69,13 +69,13 @@ def assert_harmless(html: str) -> None:
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_html_loses_everything_that_could_run_or_load(hostile):
-    shown = html_document(f"<html><body>{hostile}</body></html>".encode())
+    shown = html.FORMAT.html(f"<html><body>{hostile}</body></html>".encode())
     assert_harmless(shown)
     assert "kvar" in shown or "x" in shown
 
 
 def test_an_html_file_keeps_its_headings_lists_and_tables():
-    shown = html_document(
+    shown = html.FORMAT.html(
         b"<h1>Titel</h1><h2>Del</h2><ul><li>ett</li><li>tv\xc3\xa5</li></ul>"
         b"<table><tr><th>Namn</th></tr><tr><td>Ada</td></tr></table>"
     )
@@ -139,7 +139,7 @@ def make_word(hostile_link: str = "https://skolverket.se") -> bytes:
 
 
 def test_a_docx_keeps_its_headings_lists_and_tables():
-    shown = docx_document(make_word())
+    shown = docx.FORMAT.html(make_word())
     assert "<h1>Exit tickets</h1>" in shown and "<h2>Mallar</h2>" in shown
     assert "<ul><li>Första punkten</li><li>Andra punkten</li></ul>" in shown
     assert "<ol><li>Steg ett</li></ol>" in shown
@@ -149,7 +149,7 @@ def test_a_docx_keeps_its_headings_lists_and_tables():
 
 
 def test_a_docx_with_hostile_text_and_links_shows_nothing_that_runs():
-    shown = docx_document(make_word("javascript:alert(1)"))
+    shown = docx.FORMAT.html(make_word("javascript:alert(1)"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; är text" in shown
     assert "javascript:" not in shown and "<script" not in shown
 

@@ -66,3 +66,25 @@ def test_newest_first_orders_by_date_keeps_relevance_within_a_day_and_puts_undat
     ordered = [("a", 0.9), ("b", 0.8), ("c", 0.7), ("d", 0.6)]
     dates = {"a": date(2025, 1, 1), "b": None, "c": date(2026, 5, 1), "d": date(2025, 1, 1)}
     assert newest_first(ordered, dates) == [("c", 0.7), ("a", 0.9), ("d", 0.6), ("b", 0.8)]
+
+
+def test_standardised_scores_put_the_worst_candidate_at_zero_in_spreads_of_the_leg():
+    scaled = fusion.standardised({"a": 3.0, "b": 1.0, "c": 1.0, "d": 1.0})
+    assert scaled["b"] == 0.0
+    # mean 1.5, spread √0.75: the best lies 2 / √0.75 spreads above the worst
+    assert scaled["a"] == pytest.approx(2.0 / 0.75**0.5)
+
+
+def test_a_leg_whose_best_lies_at_the_noise_loses_its_weight_for_that_question():
+    weights = {"keyword": 0.3, "dense": 0.3, "sparse": 0.4}
+    tops = {"keyword": 0.25, "dense": 4.0, "sparse": -1.0}
+    gates = {"keyword": 0.5, "dense": 2.0, "sparse": 3.0}
+    assert fusion.confident_weights(weights, tops, gates) == pytest.approx(
+        {"keyword": 0.15, "dense": 0.3, "sparse": 0.0}
+    )
+
+
+def test_when_no_leg_stands_above_the_noise_the_weights_stay_as_they_were():
+    weights = {"keyword": 0.3, "dense": 0.7}
+    tops = {"keyword": 0.0, "dense": -2.0}
+    assert fusion.confident_weights(weights, tops, {"keyword": 0.5, "dense": 2.0}) == weights

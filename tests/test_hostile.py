@@ -23,14 +23,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kb.app import create_app
 from kb.features.share.queries import share_material
-from kb.ingest import readers
+from kb.ingest import formats
 from kb.ingest.export import ExportError, safe_target
 from kb.ingest.extract import ExtractionError
+from kb.ingest.formats import markdown
 from kb.ingest.sandbox import extract_text_safely
 from kb.limits import MAX_FILE_BYTES
 from kb.models import Document
-from kb.web import create_app
 from tests.files import make_docx, make_pdf
 from tests.helpers import log_in, post_form
 
@@ -261,9 +262,9 @@ def test_markdown_that_takes_too_long_is_refused_when_its_time_is_up():
 def test_markdown_too_slow_to_show_on_every_page_view_is_refused(monkeypatch):
     # Every view of a document renders its Markdown again: reading it within the 10 s is not
     # enough, it must render within MARKDOWN_BUDGET (2 s). Shrunk here to keep the test fast.
-    monkeypatch.setattr(readers, "MARKDOWN_BUDGET", 0.05)
+    monkeypatch.setattr(markdown, "MARKDOWN_BUDGET", 0.05)
     with pytest.raises(ExtractionError) as caught:
-        readers.extract_text("md", b"[" * 100_000)  # about 0.8 s
+        formats.extract_text("md", b"[" * 100_000)  # about 0.8 s
     assert caught.value.reason == "timeout"
     assert re.fullmatch(
         r"is Markdown that takes \d+\.\d s to render \(at most 0.05 s accepted\); "

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
+from kb.app import create_app
 from kb.config import ConfigError, load_settings
 from kb.search.background import IndexWorker
 from kb.search.indexproc import IndexProcess
-from kb.web import create_app
 from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import log_in, make_app, open_kb, post_form
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from kb.ingest.titles import own_title
+from kb.ingest.sandbox import title_safely as own_title
 
 
 def test_markdown_front_matter_names_the_title():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -148,6 +149,7 @@ def test_bad_owners_and_review_dates_are_named_problem_lines(make_kb, bundle):
 def test_a_search_gap_stores_no_identity_of_who_asked(base):
     base.upkeep.record_search(ANNA, "veckoplanering för NPF", 0, now=NOW)
     base.upkeep.record_search(PER, "veckoplanering NPF", 0, now=NOW)
+    base.upkeep.search_log.flush()  # what the writer thread does within a second
     with base.db.read() as session:
         rows = [
             repr(tuple(row))
@@ -282,3 +284,23 @@ def test_a_bad_requests_file_is_a_named_problem_and_the_rest_is_imported(
     report = make_kb().documents.ingest(school.root)
     assert reason in "\n".join(report.lines())
     assert report.material.added == 3
+
+
+def test_a_search_is_counted_by_the_writer_within_seconds_without_anyone_reading_the_gaps(base):
+    base.upkeep.record_search(ANNA, "veckoplanering för NPF", 0, now=NOW)
+    deadline = time.monotonic() + 10
+    while True:
+        with base.db.read() as session:
+            if session.execute(text("SELECT count(*) FROM search_gaps")).scalar():
+                break
+        assert time.monotonic() < deadline, "the search was never written"
+        time.sleep(0.1)
+
+
+def test_a_search_answers_while_the_database_is_held_by_a_writer(base):
+    with base.db.write() as session:  # an ingest's transaction holds the write lock
+        session.execute(text("UPDATE search_gaps SET searches = searches"))
+        started = time.monotonic()
+        token = base.upkeep.record_search(ANNA, "exit tickets", 3, now=NOW)
+        assert time.monotonic() - started < 0.5
+        assert token

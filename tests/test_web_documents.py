@@ -126,3 +126,14 @@ def test_document_headings_sit_below_the_page_title(hostile):
     html = hostile.get("/doc/material/elak.md").get_data(as_text=True)
     assert html.count("<h1") == 1
     assert "<h2>Rubrik</h2>" in html
+
+
+def test_a_markdown_page_is_made_in_the_sandbox_once_and_then_read_from_the_cache(hostile):
+    # Markdown made to be slow to render (90 KB of "[" takes 1.5 s) must not hold the server
+    # on every view: it is rendered like the other formats shown as HTML, and kept.
+    first = hostile.get("/doc/material/elak.md").get_data(as_text=True)
+    previews = hostile.application.extensions["kb"].settings.instance_path / "previews"
+    kept = list(previews.rglob("doc.html"))
+    assert len(kept) == 1
+    assert "Rubrik" in kept[0].read_text(encoding="utf-8")
+    assert hostile.get("/doc/material/elak.md").get_data(as_text=True) == first

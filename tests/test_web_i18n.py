@@ -85,6 +85,7 @@ def test_every_text_of_the_pages_has_an_english_translation():
         ("kb/ingest/submit.py", "python"),
         ("kb/search/catalog.py", "python"),
         ("kb/web/templates/**.html", "jinja2"),
+        ("kb/features/*/templates/**.html", "jinja2"),
     ]
     keywords = {
         "_": None,

@@ -118,7 +118,7 @@ def test_a_file_kb_cannot_read_is_refused_with_the_types_it_can(base, client):
     before = count_documents(base)
     response = upload(client, "program.exe", b"MZ\x90\x00binary")
     assert response.status_code == 422
-    assert "md, txt, html, pdf eller docx" in response.get_data(as_text=True)
+    assert "md, txt, html, pdf, docx" in response.get_data(as_text=True)
     assert count_documents(base) == before
 
 

@@ -45,6 +45,7 @@ def karin(app, base):  # the coordinator
 
 
 def pending(base) -> int:
+    base.upkeep.search_log.flush()  # what the writer thread does within a second
     with base.db.read() as session:
         return session.execute(text("SELECT count(*) FROM pending_searches")).scalar()
 

@@ -8,14 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from kb.ingest.extract import (
-    ExtractionError,
-    check_file,
-    decode_text,
-    format_for,
-)
+from kb.ingest.extract import ExtractionError, check_file, decode_text
 from kb.ingest.files import iter_files, odd_file, orphan_sidecars
-from kb.ingest.formats import MEDIA_TYPES
+from kb.ingest.formats import format_for
+from kb.ingest.pipeline import read_file, record
 from kb.ingest.records import (
     PERSON_FIELDS,
     SECTIONS,
@@ -26,7 +22,6 @@ from kb.ingest.records import (
     PersonRecord,
     Problem,
 )
-from kb.ingest.sandbox import extract_text_safely
 from kb.ingest.upkeep import read_requests, read_upkeep
 from kb.text.frontmatter import load_yaml, split_front_matter, yaml_reason
 from kb.text.language import guess_language
@@ -214,7 +209,7 @@ def read_document(
     data = path.read_bytes()
     notes: list[str] = []
     try:
-        meta, body, text = _read_content(path, fmt, data, notes)
+        meta, content = _read_content(path, fmt, data, notes)
     except (ExtractionError, ValueError) as exc:
         return None, [Problem(source, str(exc))]
     _check_keys(meta, kind, notes)
@@ -226,21 +221,21 @@ def read_document(
                 source, f"visibility {visibility!r} is not one of all, unit, private; not imported"
             )
         ]
+    body = content.body
     title = _title(meta, body, path, notes)
     authors = _authors(meta, known_people, notes)
     step = _step(meta, notes)
     language = _opt_str(meta.get("language"))
     guessed = language is None
-    language = language or guess_language(text)
+    language = language or guess_language(content.text)
     sections = split_sections(body) if kind == "reflection" and body else {}
-    if not text.strip():
+    if not content.text.strip():
         notes.append("no text could be extracted; only the metadata is searchable")
-    record = DocumentRecord(
+    found = record(
+        content,
         source=source,
         kind=kind,
-        format=fmt,
         title=title,
-        text=text,
         date=as_date(meta.get("date"), "date", notes),
         authors=tuple(dict.fromkeys(authors)),
         subjects=as_list(meta.get("subjects"), "subjects", notes),
@@ -252,14 +247,11 @@ def read_document(
         group=_opt_str(meta.get("group")),
         step=step,
         sections=tuple(sections.items()),
-        body=body,
-        original=None if fmt == "md" else data,
         filename=path.name,
-        media_type=MEDIA_TYPES[fmt],
         **read_upkeep(meta, known_people, notes, as_date),
     )
     problems = [Problem(source, "; ".join(notes), refused=False)] if notes else []
-    return record, problems
+    return found, problems
 
 
 def _refusal(root: Path, path: Path, fmt: str | None, kind: str) -> str | None:
@@ -276,10 +268,11 @@ def _refusal(root: Path, path: Path, fmt: str | None, kind: str) -> str | None:
 
 
 def _read_content(path: Path, fmt: str, data: bytes, notes: list[str]):
-    """Return a file's metadata, Markdown body (None for other formats) and text."""
+    """Return a file's metadata (front matter or sidecar) and its content (kb.ingest.pipeline:
+    sniffed once, read in a limited child process)."""
     if fmt == "md":
-        meta, body = split_front_matter(decode_text(data))
-        return meta, body, extract_text_safely(fmt, data)  # front matter dropped, in a child
+        meta, _ = split_front_matter(decode_text(data))  # a broken one is refused here
+        return meta, read_file(fmt, data)
     sidecar = path.with_name(path.name + ".yaml")
     meta = {}
     if sidecar.exists():
@@ -293,7 +286,7 @@ def _read_content(path: Path, fmt: str, data: bytes, notes: list[str]):
             raise ValueError(f"its sidecar {sidecar.name} is not a set of key: value lines")
     else:
         notes.append(f"no sidecar {path.name}.yaml; title taken from the file name")
-    return meta, None, extract_text_safely(fmt, data)
+    return meta, read_file(fmt, data)
 
 
 def _check_keys(meta: dict, kind: str, notes: list[str]) -> None:

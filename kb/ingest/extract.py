@@ -1,10 +1,10 @@
-"""Turn the bytes of a shared file into plain text, whatever its format.
+"""What the bytes of a file from outside really are, told safely whatever the format.
 
 Everything here treats the bytes as hostile: the type is told from the content, never the
-name (`identify`, `sniff`), a DOCX is inspected for zip bombs before it is opened, and the
-limits are constants below. The parsers themselves run in a limited child process
-(kb.ingest.sandbox); this module is what that child imports, so it stays light: no torch,
-no faiss, no whoosh, and the parsers are imported only when used.
+name (`identify`), a zip package is inspected for bombs before it is opened
+(`check_zip_package`), and the limits are in kb.limits. The formats (kb.ingest.formats) build
+on these; the sandbox child imports this module, so it stays light: no torch, no faiss, no
+whoosh, and no parser.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import struct
 import zipfile
 from pathlib import Path
 
-from kb.ingest.formats import FORMATS, NAMES, TEXT_FORMATS
 from kb.limits import (
     MAX_FILE_BYTES,
     MAX_ZIP_DIRECTORY,
@@ -32,6 +31,9 @@ KINDS = {
     "docx": "a Word document (DOCX)",
     "xlsx": "an Excel workbook (XLSX)",
     "pptx": "a PowerPoint presentation (PPTX)",
+    "odt": "an OpenDocument text (ODT)",
+    "ods": "an OpenDocument spreadsheet (ODS)",
+    "odp": "an OpenDocument presentation (ODP)",
     "opendocument": "an OpenDocument file",
     "zip": "a zip archive",
     "doc": "an old Office document (DOC, XLS or PPT)",
@@ -85,18 +87,10 @@ class ExtractionError(ValueError):
     reader processes were all taken, or could not be used: the file's fault in neither case).
     """
 
-    def __init__(self, message: str, reason: str = "damaged") -> None:
+    def __init__(self, message: str, reason: str = "damaged", actual: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
-
-
-def format_for(filename: str) -> str | None:
-    """Return the kb format of a file name, or None when kb cannot read it."""
-    lower = filename.lower()
-    for ext, fmt in FORMATS.items():
-        if lower.endswith(ext):
-            return fmt
-    return None
+        self.actual = actual  # a mismatch: what the bytes really are (a key of KINDS)
 
 
 def decode_text(data: bytes) -> str:
@@ -181,7 +175,7 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     entries, size = _zip_directory(data)
     if entries > MAX_ZIP_ENTRIES or size > MAX_ZIP_DIRECTORY:
         raise ExtractionError(
-            f"is a zip package of {entries} parts; a DOCX has far fewer "
+            f"is a zip package of {entries} parts; a document has far fewer "
             f"(at most {MAX_ZIP_ENTRIES} accepted); refused",
             reason="bomb",
         )
@@ -193,6 +187,37 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     return package
 
 
+# Office packages: a part each kind has beside [Content_Types].xml.
+OFFICE_PARTS = (
+    ("word/document.xml", "docx"),
+    ("xl/workbook.xml", "xlsx"),
+    ("ppt/presentation.xml", "pptx"),
+)
+# OpenDocument packages: the kind their first part, `mimetype`, names.
+ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+_ODF_MIMETYPE = re.compile(rb"mimetype(application/vnd\.oasis\.opendocument\.[a-z.-]+)")
+
+
+def _opendocument(mimetype: bytes) -> str | None:
+    if not mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        return None
+    return ODF_TYPES.get(mimetype.strip(), "opendocument")
+
+
+def _claimed_zip(data: bytes) -> str:
+    """Say what a zip that cannot be listed claims to be, from the names in its bytes."""
+    if b"[Content_Types].xml" in data:
+        for part, kind in OFFICE_PARTS:
+            if part.encode() in data:
+                return kind
+    match = _ODF_MIMETYPE.search(data, 30, 300)
+    return (_opendocument(match.group(1)) if match else None) or "zip"
+
+
 def _identify_zip(data: bytes) -> str:
     try:
         with open_zip(data) as package:
@@ -202,18 +227,12 @@ def _identify_zip(data: bytes) -> str:
     except (ExtractionError, *ZIP_ERRORS):
         # Too many parts to list, or a broken directory: still say what it claims to be, so
         # a DOCX is refused as the bomb or the damaged package it is, not as "a zip".
-        return "docx" if b"word/document.xml" in data and b"[Content_Types].xml" in data else "zip"
+        return _claimed_zip(data)
     if "[Content_Types].xml" in names:
-        for part, kind in (
-            ("word/document.xml", "docx"),
-            ("xl/workbook.xml", "xlsx"),
-            ("ppt/presentation.xml", "pptx"),
-        ):
+        for part, kind in OFFICE_PARTS:
             if part in names:
                 return kind
-    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-        return "opendocument"
-    return "zip"
+    return _opendocument(mimetype) or "zip"
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -239,20 +258,32 @@ def identify(data: bytes) -> str:
     return next((kind for magic, kind in MAGIC if data.startswith(magic)), "binary")
 
 
-def check_docx_package(data: bytes) -> None:
-    """Refuse a DOCX that is not a Word package, or would unpack into far more than it is."""
+# The start of each XML part looked at for a DOCTYPE: where the prolog of any real one ends.
+XML_PROLOG = 4096
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_zip_package(data: bytes, required: tuple[str, ...], noun: str) -> None:
+    """Refuse a zip package that lacks a `required` part, would unpack into far more than it
+    is, or holds an XML part declaring a DOCTYPE (no Office or OpenDocument program writes
+    one; it is how XML entity bombs and external entities come in)."""
     try:
         with open_zip(data) as package:
             infos = package.infolist()
+            _check_sizes(infos, required, noun)
+            _check_prologs(package, infos)
     except ExtractionError:
         raise
     except ZIP_ERRORS as exc:
         raise ExtractionError(f"is damaged (not a readable zip package: {exc})") from exc
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], required: tuple[str, ...], noun: str) -> None:
     names = {info.filename for info in infos}
-    missing = [n for n in ("[Content_Types].xml", "word/document.xml") if n not in names]
+    missing = [n for n in required if n not in names]
     if missing:
         raise ExtractionError(
-            f"is not a DOCX: a zip package without {' or '.join(missing)}; refused",
+            f"is not {noun}: a zip package without {' or '.join(missing)}; refused",
             reason="mismatch",
         )
     total = sum(info.file_size for info in infos)
@@ -272,30 +303,15 @@ def check_docx_package(data: bytes) -> None:
             )
 
 
-def sniff(fmt: str, data: bytes) -> None:
-    """Check the content is the claimed format, from its bytes, not its name; raise if not.
-
-    Cheap and bounded whatever the bytes: safe to run in the server process itself.
-    """
-    check_size(len(data))
-    actual = identify(data)
-    expected = "text" if fmt in TEXT_FORMATS else fmt
-    if actual == "empty":
-        if fmt in TEXT_FORMATS:
-            return
-        raise ExtractionError(f"is empty, not {NAMES[fmt]}; refused", reason="mismatch")
-    if actual != expected:
-        raise ExtractionError(
-            f"is not {NAMES.get(fmt, fmt)}: it is really {KINDS[actual]} "
-            "(told from its content, not its name); refused",
-            reason="mismatch",
-        )
-    if fmt == "pdf" and b"%%EOF" not in data[-4096:]:
-        raise ExtractionError(
-            "is damaged (the PDF stops before its end, with no %%EOF: a broken download or copy?)"
-        )
-    if fmt == "docx":
-        check_docx_package(data)
-
-
-# ---------------------------------------------------------------- the readers
+def _check_prologs(package: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        with package.open(info) as part:
+            prolog = part.read(XML_PROLOG)
+        if _DOCTYPE.search(prolog):
+            raise ExtractionError(
+                f"has a part ({info.filename}) that declares a DOCTYPE, which no document "
+                "program writes (an XML entity attack?); refused",
+                reason="damaged",
+            )

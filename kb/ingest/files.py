@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.ingest.extract import format_for
+from kb.ingest.formats import format_for
 from kb.ingest.records import Problem
 
 

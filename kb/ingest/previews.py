@@ -1,9 +1,9 @@
 """Renderings of originals for their pages, kept in the instance folder as derived data.
 
-A rendering is made once per file content (its SHA-256) and version of kb.ingest.render,
-in the sandbox, and read from disk after that; deleting the folder only costs time. A file
-the renderer refuses is remembered as refused, so a hostile file costs one sandbox run, not
-one per view; kb being busy is not remembered.
+A rendering is made once per file content (its SHA-256) and version of the renderings
+(kb.ingest.formats.RENDER_VERSION), in the sandbox, and read from disk after that; deleting
+the folder only costs time. A file the renderer refuses is remembered as refused, so a hostile
+file costs one sandbox run, not one per view; kb being busy is not remembered.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kb.ingest.extract import ExtractionError
-from kb.ingest.render import RENDER_VERSION
+from kb.ingest.formats import RENDER_VERSION
 from kb.limits import MAX_PREVIEW_PAGES
 
 Renderer = Callable[..., dict]  # (task, fmt, data, page=0) -> the sandbox's answer
@@ -25,7 +25,7 @@ PASSING = ("busy", "unavailable")  # refusals that say nothing about the file
 
 
 class Previews:
-    """Page HTML of HTML and DOCX files, page texts and page images of PDFs, cached."""
+    """Page HTML of the formats shown as HTML, page texts and images of PDFs, cached."""
 
     def __init__(self, root: Path, renderer: Renderer | None = None) -> None:
         self.root = root
@@ -36,7 +36,7 @@ class Previews:
         self.renderer = renderer
 
     def html(self, fmt: str, data: bytes) -> str | None:
-        """Return an HTML or DOCX file as allow-listed HTML, or None when it cannot be shown."""
+        """Return a file as allow-listed HTML, or None when it cannot be shown."""
         found = self._cached(
             data, "doc.html", lambda: self._ask("html", fmt, data)["text"], check=_text
         )

@@ -4,20 +4,23 @@
 message for the person who sent it: "took longer than 10 s to read; refused", "needs more
 than 512 MB to read; refused", "is damaged (...)", "is not a DOCX: it is really a PDF ...".
 
-The parsers (pypdfium2, python-docx, markdown-it, inscriptis) run in a child
-`python -m kb.ingest.sandbox_child`, which imports kb.ingest.readers and little else (no
+The parsers (each format's, kb.ingest.formats) run in a child
+`python -m kb.ingest.sandbox_child`, which imports the formats and little else (no
 torch, faiss or whoosh), limits its own address space (RLIMIT_AS) and, file by file, its CPU
 time (RLIMIT_CPU). The parent enforces the wall time and kills the child when it is up.
 Children are kept in a small pool and reused, so an ingest run pays the start (~0.2 s) once
 and every further file costs about a millisecond; a child that failed in any way other than
 a clean refusal is never reused. Before anything is sent, the cheap, bounded content checks
-(`sniff`: size, type from the bytes, the zip directory of a DOCX) run in the parent.
+(`sniff`: size, type from the bytes, a zip package's directory) run in the parent, once: a
+caller that sniffed the bytes already says so (`sniffed=True`).
 
 Protocol over the child's stdin and stdout:
   request  one JSON line {"fmt": "pdf", "size": N, "cpu": seconds}, then the N bytes;
            a rendering adds "task" ("html", "pages" or "image") and "page" (from 1)
+           ("title" asks only for the title the file gives itself)
   answer   one ASCII line with the length M, then M bytes of JSON:
-           {"ok": true, "text": "..."} (or "pages": [...], "image": base64) or
+           {"ok": true, "text": "...", "title": "..." or null} (or "pages": [...],
+           "image": base64) or
            {"ok": false, "reason": "...", "message": "..."},
            with "retire": true when the child exits after this answer.
 """
@@ -37,7 +40,8 @@ import threading
 import time
 from pathlib import Path
 
-from kb.ingest.extract import ExtractionError, sniff
+from kb.ingest.extract import ExtractionError
+from kb.ingest.formats import sniff
 from kb.limits import IDLE_CHILDREN, IDLE_SECONDS, MAX_CHILDREN, MEMORY_MB, TIMEOUT
 
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -59,21 +63,49 @@ def extract_text_safely(
     Raise ExtractionError (with `reason`) when the bytes are not the claimed format, too
     large, damaged, or need more than `timeout` seconds or `memory_mb` MB to read.
     """
-    return _run_safely("text", fmt, data, 0, timeout, memory_mb)["text"]
+    return read_safely(fmt, data, timeout, memory_mb)["text"]
+
+
+def read_safely(
+    fmt: str,
+    data: bytes,
+    timeout: float = TIMEOUT,
+    memory_mb: int = MEMORY_MB,
+    sniffed: bool = False,
+) -> dict:
+    """Return {"text", "title"} of a file's bytes (title: the one it gives itself, or None),
+    read in a limited child process; raise ExtractionError as extract_text_safely does."""
+    return _run_safely("text", fmt, data, 0, timeout, memory_mb, sniffed)
+
+
+def title_safely(fmt: str, data: bytes, timeout: float = TIMEOUT) -> str | None:
+    """Return the title a file gives itself, read in a limited child; None when it has none
+    or cannot be read."""
+    try:
+        return _run_safely("title", fmt, data, 0, timeout, MEMORY_MB)["title"]
+    except ExtractionError:
+        return None
 
 
 def render_safely(
     task: str, fmt: str, data: bytes, page: int = 0, timeout: float = TIMEOUT
 ) -> dict:
-    """Render a file in a limited child (kb.ingest.render.render): {"text"}, {"pages"} or
+    """Render a file in a limited child (kb.ingest.formats.answer): {"text"}, {"pages"} or
     {"image"} (base64 PNG); raise ExtractionError as extract_text_safely does."""
     return _run_safely(task, fmt, data, page, timeout, MEMORY_MB)
 
 
 def _run_safely(
-    task: str, fmt: str, data: bytes, page: int, timeout: float, memory_mb: int
+    task: str,
+    fmt: str,
+    data: bytes,
+    page: int,
+    timeout: float,
+    memory_mb: int,
+    sniffed: bool = False,
 ) -> dict:
-    sniff(fmt, data)  # bounded: refuses most hostile files before any child is involved
+    if not sniffed:
+        sniff(fmt, data)  # bounded: refuses most hostile files before any child is involved
     slots = _POOL.slots
     if not slots.acquire(timeout=timeout):  # never hold a server thread for long
         raise ExtractionError(

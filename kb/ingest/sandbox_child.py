@@ -1,10 +1,12 @@
 """The child's side of kb.ingest.sandbox: read one file after another, within its limits.
 
-Run as `python -m kb.ingest.sandbox_child`; it imports the readers and nothing heavy.
+Run as `python -m kb.ingest.sandbox_child`; it imports the formats and their parsers, nothing
+heavy. The bytes it is sent were sniffed by the server (kb.ingest.formats.sniff) just before.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -12,8 +14,8 @@ import select
 import signal
 import sys
 
+from kb.ingest import formats
 from kb.ingest.extract import ExtractionError
-from kb.ingest.readers import extract_text
 from kb.limits import IDLE_SECONDS, MEMORY_MB, READER_NICE
 
 
@@ -34,12 +36,7 @@ def _read_exactly(stream, size: int) -> bytes:
 
 def _answer(fmt: str, data: bytes, task: str = "text", page: int = 0) -> dict:
     try:
-        if task == "text":
-            answer = {"text": extract_text(fmt, data)}
-        else:
-            from kb.ingest.render import render
-
-            answer = render(task, fmt, data, page)
+        found = formats.answer(task, fmt, data, page)
     except ExtractionError as exc:
         return {"ok": False, "reason": exc.reason, "message": str(exc)}
     except MemoryError:
@@ -54,11 +51,12 @@ def _answer(fmt: str, data: bytes, task: str = "text", page: int = 0) -> dict:
         detail = f"{type(exc).__name__}: {exc}"[:200]
         return {"ok": False, "reason": "damaged", "message": f"is damaged ({detail})"}
     # Lone surrogates from a broken text layer cannot travel as UTF-8: replace them.
-    if "text" in answer:
-        answer["text"] = _utf8(answer["text"])
-    if "pages" in answer:
-        answer["pages"] = [_utf8(page) for page in answer["pages"]]
-    return {"ok": True, **answer}
+    for key in ("text", "title"):
+        if found.get(key) is not None:
+            found[key] = _utf8(found[key])
+    if "pages" in found:
+        found["pages"] = [_utf8(page) for page in found["pages"]]
+    return {"ok": True, **found}
 
 
 def _utf8(text: str) -> str:
@@ -79,13 +77,8 @@ def serve(memory_mb: int, idle: float) -> None:
     os.dup2(2, 1)
     requests = sys.stdin.buffer
     # Import the parsers once, before the first file: each file then starts at once.
-    import docx  # noqa: F401
-    import inscriptis  # noqa: F401
-    import markdown_it  # noqa: F401
-    import pypdfium2  # noqa: F401
-
-    import kb.ingest.render  # noqa: F401
-
+    for module in sorted({m for fmt in formats.FORMAT_LIST for m in fmt.parsers}):
+        importlib.import_module(module)
     while True:
         if not select.select([requests], [], [], idle)[0]:
             return

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from kb.ingest.records import SECTION_HEADINGS, VISIBILITIES, DocumentRecord
+from kb.ingest.formats import SHARE_NAMES
+from kb.ingest.records import SECTION_HEADINGS, VISIBILITIES
 from kb.text.language import guess_language
 from kb.text.messages import N_
 
@@ -23,17 +24,19 @@ EXTRACTION_REASONS = (
 
 
 class Refusal(NamedTuple):
-    """How a refusal reads on a page: a Swedish message id and the field the detail fills."""
+    """How a refusal reads on a page: a Swedish message id, the field the detail fills, and
+    the values of its other fields (the same in every language)."""
 
     swedish: str
     field: str | None = None
     default: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
 
 # The one list of refusal codes, each with its Swedish message id (kb.web.i18n translates).
 # fmt: off
 REFUSALS = {
-    "type": Refusal(N_("kb kan inte läsa den sortens fil (%(ext)s). Dela en fil av typen md, txt, html, pdf eller docx."), "ext", "?"),
+    "type": Refusal(N_("kb kan inte läsa den sortens fil (%(ext)s). Dela en fil av typen: %(types)s."), "ext", "?", (("types", SHARE_NAMES),)),
     "empty": Refusal(N_("Filen är tom.")),
     "too_large": Refusal(N_("Filen är för stor (högst 20 MB).")),
     "mismatch": Refusal(N_("Filens innehåll stämmer inte med filändelsen (%(what)s). Kontrollera att du valt rätt fil."), "what"),
@@ -85,22 +88,6 @@ def visibility(value: str | None) -> str:
     if value not in VISIBILITIES:
         raise Refused("visibility", value)
     return value
-
-
-def web_document(kind: str, fmt: str, title: str, text: str, language: str | None, **fields):
-    """Return the record of a document written on the web; the store gives it its source."""
-    language, guessed = language_of(language, text)
-    return DocumentRecord(
-        origin="web",
-        source="",
-        kind=kind,
-        format=fmt,
-        title=title,
-        text=text,
-        language=language,
-        language_guessed=guessed,
-        **fields,
-    )
 
 
 def reflection_markdown(sections: dict[str, str]) -> str:

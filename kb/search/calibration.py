@@ -8,7 +8,6 @@ for any question. A question is answered when some leg's best document stands cl
 from __future__ import annotations
 
 import statistics
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -93,6 +92,15 @@ def standing_out(
     return out
 
 
+def tops(scores: Mapping[str, Mapping[int, float]], null: Mapping[str, Null]) -> dict[str, float]:
+    """Return each leg's best standardised score: t_keyword = max c(d), t_l = max z_l(d)."""
+    return {
+        leg: max((s if leg == "keyword" else null[leg].z(s) for s in per_doc.values()), default=0.0)
+        for leg, per_doc in scores.items()
+        if leg == "keyword" or leg in null
+    }
+
+
 def calibrate(scores_of: Callable[[str], Mapping[str, Mapping[int, float]]]) -> dict[str, Null]:
     """Ask every null question; return each leg's noise.
 
@@ -104,35 +112,3 @@ def calibrate(scores_of: Callable[[str], Mapping[str, Mapping[int, float]]]) -> 
         leg: null_of([max(a.get(leg, {}).values(), default=0.0) for a in answers])
         for leg in sorted(legs)
     }
-
-
-class NoiseCache:
-    """Each leg's noise over the current indexes, measured once per index state.
-
-    One search measures it; the others that arrive meanwhile wait on the lock (which costs
-    no CPU) instead of each measuring again: after an index swap a burst of searches would
-    otherwise starve every other request, health included.
-    """
-
-    def __init__(self) -> None:
-        self._null: tuple = (None, None)
-        self._lock = threading.Lock()
-
-    def __call__(self, searcher) -> dict[str, Null]:
-        """Return the noise for this searcher's catalog, indexes and parameters."""
-        state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
-        params = searcher.params
-
-        def fresh(key) -> bool:
-            same = key is not None and key[1] == params
-            return same and all(a is b for a, b in zip(key[0], state, strict=True))
-
-        key, null = self._null
-        if fresh(key):
-            return null
-        with self._lock:
-            key, null = self._null
-            if not fresh(key):
-                null = calibrate(searcher.null_scores)
-                self._null = ((state, params), null)
-        return null

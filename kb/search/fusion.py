@@ -21,10 +21,28 @@ def min_max(scores: Scores) -> dict[Hashable, float]:
     return {k: (v - lo) / (hi - lo) for k, v in scores.items()}
 
 
+def standardised(scores: Scores) -> dict[Hashable, float]:
+    """Rescale scores to spreads above their own mean per query, the worst candidate at 0.
+
+    n(s) = (s − μ) / σ − (min − μ) / σ = (s − min) / σ over the leg's candidates; a leg whose
+    best stands far above the rest weighs more than one whose candidates are all alike.
+    """
+    if not scores:
+        return {}
+    values = list(scores.values())
+    lo = min(values)
+    mean = sum(values) / len(values)
+    spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+    if spread <= 1e-12:
+        return dict.fromkeys(scores, 1.0)
+    return {k: (v - lo) / spread for k, v in scores.items()}
+
+
 def weighted(
     legs: Mapping[str, Scores],
     weights: Mapping[str, float],
     unreachable: Mapping[str, Collection[Hashable]] | None = None,
+    scale=min_max,
 ) -> dict[Hashable, float]:
     """Combine any number of legs convexly, each leg min-max scaled per query.
 
@@ -39,7 +57,7 @@ def weighted(
     active = {leg: w for leg, w in weights.items() if w > 0 and leg in legs}
     if any(w < 0 for w in weights.values()):
         raise ValueError("weights must not be negative")
-    scaled = {leg: min_max(legs[leg]) for leg in active}
+    scaled = {leg: scale(legs[leg]) for leg in active}
     blocked = {leg: set(unreachable.get(leg, ())) for leg in active}
     fused: dict[Hashable, float] = {}
     for doc in set().union(*(s.keys() for s in scaled.values())) if scaled else ():
@@ -48,6 +66,24 @@ def weighted(
         if total > 0:
             fused[doc] = sum(active[leg] * scaled[leg].get(doc, 0.0) for leg in reach) / total
     return fused
+
+
+def confident_weights(
+    weights: Mapping[str, float], tops: Mapping[str, float], gates: Mapping[str, float]
+) -> dict[str, float]:
+    """Weigh each leg by how far its best document stands above noise for this question.
+
+    w'_l = w_l · min(1, max(0, t_l) / g_l), where t_l is leg l's best standardised score
+    (keyword coverage; a semantic leg's z over the null questions) and g_l the gate at which
+    that leg alone answers a question. A leg that answers by itself keeps its weight; one whose
+    best lies at the noise adds its noise to nobody's rank. When no leg reaches anything above
+    the noise the weights stay as they were (the order is then only the closest material).
+    """
+    scaled = {
+        leg: w * min(1.0, max(0.0, tops.get(leg, 0.0)) / gates[leg]) if gates.get(leg) else w
+        for leg, w in weights.items()
+    }
+    return scaled if any(v > 0 for v in scaled.values()) else dict(weights)
 
 
 def rrf(rankings: Sequence[Sequence[Hashable]], k: int = 60) -> dict[Hashable, float]:

@@ -184,9 +184,13 @@ class HybridSearcher:
 
     # ------------------------------------------------------------------ fusion
     def fuse(
-        self, method: str, legs: dict[str, LegResult], query_language: str | None
+        self,
+        method: str,
+        legs: dict[str, LegResult],
+        query_language: str | None,
+        judged: dict[str, dict[int, float]] | None = None,
     ) -> dict[int, float]:
-        """Combine the legs with the chosen method."""
+        """Combine the legs with the chosen method (judged: the scores the gates read)."""
         scores = {name: leg.scores for name, leg in legs.items()}
         if method in LEGS:
             return fusion.min_max(scores.get(method, {}))
@@ -208,7 +212,16 @@ class HybridSearcher:
             for leg, w in self.params.weights.items()
             if leg != "sparse" or self.sparse_encoder is not None
         }
-        return fusion.weighted(scores, weights, unreachable)
+        if self.params.leg_confidence and judged is not None:
+            tops = calibration.tops(judged, self.calibration(self))
+            weights = fusion.confident_weights(weights, tops, self.gates())
+        scale = getattr(fusion, self.params.scale)
+        return fusion.weighted(scores, weights, unreachable, scale)
+
+    def gates(self) -> dict[str, float]:
+        """Return the score at which each leg alone answers a question."""
+        p = self.params
+        return {"keyword": p.gate_coverage, "dense": p.gate_z or 0.0, "sparse": p.gate_sparse_z}
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Answer a search for one viewer; nothing the viewer may not open is looked at."""
@@ -229,7 +242,14 @@ class HybridSearcher:
         n = max(self.params.candidates, request.offset + request.limit)
         wanted = (request.method,) if request.method in LEGS else LEGS
         legs = self.legs(text, allowed, everything, n, wanted, swedish)
-        scores = self.fuse(request.method, legs, query_language)
+        # The scores the gates read, computed once for the fusion and the cut-off.
+        gated = request.cutoff and self.params.gate_z is not None
+        judged = None
+        if request.method == "convex" and self.calibration is not None:
+            judged = (
+                self.leg_scores(q, legs, allowed) if gated or self.params.leg_confidence else None
+            )
+        scores = self.fuse(request.method, legs, query_language, judged)
         learned = wants_learned(text)
         if learned:
             factor = {
@@ -238,7 +258,7 @@ class HybridSearcher:
                 if self.catalog.docs[d].kind == "reflection"
             }
             scores = fusion.boost(scores, factor)
-        ordered, near = self.order(scores, q, legs, allowed, request)
+        ordered, near = self.order(scores, judged, request)
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         named = [
             (f, v)
@@ -303,7 +323,7 @@ class HybridSearcher:
         return self.leg_scores(Question(text), legs, None)
 
     def confidence(
-        self, q: Question, legs: dict[str, LegResult], allowed: list[int]
+        self, judged: dict[str, dict[int, float]]
     ) -> tuple[set[int], set[int] | None] | None:
         """Return (the documents that answer the question, those kept as results once it is).
 
@@ -315,9 +335,7 @@ class HybridSearcher:
         if p.gate_z is None or self.calibration is None:
             return None
         null = self.calibration(self)
-        judged = self.leg_scores(q, legs, allowed)
-        gates = {"keyword": p.gate_coverage, "dense": p.gate_z, "sparse": p.gate_sparse_z}
-        standing = calibration.standing_out(judged, null, gates)
+        standing = calibration.standing_out(judged, null, self.gates())
         if p.keep_z is None:
             return standing, None
         keep = {"keyword": p.keep_coverage, "dense": p.keep_z, "sparse": p.keep_z}
@@ -326,9 +344,7 @@ class HybridSearcher:
     def order(
         self,
         scores: dict[int, float],
-        q: Question,
-        legs: dict[str, LegResult],
-        allowed: list[int],
+        judged: dict[str, dict[int, float]] | None,
         request: SearchRequest,
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """Rank fused scores in the chosen order; return (hits, closest).
@@ -338,8 +354,8 @@ class HybridSearcher:
         that do (the reflections of "vad har vi lärt oss").
         """
         ordered = fusion.ranked(scores)
-        judged = ordered and request.method == "convex" and request.cutoff
-        confidence = self.confidence(q, legs, allowed) if judged else None
+        asked = ordered and request.method == "convex" and request.cutoff and judged is not None
+        confidence = self.confidence(judged) if asked else None
         if confidence is not None:
             standing, kept = confidence
             if not standing:

@@ -67,13 +67,15 @@ class KeywordIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
         self._ix = None
         # The schema the version file vouches for. Index.schema would reread the table of
         # contents from disk at every use, racing a writer's clean-up in another process.
         self.schema = make_schema()
-        self._searcher = None
-        self._docnums: dict[int, int] | None = None
+        # One searcher per request thread: a Whoosh reader keeps a read position in each open
+        # file, and two threads reading one postings file at once read each other's bytes
+        # (an UnpicklingError, a 500, seen under load). `_epoch` tells them to open anew.
+        self._local = threading.local()
+        self._epoch = 0
         self._parsed = Memo(PARSED_CACHE)
         self._snippets = Memo(SNIPPET_CACHE)
 
@@ -108,28 +110,25 @@ class KeywordIndex:
 
     def _drop_searcher(self) -> None:
         # Not closed: a request thread may be searching it; it closes when let go of.
-        self._searcher = None
-        self._docnums = None
+        self._epoch += 1
 
     def _reset_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-        self._searcher = None
-        self._docnums = None
+        local = self._local
+        if getattr(local, "searcher", None) is not None:
+            local.searcher.close()
+        local.searcher = None
+        self._epoch += 1
 
     def searcher(self):
-        """Return a searcher that sees the newest committed index."""
-        with self._lock:
-            if self._searcher is None:
-                self._searcher = self._new_searcher()
-                self._docnums = None
-            elif not self._searcher.up_to_date():
-                # A fresh searcher, not refresh(): refresh closes the old reader, which another
-                # request thread may be searching right now (ReaderClosed, a 500). The old one
-                # is closed when its last user lets go of it.
-                self._searcher = self._new_searcher()
-                self._docnums = None
-            return self._searcher
+        """Return this thread's searcher, seeing the newest committed index."""
+        local = self._local
+        current = getattr(local, "searcher", None)
+        if current is None or local.epoch != self._epoch or not current.up_to_date():
+            # A fresh searcher, not refresh(): refresh closes the old reader, which this
+            # thread may still hold results of. The old one closes when let go of.
+            local.epoch = self._epoch
+            local.searcher, local.docnums = self._new_searcher(), None
+        return local.searcher
 
     def _new_searcher(self, attempts: int = 10):
         """Open a searcher on the newest commit, again when a writer's clean-up removed the
@@ -151,9 +150,10 @@ class KeywordIndex:
     def docnums(self) -> dict[int, int]:
         """Return {doc_id: Whoosh document number} for the current searcher."""
         searcher = self.searcher()
-        if self._docnums is None:
-            self._docnums = {int(fields["doc_id"]): num for num, fields in searcher.iter_docs()}
-        return self._docnums
+        local = self._local
+        if local.docnums is None:
+            local.docnums = {int(fields["doc_id"]): num for num, fields in searcher.iter_docs()}
+        return local.docnums
 
     def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
         """Write changed documents and delete removed ones in one Whoosh commit."""
@@ -174,8 +174,7 @@ class KeywordIndex:
             writer.cancel()
             raise
         writer.commit()
-        with self._lock:
-            self._docnums = None
+        self._drop_searcher()
 
     def search(
         self,

@@ -71,6 +71,11 @@ class SearchParams:
     # legs found). Measured and not shipped (docs/search.md): +0.002 on the test half, and it
     # cut relevant Swedish answers to English questions (sample set crosslingual 0.79 -> 0.61).
     keep_z: float | None = None
+    # Weigh each leg per question by how far its best document stands above the noise
+    # (fusion.confident_weights, at the gates above).
+    leg_confidence: bool = False
+    # How each leg's scores are put on one scale before the weights: "min_max" or "standardised".
+    scale: str = "min_max"
     keep_coverage: float = 0.25
     # Correct words no allowed document holds to the closest word one does.
     spelling: bool = True

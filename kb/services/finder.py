@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -9,9 +10,10 @@ from sqlalchemy.orm import Session
 from kb.config import Settings
 from kb.db import Database
 from kb.search.access import Viewer
-from kb.search.calibration import NoiseCache
+from kb.search.calibration import Null
 from kb.search.catalog import Catalog, Filters
 from kb.search.hybrid import SORTS, HybridSearcher, SearchParams, SearchRequest, SearchResult
+from kb.search.noise import NoiseFloor
 from kb.search.snapshots import IndexSnapshots
 from kb.search.texts import StoredTexts
 from kb.services.documents import Documents
@@ -54,7 +56,8 @@ class Finder:
     ) -> None:
         self.settings, self.db, self.indexes = settings, db, indexes
         self.people, self.documents, self.upkeep = people, documents, upkeep
-        self.noise = NoiseCache()
+        # Each leg's noise, measured once per index state (in the background once known).
+        self.noise = NoiseFloor()
         self._query_cache: dict = {}
 
     def params(self) -> SearchParams:
@@ -87,9 +90,15 @@ class Finder:
             sparse_encoder=ix.sparse_encoder,
             centroids=ix.centroids,
             chunk_texts=chunks,
-            calibration=self.noise,
+            calibration=self.calibration,
             query_cache=self._query_cache,
         )
+
+    def calibration(self, searcher: HybridSearcher) -> Mapping[str, Null]:
+        """Return each leg's noise over the searcher's indexes (kb.search.noise)."""
+        state = (searcher.catalog, searcher.vectors, searcher.sparse_index, searcher.keyword)
+        size = len(searcher.catalog.docs)
+        return self.noise.of(state, searcher.params, searcher.null_scores, size)
 
     def _texts(self, session: Session | None):
         """Return the readers of documents' and passages' texts a searcher is given."""
@@ -150,11 +159,9 @@ class Finder:
                 *([filters.author] if filters.author else []),
             }
             names = self.people.person_names(sorted(authors), session)
-            # What was read is one state; counting the search is a write of its own.
-            session.commit()
-            search_id = None
-            if count and not offset:
-                search_id = self.upkeep.record_search(viewer, text, result.total, session=session)
+        search_id = None
+        if count and not offset:
+            search_id = self.upkeep.record_search(viewer, text, result.total)
         return SearchAnswer(
             text,
             filters,

@@ -7,7 +7,6 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kb.config import Settings, instance_secret
@@ -17,6 +16,7 @@ from kb.search.snapshots import IndexSnapshots
 from kb.services.people import People
 from kb.upkeep import asks, gaps
 from kb.upkeep.freshness import Freshness, freshness
+from kb.upkeep.searchlog import SearchLog
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,9 @@ class Upkeep:
         self, settings: Settings, db: Database, indexes: IndexSnapshots, people: People
     ) -> None:
         self.settings, self.db, self.indexes, self.people = settings, db, indexes, people
+        window = timedelta(minutes=settings.click_window_minutes)
+        # Searches are counted by one writer thread: no search waits for the database.
+        self.search_log = SearchLog(db.write, window)
 
     # ------------------------------------------------------------ owners and review dates
     def freshness(
@@ -92,41 +95,27 @@ class Upkeep:
     def _now(self) -> datetime:
         return datetime.combine(self.settings.as_of, datetime.now().time())
 
-    def record_search(
-        self, viewer: Viewer, text: str, hits: int, now=None, session: Session | None = None
-    ) -> str | None:
+    def record_search(self, viewer: Viewer, text: str, hits: int, now=None) -> str | None:
         """Count a colleague's search toward the gaps (never who asked); return the token a
-        hit's click-through carries, or None when there is nothing to wait for.
-
-        In a session given, this is its last work: it commits it (or rolls it back).
-        """
+        hit's click-through carries, or None when there is nothing to wait for. Written in
+        the background (kb.upkeep.searchlog): no search waits for the database."""
         if viewer.is_system or not viewer.person_id:
             return None
         secret = instance_secret(self.settings)
-        now = now or self._now()
-        if session is None:
-            with self.db.read() as own:
-                return self.record_search(viewer, text, hits, now, own)
-        try:
-            gaps.fold(session, now, timedelta(minutes=self.settings.click_window_minutes))
-            token = gaps.record(
-                session, text, lambda k: gaps.asker_tag(secret, k, viewer.person_id), hits, now
-            )
-            session.commit()
-            return token
-        except SQLAlchemyError:
-            # Counting is a side matter: a busy or read-only database must not fail a search.
-            session.rollback()
-            log.warning("search gap not recorded", exc_info=True)
-            return None
+        return self.search_log.add(
+            text, lambda k: gaps.asker_tag(secret, k, viewer.person_id), hits, now or self._now()
+        )
 
     def record_click(self, token: str) -> bool:
         """Note that a hit of a search was opened: that search is no gap."""
+        if self.search_log.forget(token):
+            return True
         with self.db.write() as session:
             return gaps.clicked(session, token)
 
     def search_gaps(self, now=None, minimum: int = gaps.MIN_ASKERS) -> list[gaps.Gap]:
         """Return the gaps at least `minimum` colleagues ran into (pending searches folded)."""
+        self.search_log.flush()
         with self.db.write() as session:
             window = timedelta(minutes=self.settings.click_window_minutes)
             gaps.fold(session, now or self._now(), window)
@@ -178,3 +167,7 @@ class Upkeep:
         if not self.indexes.catalog().may_open(viewer, source):
             return []
         return [a for a in self.material_requests(viewer) if source in {x[0] for x in a.answers}]
+
+    def close(self) -> None:
+        """Write the searches still waiting and stop the writer thread."""
+        self.search_log.close()

@@ -81,16 +81,19 @@ def count_gap(session: Session, key: str, text: str, tag: str, week: date) -> No
     session.flush()
 
 
-def record(session: Session, text: str, tag_of, hits: int, now: datetime) -> str | None:
-    """Record a search: a gap at once when it found nothing; pending (its token returned)
-    until a hit is opened when it found something. Questions of stop words only are not kept."""
+def record(
+    session: Session, text: str, tag_of, hits: int, now: datetime, token: str | None = None
+) -> str | None:
+    """Record a search: a gap at once when it found nothing; pending (its token, given or
+    made, returned) until a hit is opened when it found something. Questions of stop words
+    only are not kept."""
     key = gap_key(text)
     if not key:
         return None
     if hits == 0:
         count_gap(session, key, shown_text(text), tag_of(key), monday(now.date()))
         return None
-    token = secrets.token_hex(16)
+    token = token or secrets.token_hex(16)
     session.add(PendingSearch(token=token, key=key, text=shown_text(text), tag=tag_of(key), at=now))
     return token
 

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Num
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kb.accounts import MAX_PASSWORD, MIN_PASSWORD
+from kb.ingest.formats import SHARE_EXTENSIONS, SHARE_LABELS
 from kb.ingest.records import STEPS
 
 try:
@@ -133,7 +134,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ShareForm(FlaskForm):
-    file = FileField(_l("Fil"), render_kw={"accept": ".md,.txt,.html,.htm,.pdf,.docx"})
+    file = FileField(_l("Fil"), render_kw={"accept": ",".join(SHARE_EXTENSIONS)})
+    # The formats it takes, as its hint names them: "Markdown (.md), ..., Word (.docx)".
+    formats = SHARE_LABELS
     # The token of a file already sent with a form that had a mistake: it is kept on the server.
     kept = HiddenField()
     title = StringField(_l("Titel"), [Optional(), Length(max=300)])

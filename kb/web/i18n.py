@@ -20,7 +20,9 @@ def refusal(exc: Refused) -> str:
     wording = REFUSALS.get(exc.code)
     if wording is None:
         return str(exc)
-    values = {wording.field: exc.detail or wording.default} if wording.field else {}
+    values = dict(wording.values)
+    if wording.field:
+        values[wording.field] = exc.detail or wording.default
     return gettext(wording.swedish, **values)
 
 

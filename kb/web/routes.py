@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 
+from kb.errors import Invalid
 from kb.search.access import Viewer
 from kb.search.catalog import FACET_LIST
 from kb.service import KnowledgeBase
@@ -20,8 +21,8 @@ pages = Blueprint("pages", __name__)
 api = Blueprint("api", __name__, url_prefix="/api")
 
 
-class BadRequest(ValueError):
-    """A query parameter a caller got wrong; the message says how."""
+class BadRequest(Invalid):
+    """A query parameter or body a caller got wrong; the message says how."""
 
 
 def facade() -> KnowledgeBase:
@@ -102,21 +103,11 @@ def token_required(view):
     return wrapper
 
 
-@api.errorhandler(BadRequest)
-def bad_request(exc: BadRequest):
-    return jsonify(error="bad request", message=str(exc)), 400
-
-
 def render_found(template: str, payload: dict | None):
     """Render a page from its payload, or answer 404 when there is none (missing or hidden)."""
     if payload is None:
         abort(404)
     return render_template(template, page=payload)
-
-
-def not_found(message: str):
-    """Answer an API call with 404 and a message."""
-    return jsonify(error="not found", message=message), 404
 
 
 @api.get("/health")

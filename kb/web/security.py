@@ -1,4 +1,4 @@
-"""Security of every response: CSRF, rate limits, headers, and error pages that leak nothing."""
+"""Security of every response: CSRF, rate limits and headers (error pages: kb/web/errors.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import time
 from collections import defaultdict, deque
 from contextlib import contextmanager
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFError, CSRFProtect
-
-from kb.accounts import NotCoordinator
+from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address, storage_uri="memory://")
@@ -24,14 +22,6 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 # A downloaded file (an uploaded HTML page, say) must never run as part of the site.
-API_ERRORS = {
-    400: "bad request",
-    403: "forbidden",
-    404: "not found",
-    405: "method not allowed",
-    413: "too large",
-    429: "too many requests",
-}
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
@@ -164,7 +154,7 @@ def login_limit() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Install CSRF protection, the rate limiter, the headers and the error pages."""
+    """Install CSRF protection, the rate limiter and the headers."""
     from kb.web import i18n
 
     csrf.init_app(app)
@@ -205,21 +195,3 @@ def init_app(app: Flask) -> None:
             # Pages show what one colleague may see: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-    def page(code: int, template: str, **context):
-        if request.path.startswith("/api/"):
-            return jsonify(error=API_ERRORS.get(code, "error")), code
-        return render_template(template, code=code, **context), code
-
-    # What went wrong -> (status, page); the API gets the same status with a JSON body.
-    errors = {
-        CSRFError: (400, "errors/csrf.html"),
-        403: (403, "errors/403.html"),
-        NotCoordinator: (403, "errors/403.html"),
-        404: (404, "errors/404.html"),
-        405: (405, "errors/404.html"),
-        413: (413, "errors/413.html"),
-        429: (429, "errors/429.html"),
-    }
-    for error, (code, template) in errors.items():
-        app.register_error_handler(error, lambda exc, c=code, t=template: page(c, t))

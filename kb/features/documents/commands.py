@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.commandline import Context, as_option, pass_ctx
-from kb.features.documents.queries import CannotDelete, delete_document
+from kb.features.documents.queries import delete_document
 
 
 @click.command()
@@ -14,10 +14,7 @@ from kb.features.documents.queries import CannotDelete, delete_document
 @pass_ctx
 def delete(ctx: Context, source: str, person: str | None) -> None:
     """Delete a document uploaded or written on the web, with its file and its index entries."""
-    try:
-        delete_document(ctx.kb, ctx.viewer(person), source)
-    except CannotDelete as exc:
-        raise click.ClickException(str(exc)) from None
+    delete_document(ctx.kb, ctx.viewer(person), source)
     click.echo(f"deleted {source}")
 
 

@@ -1,15 +1,17 @@
 """How a document reads on its page: its body as written, and a name for where it lives.
 
-Markdown is rendered as before; HTML and DOCX files become allow-listed HTML and PDFs their
-page texts beside page images, all made in the sandbox and cached (kb.ingest.previews).
+The formats shown as HTML (kb.ingest.formats: Markdown, HTML, DOCX, ...) become allow-listed
+HTML and PDFs their page texts beside page images, all made in the sandbox and cached
+(kb.ingest.previews).
 """
 
 from __future__ import annotations
 
+from kb.ingest.formats import shown_as
 from kb.ingest.previews import Previews
 from kb.limits import MAX_PREVIEW_PAGES
 from kb.services.documents import StoredDocument
-from kb.text.markup import paragraphs, render_markdown, settle_headings
+from kb.text.markup import paragraphs, settle_headings
 
 
 def body(previews: Previews, doc: StoredDocument) -> dict:
@@ -17,8 +19,8 @@ def body(previews: Previews, doc: StoredDocument) -> dict:
     shown = {"html": "", "pages": [], "paragraphs": []}
     data = doc.original.data if doc.original is not None else None
     if doc.format == "md" and doc.body is not None:
-        shown["html"] = settle_headings(render_markdown(doc.body), doc.title)
-    elif doc.format in ("html", "docx") and data is not None:
+        data = doc.body.encode("utf-8")  # Markdown keeps its body as written, not its file
+    if shown_as(doc.format) == "html" and data is not None:
         html = previews.html(doc.format, data)
         shown["html"] = settle_headings(html, doc.title) if html else ""
     elif doc.format == "pdf" and data is not None:

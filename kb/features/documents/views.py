@@ -6,14 +6,8 @@ from io import BytesIO
 
 from flask import abort, jsonify, send_file
 
-from kb.features.documents.queries import (
-    CannotDelete,
-    delete_document,
-    document,
-    download,
-    page_image,
-)
-from kb.web.routes import api, facade, not_found, pages, render_found, token_required, viewer
+from kb.features.documents.queries import delete_document, document, download, page_image
+from kb.web.routes import api, facade, pages, render_found, token_required, viewer
 from kb.web.security import DOWNLOAD_CSP
 
 
@@ -53,10 +47,5 @@ def page_picture(number: int, source: str):
 @api.post("/documents/<path:source>/delete", endpoint="delete_document")
 @token_required
 def api_delete(source: str):
-    try:
-        delete_document(facade(), viewer(), source)
-    except CannotDelete as exc:
-        if exc.code == "missing":
-            return not_found(str(exc))
-        return jsonify(error="forbidden", reason=exc.code, message=str(exc)), 403
+    delete_document(facade(), viewer(), source)
     return jsonify(deleted=source)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.commandline import Context, as_option, emit, json_option, pass_ctx
-from kb.features.edit.queries import CannotChange, restore, undelete, versions
+from kb.features.edit.queries import restore, undelete, versions
 
 
 def _render_versions(d: dict) -> None:
@@ -22,11 +22,7 @@ def _render_versions(d: dict) -> None:
 @pass_ctx
 def versions_command(ctx: Context, source: str, person: str | None, as_json: bool) -> None:
     """List the versions of a document uploaded or written on the web, newest first."""
-    try:
-        payload = versions(ctx.kb, ctx.viewer(person), source)
-    except CannotChange as exc:
-        raise click.ClickException(str(exc)) from None
-    emit(payload, as_json, _render_versions)
+    emit(versions(ctx.kb, ctx.viewer(person), source), as_json, _render_versions)
 
 
 @click.command(name="restore")
@@ -36,10 +32,7 @@ def versions_command(ctx: Context, source: str, person: str | None, as_json: boo
 @pass_ctx
 def restore_command(ctx: Context, source: str, version: int, person: str | None) -> None:
     """Make an earlier version of a document the current one (kept as a new version)."""
-    try:
-        number = restore(ctx.kb, ctx.viewer(person), source, version)
-    except CannotChange as exc:
-        raise click.ClickException(str(exc)) from None
+    number = restore(ctx.kb, ctx.viewer(person), source, version)
     click.echo(f"restored {source} version {version} as version {number}")
 
 
@@ -49,10 +42,7 @@ def restore_command(ctx: Context, source: str, version: int, person: str | None)
 @pass_ctx
 def undelete_command(ctx: Context, source: str, person: str | None) -> None:
     """Bring back a document deleted less than 30 days ago."""
-    try:
-        undelete(ctx.kb, ctx.viewer(person), source)
-    except CannotChange as exc:
-        raise click.ClickException(str(exc)) from None
+    undelete(ctx.kb, ctx.viewer(person), source)
     click.echo(f"undeleted {source}")
 
 

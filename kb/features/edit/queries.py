@@ -11,13 +11,13 @@ from datetime import date, datetime
 from kb.accounts import change_refusal, is_coordinator
 from kb.ingest.bundle import split_sections
 from kb.ingest.checks import check_types
+from kb.ingest.pipeline import typed
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
 from kb.ingest.versions import VersionError
 from kb.search.access import Viewer, may_read, readers_of
 from kb.service import KnowledgeBase
-from kb.text.markup import markdown_to_text
 from kb.text.slugs import split_values
 
 EDITABLE_TEXT = ("md", "txt")
@@ -122,9 +122,8 @@ def edit_document(kb: KnowledgeBase, viewer: Viewer, source: str, changes: dict)
 def _text_fields(fmt: str, text: str) -> dict:
     if not text.strip():
         raise Refused("no_text")
-    if fmt == "md":
-        return {"body": text, "text": markdown_to_text(text)}
-    return {"text": text}
+    content = typed(fmt, text)
+    return {"text": content.text, "body": content.body}
 
 
 def _reflection_fields(start: dict, changes: dict) -> dict:
@@ -144,7 +143,7 @@ def _reflection_fields(start: dict, changes: dict) -> dict:
         if not body:
             raise Refused("empty")
         out.update(
-            body=body, text=markdown_to_text(body), sections=tuple(split_sections(body).items())
+            body=body, text=typed("md", body).text, sections=tuple(split_sections(body).items())
         )
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from kb.errors import Invalid
 from kb.features.edit.queries import (
     CannotChange,
     current,
@@ -18,18 +19,18 @@ from kb.features.edit.queries import (
 from kb.ingest.submit import Refused
 from kb.web.forms import ButtonForm, EditMaterialForm, ReflectionForm
 from kb.web.i18n import refusal
-from kb.web.routes import api, facade, not_found, pages, token_required, viewer
+from kb.web.routes import api, facade, pages, token_required, viewer
 
 
 def _or_404(call, *args):
-    """Run a query; a document the viewer may not change answers 404 (missing) or 403."""
+    """Run a query; a synced document leads to its page, other refusals answer 404 or 403."""
     try:
         return call(facade(), viewer(), *args)
     except CannotChange as exc:
         if exc.code == "synced":  # it changes where it lives: the document page links there
             flash(_("Dokumentet hämtas från en annan plats: ändra det där."), "error")
             abort(redirect(url_for("pages.document", source=args[0])))
-        abort(404 if exc.code in ("missing", "number", "expired") else 403)
+        raise
 
 
 def _form(start: dict):
@@ -112,22 +113,10 @@ def restore_page(source: str):
     return redirect(url_for("pages.document", source=source))
 
 
-def _api(call, *args):
-    try:
-        return call(facade(), viewer(), *args), None
-    except CannotChange as exc:
-        if exc.code in ("missing", "number", "expired"):
-            return None, not_found(str(exc))
-        return None, (jsonify(error="forbidden", reason=exc.code, message=str(exc)), 403)
-    except Refused as exc:
-        return None, (jsonify(error="bad request", reason=exc.code, message=str(exc)), 400)
-
-
 @api.get("/documents/<path:source>/versions", endpoint="versions")
 @token_required
 def api_versions(source: str):
-    payload, error = _api(versions, source)
-    return error or jsonify(payload)
+    return jsonify(versions(facade(), viewer(), source))
 
 
 @api.post("/documents/<path:source>/edit", endpoint="edit_document")
@@ -135,10 +124,10 @@ def api_versions(source: str):
 def api_edit(source: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return jsonify(error="bad request", message="send the changed fields as a JSON object"), 400
+        raise Invalid("send the changed fields as a JSON object")
     body.pop("date", None)  # a date arrives as text; the form's date field is the way to change it
-    number, error = _api(edit_document, source, body)
-    return error or jsonify(source=source, version=number)
+    number = edit_document(facade(), viewer(), source, body)
+    return jsonify(source=source, version=number)
 
 
 @api.post("/documents/<path:source>/restore", endpoint="restore")
@@ -147,13 +136,13 @@ def api_restore(source: str):
     body = request.get_json(silent=True) or {}
     number = body.get("version") if isinstance(body, dict) else None
     if not isinstance(number, int) or isinstance(number, bool):
-        return jsonify(error="bad request", reason="version", message='send {"version": N}'), 400
-    new, error = _api(restore, source, number)
-    return error or jsonify(source=source, restored=number, version=new)
+        raise Invalid('send {"version": N}', "version")
+    new = restore(facade(), viewer(), source, number)
+    return jsonify(source=source, restored=number, version=new)
 
 
 @api.post("/documents/<path:source>/undelete", endpoint="undelete")
 @token_required
 def api_undelete(source: str):
-    number, error = _api(undelete, source)
-    return error or jsonify(source=source, version=number)
+    number = undelete(facade(), viewer(), source)
+    return jsonify(source=source, version=number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.commandline import Context, as_option, emit, json_option, pass_ctx
+from kb.errors import NotFound
 from kb.features.groups.payload import group_payload, tag_payload
 from kb.features.groups.queries import group, tagged
 
@@ -34,7 +35,7 @@ def group_command(ctx: Context, name: str, person: str | None, as_json: bool) ->
     """Show a learning group: its reflections step by step, members, material used."""
     answer = group(ctx.kb, ctx.viewer(person), name)
     if answer is None:
-        raise click.ClickException(f"no learning group {name!r}")
+        raise NotFound(f"no learning group {name!r}")
     emit(group_payload(ctx.kb, answer), as_json, _render_group)
 
 
@@ -47,7 +48,7 @@ def tag_command(ctx: Context, tag: str, person: str | None, as_json: bool) -> No
     """List the documents with a tag, newest first."""
     docs = tagged(ctx.kb, ctx.viewer(person), tag)
     if not docs:
-        raise click.ClickException(f"no documents tagged {tag!r}")
+        raise NotFound(f"no documents tagged {tag!r}")
     emit(tag_payload(ctx.kb, tag, docs), as_json, _render_tag)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from kb.errors import NotFound
 from kb.features.groups.payload import group_payload, tag_payload
 from kb.features.groups.queries import group, tagged
-from kb.web.routes import api, facade, not_found, pages, render_found, token_required, viewer
+from kb.web.routes import api, facade, pages, render_found, token_required, viewer
 
 
 def _group(name: str) -> dict | None:
@@ -33,11 +34,15 @@ def tag_page(tag: str):
 @token_required
 def api_group(name: str):
     payload = _group(name)
-    return jsonify(payload) if payload else not_found(f"no learning group {name!r}")
+    if payload is None:
+        raise NotFound(f"no learning group {name!r}")
+    return jsonify(payload)
 
 
 @api.get("/tags/<path:tag>", endpoint="tag")
 @token_required
 def api_tag(tag: str):
     payload = _tag(tag)
-    return jsonify(payload) if payload else not_found(f"no documents tagged {tag!r}")
+    if payload is None:
+        raise NotFound(f"no documents tagged {tag!r}")
+    return jsonify(payload)

@@ -15,7 +15,6 @@ from kb.features.mentors.queries import (
     running,
 )
 from kb.search.access import Viewer
-from kb.service import UnknownPerson
 
 
 def _render_matching(d: dict) -> None:
@@ -45,10 +44,7 @@ def mentors(ctx: Context, newcomer: str | None, match: bool, limit: int, as_json
     if match or not newcomer:
         data = matching_payload(match_mentors(ctx.kb, Viewer.system()))
         return emit(data, as_json, _render_matching)
-    try:
-        answer = mentors_answer(ctx.kb, Viewer.system(), newcomer, limit)
-    except UnknownPerson as exc:
-        raise click.ClickException(f"no person with id {newcomer!r}") from exc
+    answer = mentors_answer(ctx.kb, Viewer.system(), newcomer, limit)
     emit(mentors_payload(answer), as_json, _render_mentors)
 
 
@@ -85,8 +81,6 @@ def mentorship_assign(ctx: Context, mentor: str, newcomer: str) -> None:
     """Make MENTOR the mentor of NEWCOMER (ending the newcomer's mentorship with anyone else)."""
     try:
         made = assign(ctx.kb, Viewer.system(), mentor, newcomer)
-    except UnknownPerson as exc:
-        raise click.ClickException(f"no person with id {exc.args[0]!r}") from exc
     except MentorshipRefused as exc:
         why = exc.code.replace("_", " ")
         raise click.ClickException(f"{mentor} cannot mentor {newcomer}: {mentor} {why}") from exc

@@ -18,9 +18,8 @@ from kb.features.mentors.queries import (
     mentors_answer,
     running,
 )
-from kb.service import UnknownPerson
 from kb.web.args import api_int, required_text
-from kb.web.routes import api, facade, not_found, pages, token_required, viewer
+from kb.web.routes import api, facade, pages, token_required, viewer
 
 # Why a mentorship could not be assigned, by MentorshipRefused.code.
 REFUSALS = {
@@ -60,8 +59,6 @@ def assign_page():
     newcomer = form.newcomer.data
     try:
         made = assign(facade(), viewer(), form.mentor.data, newcomer)
-    except UnknownPerson:
-        abort(404)
     except MentorshipRefused as exc:
         explain = REFUSALS.get(exc.code)
         flash(explain() if explain else exc.code, "error")
@@ -104,10 +101,7 @@ def end_page():
 @token_required
 def api_body():
     newcomer = required_text("newcomer", "the id of the new colleague")
-    try:
-        answer = mentors_answer(facade(), viewer(), newcomer, api_int("limit", 5))
-    except UnknownPerson:
-        return not_found(f"no person with id {newcomer!r}")
+    answer = mentors_answer(facade(), viewer(), newcomer, api_int("limit", 5))
     return jsonify(mentors_payload(answer))
 
 

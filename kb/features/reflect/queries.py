@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from kb.ingest.bundle import split_sections
+from kb.ingest.pipeline import typed, web_record
 from kb.ingest.records import STEPS
-from kb.ingest.submit import Refused, reflection_markdown, web_document
+from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
 from kb.search.access import Viewer
 from kb.search.catalog import Filters
 from kb.service import KnowledgeBase
-from kb.text.markup import markdown_to_text
 from kb.text.slugs import slugify, split_values
 
 
@@ -66,11 +66,10 @@ def write_reflection(
     authors = tuple(dict.fromkeys([viewer.person_id, *participants]))
     visibility = checked_visibility(visibility)
     _check_authors(kb, authors)
-    record = web_document(
+    record = web_record(
+        typed("md", body),
         "reflection",
-        "md",
         title,
-        markdown_to_text(body),
         language,
         date=when,
         authors=authors,
@@ -79,7 +78,6 @@ def write_reflection(
         group=group or None,
         step=step,
         sections=tuple(split_sections(body).items()),
-        body=body,
     )
     return kb.documents.store.add(
         record, "reflections", f"{when.isoformat()}-{slugify(group or title)}"

@@ -6,7 +6,7 @@ import click
 
 from kb.commandline import Context, as_option, emit, json_option, pass_ctx
 from kb.features.requests.payload import requests_payload
-from kb.features.requests.queries import RequestError, ask, requests_answer, vote
+from kb.features.requests.queries import ask, requests_answer, vote
 
 
 def _render(d: dict) -> None:
@@ -30,13 +30,10 @@ def _render(d: dict) -> None:
 def requests(ctx: Context, question, vote_for, person, as_json) -> None:
     """List the requests for material, open ones (most votes) first."""
     viewer = ctx.viewer(person)
-    try:
-        if question:
-            click.echo(f"asked: request #{ask(ctx.kb, viewer, question)}", err=True)
-        if vote_for is not None:
-            vote(ctx.kb, viewer, vote_for)
-    except RequestError as exc:
-        raise click.ClickException(str(exc)) from None
+    if question:
+        click.echo(f"asked: request #{ask(ctx.kb, viewer, question)}", err=True)
+    if vote_for is not None:
+        vote(ctx.kb, viewer, vote_for)
     emit(requests_payload(requests_answer(ctx.kb, viewer)), as_json, _render)
 
 

@@ -13,7 +13,7 @@ from kb.features.requests.payload import requests_payload
 from kb.features.requests.queries import RequestError, ask, requests_answer, suggest, vote
 from kb.upkeep.asks import MAX_QUESTION
 from kb.web.forms import ButtonForm
-from kb.web.routes import BadRequest, api, facade, not_found, pages, token_required, viewer
+from kb.web.routes import BadRequest, api, facade, pages, token_required, viewer
 
 
 class AskForm(FlaskForm):
@@ -64,7 +64,7 @@ def vote_page(request_id: int):
     try:
         vote(facade(), viewer(), request_id)
     except RequestError:
-        abort(404)
+        abort(404)  # a voter without a profile, too: the page offers no such vote
     return redirect(url_for("pages.requests", _anchor=f"request-{request_id}"))
 
 
@@ -74,10 +74,7 @@ def suggest_page(request_id: int):
     form.expert.choices = []
     if not form.validate_on_submit():
         abort(400)
-    try:
-        suggest(facade(), viewer(), request_id, form.expert.data or "")
-    except RequestError as exc:
-        abort(404 if exc.code == "missing" else 400)
+    suggest(facade(), viewer(), request_id, form.expert.data or "")
     return redirect(url_for("pages.requests", _anchor=f"request-{request_id}"))
 
 
@@ -89,12 +86,6 @@ def _json_text(key: str) -> str:
     return value
 
 
-def _refused(exc: RequestError):
-    if exc.code == "missing":
-        return not_found(str(exc))
-    return jsonify(error="bad request", reason=exc.code, message=str(exc)), 400
-
-
 @api.get("/requests", endpoint="requests")
 @token_required
 def api_body():
@@ -104,27 +95,18 @@ def api_body():
 @api.post("/requests", endpoint="ask_material")
 @token_required
 def api_ask():
-    try:
-        number = ask(facade(), viewer(), _json_text("question"))
-    except RequestError as exc:
-        return _refused(exc)
+    number = ask(facade(), viewer(), _json_text("question"))
     return jsonify(id=number), 201
 
 
 @api.post("/requests/<int:request_id>/vote", endpoint="vote_request")
 @token_required
 def api_vote(request_id: int):
-    try:
-        return jsonify(voted=vote(facade(), viewer(), request_id))
-    except RequestError as exc:
-        return _refused(exc)
+    return jsonify(voted=vote(facade(), viewer(), request_id))
 
 
 @api.post("/requests/<int:request_id>/experts", endpoint="suggest_expert")
 @token_required
 def api_suggest(request_id: int):
-    try:
-        suggest(facade(), viewer(), request_id, _json_text("expert"))
-    except RequestError as exc:
-        return _refused(exc)
+    suggest(facade(), viewer(), request_id, _json_text("expert"))
     return jsonify(suggested=True)

@@ -6,7 +6,7 @@ import click
 
 from kb.commandline import Context, as_option, emit, json_option, pass_ctx
 from kb.features.review.payload import review_payload, state_payload
-from kb.features.review.queries import CannotReview, mark_reviewed, review_answer, set_owners, state
+from kb.features.review.queries import mark_reviewed, review_answer, set_owners, state
 from kb.text.slugs import split_values
 
 
@@ -40,17 +40,14 @@ def review(ctx: Context, source, done, owners, person, as_json) -> None:
     """Show a document's owners and review dates (or the list to review), or mark it reviewed."""
     viewer = ctx.viewer(person)
     kb = ctx.kb
-    try:
-        if source is None:
-            if not person:
-                raise click.ClickException("name a SOURCE, or --as PERSON for their list")
-            emit(review_payload(kb, review_answer(kb, viewer)), as_json, _render)
-            return
-        if owners is not None:
-            found = set_owners(kb, viewer, source, split_values(owners))
-        found = mark_reviewed(kb, viewer, source) if done else state(kb, viewer, source)
-    except CannotReview as exc:
-        raise click.ClickException(str(exc)) from None
+    if source is None:
+        if not person:
+            raise click.ClickException("name a SOURCE, or --as PERSON for their list")
+        emit(review_payload(kb, review_answer(kb, viewer)), as_json, _render)
+        return
+    if owners is not None:
+        found = set_owners(kb, viewer, source, split_values(owners))
+    found = mark_reviewed(kb, viewer, source) if done else state(kb, viewer, source)
     emit(state_payload(kb, found), as_json, _render)
 
 

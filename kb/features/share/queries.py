@@ -1,4 +1,5 @@
-"""Check an uploaded file, read it in the sandbox and hand it to the store."""
+"""Read an uploaded file (kb.ingest.pipeline: sniffed once, read in the sandbox) and hand its
+record to the store."""
 
 from __future__ import annotations
 
@@ -7,55 +8,16 @@ import re
 import secrets
 import time
 
-from kb.ingest.extract import ExtractionError, decode_text, format_for, identify
-from kb.ingest.formats import MEDIA_TYPES, SHARE_FORMATS, TEXT_FORMATS
-from kb.ingest.sandbox import extract_text_safely
-from kb.ingest.submit import EXTRACTION_REASONS, Refused, visibility, web_document
-from kb.ingest.titles import own_title
-from kb.limits import MAX_FILE_BYTES
+from kb.ingest.formats import format_for
+from kb.ingest.pipeline import read_upload, web_record
+from kb.ingest.sandbox import title_safely
+from kb.ingest.submit import Refused, visibility
 from kb.search.access import Viewer
 from kb.search.named_facets import grade_span
 from kb.service import KnowledgeBase
-from kb.text.frontmatter import strip_front_matter
 from kb.text.slugs import slugify, split_values
 
 UPLOADS = "material/uploads"
-
-
-def check_upload(filename: str, data: bytes) -> str:
-    """Return the kb format of an upload, checked against its content; raise Refused."""
-    fmt = format_for(filename or "")
-    if fmt is None or fmt not in SHARE_FORMATS:
-        raise Refused(
-            "type", (filename or "").rsplit(".", 1)[-1] if "." in (filename or "") else ""
-        )
-    if not data:
-        raise Refused("empty")
-    if len(data) > MAX_FILE_BYTES:
-        raise Refused("too_large")
-    actual = identify(data)  # bounded: a zip's directory is checked before it is read
-    if not (fmt == actual or (fmt in TEXT_FORMATS and actual == "text")):
-        raise Refused("mismatch", f"{fmt}/{actual}")
-    return fmt
-
-
-def _read(fmt: str, data: bytes) -> tuple[str, str | None]:
-    """Return a file's text and, for Markdown, its body; raise Refused when unreadable."""
-    body = None
-    try:
-        # In a limited child process: a hostile file fails there, not in the server.
-        text = extract_text_safely(fmt, data)
-        if fmt == "md":
-            # The metadata comes from the form: drop front matter without parsing its YAML.
-            body = strip_front_matter(decode_text(data))
-    except ExtractionError as exc:
-        # The reason picks a message in the page's language; the English detail stays beside it.
-        raise Refused(
-            exc.reason if exc.reason in EXTRACTION_REASONS else "unreadable", str(exc)
-        ) from exc
-    if not text.strip():
-        raise Refused("no_text")
-    return text, body
 
 
 # A grade typed as a school year: "åk 5", "årskurs 5", "5", "åk F".
@@ -95,7 +57,7 @@ def school_grades(values, known) -> tuple[str, ...]:
 def suggested_title(filename: str, data: bytes) -> str | None:
     """Return the title the file gives itself, for a share form left without one."""
     fmt = format_for(filename or "")
-    return own_title(fmt, data) if fmt and data else None
+    return title_safely(fmt, data) if fmt and data else None
 
 
 def _coauthors(kb: KnowledgeBase, viewer: Viewer, ids) -> tuple[str, ...]:
@@ -111,22 +73,22 @@ def share_material(
 ) -> str:
     """Store an uploaded file as material through the store; return its source.
 
-    A title left empty is taken from the file itself (front matter, first heading, DOCX or
-    PDF metadata, HTML <title>); `coauthors` are the other authors.
+    A title left empty is taken from the file itself (its format's `title`: front matter,
+    first heading, document properties, HTML <title>); `coauthors` are the other authors.
     """
     if not viewer.person_id:
         raise Refused("author")
     coauthors = _coauthors(kb, viewer, meta.get("coauthors"))
-    fmt = check_upload(filename, data)
-    title = (meta.get("title") or "").strip() or own_title(fmt, data)
+    content = read_upload(filename, data)  # sniffed once, read in a limited child process
+    title = (meta.get("title") or "").strip() or content.title
     if not title:
         raise Refused("title")
-    text, body = _read(fmt, data)
-    record = web_document(
+    if not content.text.strip():
+        raise Refused("no_text")
+    record = web_record(
+        content,
         "material",
-        fmt,
         title,
-        text,
         meta.get("language"),
         date=kb.settings.as_of,
         authors=(viewer.person_id, *coauthors),
@@ -134,9 +96,6 @@ def share_material(
         grades=school_grades(split_values(meta.get("grades")), known_grades(kb)),
         tags=split_values(meta.get("tags")),
         visibility=visibility(meta.get("visibility")),
-        body=body,
-        original=None if fmt == "md" else data,
-        media_type=MEDIA_TYPES[fmt],
     )
     return kb.documents.store.add(record, UPLOADS, slugify(title))
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from kb.ingest.bundle import read_document
 from kb.ingest.connectors.base import RemoteEntry
 from kb.ingest.connectors.config import SyncConfig
-from kb.ingest.extract import decode_text, format_for
+from kb.ingest.extract import decode_text
+from kb.ingest.formats import format_for
 from kb.ingest.records import DocumentRecord, Problem
 from kb.text.frontmatter import load_yaml, split_front_matter
 

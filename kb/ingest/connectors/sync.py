@@ -18,7 +18,7 @@ from kb.ingest.connectors.config import SyncConfig
 from kb.ingest.connectors.mapping import read_remote, sidecar_target, source_of
 from kb.ingest.connectors.state import Seen
 from kb.ingest.connectors.walk import Listing, walk
-from kb.ingest.extract import format_for
+from kb.ingest.formats import format_for
 from kb.ingest.records import Problem
 from kb.ingest.store import Store
 from kb.ingest.submit import Refused
