@@ -134,6 +134,7 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
         app = create_app({"INSTANCE": ctx.instance})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    app.extensions["kb"].finder.warm_up()
     click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
     # waitress would otherwise spool bodies up to 1 GB to disk before Flask could refuse them.
     waitress_serve(

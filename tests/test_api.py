@@ -22,11 +22,20 @@ def client(app):
 def test_health_answers_ok_without_a_token(client):
     response = client.get("/api/health")
     assert response.status_code == 200
-    # The contract's {"status": "ok"}, and whether the indexer is working right now.
-    assert response.get_json() in (
-        {"status": "ok", "indexer": "idle"},
-        {"status": "ok", "indexer": "busy"},
-    )
+    # The contract's {"status": "ok"}, whether the indexer is working right now and whether
+    # a search still waits for the models and the noise.
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["indexer"] in ("idle", "busy")
+    assert body["search"] in ("ready", "warming")
+
+
+def test_health_says_the_search_is_ready_once_it_has_warmed_up(kb):
+    from kb.app import create_app
+
+    client = create_app({"KB": kb, "BACKGROUND_INDEXING": False}).test_client()
+    kb.finder.warm_up().join(120)
+    assert client.get("/api/health").get_json()["search"] == "ready"
 
 
 @pytest.mark.parametrize(

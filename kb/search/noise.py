@@ -12,8 +12,9 @@ from kb.search.calibration import Null, calibrate
 # most this often: 30 null questions cost the server about half a second of CPU each time, and
 # one more document moves the noise of a whole collection by next to nothing.
 REMEASURE_SECONDS = 20.0
-# A collection that grew or shrank by more than this share is measured before it is searched:
-# the noise of the first few documents says little about a whole bundle ingested after them.
+# A collection that grew or shrank by more than this share is measured again at once (in the
+# background all the same): the noise of the first few documents says little about a whole
+# bundle ingested after them, but searching meanwhile on it beats waiting for the new one.
 RESIZE_SHARE = 0.1
 
 
@@ -23,7 +24,10 @@ class NoiseFloor:
     The first measurement (or one for other search settings) is made by the search that needs
     it, and the searches arriving meanwhile wait on a lock, which costs no CPU. Once a noise is
     known, a swap of the indexes keeps it in use while one background thread measures the new
-    state, so no search waits behind the measurement of an index it is not even using yet.
+    state (at once when the collection changed size by a tenth, else at most every
+    REMEASURE_SECONDS), so no search waits behind the measurement of an index: under an
+    ingest beside 20 colleagues searching, measuring in the request made searches wait
+    seconds behind it.
     """
 
     def __init__(self, measure: Callable = calibrate, every: float = REMEASURE_SECONDS):
@@ -41,18 +45,22 @@ class NoiseFloor:
         with self._lock:
             self._key, self._null = None, None
 
+    def known(self) -> bool:
+        """Tell whether some noise has been measured (a search need not wait for one)."""
+        return self._null is not None
+
     def of(self, state: tuple, params, null_scores: Callable, size: int) -> Mapping[str, Null]:
         """Return the noise for this index state of `size` documents and these settings
         (null_scores: question -> each leg's scores)."""
         key, null = self._key, self._null
         if null is not None and self._same(key, state, params):
             return null
-        if null is not None and key[1] == params and self._near(size):
+        if null is not None and key[1] == params:
             self._refresh(state, params, null_scores, size)
             return null
         with self._lock:
             key = self._key
-            if self._null is None or key[1] != params or not self._near(size):
+            if self._null is None or key[1] != params:
                 self._null = self._measure(null_scores)
                 self._key, self._size = (state, params), size
                 self._measured_at = time.monotonic()
@@ -68,7 +76,8 @@ class NoiseFloor:
     def _refresh(self, state: tuple, params, null_scores: Callable, size: int) -> None:
         """Measure a newer state in one background thread, not more often than every few s."""
         with self._lock:
-            if self._busy or time.monotonic() - self._measured_at < self._every:
+            recent = time.monotonic() - self._measured_at < self._every
+            if self._busy or (recent and self._near(size)):
                 return
             self._busy = True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -93,6 +94,19 @@ class Finder:
             calibration=self.calibration,
             query_cache=self._query_cache,
         )
+
+    def warm_up(self) -> threading.Thread:
+        """Load the query models and measure the noise in the background after a start, so the
+        first colleagues to search do not each wait for them (a failure shows in the log)."""
+        thread = threading.Thread(
+            target=lambda: self.calibration(self.searcher()), name="kb-warm-up", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def search_ready(self) -> bool:
+        """Tell whether a search needs no more warming up (models loaded, noise measured)."""
+        return self.noise.known()
 
     def calibration(self, searcher: HybridSearcher) -> Mapping[str, Null]:
         """Return each leg's noise over the searcher's indexes (kb.search.noise)."""

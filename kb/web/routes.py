@@ -114,6 +114,10 @@ def render_found(template: str, payload: dict | None):
 def health():
     # From memory only: no lock, no database, no model, so it answers however busy the
     # indexer is (a search proves the rest).
-    worker = facade().indexes.worker
+    kb = facade()
+    worker = kb.indexes.worker
     state = "idle" if worker is None or not worker.busy else "busy"
-    return jsonify(status="ok", indexer=state)
+    # "warming" until the query models are loaded and the noise measured (kb serve does it
+    # at start, else the first search): a proxy may hold colleagues back until "ready".
+    ready = kb.finder.search_ready()
+    return jsonify(status="ok", indexer=state, search="ready" if ready else "warming")
