@@ -109,7 +109,7 @@ def check_password_rules(password: str) -> None:
 
 def account(kb: KnowledgeBase, person_id: str) -> Account | None:
     """Return a person's account, or None when there is no such person."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, person_id)
         return _account(person) if person else None
 
@@ -118,7 +118,7 @@ def set_password(kb: KnowledgeBase, person_id: str, password: str) -> Account:
     """Set a person's password and end every session they had; return the new account."""
     check_password_rules(password)
     hashed = generate_password_hash(password, method=HASH_METHOD)
-    with kb.session() as session:
+    with kb.db.write() as session:
         person = session.get(Person, person_id)
         if person is None:
             raise UnknownPerson(person_id)
@@ -129,7 +129,7 @@ def set_password(kb: KnowledgeBase, person_id: str, password: str) -> Account:
 
 def end_sessions(kb: KnowledgeBase, person_id: str) -> None:
     """End every session of a person (log-out everywhere)."""
-    with kb.session() as session:
+    with kb.db.write() as session:
         person = session.get(Person, person_id)
         if person is not None:
             person.session_version = (person.session_version or 0) + 1
@@ -137,7 +137,7 @@ def end_sessions(kb: KnowledgeBase, person_id: str) -> None:
 
 def session_account(kb: KnowledgeBase, person_id: str, version: int) -> Account | None:
     """Return the account a session belongs to, or None when that session has been ended."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, person_id)
         if person is None or (person.session_version or 0) != version:
             return None
@@ -160,14 +160,14 @@ def _find(session, person_id_or_email: str) -> Person | None:
 
 def resolve_handle(kb: KnowledgeBase, person_id_or_email: str) -> str | None:
     """Return the person id a typed handle (id or e-mail) names, or None."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = _find(session, person_id_or_email)
         return person.id if person is not None else None
 
 
 def authenticate(kb: KnowledgeBase, person_id_or_email: str, password: str) -> Account | None:
     """Return the account when the password is right, else None (never say which part was wrong)."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = _find(session, person_id_or_email)
         stored = person.password_hash if person is not None else None
         if not stored:
@@ -184,11 +184,7 @@ def check_login(kb: KnowledgeBase, person_id_or_email: str, password: str) -> Vi
 
 def is_coordinator(kb: KnowledgeBase, viewer: Viewer) -> bool:
     """Tell whether the viewer coordinates collegial learning (sees the matching of mentors)."""
-    if viewer.is_system:
-        return True
-    with kb.sessions() as session:
-        person = session.get(Person, viewer.person_id) if viewer.person_id else None
-        return bool(person and coordinates(person))
+    return kb.people.is_coordinator(viewer)
 
 
 class NotCoordinator(PermissionError):
@@ -210,9 +206,9 @@ def change_refusal(kb: KnowledgeBase, viewer: Viewer, source: str) -> str | None
     """
     from kb.models import Document
 
-    if not kb.catalog().may_open(viewer, source):
+    if not kb.indexes.catalog().may_open(viewer, source):
         return "missing"
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == source))
         if doc is None:
             return "missing"
@@ -228,7 +224,7 @@ def change_refusal(kb: KnowledgeBase, viewer: Viewer, source: str) -> str | None
 
 def set_coordinator(kb: KnowledgeBase, person_id: str, on: bool = True) -> Account:
     """Make a person a coordinator (or not) of collegial learning."""
-    with kb.session() as session:
+    with kb.db.write() as session:
         person = session.get(Person, person_id)
         if person is None:
             raise UnknownPerson(person_id)
@@ -242,7 +238,7 @@ def _fingerprint(person: Person) -> str:
 
 def make_invitation(kb: KnowledgeBase, person_id: str, secret: str) -> str:
     """Return a signed token for a first-log-in link; it dies when the person sets a password."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, person_id)
         if person is None:
             raise UnknownPerson(person_id)
@@ -263,7 +259,7 @@ def read_invitation(
         raise BadInvitation("invalid") from exc
     if not isinstance(payload, dict):
         raise BadInvitation("invalid")
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, str(payload.get("id")))
         if person is None:
             raise BadInvitation("invalid")
@@ -304,7 +300,7 @@ def update_profile(kb: KnowledgeBase, viewer: Viewer, person_id: str, changes: d
     """Change a colleague's own profile and skills; nobody edits someone else's."""
     if not viewer.is_system and viewer.person_id != person_id:
         raise PermissionError("colleagues edit only their own profile")
-    with kb.session() as session:
+    with kb.db.write() as session:
         person = session.get(Person, person_id)
         if person is None:
             raise UnknownPerson(person_id)

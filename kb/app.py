@@ -54,12 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         mode = test_config.get("INDEXER") or (
             "thread" if "KB" in test_config or "EMBEDDER" in test_config else kb.settings.indexer
         )
-        kb.start_indexer(process=mode == "process")
-        if mode == "process":  # a server of its own (kb serve): warm the search up meanwhile
-            kb.warm_up()
+        kb.indexes.start_indexer(process=mode == "process")
         _start_syncs(app, kb)
     else:
-        kb.catalog()
+        kb.indexes.catalog()
 
     _register(app, test_config)
     return app

@@ -52,9 +52,9 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
 
     path = Path(bundle) if bundle else DEMO_BUNDLE
     # Beside a live server, an ingest must not take the cores its searches need.
-    ctx.kb.yield_to_serving()
+    ctx.kb.indexes.yield_to_serving()
     try:
-        report = ctx.kb.ingest(
+        report = ctx.kb.documents.ingest(
             path,
             prune=prune,
             progress=progress_factory(show_progress()),
@@ -67,8 +67,8 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
     click.echo(f"bundle: {path}")
     for line in report.lines():
         click.echo(line)
-    if ctx.kb.last_sync is not None and ctx.kb.last_sync.speed_line():
-        click.echo(ctx.kb.last_sync.speed_line())
+    if ctx.kb.indexes.last_sync is not None and ctx.kb.indexes.last_sync.speed_line():
+        click.echo(ctx.kb.indexes.last_sync.speed_line())
 
 
 @main.command()
@@ -77,7 +77,7 @@ def ingest(ctx: Context, bundle: str | None, prune: bool) -> None:
 @pass_ctx
 def export(ctx: Context, folder: str, person: str | None) -> None:
     """Write the knowledge base back out as a bundle."""
-    counts = ctx.kb.export(Path(folder), ctx.viewer(person) if person else None)
+    counts = ctx.kb.documents.export(Path(folder), ctx.viewer(person) if person else None)
     click.echo(
         f"exported to {folder}: {counts['people']} people, {counts['material']} material, "
         f"{counts['reflections']} reflections, {counts['requests']} requests"
@@ -94,7 +94,7 @@ def token() -> None:
 @pass_ctx
 def token_create(ctx: Context, person_id: str) -> None:
     """Create an API token for a person; it is printed once, alone on the last line."""
-    value = ctx.kb.create_token(person_id)
+    value = ctx.kb.people.create_token(person_id)
     click.echo(f"API token for {person_id} (keep it secret; it is not shown again):")
     click.echo(value)
 
@@ -104,7 +104,7 @@ def token_create(ctx: Context, person_id: str) -> None:
 @pass_ctx
 def token_revoke(ctx: Context, person_id: str) -> None:
     """Revoke every token of a person."""
-    count = ctx.kb.revoke_tokens(person_id=person_id)
+    count = ctx.kb.people.revoke_tokens(person_id=person_id)
     click.echo(f"revoked {count} token(s) of {person_id}")
 
 
@@ -134,6 +134,7 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
         app = create_app({"INSTANCE": ctx.instance})
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    app.extensions["kb"].finder.warm_up()
     click.echo(f"kb serving {Path(ctx.instance).resolve()} on http://{host}:{port}/")
     # waitress would otherwise spool bodies up to 1 GB to disk before Flask could refuse them.
     waitress_serve(
@@ -166,8 +167,8 @@ def indexer() -> None:
 @pass_ctx
 def reindex(ctx: Context, verify: bool) -> None:
     """Rebuild the search indexes from the database (or only repair them with --verify)."""
-    ctx.kb.yield_to_serving()
-    report = ctx.kb.sync_indexes(
+    ctx.kb.indexes.yield_to_serving()
+    report = ctx.kb.indexes.sync_indexes(
         progress=progress_factory(show_progress())("embedding"), force=not verify
     )
     click.echo(str(report))
@@ -227,9 +228,9 @@ def sync(ctx: Context, names: tuple[str, ...], no_index: bool) -> None:
     """Sync material from the remote folders in kb.toml ([[sync]]: Nextcloud, WebDAV)."""
     from kb.config import ConfigError
 
-    ctx.kb.yield_to_serving()
+    ctx.kb.indexes.yield_to_serving()
     try:
-        reports = ctx.kb.sync(list(names) or None, index=not no_index)
+        reports = ctx.kb.documents.sync(list(names) or None, index=not no_index)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if not reports:

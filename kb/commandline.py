@@ -56,7 +56,7 @@ class Context:
 
     def viewer(self, person: str | None) -> Viewer:
         """Return the viewer for `--as PERSON` (everything when no person is named)."""
-        return self.kb.viewer(person) if person else Viewer.system()
+        return self.kb.people.viewer(person) if person else Viewer.system()
 
 
 pass_ctx = click.make_pass_decorator(Context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -99,3 +100,44 @@ def upgrade(engine: Engine) -> None:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
+
+
+class Database:
+    """One instance's database: its engine and the two kinds of session kb uses."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        upgrade(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+
+    def read(self) -> Session:
+        """Return a session to read in (used as a context manager; nothing is committed)."""
+        return self.sessions()
+
+    @contextmanager
+    def snapshot(self):
+        """Yield a session whose reads all see one state of the database, until it commits.
+
+        PostgreSQL reads it at REPEATABLE READ; SQLite (whose driver begins a transaction
+        only before a write) begins one here, which in WAL mode never blocks a writer.
+        """
+        with self.sessions() as session:
+            if self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN")
+            else:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
+    def write(self):
+        """Yield a session that commits on success and rolls back on error."""
+        with self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -55,13 +55,13 @@ def passages(bundles: list[Path]) -> list[str]:
     for bundle in bundles:
         with tempfile.TemporaryDirectory() as tmp:
             kb = KnowledgeBase(load_settings(tmp, embedder="fake"))
-            kb.ingest(bundle)
-            with kb.sessions() as session:
+            kb.documents.ingest(bundle)
+            with kb.db.read() as session:
                 rows = session.execute(
                     select(Chunk.text, Document.title).join(Document).order_by(Chunk.id)
                 ).all()
             texts += [passage_text(r.title, r.text) for r in rows]
-            kb.engine.dispose()
+            kb.db.engine.dispose()
     return texts
 
 

@@ -78,7 +78,7 @@ def do_ingest(bundle: Path, instance: Path, derive: bool) -> dict:
     def progress(stage):
         return Ticker(stage, last)
 
-    report = kb.ingest(bundle, progress=progress)
+    report = kb.documents.ingest(bundle, progress=progress)
     seconds = time.perf_counter() - started
     n = report.material.added + report.material.updated + report.reflections.added
     n += report.reflections.updated
@@ -86,8 +86,8 @@ def do_ingest(bundle: Path, instance: Path, derive: bool) -> dict:
     return {
         "seconds": seconds,
         "changed": n,
-        "counts": kb.embedder.counts,
-        "embed_seconds": kb.embedder.embed_seconds,
+        "counts": kb.indexes.embedder.counts,
+        "embed_seconds": kb.indexes.embedder.embed_seconds,
         "peak_rss": rss_mb()[1],
     }
 

@@ -58,17 +58,17 @@ def main(argv=None) -> int:
     instance = args.instance or Path(tempfile.mkdtemp(prefix="kb-bench-"))
     kb = KnowledgeBase(load_settings(instance))
     start = time.perf_counter()
-    kb.ingest(args.bundle)
+    kb.documents.ingest(args.bundle)
     print(f"ingest {time.perf_counter() - start:.1f} s into {instance}")
     viewer_default = Viewer(person_id="eval.viewer", unit="Utvärderingsenheten")
 
     shipped = kb.settings
 
     def run(method: str, weights: tuple[float, float, float] | None = None, priors: bool = True):
-        kb.settings = replace(shipped, language_priors=priors)
+        kb.finder.settings = replace(shipped, language_priors=priors)
         if weights is not None:
-            kb.settings = replace(
-                kb.settings,
+            kb.finder.settings = replace(
+                kb.finder.settings,
                 weight_keyword=weights[0],
                 weight_dense=weights[1],
                 weight_sparse=weights[2],
@@ -77,9 +77,11 @@ def main(argv=None) -> int:
         times = []
         rows = []
         for q in queries["search"]:
-            viewer = kb.viewer(q["as"]) if q.get("as") else viewer_default
+            viewer = kb.people.viewer(q["as"]) if q.get("as") else viewer_default
             t = time.perf_counter()
-            result = kb.search(SearchRequest(text=q["q"], viewer=viewer, limit=10, method=method))
+            result = kb.finder.search(
+                SearchRequest(text=q["q"], viewer=viewer, limit=10, method=method)
+            )
             times.append((time.perf_counter() - t) * 1000)
             ranked = [h.source for h in result.hits]
             score = ev.ndcg(ranked, q["relevant"], 10)
@@ -135,7 +137,7 @@ def peer_rows(kb, queries, ev, viewer_default, types) -> None:
     from kb.models import Chunk, Document
     from kb.search.indexes.indexer import passage_text
 
-    embedder = kb.embedder
+    embedder = kb.indexes.embedder
 
     def transform(texts):
         # txtai prepends the instructions; route each text to the model's own prefixing.
@@ -144,12 +146,12 @@ def peer_rows(kb, queries, ev, viewer_default, types) -> None:
             return embedder.embed_queries(queries_)
         return embedder.embed_passages([t.removeprefix("passage: ") for t in texts])
 
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         rows = session.execute(
             select(Chunk.id, Chunk.text, Document.title, Document.id).join(Document)
         ).all()
     chunk_doc = {r[0]: r[3] for r in rows}
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     start = time.perf_counter()
     peer = Embeddings(
         method="external",
@@ -166,7 +168,7 @@ def peer_rows(kb, queries, ev, viewer_default, types) -> None:
         per_type: dict[str, list[float]] = {}
         times = []
         for q in queries["search"]:
-            viewer = kb.viewer(q["as"]) if q.get("as") else viewer_default
+            viewer = kb.people.viewer(q["as"]) if q.get("as") else viewer_default
             allowed = set(catalog.visible(viewer))
             t = time.perf_counter()
             hits = peer.search(q["q"], limit=150, weights=weight)

@@ -102,21 +102,21 @@ def change_bundle(bundle: Path, rng: random.Random, serial: list[int]) -> None:
 
 def ingest_loop(instance: str, bundle: str, seed: str) -> None:
     kb = open_instance(instance)
-    kb.catalog()
+    kb.indexes.catalog()
     say("ready")
     rng, serial, root = random.Random(seed), [0], Path(bundle)
     while True:
         change_bundle(root, rng, serial)
-        kb.ingest(root, prune=True)
+        kb.documents.ingest(root, prune=True)
         say("ingested")
 
 
 def sync_loop(instance: str) -> None:
     kb = open_instance(instance)
-    kb.catalog()
+    kb.indexes.catalog()
     say("ready")
     while True:
-        kb.catalog()
+        kb.indexes.catalog()
         time.sleep(0.01)
 
 
@@ -133,16 +133,16 @@ def commit_loop(instance: str) -> None:
     for n in range(1, 100_000):
         source = f"material/ack-{n}.md"
         write_atomically(bundle / source, f"---\ntitle: Kvitto {n}\n---\n\nSkrivet {n}.\n")
-        with kb.session() as session:
+        with kb.db.write() as session:
             apply_bundle(session, read_bundle(bundle))
         say(f"ok {source}")
 
 
 def hold_locks(instance: str) -> None:
     kb = open_instance(instance)
-    kb.catalog()
-    with kb.index_lock():
-        writer = kb.keyword.ix.writer(timeout=5.0)
+    kb.indexes.catalog()
+    with kb.indexes.index_lock():
+        writer = kb.indexes.keyword.ix.writer(timeout=5.0)
         say("ready")
         time.sleep(3600)
         writer.cancel()

@@ -245,7 +245,7 @@ def main(argv=None) -> int:
         "load_settings; from kb.service import KnowledgeBase; kb = KnowledgeBase("
         "load_settings(sys.argv[1])); ids = json.loads(sys.argv[2]); "
         "[set_password(kb, i, sys.argv[3]) for i in ids]; "
-        "print(json.dumps([kb.create_token(i) for i in ids]))"
+        "print(json.dumps([kb.people.create_token(i) for i in ids]))"
     )
     chosen = ids[: max(2, min(len(ids), args.users))]
     made = subprocess.run(

@@ -42,12 +42,12 @@ def narrow_viewer(kb, catalog):
 
     from kb.models import Person
 
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         people = session.execute(select(Person.id, Person.unit).where(Person.has_profile)).all()
     total = len(catalog.docs)
     best = None
     for pid, _unit in people[:: max(1, len(people) // 40)]:
-        viewer = kb.viewer(pid)
+        viewer = kb.people.viewer(pid)
         share = len(catalog.visible(viewer)) / total
         if best is None or abs(share - 0.05) < abs(best[1] - 0.05):
             best = (viewer, share)
@@ -63,25 +63,25 @@ def serve(kb, texts: list[str], peer: bool) -> dict:
     from kb.search.query.hybrid import SearchRequest
 
     started = time.perf_counter()
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     out = {"open_seconds": time.perf_counter() - started, "docs": len(catalog.docs)}
     out["chunks"] = len(catalog.chunk_doc)
     from kb.search.indexes.vectors import ANN_MIN_VECTORS
 
-    if len(kb.vectors) >= ANN_MIN_VECTORS:
+    if len(kb.indexes.vectors) >= ANN_MIN_VECTORS:
         # The server builds it aside at its first search; here it is built before timing.
         started = time.perf_counter()
-        kb.vectors.build_ann()
+        kb.indexes.vectors.build_ann()
         out["ann_build_seconds"] = time.perf_counter() - started
     narrow, share = narrow_viewer(kb, catalog)
     out["narrow_share"] = share
     viewers = (("all", Viewer.system()), ("5%", narrow))
     for q in texts[:5]:
-        kb.search(SearchRequest(text=q, viewer=narrow, limit=10))  # warm-up: models, caches
+        kb.finder.search(SearchRequest(text=q, viewer=narrow, limit=10))  # warm-up: models, caches
     for vname, viewer in viewers:
         for label, method in METHODS:
             out[f"{label} {vname}"] = timed(
-                lambda q, v=viewer, m=method: kb.search(
+                lambda q, v=viewer, m=method: kb.finder.search(
                     SearchRequest(text=q, viewer=v, limit=10, method=m)
                 ),
                 texts,
@@ -90,7 +90,7 @@ def serve(kb, texts: list[str], peer: bool) -> dict:
     out["server_rss"] = rss_mb()[0]
     # Ranking alone (the legs and the fusion), without the snippets and their database reads:
     # the work txtai's search does, for a like-for-like ratio.
-    bare = kb.searcher()
+    bare = kb.finder.searcher()
     bare.texts = lambda doc_id: ("", {})
     for vname, viewer in viewers:
         out[f"ranking {vname}"] = timed(
@@ -107,7 +107,7 @@ def serve(kb, texts: list[str], peer: bool) -> dict:
 
 def ann_facts(kb, texts: list[str]) -> dict:
     """Say which vector index serves and its recall@10 against exact search on these queries."""
-    vectors = kb.vectors
+    vectors = kb.indexes.vectors
     kind = vectors.kind()
     facts = {"kind": kind, "vectors": len(vectors)}
     if kind == "exact":
@@ -118,7 +118,7 @@ def ann_facts(kb, texts: list[str]) -> dict:
         vectors = vectors.copy()
         vectors.build_ann(min_vectors=0)
         facts["forced"] = vectors.kind()
-    queries = kb.embedder.embed_queries(texts)
+    queries = kb.indexes.embedder.embed_queries(texts)
     hits = total = 0
     approx_ms, exact_ms = [], []
     for q in queries:
@@ -143,7 +143,7 @@ def build_peer(kb, catalog):
     from kb.search.indexes.indexer import passage_text
     from kb.text.chunking import cap_passage
 
-    embedder = kb.embedder
+    embedder = kb.indexes.embedder
 
     def transform(texts):
         # txtai prepends the instructions; route each text to the model's own prefixing.
@@ -151,7 +151,7 @@ def build_peer(kb, catalog):
             return embedder.embed_queries([t[len("query: ") :] for t in texts])
         return embedder.embed_passages([t.removeprefix("passage: ") for t in texts])
 
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         rows = session.execute(
             select(Chunk.id, Chunk.text, Document.title).join(Document).order_by(Chunk.id)
         ).all()
@@ -208,14 +208,14 @@ def judged(open_kb, sets, peer: bool) -> dict:
     for name, bundle, path in sets:
         qs = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["search"]
         kb = open_kb(Path(tempfile.mkdtemp(prefix="kb-judged-")), False)
-        kb.ingest(bundle)
-        catalog = kb.catalog()
+        kb.documents.ingest(bundle)
+        catalog = kb.indexes.catalog()
         default = Viewer(person_id="eval.viewer", unit="Utvärderingsenheten")
         mine, theirs = [], []
         built = build_peer(kb, catalog) if peer else None
         for q in qs:
-            viewer = kb.viewer(q["as"]) if q.get("as") else default
-            hits = kb.search(SearchRequest(text=q["q"], viewer=viewer, limit=10)).hits
+            viewer = kb.people.viewer(q["as"]) if q.get("as") else default
+            hits = kb.finder.search(SearchRequest(text=q["q"], viewer=viewer, limit=10)).hits
             mine.append(ev.ndcg([h.source for h in hits], q["relevant"], 10))
             if built is not None:
                 allowed = set(catalog.visible(viewer))

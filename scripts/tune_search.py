@@ -124,11 +124,11 @@ def cache_queries(kb) -> None:
     """Memoise the query encoders: every setting asks the same questions."""
     import numpy as np
 
-    embedder = kb.embedder
+    embedder = kb.indexes.embedder
     original = embedder.embed_queries
     embed = functools.lru_cache(maxsize=None)(lambda t: original([t])[0])
     embedder.embed_queries = lambda texts: np.stack([embed(t) for t in texts])
-    encoder = kb.sparse_encoder
+    encoder = kb.indexes.sparse_encoder
     if encoder is not None:
         sparse = encoder.encode_queries
         enc = functools.lru_cache(maxsize=None)(lambda t: sparse([t]))
@@ -139,7 +139,7 @@ def score(kb, ev, queries, method: str, overrides: dict, viewers) -> dict:
     """Ask every question with one setting; return per-type nDCG and the failures."""
     from kb.search.query.hybrid import SearchRequest
 
-    searcher = kb.searcher()
+    searcher = kb.finder.searcher()
     searcher.params = replace(searcher.params, **overrides)
     per_type: dict[str, list[float]] = {}
     rows, nothing, leaks = [], [], 0
@@ -191,13 +191,13 @@ def main(argv=None) -> int:
     instance = args.instance or Path(tempfile.mkdtemp(prefix="kb-tune-"))
     kb = KnowledgeBase(load_settings(instance))
     start = time.perf_counter()
-    kb.ingest(args.bundle)
+    kb.documents.ingest(args.bundle)
     print(f"ingest {time.perf_counter() - start:.1f} s into {instance}", file=sys.stderr)
     cache_queries(kb)
     viewers = {VIEWER: Viewer(person_id=VIEWER, unit=None)}
     for q in queries["search"]:
         if q.get("as"):
-            viewers[q["as"]] = kb.viewer(q["as"])
+            viewers[q["as"]] = kb.people.viewer(q["as"])
     if args.grid:
         SETTINGS.update(grid_settings())
         args.set.extend(grid_settings())
@@ -218,7 +218,7 @@ def main(argv=None) -> int:
         if name in args.detail:
             for row in r["rows"]:
                 print(f"    {row[0]:6} {row[1]:12} {row[2]:.2f} n={row[3]:2d} {row[4]}")
-    null = kb.searcher().calibration(kb.searcher())
+    null = kb.finder.searcher().calibration(kb.finder.searcher())
     print("null:", {k: (round(v.mean, 4), round(v.std, 4)) for k, v in null.items()})
     kb.close()
     return 0

@@ -208,7 +208,7 @@ def _instance_databases(request):
         if settings.database_url == default:
             settings = replace(settings, database_url=databases.url_for(settings.instance_path))
         original_init(self, settings, *args, **kwargs)
-        server.track(self.engine)
+        server.track(self.db.engine)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(KnowledgeBase, "__init__", init)

@@ -57,7 +57,7 @@ def client_for(app, kb, person_id: str):
 
 def bearer(kb, person_id: str) -> dict:
     """Return the Authorization header of a fresh API token of a colleague."""
-    return {"Authorization": f"Bearer {kb.create_token(person_id)}"}
+    return {"Authorization": f"Bearer {kb.people.create_token(person_id)}"}
 
 
 def logged_in_client(kb, person_id: str):
@@ -106,7 +106,7 @@ def ingested_copy(folder, bundle, make: Callable, key: tuple = ()):
             atexit.register(shutil.rmtree, _template_root, ignore_errors=True)
         template = _template_root / f"t{len(_templates)}" / folder.name
         base = make(template)
-        base.ingest(bundle)
+        base.documents.ingest(bundle)
         base.close()
         _templates[wanted] = template
     shutil.copytree(template, folder, dirs_exist_ok=True)
@@ -135,7 +135,7 @@ def open_kb(
         base = ingested_copy(folder, bundle, make, key=(str(today),))
     else:
         base = make(folder)
-        base.ingest(bundle)
+        base.documents.ingest(bundle)
     for person in people:
         accounts.set_password(base, person, PASSWORD)
     return base

@@ -34,7 +34,7 @@ def test_health_says_the_search_is_ready_once_it_has_warmed_up(kb):
     from kb.app import create_app
 
     client = create_app({"KB": kb, "BACKGROUND_INDEXING": False}).test_client()
-    kb.warm_up().join(120)
+    kb.finder.warm_up().join(120)
     assert client.get("/api/health").get_json()["search"] == "ready"
 
 
@@ -55,7 +55,7 @@ def test_every_api_route_but_health_answers_401_without_a_valid_token(client, ro
 def test_a_revoked_token_no_longer_opens_the_api(kb, client):
     headers = bearer(kb, "karin.sjoberg")
     assert client.get("/api/search?q=schack", headers=headers).status_code == 200
-    kb.revoke_tokens(person_id="karin.sjoberg")
+    kb.people.revoke_tokens(person_id="karin.sjoberg")
     assert client.get("/api/search?q=schack", headers=headers).status_code == 401
 
 
@@ -64,8 +64,8 @@ def test_tokens_are_stored_only_as_hashes(kb):
 
     from kb.models import ApiToken
 
-    token = kb.create_token("karin.sjoberg")
-    with kb.sessions() as session:
+    token = kb.people.create_token("karin.sjoberg")
+    with kb.db.read() as session:
         stored = session.scalars(select(ApiToken.token_hash)).all()
     assert token not in stored
 
@@ -108,7 +108,7 @@ def test_a_token_never_appears_in_the_logs(kb, client, caplog):
     import logging
 
     caplog.set_level(logging.DEBUG)
-    token = kb.create_token("karin.sjoberg")
+    token = kb.people.create_token("karin.sjoberg")
     client.get("/api/search?q=schack", headers={"Authorization": f"Bearer {token}"})
     client.get("/api/search?q=schack", headers={"Authorization": f"Bearer {token}x"})
     assert token not in caplog.text
@@ -122,5 +122,5 @@ def test_revoking_from_the_command_line_ends_the_token(cli, tmp_path):
     token = cli("token", "create", "karin.sjoberg").output.strip().splitlines()[-1]
     assert "revoked 1 token" in cli("token", "revoke", "karin.sjoberg").output
     kb = KnowledgeBase(load_settings(tmp_path / "cli-instance", embedder="fake"))
-    assert kb.viewer_for_token(token) is None
+    assert kb.people.viewer_for_token(token) is None
     kb.close()

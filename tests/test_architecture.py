@@ -40,8 +40,9 @@ def layer(module: str) -> str:
         return "assembly"
     if module == "kb.web" or module.startswith("kb.web.") or module == "kb.commandline":
         return "plumbing"
-    if module in ("kb.service", "kb.accounts") or module.startswith("kb.sso"):
-        # kb.sso is the account model of single sign-on: it stands beside kb.accounts.
+    if module in ("kb.service", "kb.accounts") or module.startswith(("kb.sso", "kb.services")):
+        # kb.sso is the account model of single sign-on: it stands beside kb.accounts; the
+        # services (kb/services) are what the facade is made of.
         return "facade"
     return "core"
 
@@ -217,9 +218,59 @@ def test_the_facade_is_reached_one_way_from_a_request():
         module
         for module, path in MODULES.items()
         if 'extensions["kb"]' in path.read_text(encoding="utf-8")
-        and module not in ("kb.app", "kb.web.routes")
+        and module not in ("kb.app", "kb.cli", "kb.web.routes")  # kb serve warms its app up
     ]
     assert helpers == []
+
+
+def test_no_feature_reads_the_database_itself():
+    # A feature asks a service (kb/services) and gets dataclasses or dicts: no ORM, no session.
+    found = [
+        f"{m} imports {name}"
+        for m in MODULES
+        if layer(m) == "feature"
+        for name in sorted(
+            {t for t in GRAPH[m] if t == "kb.models"} | (imports_of(m)[1] & {"sqlalchemy"})
+        )
+    ]
+    opens = [
+        f"{m}:{node.lineno}"
+        for m, path in MODULES.items()
+        if layer(m) == "feature"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "db"
+    ]
+    assert found == [] and opens == []
+
+
+def takes_the_facade(arg: ast.arg) -> bool:
+    """Tell whether a parameter is the facade, by its name or its annotation."""
+    annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+    return arg.arg in ("kb", "facade") or "KnowledgeBase" in annotation
+
+
+def test_neither_the_core_nor_a_service_takes_the_facade():
+    # The core and the services are given what they need (indexes, a session, a service);
+    # only features, plumbing and kb.accounts are handed the facade.
+    found = []
+    for module, path in MODULES.items():
+        if not (layer(module) == "core" or module.startswith("kb.services")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args
+                params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+                params += [a for a in (args.vararg, args.kwarg) if a is not None]
+                found += [f"{module}.{node.name}({a.arg})" for a in params if takes_the_facade(a)]
+    assert found == []
+
+
+def test_the_facade_is_made_of_services_and_does_nothing_itself():
+    from kb.service import KnowledgeBase
+
+    assert KnowledgeBase.__bases__ == (object,)  # no mixin
+    own = {name for name in vars(KnowledgeBase) if not name.startswith("_")}
+    assert own <= {"close", "run_indexer_child"}
 
 
 def rendered_templates(path: Path) -> set[str]:

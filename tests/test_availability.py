@@ -35,7 +35,7 @@ class GatedEmbedder(FakeEmbedder):
 @pytest.fixture
 def base(tmp_path):
     kb = open_kb(tmp_path / "avail", SAMPLE_BUNDLE)
-    kb.embedder = GatedEmbedder()
+    kb.indexes.embedder = GatedEmbedder()
     yield kb
     kb.close()
 
@@ -54,78 +54,78 @@ def share(client, title: str, text: str, visibility: str = "all"):
 
 
 def test_an_upload_is_acknowledged_while_embedding_has_not_even_started(base, client):
-    base.embedder.gate.clear()
+    base.indexes.embedder.gate.clear()
     started = time.monotonic()
     response = share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
     assert response.status_code == 302
     assert time.monotonic() - started < 5
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "indexeras just nu" in page
-    base.embedder.gate.set()
-    assert base.wait_indexed(60)
+    base.indexes.embedder.gate.set()
+    assert base.indexes.wait_indexed(60)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "indexeras just nu" not in page
 
 
 def test_health_and_search_answer_while_the_indexer_is_stuck_embedding(base, client):
-    base.embedder.gate.clear()
+    base.indexes.embedder.gate.clear()
     share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
     started = time.monotonic()
     assert client.get("/api/health").status_code == 200
     assert client.get("/?q=högläsning").status_code == 200
     assert time.monotonic() - started < 5
-    base.embedder.gate.set()
+    base.indexes.embedder.gate.set()
 
 
 def test_only_the_background_indexer_ever_embeds_passages_for_the_server(base, client):
-    base.embedder.threads.clear()
+    base.indexes.embedder.threads.clear()
     share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
     client.get("/?q=pipistrellfladdermus")
-    assert base.wait_indexed(60)
-    assert base.embedder.threads == {"kb-indexer"}
+    assert base.indexes.wait_indexed(60)
+    assert base.indexes.embedder.threads == {"kb-indexer"}
 
 
 def test_a_new_upload_is_found_once_it_is_indexed(base, client):
     share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
-    assert base.wait_indexed(60)
+    assert base.indexes.wait_indexed(60)
     assert "Fladdermöss" in client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
 
 
 def test_a_document_deleted_behind_a_stale_snapshot_is_never_shown(base, client):
     share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
-    assert base.wait_indexed(60)
-    base.embedder.gate.clear()  # the indexer cannot catch up from here on
-    with base.session() as session:
+    assert base.indexes.wait_indexed(60)
+    base.indexes.embedder.gate.clear()  # the indexer cannot catch up from here on
+    with base.db.write() as session:
         session.delete(session.scalar(select(Document).where(Document.title == "Fladdermöss")))
     assert "Fladdermöss" not in client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
-    base.embedder.gate.set()
+    base.indexes.embedder.gate.set()
 
 
 def test_a_document_made_private_behind_a_stale_snapshot_is_hidden_from_others(base, client):
     share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
-    assert base.wait_indexed(60)
-    base.embedder.gate.clear()
-    with base.session() as session:
+    assert base.indexes.wait_indexed(60)
+    base.indexes.embedder.gate.clear()
+    with base.db.write() as session:
         doc = session.scalar(select(Document).where(Document.title == "Fladdermöss"))
         doc.visibility, doc.revision = "private", doc.revision + 1
     other = make_app(base).test_client()
     log_in(other, base, "karin.sjoberg", set_password=False)
     assert "Fladdermöss" not in other.get("/?q=pipistrellfladdermus").get_data(as_text=True)
-    base.embedder.gate.set()
+    base.indexes.embedder.gate.set()
 
 
 def test_the_server_listens_at_once_and_searches_by_keyword_while_vectors_rebuild(base):
     for name in ("vectors.faiss", "vectors.json"):
-        (base.vector_path / name).unlink()
-    base.embedder.gate.clear()
+        (base.indexes.vector_path / name).unlink()
+    base.indexes.embedder.gate.clear()
     started = time.monotonic()
     client = make_app(base).test_client()
     log_in(client, base, "johan.lindqvist", set_password=False)
     body = client.get("/?q=högläsning").get_data(as_text=True)
     assert time.monotonic() - started < 10
     assert "/hit/" in body  # a hit, linked through its click-through
-    base.embedder.gate.set()
-    assert base.wait_indexed(120)
+    base.indexes.embedder.gate.set()
+    assert base.indexes.wait_indexed(120)
 
 
 def test_a_run_of_brackets_without_spaces_is_cut_into_bounded_words():
@@ -148,7 +148,7 @@ def test_a_document_over_the_chunk_cap_is_indexed_by_what_fits_and_says_so(
 ):
     monkeypatch.setattr("kb.ingest.rows.MAX_CHUNKS_PER_DOCUMENT", 3)
     bundle.doc("material/lang.md", " ".join(["högläsning"] * 2_000), title="Lång")
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     assert any("material/lang.md: indexed by what fits" in line for line in report.lines())
 
 
@@ -157,10 +157,10 @@ def test_a_document_over_its_time_budget_is_indexed_by_what_fits_once(make_kb, b
     monkeypatch.setattr("kb.search.indexes.indexer.EMBED_BATCH", 1)
     bundle.doc("material/lang.md", " ".join(["högläsning"] * 1_000), title="Lång")
     kb = make_kb()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert any("embedding took longer" in line for line in report.lines())
-    assert kb.index_state("material/lang.md") == "partly"
-    assert not kb.sync_indexes().changed  # the rest is not tried again on every sync
+    assert kb.indexes.index_state("material/lang.md") == "partly"
+    assert not kb.indexes.sync_indexes().changed  # the rest is not tried again on every sync
 
 
 def test_searches_arriving_together_before_any_noise_is_known_measure_it_once(kb, monkeypatch):
@@ -174,10 +174,10 @@ def test_searches_arriving_together_before_any_noise_is_known_measure_it_once(kb
         time.sleep(0.3)  # long enough for every other search to arrive meanwhile
         return calibrate(null_scores)
 
-    viewer = kb.viewer("karin.sjoberg")
-    kb._noise = NoiseFloor(slow_calibrate)  # as in a fresh server: no noise measured yet
+    viewer = kb.people.viewer("karin.sjoberg")
+    kb.finder.noise = NoiseFloor(slow_calibrate)  # as in a fresh server: no noise measured yet
     searches = [
-        threading.Thread(target=kb.search, args=(SearchRequest(text=q, viewer=viewer),))
+        threading.Thread(target=kb.finder.search, args=(SearchRequest(text=q, viewer=viewer),))
         for q in ("boksamtal", "exit tickets", "källkritik", "lässtrategier")
     ]
     for s in searches:

@@ -98,7 +98,7 @@ def test_an_impossible_date_in_people_yaml_is_that_persons_problem_only(make_kb,
     (bundle.root / "people.yaml").write_text(
         (bundle.root / "people.yaml").read_text().replace("'2011-02-30'", "2011-02-30")
     )
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     assert report.people.added == 2
     lines = "\n".join(report.lines())
     assert "anna.lind" in lines and "'started' is not a date" in lines
@@ -114,7 +114,7 @@ def special_bundle(bundle):
 
 
 def test_fifos_broken_links_and_folders_named_like_files_are_reported(make_kb, bundle):
-    report = make_kb().ingest(special_bundle(bundle).root)
+    report = make_kb().documents.ingest(special_bundle(bundle).root)
     lines = "\n".join(report.lines())
     assert "material/pipe.md: not a regular file" in lines
     assert "material/gone.md: a symbolic link to nothing" in lines
@@ -127,9 +127,9 @@ def test_a_second_ingest_waits_for_the_first_with_a_message(make_kb, bundle):
     kb = make_kb()
     waited = threading.Event()
     done = []
-    with kb.ingest_lock():
+    with kb.indexes.ingest_lock():
         worker = threading.Thread(
-            target=lambda: done.append(kb.ingest(bundle.root, on_wait=waited.set))
+            target=lambda: done.append(kb.documents.ingest(bundle.root, on_wait=waited.set))
         )
         worker.start()
         assert waited.wait(10)
@@ -148,7 +148,7 @@ def test_the_cli_says_that_it_waits_for_another_ingest(cli, tmp_path, bundle):
     runner = threading.Thread(
         target=lambda: results.append(cli("ingest", str(bundle.root), instance_dir=instance))
     )
-    with other.ingest_lock():
+    with other.indexes.ingest_lock():
         runner.start()
         runner.join(3)
         assert not results

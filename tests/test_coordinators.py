@@ -38,7 +38,7 @@ def kb(tmp_path):
 
 def api_get(kb, person, route):
     client = make_app(kb).test_client()
-    return client.get(route, headers={"Authorization": f"Bearer {kb.create_token(person)}"})
+    return client.get(route, headers={"Authorization": f"Bearer {kb.people.create_token(person)}"})
 
 
 @pytest.mark.parametrize("route", COORDINATOR_PAGES)
@@ -113,7 +113,7 @@ def test_an_assigned_mentorship_takes_a_place_and_a_full_mentor_is_no_longer_sug
 
     client = logged_in_client(kb, COORDINATOR)
     assign_on_page(client, NEWCOMER, "johan.lindqvist")  # Johan has one place
-    viewer = kb.viewer(COORDINATOR)
+    viewer = kb.people.viewer(COORDINATOR)
     assert "johan.lindqvist" not in [m.person_id for m in mentors(kb, viewer, "elsa.johansson")]
 
 

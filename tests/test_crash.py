@@ -102,26 +102,28 @@ def spawn(instance_database_url):
 def assert_indexes_match_database(kb) -> None:
     """Every document in the database is in every index at its current revision and content;
     nothing else is in any index."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         revisions = dict(session.execute(sql_select(Document.id, Document.revision)).all())
         titles = dict(session.execute(sql_select(Document.id, Document.title)).all())
         chunks = session.execute(
             sql_select(Chunk.id, Chunk.text, Document.title).join(Document)
         ).all()
-    assert kb.keyword.revisions() == revisions
+    assert kb.indexes.keyword.revisions() == revisions
     for doc_id, title in titles.items():
-        assert doc_id in {h.doc_id for h in kb.keyword.search(title, None, len(titles))}, title
+        assert doc_id in {h.doc_id for h in kb.indexes.keyword.search(title, None, len(titles))}, (
+            title
+        )
     chunk_ids = {c.id for c in chunks}
-    assert {int(i) for i in kb.vectors.ids()} == chunk_ids
-    assert {int(i) for i in kb.sparse_index.ids()} == chunk_ids
+    assert {int(i) for i in kb.indexes.vectors.ids()} == chunk_ids
+    assert {int(i) for i in kb.indexes.sparse_index.ids()} == chunk_ids
     # The vector stored under a chunk id is that of the chunk's current text.
     passages = [passage_text(c.title, c.text) for c in chunks]
-    dense = kb.embedder.embed_passages(passages)
-    sparse = kb.sparse_encoder.encode_passages(passages)
+    dense = kb.indexes.embedder.embed_passages(passages)
+    sparse = kb.indexes.sparse_encoder.encode_passages(passages)
     for row, chunk in enumerate(chunks):
-        [(_, score)] = kb.vectors.search(dense[row : row + 1], 1, allowed_ids=[chunk.id])
+        [(_, score)] = kb.indexes.vectors.search(dense[row : row + 1], 1, allowed_ids=[chunk.id])
         assert score == pytest.approx(1.0, abs=1e-4), chunk.id
-        ids, scores = kb.sparse_index.scores(sparse[row])
+        ids, scores = kb.indexes.sparse_index.scores(sparse[row])
         score = float(scores[list(ids).index(chunk.id)])
         expected = float(sparse[row].multiply(sparse[row]).sum())
         assert score == pytest.approx(expected, rel=1e-4), chunk.id
@@ -147,7 +149,7 @@ def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_point
 ):
     instance = tmp_path / "instance"
     bundle = start_bundle(tmp_path / "bundle")
-    make_kb("instance").ingest(bundle.root)
+    make_kb("instance").documents.ingest(bundle.root)
     rng = random.Random(os.environ.get("KB_CRASH_SEED", "kb"))
     ingested = 0
     for round_ in range(ROUNDS):
@@ -169,11 +171,11 @@ def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_point
     assert ingested >= ROUNDS, "every round must have ingested before its kills"
 
     kb = make_kb("instance")  # opened normally: the start-up repair runs on first use
-    kb.catalog()
+    kb.indexes.catalog()
     assert_indexes_match_database(kb)
     # The stream picks up where the last kill stopped it.
-    kb.ingest(bundle.root, prune=True)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root, prune=True)
+    with kb.db.read() as session:
         in_database = set(session.scalars(sql_select(Document.source)))
     assert in_database == {p.relative_to(bundle.root).as_posix() for p in bundle.root.rglob("*.md")}
     assert_indexes_match_database(kb)
@@ -190,7 +192,7 @@ def assert_nothing_left_behind(kb) -> None:
     assert sorted(p.name for p in (index / "sparse").iterdir()) == ["sparse.json", "sparse.npz"]
     whoosh = index / "whoosh"
     assert len(list(whoosh.glob("*.toc"))) == 1
-    segments = {s.make_filename(".seg") for s in kb.keyword.ix._segments()}
+    segments = {s.make_filename(".seg") for s in kb.indexes.keyword.ix._segments()}
     assert {p.name for p in whoosh.glob("*.seg")} == segments
 
 
@@ -203,7 +205,7 @@ def test_every_acknowledged_write_survives_kill_9(make_kb, tmp_path, spawn):
     child.kill()
     acknowledged = {line.split(" ", 1)[1] for line in child.lines if line.startswith("ok ")}
     kb = make_kb("instance")
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         stored = set(session.scalars(sql_select(Document.source)))
     assert acknowledged and acknowledged <= stored
 
@@ -212,7 +214,7 @@ def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
     make_kb, tmp_path, spawn, bundle
 ):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
-    make_kb("instance").ingest(bundle.root)
+    make_kb("instance").documents.ingest(bundle.root)
     holder = spawn("hold-locks", tmp_path / "instance")
     holder.wait_for("ready")
     holder.kill()
@@ -221,7 +223,7 @@ def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
     bundle.doc("material/boksamtal.md", "Boksamtal i årskurs 5.", title="Boksamtal")
     started = time.monotonic()
     kb = make_kb("instance")
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     assert time.monotonic() - started < 10
     assert_indexes_match_database(kb)
 
@@ -230,7 +232,7 @@ def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
 def test_a_damaged_keyword_segment_is_rebuilt_at_start_up(make_kb, bundle, damage):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
     first = make_kb()
-    first.ingest(bundle.root)
+    first.documents.ingest(bundle.root)
     first.close()
     for segment in (first.settings.index_path / "whoosh").glob("*.seg"):
         data = segment.read_bytes()
@@ -239,50 +241,50 @@ def test_a_damaged_keyword_segment_is_rebuilt_at_start_up(make_kb, bundle, damag
         else:
             segment.unlink()
     again = make_kb()
-    again.catalog()
+    again.indexes.catalog()
     assert_indexes_match_database(again)
 
 
 def test_a_document_deleted_before_the_indexes_caught_up_is_never_taken_for_a_new_one(
     make_kb, bundle, monkeypatch
 ):
-    from kb.service import KnowledgeBase
+    from kb.search.serving.snapshots import IndexSnapshots
 
     bundle.doc("material/a.md", "Högläsning varje morgon.", title="Högläsning")
     bundle.doc("material/z.md", "Schackklubben på rasterna.", title="Schack")
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     kb.close()
     # Two ingests whose process dies right after the commit, before the indexes are touched.
-    monkeypatch.setattr(KnowledgeBase, "sync_indexes", lambda self, **kw: None)
+    monkeypatch.setattr(IndexSnapshots, "sync_indexes", lambda self, **kw: None)
     crashed = make_kb()
     (bundle.root / "material" / "z.md").unlink()
-    crashed.ingest(bundle.root, prune=True)
+    crashed.documents.ingest(bundle.root, prune=True)
     bundle.doc("material/y.md", "Boksamtal i årskurs fem.", title="Boksamtal")
-    crashed.ingest(bundle.root)
+    crashed.documents.ingest(bundle.root)
     crashed.close()
     monkeypatch.undo()
     again = make_kb()
-    again.catalog()
+    again.indexes.catalog()
     assert_indexes_match_database(again)
-    assert again.keyword.search("schack", None, 10) == []
+    assert again.indexes.keyword.search("schack", None, 10) == []
 
 
 def test_reindex_verify_after_a_crash_reports_nothing_left_to_repair(make_kb, tmp_path, spawn):
     bundle = start_bundle(tmp_path / "bundle", documents=10)
-    make_kb("instance").ingest(bundle.root)
+    make_kb("instance").documents.ingest(bundle.root)
     writer = spawn("ingest", tmp_path / "instance", bundle.root, "verify")
     writer.wait_for("ingested")
     writer.kill()
     kb = make_kb("instance")
-    kb.sync_indexes()
-    assert not kb.sync_indexes().changed
+    kb.indexes.sync_indexes()
+    assert not kb.indexes.sync_indexes().changed
     assert_indexes_match_database(kb)
 
 
 def test_no_temporary_index_files_outlive_a_crash(make_kb, tmp_path, spawn):
     bundle = start_bundle(tmp_path / "bundle", documents=10)
-    make_kb("instance").ingest(bundle.root)
+    make_kb("instance").documents.ingest(bundle.root)
     index = tmp_path / "instance" / "index"
     for leftover in (
         index / "vectors" / ".vectors.faiss.abc.tmp",
@@ -291,5 +293,5 @@ def test_no_temporary_index_files_outlive_a_crash(make_kb, tmp_path, spawn):
         leftover.write_bytes(np.zeros(1000, dtype=np.uint8).tobytes())
     kb = make_kb("instance")
     bundle.doc("material/ny.md", "Ny text.", title="Ny")
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     assert [p.name for p in index.rglob(".*") if p.name not in (".lock", ".ingest-lock")] == []

@@ -21,30 +21,30 @@ def base(tmp_path):
 
 
 def shared(kb, person="johan.lindqvist", text="Ordet pipistrellfladdermus.") -> str:
-    return share_material(kb, kb.viewer(person), "f.txt", text.encode(), {"title": "Holkar"})
+    return share_material(kb, kb.people.viewer(person), "f.txt", text.encode(), {"title": "Holkar"})
 
 
 def found(kb, person: str, query: str) -> list[str]:
     from kb.search.query.hybrid import SearchRequest
 
-    result = kb.search(SearchRequest(text=query, viewer=kb.viewer(person)))
+    result = kb.finder.search(SearchRequest(text=query, viewer=kb.people.viewer(person)))
     return [h.source for h in result.hits]
 
 
 def test_an_author_deletes_her_upload_and_search_no_longer_finds_it(base):
     source = shared(base)
     assert source in found(base, "karin.sjoberg", "pipistrellfladdermus")
-    delete_document(base, base.viewer("johan.lindqvist"), source)
+    delete_document(base, base.people.viewer("johan.lindqvist"), source)
     assert source not in found(base, "karin.sjoberg", "pipistrellfladdermus")
-    assert base.catalog().by_source.get(source) is None
+    assert base.indexes.catalog().by_source.get(source) is None
 
 
 def test_a_colleague_who_is_not_an_author_may_not_delete_an_upload(base):
     source = shared(base)
     with pytest.raises(CannotDelete) as refused:
-        delete_document(base, base.viewer("noah.berg"), source)
+        delete_document(base, base.people.viewer("noah.berg"), source)
     assert refused.value.code == "not_author"
-    assert base.catalog().by_source.get(source) is not None
+    assert base.indexes.catalog().by_source.get(source) is not None
 
 
 def test_a_coordinator_may_delete_anyones_upload(base):
@@ -52,14 +52,14 @@ def test_a_coordinator_may_delete_anyones_upload(base):
 
     set_coordinator(base, "karin.sjoberg", True)
     source = shared(base)
-    delete_document(base, base.viewer("karin.sjoberg"), source)
-    assert base.catalog().by_source.get(source) is None
+    delete_document(base, base.people.viewer("karin.sjoberg"), source)
+    assert base.indexes.catalog().by_source.get(source) is None
 
 
 def test_a_bundle_document_is_not_deleted_on_the_web(base):
-    source = next(iter(base.catalog().by_source))
+    source = next(iter(base.indexes.catalog().by_source))
     with pytest.raises(CannotDelete) as refused:
-        delete_document(base, base.viewer("karin.sjoberg"), source)
+        delete_document(base, base.people.viewer("karin.sjoberg"), source)
     assert refused.value.code in ("bundle", "missing")
 
 
@@ -80,8 +80,8 @@ def test_kb_delete_removes_a_web_upload(cli, tmp_path):
 def test_the_api_deletes_an_upload_for_its_author_only(base):
     source = shared(base)
     client = make_app(base).test_client()
-    other = base.create_token("noah.berg")
-    author = base.create_token("johan.lindqvist")
+    other = base.people.create_token("noah.berg")
+    author = base.people.create_token("johan.lindqvist")
     url = f"/api/documents/{source}/delete"
     assert client.post(url, headers={"Authorization": f"Bearer {other}"}).status_code == 403
     assert client.post(url, headers={"Authorization": f"Bearer {author}"}).status_code == 200

@@ -198,24 +198,24 @@ def test_every_area_with_documents_names_a_truck_factor_within_its_holders(demo)
 
 # ------------------------------------------------------------------ what has gone stale, what is missing
 def test_three_demo_materials_are_past_their_review_date_one_of_them_lenas(demo):
-    overdue = [s.source for s in demo.freshness(Viewer.system()) if s.overdue]
+    overdue = [s.source for s in demo.upkeep.freshness(Viewer.system()) if s.overdue]
     assert overdue == [
         "material/formativ-bedomning/trafikljus-och-exit-tickets-7-9.md",
         "material/matematik-utomhus/matematik-i-skogen-f-3.md",
         "material/programmering/scratch-berattelser-4-6.md",
     ]
-    assert [s.source for s in demo.overdue_for(LENA)] == [
+    assert [s.source for s in demo.upkeep.overdue_for(LENA)] == [
         "material/matematik-utomhus/matematik-i-skogen-f-3.md"
     ]
 
 
 def test_lena_keeps_the_lindskolan_routine_she_wrote_with_petra(demo):
     routine = "material/npf/rutin-extra-anpassningar-lindskolan.md"
-    assert demo.freshness_of(LENA, [routine])[routine].owners == ("lena.holmberg",)
+    assert demo.upkeep.freshness_of(LENA, [routine])[routine].owners == ("lena.holmberg",)
 
 
 def test_the_newcomers_requests_are_open_and_the_one_on_arrival_is_answered(demo):
-    found = {a.question: a for a in demo.material_requests(LENA)}
+    found = {a.question: a for a in demo.upkeep.material_requests(LENA)}
     assert found["Veckoschema med bildstöd för elever med NPF i F–3"].votes == (
         "amir.rahimi",
         "elias.forsman",

@@ -22,13 +22,15 @@ def demo(tmp_path_factory):
     from kb.service import KnowledgeBase
 
     base = KnowledgeBase(load_settings(tmp_path_factory.mktemp("demo-real"), today="2026-11-20"))
-    base.ingest(DEMO_BUNDLE)
+    base.documents.ingest(DEMO_BUNDLE)
     yield base
     base.close()
 
 
 def top(demo, question, n=3):
-    return [h.source for h in demo.search(SearchRequest(text=question, viewer=AMIR)).hits[:n]]
+    return [
+        h.source for h in demo.finder.search(SearchRequest(text=question, viewer=AMIR)).hits[:n]
+    ]
 
 
 def test_feedback_on_pupils_writing_in_english_finds_the_peer_response_reflection(demo):
@@ -46,13 +48,13 @@ def test_teaching_reading_in_english_finds_the_book_talk_material(demo):
 
 
 def test_a_question_nothing_answers_has_no_hits_but_names_the_closest_material(demo):
-    result = demo.search(SearchRequest(text="hur bakar man pannkakor i skolan", viewer=AMIR))
+    result = demo.finder.search(SearchRequest(text="hur bakar man pannkakor i skolan", viewer=AMIR))
     assert result.hits == () and result.total == 0
     assert 1 <= len(result.closest) <= 3
 
 
 def test_a_question_none_of_whose_words_the_material_holds_stays_empty(demo):
-    result = demo.search(SearchRequest(text="fnordel vraskoplis", viewer=AMIR))
+    result = demo.finder.search(SearchRequest(text="fnordel vraskoplis", viewer=AMIR))
     assert result.hits == () and result.closest == ()
 
 

@@ -25,18 +25,21 @@ def base(tmp_path_factory):
 
 
 def shared(kb, person="johan.lindqvist", text="# Holkar\n\nOrdet pipistrellfladdermus.", **meta):
-    return share_material(kb, kb.viewer(person), "holkar.md", text.encode(), meta)
+    return share_material(kb, kb.people.viewer(person), "holkar.md", text.encode(), meta)
 
 
 def found(kb, person: str, query: str) -> list[str]:
-    result = kb.search(SearchRequest(text=query, viewer=kb.viewer(person)))
+    result = kb.finder.search(SearchRequest(text=query, viewer=kb.people.viewer(person)))
     return [h.source for h in result.hits]
 
 
 def test_an_edit_is_a_new_version_and_search_follows_at_once(base):
     source = shared(base)
     number = edit_document(
-        base, base.viewer("johan.lindqvist"), source, {"text": "# Holkar\n\nNu om sparvugglor."}
+        base,
+        base.people.viewer("johan.lindqvist"),
+        source,
+        {"text": "# Holkar\n\nNu om sparvugglor."},
     )
     assert number == 2
     assert source in found(base, "karin.sjoberg", "sparvugglor")
@@ -45,65 +48,65 @@ def test_an_edit_is_a_new_version_and_search_follows_at_once(base):
 
 def test_the_file_title_is_used_when_the_form_has_none(base):
     source = shared(base)
-    assert base.catalog().by_source[source].title == "Holkar"
+    assert base.indexes.catalog().by_source[source].title == "Holkar"
 
 
 def test_restoring_an_earlier_version_brings_its_text_back_as_a_new_version(base):
     source = shared(base)
-    johan = base.viewer("johan.lindqvist")
+    johan = base.people.viewer("johan.lindqvist")
     edit_document(base, johan, source, {"title": "Fel titel", "text": "Bara sparvugglor."})
     assert restore(base, johan, source, 1) == 3
-    assert base.catalog().by_source[source].title == "Holkar"
+    assert base.indexes.catalog().by_source[source].title == "Holkar"
     assert source in found(base, "karin.sjoberg", "pipistrellfladdermus")
 
 
 def test_a_deleted_upload_comes_back_with_undelete_within_30_days(base):
     source = shared(base)
-    delete(base, base.viewer("johan.lindqvist"), source)
+    delete(base, base.people.viewer("johan.lindqvist"), source)
     assert source not in found(base, "karin.sjoberg", "pipistrellfladdermus")
-    undelete(base, base.viewer("johan.lindqvist"), source)
+    undelete(base, base.people.viewer("johan.lindqvist"), source)
     assert source in found(base, "karin.sjoberg", "pipistrellfladdermus")
 
 
 def test_after_30_days_a_delete_cannot_be_undone_and_purge_forgets_it(base):
     source = shared(base)
-    delete(base, base.viewer("johan.lindqvist"), source)
+    delete(base, base.people.viewer("johan.lindqvist"), source)
     later = datetime.now() + timedelta(days=31)
     with pytest.raises(CannotChange) as refused:
-        undelete(base, base.viewer("johan.lindqvist"), source, now=later)
+        undelete(base, base.people.viewer("johan.lindqvist"), source, now=later)
     assert refused.value.code == "expired"
-    assert base.store.purge(now=later) == [source]
+    assert base.documents.store.purge(now=later) == [source]
 
 
 def test_kb_delete_keeps_working_and_can_be_undone(base):
     source = shared(base)
-    assert base.store.delete(source) is True
-    assert base.catalog().by_source.get(source) is None
-    base.store.undelete(source)
-    assert base.catalog().by_source[source].title == "Holkar"
+    assert base.documents.store.delete(source) is True
+    assert base.indexes.catalog().by_source.get(source) is None
+    base.documents.store.undelete(source)
+    assert base.indexes.catalog().by_source[source].title == "Holkar"
 
 
 def test_a_colleague_who_is_not_an_author_may_not_edit_or_restore(base):
     source = shared(base)
     with pytest.raises(CannotChange) as refused:
-        edit_document(base, base.viewer("elin.forsberg"), source, {"title": "Hackad"})
+        edit_document(base, base.people.viewer("elin.forsberg"), source, {"title": "Hackad"})
     assert refused.value.code == "not_author"
     with pytest.raises(CannotChange):
-        restore(base, base.viewer("elin.forsberg"), source, 1)
-    assert base.catalog().by_source[source].title == "Holkar"
+        restore(base, base.people.viewer("elin.forsberg"), source, 1)
+    assert base.indexes.catalog().by_source[source].title == "Holkar"
 
 
 def test_a_coordinator_may_edit_anyones_upload(base):
     source = shared(base)
     accounts.set_coordinator(base, "noah.berg")
-    edit_document(base, base.viewer("noah.berg"), source, {"title": "Rättad titel"})
-    assert base.catalog().by_source[source].title == "Rättad titel"
+    edit_document(base, base.people.viewer("noah.berg"), source, {"title": "Rättad titel"})
+    assert base.indexes.catalog().by_source[source].title == "Rättad titel"
 
 
 def test_a_co_author_named_on_the_share_form_may_read_a_private_upload(base):
     source = shared(base, visibility="private", coauthors=["elin.forsberg"])
-    assert base.catalog().may_open(base.viewer("elin.forsberg"), source)
-    assert not base.catalog().may_open(base.viewer("karin.sjoberg"), source)
+    assert base.indexes.catalog().may_open(base.people.viewer("elin.forsberg"), source)
+    assert not base.indexes.catalog().may_open(base.people.viewer("karin.sjoberg"), source)
 
 
 def test_edit_versions_and_restore_pages_of_a_hidden_document_are_not_found(base):
@@ -116,14 +119,14 @@ def test_edit_versions_and_restore_pages_of_a_hidden_document_are_not_found(base
         == 404
     )
     assert client.post(f"/delete/{source}", data={"csrf_token": token}).status_code == 404
-    assert base.catalog().by_source[source].title == "Holkar"
+    assert base.indexes.catalog().by_source[source].title == "Holkar"
 
 
 def test_the_versions_api_answers_only_authors(base):
     source = shared(base)
     client = logged_in_client(base, "karin.sjoberg")
-    mine = {"Authorization": f"Bearer {base.create_token('johan.lindqvist')}"}
-    other = {"Authorization": f"Bearer {base.create_token('elin.forsberg')}"}
+    mine = {"Authorization": f"Bearer {base.people.create_token('johan.lindqvist')}"}
+    other = {"Authorization": f"Bearer {base.people.create_token('elin.forsberg')}"}
     client.post(f"/api/documents/{source}/edit", json={"title": "Holkar 2"}, headers=mine)
     answer = client.get(f"/api/documents/{source}/versions", headers=mine).get_json()
     assert [v["number"] for v in answer["versions"]] == [2, 1]
@@ -151,8 +154,10 @@ def test_the_edit_form_saves_a_new_version(base):
 
 def test_an_export_after_an_edit_writes_the_current_version(base, tmp_path):
     source = shared(base)
-    edit_document(base, base.viewer("johan.lindqvist"), source, {"text": "# Holkar\n\nNy text."})
-    base.export(tmp_path / "out")
+    edit_document(
+        base, base.people.viewer("johan.lindqvist"), source, {"text": "# Holkar\n\nNy text."}
+    )
+    base.documents.export(tmp_path / "out")
     written = (tmp_path / "out" / source).read_text(encoding="utf-8")
     assert "Ny text." in written and "pipistrellfladdermus" not in written
 
@@ -163,8 +168,8 @@ def test_kb_versions_restore_and_undelete_on_the_command_line(base, monkeypatch)
     from kb.cli import main
 
     source = shared(base)
-    edit_document(base, base.viewer("johan.lindqvist"), source, {"title": "Holkar 2"})
-    base.store.delete(source)
+    edit_document(base, base.people.viewer("johan.lindqvist"), source, {"title": "Holkar 2"})
+    base.documents.store.delete(source)
     monkeypatch.setenv("KB_EMBEDDER", "fake")
     folder = str(base.settings.instance_path)
 
@@ -179,7 +184,7 @@ def test_kb_versions_restore_and_undelete_on_the_command_line(base, monkeypatch)
 
 def test_a_deleted_private_document_stays_hidden_from_a_coordinator(base):
     source = shared(base, text="# Hemliga holkar\n\nText.", visibility="private")
-    delete(base, base.viewer("johan.lindqvist"), source)
+    delete(base, base.people.viewer("johan.lindqvist"), source)
     client = logged_in_client(base, "karin.sjoberg")
     assert client.get(f"/deleted/{source}").status_code == 404
     assert "Hemliga holkar" not in client.get("/").get_data(as_text=True)
@@ -193,7 +198,7 @@ def version_rows(html: str) -> list[str]:
 
 def test_each_version_says_what_changed_in_its_fields_and_text(base):
     source = shared(base)
-    johan = base.viewer("johan.lindqvist")
+    johan = base.people.viewer("johan.lindqvist")
     edit_document(base, johan, source, {"title": "Holkar för fladdermöss"})
     edit_document(
         base, johan, source, {"text": "# Holkar\n\nOrdet pipistrellfladdermus.\n\nSätt upp i maj."}
@@ -207,7 +212,7 @@ def test_each_version_says_what_changed_in_its_fields_and_text(base):
 
 def test_no_restore_is_offered_on_a_version_identical_to_the_current_one(base):
     source = shared(base)
-    johan = base.viewer("johan.lindqvist")
+    johan = base.people.viewer("johan.lindqvist")
     edit_document(base, johan, source, {"title": "Fel titel"})
     restore(base, johan, source, 1)  # version 3 says what version 1 says
     html = logged_in_client(base, "johan.lindqvist").get(f"/doc/{source}").get_data(as_text=True)

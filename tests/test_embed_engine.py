@@ -120,10 +120,14 @@ def test_ingest_runs_each_passage_once_for_both_legs(tmp_path):
     embedder = JointFake()
     kb = _kb(tmp_path, embedder)
 
-    kb.ingest(BUNDLE)
+    kb.documents.ingest(BUNDLE)
 
     assert embedder.joint_calls > 0 and embedder.separate_calls == 0
-    assert len(kb.vectors) == len(kb.sparse_index) == kb.last_sync.vectors_added
+    assert (
+        len(kb.indexes.vectors)
+        == len(kb.indexes.sparse_index)
+        == kb.indexes.last_sync.vectors_added
+    )
 
 
 def test_the_progress_bar_counts_every_passage_of_the_embedding_stage(tmp_path):
@@ -139,20 +143,20 @@ def test_the_progress_bar_counts_every_passage_of_the_embedding_stage(tmp_path):
         return make
 
     kb = _kb(tmp_path, JointFake())
-    kb.ingest(BUNDLE, progress=progress)
+    kb.documents.ingest(BUNDLE, progress=progress)
 
     (label, bar), *_ = bars
     assert label == "embedding"
-    assert bar.done == bar.total == kb.last_sync.vectors_added > 0
+    assert bar.done == bar.total == kb.indexes.last_sync.vectors_added > 0
 
 
 def test_the_index_records_the_engine_and_another_engine_of_the_model_needs_no_rebuild(tmp_path):
     first = JointFake()
-    _kb(tmp_path, first).ingest(BUNDLE)
+    _kb(tmp_path, first).documents.ingest(BUNDLE)
     other = JointFake()
     other.engine_label = "fake-joint-other-precision"
 
-    report = _kb(tmp_path, other).sync_indexes()
+    report = _kb(tmp_path, other).indexes.sync_indexes()
 
     meta = json.loads((tmp_path / "index" / "vectors" / "vectors.json").read_text())
     assert meta["engines"] == ["fake-joint"]

@@ -26,7 +26,9 @@ def base(tmp_path_factory):
 @pytest.fixture(scope="module")
 def upload(base) -> str:
     """A web upload of the colleague's: its author may change it, others may not."""
-    return share_material(base, base.viewer(COLLEAGUE), "holkar.md", b"# Holkar\n\nText.", {})
+    return share_material(
+        base, base.people.viewer(COLLEAGUE), "holkar.md", b"# Holkar\n\nText.", {}
+    )
 
 
 @pytest.fixture(scope="module")

@@ -58,7 +58,7 @@ def test_every_expert_comes_with_evidence_that_says_why(kb):
 
 
 def test_expert_evidence_never_includes_a_document_the_asker_may_not_open(kb):
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     for question in ("mentorsprogram utvärdering", "NPF fortbildning", "sambedömning protokoll"):
         for expert in find_experts(kb, OUTSIDER, question):
             for ev in expert.evidence:
@@ -211,7 +211,7 @@ def test_shared_sample_topics_are_not_called_single_holder(kb):
 
 
 def test_risk_topics_never_name_a_source_the_asker_may_not_open(kb):
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     for topic in risk(kb, COORDINATOR):
         assert all(catalog.may_open(COORDINATOR, s) for s in topic.sources)
 

@@ -12,7 +12,7 @@ from tests.conftest import SAMPLE_BUNDLE
 
 def snapshot(kb) -> dict:
     """Return everything a colleague could learn from the knowledge base, ids left out."""
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         people = {
             p.id: (
                 p.name,
@@ -58,15 +58,15 @@ def snapshot(kb) -> dict:
 
 
 def test_ingest_export_ingest_gives_the_same_knowledge_base(kb, make_kb, tmp_path):
-    kb.export(tmp_path / "exported")
+    kb.documents.export(tmp_path / "exported")
     again = make_kb("again")
-    report = again.ingest(tmp_path / "exported")
+    report = again.documents.ingest(tmp_path / "exported")
     assert report.problems == []
     assert snapshot(again) == snapshot(kb)
 
 
 def test_exported_bundle_keeps_binary_originals_byte_for_byte(kb, tmp_path):
-    kb.export(tmp_path / "out")
+    kb.documents.export(tmp_path / "out")
     source = "material/schack/schack-i-matematiken.pdf"
     assert (tmp_path / "out" / source).read_bytes() == (SAMPLE_BUNDLE / source).read_bytes()
     assert (tmp_path / "out" / (source + ".yaml")).exists()
@@ -76,7 +76,7 @@ def test_export_refuses_a_folder_that_is_not_empty(kb, tmp_path):
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "keep.txt").write_text("mine")
     with pytest.raises(ExportError):
-        kb.export(tmp_path / "busy")
+        kb.documents.export(tmp_path / "busy")
 
 
 @pytest.mark.parametrize(

@@ -169,7 +169,7 @@ def upload(client, filename: str, data: bytes, title: str = ""):
 
 
 def count_documents(kb) -> int:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return session.scalar(select(func.count(Document.id)))
 
 
@@ -179,7 +179,7 @@ def test_a_shared_document_is_found_by_a_word_from_its_list(client):
     assert re.fullmatch(
         r"/doc/material/uploads/laslogg-[0-9a-f]{6}\.odt", response.headers["Location"]
     )
-    assert client.application.extensions["kb"].wait_indexed(timeout=60)
+    assert client.application.extensions["kb"].indexes.wait_indexed(timeout=60)
     assert "Läslogg" in client.get("/?q=bokmalsdraken").get_data(as_text=True)
 
 
@@ -205,9 +205,9 @@ def test_a_document_in_a_bundle_is_found_by_a_word_from_its_list(make_kb, bundle
     bundle.write("material/svenska/logg.odt", make_odt())
     bundle.write("material/svenska/logg.odt.yaml", "title: Läslogg\nauthors: [anna.lind]\n")
     kb = make_kb()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert report.material.added == 1 and not [p for p in report.problems if p.refused]
-    found = kb.search(
+    found = kb.finder.search(
         SearchRequest(text="bokmalsdraken", viewer=Viewer(person_id="per.ek"), method="keyword")
     )
     assert [h.source for h in found.hits] == ["material/svenska/logg.odt"]

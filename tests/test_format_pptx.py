@@ -153,7 +153,7 @@ def upload(client, filename: str, data: bytes, title: str = ""):
 
 
 def count_documents(kb) -> int:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return session.scalar(select(func.count(Document.id)))
 
 
@@ -164,14 +164,14 @@ def test_a_shared_presentation_is_found_by_a_word_on_its_second_slide(client):
         r"/doc/material/uploads/fladdermoss-i-teknik-[0-9a-f]{6}\.pptx",
         response.headers["Location"],
     )
-    assert client.application.extensions["kb"].wait_indexed(timeout=60)
+    assert client.application.extensions["kb"].indexes.wait_indexed(timeout=60)
     assert "Fladdermöss i teknik" in client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
 
 
 def test_a_shared_presentation_left_without_a_title_takes_its_first_slides(base, client):
     response = upload(client, "holkar.pptx", presentation(core_title="Gammal titel"))
     source = response.headers["Location"].split("/doc/", 1)[1]
-    assert base.catalog().by_source[source].title == "Fladdermöss i teknik"
+    assert base.indexes.catalog().by_source[source].title == "Fladdermöss i teknik"
 
 
 def test_a_shared_presentation_is_shown_as_written_one_slide_after_another(client):
@@ -197,9 +197,9 @@ def test_a_presentation_in_a_bundle_is_found_by_a_word_on_its_second_slide(make_
     bundle.write("material/teknik/holkar.pptx", presentation())
     bundle.write("material/teknik/holkar.pptx.yaml", "title: Holkar\nauthors: [anna.lind]\n")
     kb = make_kb()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert report.material.added == 1 and not [p for p in report.problems if p.refused]
-    found = kb.search(
+    found = kb.finder.search(
         SearchRequest(
             text="pipistrellfladdermus", viewer=Viewer(person_id="per.ek"), method="keyword"
         )

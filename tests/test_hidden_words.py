@@ -23,13 +23,13 @@ def _hidden_word_kb(make_kb, bundle):
         authors=["per.ek"],
     )
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     return kb
 
 
 def _search(kb, text: str, person: str):
-    viewer = Viewer(person_id=person, unit=kb.viewer(person).unit)
-    return kb.search(SearchRequest(text=text, viewer=viewer, limit=50))
+    viewer = Viewer(person_id=person, unit=kb.people.viewer(person).unit)
+    return kb.finder.search(SearchRequest(text=text, viewer=viewer, limit=50))
 
 
 def test_a_word_only_in_a_private_document_answers_exactly_like_a_missing_word(make_kb, bundle):
@@ -51,6 +51,6 @@ def test_field_syntax_is_read_as_plain_words(make_kb, bundle):
     as_field = _search(kb, "title:kanotpaddling", "sara.berg")
     assert (as_field.total, list(as_field.hits)) == (0, [])
     # With the fake embedder "title" is an unknown word half the question: no cut-off here.
-    kb.settings = replace(kb.settings, cutoff=False)
+    kb.finder.settings = replace(kb.finder.settings, cutoff=False)
     plain = _search(kb, "title:boksamtal", "sara.berg")
     assert "material/per/boksamtal.md" in [h.source for h in plain.hits]

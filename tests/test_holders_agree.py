@@ -29,7 +29,7 @@ def bundle(request, tmp_path_factory):
 
 def expected_holders(kb, viewer, area, new):
     """Whom *Vem kan?* lists at the holder strength for any of the area's own words."""
-    docs = kb.catalog().by_source
+    docs = kb.indexes.catalog().by_source
     firsts = {docs[s].authors[0] for s in area.sources if docs[s].authors}
     found = set()
     for words in area.words:

@@ -34,18 +34,18 @@ def test_a_question_on_the_home_page_address_is_still_a_search(client):
 
 
 def test_the_home_api_lists_only_what_the_colleague_may_open(shared_kb, client):
-    token = shared_kb.create_token("karin.sjoberg")
+    token = shared_kb.people.create_token("karin.sjoberg")
     body = client.get("/api/home", headers={"Authorization": f"Bearer {token}"}).get_json()
     sources = {d["source"] for d in body["recent"] + body["mine"]}
     assert sources and PRIVATE not in sources
 
 
 def test_a_group_page_lists_its_reflections_in_the_order_of_the_cycle(shared_kb, client):
-    catalog = shared_kb.catalog()
+    catalog = shared_kb.indexes.catalog()
     name = next(d.group for d in catalog.docs.values() if d.group)
     answer = client.get(
         f"/api/groups/{quote(name)}",
-        headers={"Authorization": f"Bearer {shared_kb.create_token('karin.sjoberg')}"},
+        headers={"Authorization": f"Bearer {shared_kb.people.create_token('karin.sjoberg')}"},
     ).get_json()
     order = ["analysera", "planera", "genomföra", "följa upp"]
     steps = [s["step"] for s in answer["steps"]]
@@ -70,15 +70,15 @@ def test_a_tag_only_on_hidden_documents_is_not_found(client):
 
 
 def test_related_documents_never_include_what_the_colleague_may_not_open(shared_kb):
-    karin = shared_kb.viewer("karin.sjoberg")
-    catalog = shared_kb.catalog()
+    karin = shared_kb.people.viewer("karin.sjoberg")
+    catalog = shared_kb.indexes.catalog()
     related = [
         r["source"]
         for d in catalog.visible(karin)
-        for r in shared_kb.related(karin, catalog.docs[d].source)
+        for r in shared_kb.documents.related(karin, catalog.docs[d].source)
     ]
     assert related and PRIVATE not in related
-    assert shared_kb.related(karin, PRIVATE) == []
+    assert shared_kb.documents.related(karin, PRIVATE) == []
 
 
 def test_the_document_page_links_back_to_the_results(client):
@@ -105,10 +105,10 @@ def test_a_private_reflection_of_a_group_is_not_on_its_page_for_others(tmp_path)
     from tests.helpers import open_kb
 
     base = open_kb(tmp_path / "groups", SAMPLE_BUNDLE)
-    name = next(d.group for d in base.catalog().docs.values() if d.group)
+    name = next(d.group for d in base.indexes.catalog().docs.values() if d.group)
     source = write_reflection(
         base,
-        base.viewer("elin.forsberg"),
+        base.people.viewer("elin.forsberg"),
         group=name,
         when=date(2026, 10, 1),
         step="planera",

@@ -451,7 +451,7 @@ def test_a_bad_file_in_a_bundle_leaves_the_rest_imported(make_kb, bundle, pdf_bo
     kb = make_kb()
     before = peak_mb()
     started = time.monotonic()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert time.monotonic() - started < 20
     assert peak_mb() - before < 100
     assert report.material.added == 3
@@ -468,7 +468,7 @@ def test_a_bad_file_in_a_bundle_leaves_the_rest_imported(make_kb, bundle, pdf_bo
     assert refusals["material/avkapad.pdf"].startswith("is damaged")
     assert "really binary data" in refusals["material/slump.pdf"]
     assert "really a PDF" in refusals["material/egentligen-pdf.docx"]
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         stored = set(session.scalars(select(Document.source)))
     assert stored == {"material/bra.md", "material/bra.pdf", "material/bra.docx"}
 
@@ -484,7 +484,7 @@ def test_a_bundle_file_over_20_mb_is_refused_without_being_read(make_kb, bundle,
         return read(path)
 
     monkeypatch.setattr(Path, "read_bytes", guarded)
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     (problem,) = [p for p in report.problems if p.source == "material/jattestor.pdf"]
     assert problem.reason == "is 21 MB, larger than the 20 MB kb accepts; refused"
 
@@ -498,10 +498,10 @@ def test_a_link_out_of_the_bundle_is_refused_and_what_it_points_at_is_never_stor
     (bundle.root / "material").mkdir(exist_ok=True)
     (bundle.root / "material" / "lank.md").symlink_to(secret)
     kb = make_kb()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     (problem,) = [p for p in report.problems if p.source == "material/lank.md"]
     assert problem.reason == "is a link to a file outside the bundle; refused"
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.scalar(select(func.count(Document.id))) == 0
 
 
@@ -547,10 +547,10 @@ def test_odd_file_names_in_a_bundle_export_inside_the_folder_and_nowhere_else(
         bundle.doc(f"material/{name}", "Text.", authors=["anna.lind"])
     bundle.write("material/nul.txt", "Text.")
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     before = sorted(p.name for p in tmp_path.iterdir())
     export = tmp_path / "export"
-    counts = kb.export(export)
+    counts = kb.documents.export(export)
     assert counts["material"] == 5
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["export"])
     written = [p for p in export.rglob("*") if p.is_file()]
@@ -570,9 +570,9 @@ def test_odd_file_names_in_a_bundle_export_inside_the_folder_and_nowhere_else(
 )
 def test_an_uploaded_file_name_never_becomes_a_path(make_kb, bundle, filename):
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     source = share_material(
-        kb, kb.viewer("anna.lind"), filename, b"# Hej\n\nText.", {"title": "Plan"}
+        kb, kb.people.viewer("anna.lind"), filename, b"# Hej\n\nText.", {"title": "Plan"}
     )
     assert re.fullmatch(r"material/uploads/plan-[0-9a-f]{6}\.md", source)
 
@@ -582,8 +582,10 @@ def test_an_upload_titled_like_a_windows_device_gets_a_name_windows_can_hold(
     make_kb, bundle, title
 ):
     kb = make_kb()
-    kb.ingest(bundle.root)
-    source = share_material(kb, kb.viewer("anna.lind"), "x.md", b"# Hej\n\nText.", {"title": title})
+    kb.documents.ingest(bundle.root)
+    source = share_material(
+        kb, kb.people.viewer("anna.lind"), "x.md", b"# Hej\n\nText.", {"title": title}
+    )
     assert re.fullmatch(rf"material/uploads/{title.lower()}-dokument-[0-9a-f]{{6}}\.md", source)
 
 
@@ -619,7 +621,7 @@ def upload(client, filename: str, data: bytes):
 
 
 def count_documents(kb) -> int:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return session.scalar(select(func.count(Document.id)))
 
 

@@ -43,9 +43,9 @@ def instance(tmp_path, instance_database_url):
         bundle.doc(f"material/lang-{n}.md", body, title=f"Långt dokument {n}", authors=["per.ek"])
     folder = tmp_path / "instance"
     kb = KnowledgeBase(load_settings(folder, embedder="fake"))
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     accounts.set_password(kb, "per.ek", PASSWORD)
-    token = kb.create_token("per.ek")
+    token = kb.people.create_token("per.ek")
     kb.close()
     for leg in ("vectors", "sparse"):
         shutil.rmtree(folder / "index" / leg)

@@ -54,31 +54,33 @@ def share(client, title: str, text: str):
 
 def test_the_server_indexes_in_a_child_process_at_a_lower_priority(server):
     kb, _ = server
-    assert isinstance(kb.worker, IndexProcess)
-    assert kb.worker.pid not in (None, os.getpid())
+    assert isinstance(kb.indexes.worker, IndexProcess)
+    assert kb.indexes.worker.pid not in (None, os.getpid())
     # The child lowers its own priority first thing, before it loads anything.
     deadline = time.monotonic() + 15
-    while os.getpriority(os.PRIO_PROCESS, kb.worker.pid) < 10 and time.monotonic() < deadline:
+    while (
+        os.getpriority(os.PRIO_PROCESS, kb.indexes.worker.pid) < 10 and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
-    assert os.getpriority(os.PRIO_PROCESS, kb.worker.pid) >= 10
+    assert os.getpriority(os.PRIO_PROCESS, kb.indexes.worker.pid) >= 10
 
 
 def test_an_upload_is_found_once_the_child_indexer_has_published_it(server):
     kb, client = server
     share(client, "Fladdermöss", "Pipistrellfladdermus i holken.")
-    assert kb.wait_indexed(60)
+    assert kb.indexes.wait_indexed(60)
     assert "Fladdermöss" in client.get("/?q=pipistrellfladdermus").get_data(as_text=True)
 
 
 def test_a_killed_indexer_is_started_again_and_the_server_answers_meanwhile(server):
     kb, client = server
-    first = kb.worker.pid
+    first = kb.indexes.worker.pid
     os.kill(first, 9)
     assert client.get("/api/health").status_code == 200
     assert client.get("/?q=högläsning").status_code == 200
     share(client, "Igelkottar", "Igelkotten sover i lövhögen.")
-    assert kb.wait_indexed(60)
-    assert kb.worker.pid not in (None, first)
+    assert kb.indexes.wait_indexed(60)
+    assert kb.indexes.worker.pid not in (None, first)
     assert "Igelkottar" in client.get("/?q=igelkotten").get_data(as_text=True)
 
 
@@ -87,12 +89,12 @@ def test_health_and_search_answer_while_another_process_holds_the_index_lock(ser
     with open(kb.settings.index_path / ".lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         share(client, "Ekorrar", "Ekorren samlar kottar.")
-        assert not kb.wait_indexed(3)  # the indexer waits for the lock
+        assert not kb.indexes.wait_indexed(3)  # the indexer waits for the lock
         started = time.monotonic()
         assert client.get("/api/health").get_json()["status"] == "ok"
         assert client.get("/?q=högläsning").status_code == 200
         assert time.monotonic() - started < 5
-    assert kb.wait_indexed(60)
+    assert kb.indexes.wait_indexed(60)
 
 
 def test_health_answers_without_touching_the_database(tmp_path):
@@ -102,7 +104,7 @@ def test_health_answers_without_touching_the_database(tmp_path):
     def no_database():
         raise AssertionError("health opened a database session")
 
-    kb.sessions = no_database
+    kb.db.sessions = no_database
     assert client.get("/api/health").get_json()["status"] == "ok"
     kb.close()
 
@@ -115,7 +117,7 @@ def test_kb_toml_can_keep_the_indexer_in_a_thread(folder, tmp_path):
             "SECRET_KEY": "test-secret",
         }
     )
-    assert type(app.extensions["kb"].worker) is IndexWorker
+    assert type(app.extensions["kb"].indexes.worker) is IndexWorker
     app.extensions["kb"].close()
 
 
@@ -123,7 +125,7 @@ def test_batch_work_runs_at_the_configured_niceness_and_thread_count(tmp_path):
     (tmp_path / "kb.toml").write_text("indexer_nice = 12\nindexer_threads = 1\n")
     code = (
         "import os, sys; from kb.config import load_settings; from kb.service import KnowledgeBase;"
-        "kb = KnowledgeBase(load_settings(sys.argv[1], embedder='fake')); kb.yield_to_serving();"
+        "kb = KnowledgeBase(load_settings(sys.argv[1], embedder='fake')); kb.indexes.yield_to_serving();"
         "print(os.getpriority(os.PRIO_PROCESS, 0), os.environ['OMP_NUM_THREADS'])"
     )
     out = subprocess.run(

@@ -48,8 +48,8 @@ def test_the_broken_bundle_is_reported_one_line_per_broken_file(cli):
 
 def test_an_unknown_author_becomes_a_person_without_a_profile(make_kb):
     kb = make_kb()
-    kb.ingest(BROKEN_BUNDLE)
-    with kb.sessions() as session:
+    kb.documents.ingest(BROKEN_BUNDLE)
+    with kb.db.read() as session:
         greta = session.get(Person, "greta.lind")
         assert greta is not None and not greta.has_profile
         doc = session.scalar(
@@ -75,11 +75,11 @@ def test_a_changed_file_is_updated_and_the_rest_left_unchanged(make_kb, bundle):
     bundle.doc("material/a.md", "Första versionen om boksamtal.", authors=["anna.lind"])
     bundle.doc("material/b.md", "Något annat.", authors=["per.ek"])
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     bundle.doc("material/a.md", "Andra versionen om högläsning.", authors=["anna.lind"])
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert (report.material.updated, report.material.unchanged) == (1, 1)
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         text = session.scalar(select(Document.text).where(Document.source == "material/a.md"))
     assert "högläsning" in text
 
@@ -88,12 +88,12 @@ def test_a_file_removed_from_the_bundle_is_reported_and_kept(make_kb, bundle):
     bundle.doc("material/a.md", "Om boksamtal.")
     gone = bundle.doc("material/b.md", "Om högläsning.")
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     gone.unlink()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert report.missing_sources == ["material/b.md"]
     assert any("material/b.md" in line for line in report.lines())
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.scalar(select(Document).where(Document.source == "material/b.md"))
 
 
@@ -101,43 +101,43 @@ def test_prune_removes_a_file_that_left_the_bundle(make_kb, bundle):
     bundle.doc("material/a.md", "Om boksamtal.")
     gone = bundle.doc("material/b.md", "Om högläsning.")
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     gone.unlink()
-    report = kb.ingest(bundle.root, prune=True)
+    report = kb.documents.ingest(bundle.root, prune=True)
     assert report.material.removed == 1
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert not session.scalar(select(Document).where(Document.source == "material/b.md"))
 
 
 def test_a_file_that_breaks_keeps_its_previously_stored_version(make_kb, bundle):
     bundle.doc("material/a.md", "Boksamtal i helklass fungerar.", title="Boksamtal")
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     bundle.write("material/a.md", "---\ntitle: Boksamtal\nthis front matter never ends\n")
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert any(p.source == "material/a.md" and p.refused for p in report.problems)
     assert report.missing_sources == []
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == "material/a.md"))
     assert "helklass" in doc.text
 
 
 def test_a_misspelt_visibility_refuses_the_file_rather_than_showing_it_to_everyone(make_kb, bundle):
     bundle.doc("material/utkast.md", "Hemligt utkast.", visibility="privat")
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     assert report.material.total == 0
     assert any("visibility 'privat'" in p.reason for p in report.problems)
 
 
 def test_an_unknown_front_matter_key_is_reported_and_the_file_imported(make_kb, bundle):
     bundle.doc("material/a.md", "Text.", ämne="svenska")
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     assert report.material.added == 1
     assert any("unknown key 'ämne'" in p.reason and not p.refused for p in report.problems)
 
 
 def test_reflection_headings_are_kept_as_the_four_fields(kb):
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(
             select(Document).where(Document.source == "reflections/2025-02-05-bedomningsgruppen.md")
         )
@@ -150,7 +150,7 @@ def test_reflection_headings_are_kept_as_the_four_fields(kb):
 
 
 def test_text_is_extracted_from_pdf_docx_html_and_txt(kb):
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         texts = dict(session.execute(select(Document.format, Document.text)).all())
         pdf = session.scalar(
             select(Document.text).where(
@@ -178,8 +178,8 @@ def test_docx_tables_are_extracted_with_their_cells(make_kb, bundle):
     bundle.write("material/logg.docx", buffer.getvalue())
     bundle.write("material/logg.docx.yaml", "title: Läslogg\n")
     kb = make_kb()
-    kb.ingest(bundle.root)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.read() as session:
         text = session.scalar(select(Document.text).where(Document.source == "material/logg.docx"))
     assert "Vecka 1 | Kapitelbok" in text
 
@@ -188,8 +188,8 @@ def test_html_scripts_never_reach_the_text(make_kb, bundle):
     bundle.write("material/sida.html", "<p>Hej</p><script>alert('x')</script><p>då</p>")
     bundle.write("material/sida.html.yaml", "title: Sida\n")
     kb = make_kb()
-    kb.ingest(bundle.root)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.read() as session:
         text = session.scalar(select(Document.text).where(Document.source == "material/sida.html"))
     assert "alert" not in text and "Hej" in text
 
@@ -198,8 +198,8 @@ def test_a_language_is_guessed_when_absent(make_kb, bundle):
     bundle.doc("material/en.md", "This is how the students read the books and what they learn.")
     bundle.doc("material/sv.md", "Det här är hur eleverna läser böckerna och vad de lär sig.")
     kb = make_kb()
-    kb.ingest(bundle.root)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.read() as session:
         langs = dict(session.execute(select(Document.source, Document.language)).all())
     assert langs == {"material/en.md": "en", "material/sv.md": "sv"}
 
@@ -207,7 +207,7 @@ def test_a_language_is_guessed_when_absent(make_kb, bundle):
 def test_the_demo_bundle_ingests_without_problems(make_kb):
     from tests.conftest import DEMO_BUNDLE
 
-    report = make_kb().ingest(DEMO_BUNDLE)
+    report = make_kb().documents.ingest(DEMO_BUNDLE)
     assert report.problems == []
     assert report.people.added == 10
     assert report.material.added >= 14 and report.reflections.added >= 5
@@ -216,22 +216,22 @@ def test_the_demo_bundle_ingests_without_problems(make_kb):
 def test_re_ingesting_an_unchanged_bundle_keeps_what_a_colleague_edited_on_the_web(make_kb, bundle):
     bundle.doc("material/a.md", "Text.")
     kb = make_kb()
-    kb.ingest(bundle.root)
-    with kb.session() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.write() as session:
         session.get(Person, "anna.lind").role = "Förstelärare i svenska"
-    kb.ingest(bundle.root)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.read() as session:
         assert session.get(Person, "anna.lind").role == "Förstelärare i svenska"
 
 
 def test_a_changed_people_yaml_entry_still_updates_the_person(make_kb, bundle):
     bundle.doc("material/a.md", "Text.")
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     bundle.people([{"id": "anna.lind", "name": "Anna Lind", "unit": "Ekskolan"}])
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert report.people.updated == 1
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.get(Person, "anna.lind").unit == "Ekskolan"
 
 
@@ -240,13 +240,17 @@ def test_prune_never_removes_material_shared_on_the_web(make_kb, bundle):
 
     bundle.doc("material/a.md", "Text.", authors=["anna.lind"])
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     source = share_material(
-        kb, kb.viewer("anna.lind"), "plan.txt", "Vår plan för läsåret.".encode(), {"title": "Plan"}
+        kb,
+        kb.people.viewer("anna.lind"),
+        "plan.txt",
+        "Vår plan för läsåret.".encode(),
+        {"title": "Plan"},
     )
-    report = kb.ingest(bundle.root, prune=True)
+    report = kb.documents.ingest(bundle.root, prune=True)
     assert report.material.removed == 0 and source not in report.missing_sources
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.scalar(select(Document).where(Document.source == source))
 
 
@@ -260,12 +264,12 @@ def test_a_yaml_alias_bomb_in_front_matter_is_refused_at_once(make_kb, bundle):
     ]
     bundle.write("material/bomb.md", "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\nText\n")
     start = time.monotonic()
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     assert time.monotonic() - start < 10
     assert any(p.source == "material/bomb.md" and "aliases" in p.reason for p in report.problems)
 
 
 def test_an_oversized_front_matter_is_refused_with_its_size(make_kb, bundle):
     bundle.write("material/big.md", "---\ntitle: Stor\nbio: " + "x" * 70_000 + "\n---\nText\n")
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     assert any(p.source == "material/big.md" and "64 KB" in p.reason for p in report.problems)

@@ -94,14 +94,14 @@ def world(tmp_path_factory):
         embedder=FakeEmbedder(),
         sparse_encoder=FakeSparseEncoder(),
     )
-    report = kb.ingest(bundle)
+    report = kb.documents.ingest(bundle)
     assert report.problems == [] and report.material.added == len(DOCS)
     # A search gap two colleagues ran into, and one request answered by each document.
     for person in PEOPLE[:2]:
-        kb.record_search(kb.viewer(person), QUESTION, 0)
+        kb.upkeep.record_search(kb.people.viewer(person), QUESTION, 0)
     for author, visibility in DOCS:
-        number = kb.ask_material(kb.viewer(PEOPLE[0]), "Något om zebrametoden")
-        kb.answer_request(Viewer.system(), number, source_of(author, visibility))
+        number = kb.upkeep.ask_material(kb.people.viewer(PEOPLE[0]), "Något om zebrametoden")
+        kb.upkeep.answer_request(Viewer.system(), number, source_of(author, visibility))
     app = make_app(kb)
     yield kb, app
     kb.close()
@@ -129,8 +129,8 @@ def test_search_hits_snippets_counts_and_facets_show_exactly_what_the_viewer_may
     world, viewer, method
 ):
     kb, _ = world
-    result = kb.search(
-        SearchRequest(text=QUESTION, viewer=kb.viewer(viewer), limit=100, method=method)
+    result = kb.finder.search(
+        SearchRequest(text=QUESTION, viewer=kb.people.viewer(viewer), limit=100, method=method)
     )
     found = {h.source for h in result.hits}
     assert found <= expected(viewer)
@@ -143,8 +143,10 @@ def test_search_hits_snippets_counts_and_facets_show_exactly_what_the_viewer_may
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_the_keyword_leg_finds_every_document_the_viewer_may_open(world, viewer):
     kb, _ = world
-    result = kb.search(
-        SearchRequest(text="zebrametoden", viewer=kb.viewer(viewer), limit=100, method="keyword")
+    result = kb.finder.search(
+        SearchRequest(
+            text="zebrametoden", viewer=kb.people.viewer(viewer), limit=100, method="keyword"
+        )
     )
     assert {h.source for h in result.hits} == expected(viewer)
 
@@ -153,9 +155,12 @@ def test_the_keyword_leg_finds_every_document_the_viewer_may_open(world, viewer)
 def test_filters_never_widen_what_the_viewer_may_open(world, viewer):
     kb, _ = world
     for unit in UNITS:
-        result = kb.search(
+        result = kb.finder.search(
             SearchRequest(
-                text=QUESTION, viewer=kb.viewer(viewer), limit=100, filters=Filters(unit=unit)
+                text=QUESTION,
+                viewer=kb.people.viewer(viewer),
+                limit=100,
+                filters=Filters(unit=unit),
             )
         )
         assert {h.source for h in result.hits} <= expected(viewer)
@@ -164,7 +169,7 @@ def test_filters_never_widen_what_the_viewer_may_open(world, viewer):
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_expert_evidence_names_only_documents_the_viewer_may_open(world, viewer):
     kb, _ = world
-    for expert in experts(kb, kb.viewer(viewer), QUESTION):
+    for expert in experts(kb, kb.people.viewer(viewer), QUESTION):
         assert {ev.source for ev in expert.evidence} <= expected(viewer)
         assert_clean(viewer, json.dumps([ev.title + ev.why for ev in expert.evidence]))
 
@@ -172,7 +177,7 @@ def test_expert_evidence_names_only_documents_the_viewer_may_open(world, viewer)
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_risk_topics_name_only_documents_the_viewer_may_open(world, viewer):
     kb, _ = world
-    for topic in risk(kb, kb.viewer(viewer)):
+    for topic in risk(kb, kb.people.viewer(viewer)):
         assert set(topic.sources) <= expected(viewer)
         assert_clean(viewer, topic.name + " ".join(topic.labels))
 
@@ -180,7 +185,7 @@ def test_risk_topics_name_only_documents_the_viewer_may_open(world, viewer):
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_an_export_as_a_colleague_holds_only_what_they_may_open(world, viewer, tmp_path):
     kb, _ = world
-    kb.export(tmp_path / "out", kb.viewer(viewer))
+    kb.documents.export(tmp_path / "out", kb.people.viewer(viewer))
     written = {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md")}
     assert written == expected(viewer)
 
@@ -189,7 +194,7 @@ def test_an_export_as_a_colleague_holds_only_what_they_may_open(world, viewer, t
 def test_the_json_api_shows_nothing_the_viewer_may_not_open(world, viewer):
     kb, app = world
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {kb.create_token(viewer)}"}
+    headers = {"Authorization": f"Bearer {kb.people.create_token(viewer)}"}
     routes = (
         f"/api/search?q={QUESTION}&limit=100",
         f"/api/experts?q={QUESTION}",
@@ -294,17 +299,17 @@ def test_an_anonymous_api_call_gets_401(world, route):
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_a_request_or_gap_names_only_documents_the_viewer_may_open(world, viewer):
     kb, _ = world
-    me = kb.viewer(viewer)
-    answers = {a.answer for a in kb.material_requests(me) if a.answer}
+    me = kb.people.viewer(viewer)
+    answers = {a.answer for a in kb.upkeep.material_requests(me) if a.answer}
     assert answers == expected(viewer)
     for author, visibility in DOCS:
-        shown = kb.requests_answered_by(me, source_of(author, visibility))
+        shown = kb.upkeep.requests_answered_by(me, source_of(author, visibility))
         assert bool(shown) == may_see(viewer, author, visibility)
 
 
 def test_the_system_viewer_sees_everything(world):
     kb, _ = world
-    result = kb.search(
+    result = kb.finder.search(
         SearchRequest(text="zebrametoden", viewer=Viewer.system(), limit=100, method="keyword")
     )
     assert len(result.hits) == len(DOCS)

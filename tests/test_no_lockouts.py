@@ -26,7 +26,7 @@ def app(base):
 
 
 def owner_ids(base, viewer_id, source):
-    state = base.freshness_of(base.viewer(viewer_id), [source])[source]
+    state = base.upkeep.freshness_of(base.people.viewer(viewer_id), [source])[source]
     return list(state.owners)
 
 
@@ -72,7 +72,7 @@ def test_a_coordinator_can_fix_ownership_on_the_web(base, app):
 
 def test_an_author_takes_back_a_document_handed_to_someone_who_cannot_open_it(base, app):
     # Handed over before kb refused that: written straight to the database.
-    with base.session() as session:
+    with base.db.write() as session:
         doc = session.scalar(select(Document).where(Document.source == PRIVATE))
         doc.owners = ["johan.lindqvist"]
     elin = client_for(app, base, "elin.forsberg")
@@ -82,8 +82,10 @@ def test_an_author_takes_back_a_document_handed_to_someone_who_cannot_open_it(ba
 
 
 def test_a_request_keeps_every_answer_each_shown_to_who_may_open_it(base, app):
-    number = base.ask_material(base.viewer("noah.berg"), "Hur planerar vi NPF-fortbildning?")
-    base.answer_request(base.viewer("elin.forsberg"), number, PRIVATE)
+    number = base.upkeep.ask_material(
+        base.people.viewer("noah.berg"), "Hur planerar vi NPF-fortbildning?"
+    )
+    base.upkeep.answer_request(base.people.viewer("elin.forsberg"), number, PRIVATE)
     client = app.test_client()
 
     def request_for(person):
@@ -91,7 +93,7 @@ def test_a_request_keeps_every_answer_each_shown_to_who_may_open_it(base, app):
         return next(r for r in body["requests"] if r["id"] == number)
 
     assert request_for("noah.berg")["open"]  # Elin's answer is not Noah's to see
-    base.answer_request(base.viewer("johan.lindqvist"), number, PUBLIC)
+    base.upkeep.answer_request(base.people.viewer("johan.lindqvist"), number, PUBLIC)
     elins = request_for("elin.forsberg")
     assert [a["source"] for a in elins["answers"]] == [PRIVATE, PUBLIC]
     noahs = request_for("noah.berg")

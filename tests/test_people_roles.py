@@ -25,7 +25,7 @@ PEOPLE = [
 
 
 def stored(kb):
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         people = {p.id: p for p in session.scalars(select(Person))}
         pairs = session.execute(select(Mentorship.mentor_id, Mentorship.mentee_id)).all()
         return people, sorted(tuple(p) for p in pairs)
@@ -34,7 +34,7 @@ def stored(kb):
 def test_a_coordinator_in_people_yaml_is_stored_as_one(make_kb, bundle):
     bundle.people(PEOPLE)
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     people, _ = stored(kb)
     assert people["anna.lind"].is_coordinator
     assert not people["per.ek"].is_coordinator
@@ -43,21 +43,21 @@ def test_a_coordinator_in_people_yaml_is_stored_as_one(make_kb, bundle):
 def test_mentees_in_people_yaml_are_running_mentorships(make_kb, bundle):
     bundle.people(PEOPLE)
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     assert stored(kb)[1] == [("per.ek", "sara.berg")]
 
 
 def test_the_day_someone_leaves_is_stored(make_kb, bundle):
     bundle.people(PEOPLE)
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     assert stored(kb)[0]["per.ek"].left == date(2027, 6, 30)
 
 
 def test_a_mentee_who_is_nobody_is_reported_and_left_out(make_kb, bundle):
     bundle.people([{**PEOPLE[1], "mentees": ["sara.berg", "okand.person"]}, PEOPLE[2]])
     kb = make_kb()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert any("okand.person" in p.reason and not p.refused for p in report.problems)
     assert stored(kb)[1] == [("per.ek", "sara.berg")]
 
@@ -65,22 +65,22 @@ def test_a_mentee_who_is_nobody_is_reported_and_left_out(make_kb, bundle):
 def test_ending_a_mentorship_in_people_yaml_ends_it_on_the_next_ingest(make_kb, bundle):
     bundle.people(PEOPLE)
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     bundle.people([PEOPLE[0], {**PEOPLE[1], "mentees": []}, PEOPLE[2]])
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     assert stored(kb)[1] == []
 
 
 def test_coordinators_mentorships_and_leaving_survive_export_and_ingest(make_kb, bundle, tmp_path):
     bundle.people(PEOPLE)
     first = make_kb("first")
-    first.ingest(bundle.root)
-    first.export(tmp_path / "out")
+    first.documents.ingest(bundle.root)
+    first.documents.export(tmp_path / "out")
     entries = {e["id"]: e for e in yaml.safe_load((tmp_path / "out/people.yaml").read_text())}
     assert entries["anna.lind"]["coordinator"] is True
     assert entries["per.ek"]["mentees"] == ["sara.berg"]
     second = make_kb("second")
-    second.ingest(tmp_path / "out")
+    second.documents.ingest(tmp_path / "out")
     people, pairs = stored(second)
     assert people["anna.lind"].is_coordinator and people["per.ek"].left == date(2027, 6, 30)
     assert pairs == [("per.ek", "sara.berg")]

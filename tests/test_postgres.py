@@ -63,7 +63,9 @@ def open_on(make_kb, database_url):
 
 
 def found(kb, text: str) -> list[str]:
-    return [h.source for h in kb.search(SearchRequest(text=text, viewer=Viewer.system())).hits]
+    return [
+        h.source for h in kb.finder.search(SearchRequest(text=text, viewer=Viewer.system())).hits
+    ]
 
 
 def test_long_free_text_values_are_stored_whole(open_on, bundle):
@@ -92,9 +94,9 @@ def test_long_free_text_values_are_stored_whole(open_on, bundle):
         language="sv-x-" + "a" * 40,
     )
     kb = open_on()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     assert [p for p in report.problems if p.refused] == []
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document))
         person = session.get(Person, "anna.lind")
         assert (doc.source, doc.group, doc.step) == (source, group, long[:90].strip())
@@ -103,9 +105,9 @@ def test_long_free_text_values_are_stored_whole(open_on, bundle):
 
 def test_lists_booleans_dates_and_original_files_come_back_as_they_went_in(open_on):
     kb = open_on()
-    kb.ingest(SAMPLE_BUNDLE)
+    kb.documents.ingest(SAMPLE_BUNDLE)
     pdf = next(SAMPLE_BUNDLE.rglob("*.pdf"))
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         original = session.scalar(
             select(Original)
             .join(Document)
@@ -124,21 +126,21 @@ def test_the_generation_changes_with_every_add_edit_and_delete(open_on, bundle):
     seen = []
 
     def generation():
-        with kb.sessions() as session:
-            seen.append(kb.generation(session))
+        with kb.db.read() as session:
+            seen.append(kb.indexes.generation(session))
 
     bundle.doc("material/a.md", "Första.")
     bundle.doc("material/b.md", "Andra.")
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     generation()
     bundle.doc("material/a.md", "Första, ändrad.")
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     generation()
     (bundle.root / "material" / "b.md").unlink()
-    kb.ingest(bundle.root, prune=True)
+    kb.documents.ingest(bundle.root, prune=True)
     generation()
     bundle.doc("material/c.md", "Tredje.")
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     generation()
     assert len(set(seen)) == len(seen)
 
@@ -147,17 +149,17 @@ def test_ids_of_deleted_documents_and_chunks_are_never_given_out_again(open_on, 
     kb = open_on()
     bundle.doc("material/a.md", "Första.")
     bundle.doc("material/z.md", "Sist inlagd.")
-    kb.ingest(bundle.root)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.read() as session:
         before = (
             session.scalar(select(Document.id).where(Document.source == "material/z.md")),
             max(session.scalars(select(Chunk.id))),
         )
     (bundle.root / "material" / "z.md").unlink()
-    kb.ingest(bundle.root, prune=True)
+    kb.documents.ingest(bundle.root, prune=True)
     bundle.doc("material/y.md", "Ny.")
-    kb.ingest(bundle.root)
-    with kb.sessions() as session:
+    kb.documents.ingest(bundle.root)
+    with kb.db.read() as session:
         new = session.scalar(select(Document).where(Document.source == "material/y.md"))
         assert new.id > before[0] and min(c.id for c in new.chunks) > before[1]
 
@@ -167,13 +169,13 @@ def test_an_instance_sees_documents_another_instance_folder_added_to_the_same_da
 ):
     bundle.doc("material/a.md", "Högläsning i F-3.", title="Högläsning")
     first, second = open_on("first"), open_on("second")
-    first.ingest(bundle.root)
+    first.documents.ingest(bundle.root)
     assert "material/a.md" in found(second, "högläsning")
     bundle.doc("material/b.md", "Schackklubben på rasterna.", title="Schack")
-    first.ingest(bundle.root)
+    first.documents.ingest(bundle.root)
     assert "material/b.md" in found(second, "schackklubben")
     (bundle.root / "material" / "a.md").unlink()
-    first.ingest(bundle.root, prune=True)
+    first.documents.ingest(bundle.root, prune=True)
     assert "material/a.md" not in found(second, "högläsning")
 
 
@@ -186,20 +188,20 @@ def test_a_change_committed_while_an_index_sync_runs_is_found_by_the_next_search
 
     bundle.doc("material/a.md", "Högläsning i F-3.", title="Högläsning")
     server, writer = open_on("server"), open_on("writer")
-    server.ingest(bundle.root)
+    server.documents.ingest(bundle.root)
     elsewhere = BundleWriter(tmp_path / "elsewhere")
     elsewhere.doc("material/b.md", "Schackklubben på rasterna.", title="Schack")
     load = Catalog.load.__func__
 
     def load_while_another_process_commits(cls, session):
         monkeypatch.setattr(Catalog, "load", classmethod(load))
-        with writer.session() as other:  # commits; no index is touched
+        with writer.db.write() as other:  # commits; no index is touched
             apply_bundle(other, read_bundle(elsewhere.root))
         return load(cls, session)
 
     monkeypatch.setattr(Catalog, "load", classmethod(load_while_another_process_commits))
     bundle.doc("material/a.md", "Högläsning i F-3, ändrad.", title="Högläsning")
-    server.ingest(bundle.root)
+    server.documents.ingest(bundle.root)
     assert "material/b.md" in found(server, "schackklubben")
 
 

@@ -71,7 +71,7 @@ def test_someone_who_has_left_holds_nothing():
 @pytest.fixture(scope="module")
 def demo_docs(tmp_path_factory):
     kb = open_kb(tmp_path_factory.mktemp("areas"), DEMO_BUNDLE, people=(), today="2026-11-20")
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     docs = [
         TopicDoc(d.source, d.authors, d.tags + ((d.group,) if d.group else ()), d.subjects)
         for d in (catalog.docs[i] for i in catalog.visible(Viewer.system()))

@@ -155,10 +155,10 @@ def test_reingesting_an_unchanged_bundle_reads_no_file_again_and_repeats_its_war
     from tests.conftest import BROKEN_BUNDLE
 
     kb = make_kb()
-    first = kb.ingest(BROKEN_BUNDLE)
+    first = kb.documents.ingest(BROKEN_BUNDLE)
     reads = _count_reads(monkeypatch)
 
-    again = kb.ingest(BROKEN_BUNDLE)
+    again = kb.documents.ingest(BROKEN_BUNDLE)
 
     assert {"okand-forfattare.md", "boksamtal-ak5.md"}.isdisjoint(reads)
     assert again.material.unchanged == first.material.added == 2
@@ -170,11 +170,11 @@ def test_a_changed_file_is_read_again_and_stored_as_a_new_version(make_kb, tmp_p
 
     bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
     kb = make_kb()
-    kb.ingest(bundle)
+    kb.documents.ingest(bundle)
     path = next((bundle / "material").rglob("*.md"))
     path.write_text(path.read_text(encoding="utf-8") + "\nEtt nytt stycke om läsloggar.\n")
 
-    report = kb.ingest(bundle)
+    report = kb.documents.ingest(bundle)
 
     assert report.material.updated == 1
     assert report.material.unchanged == report.material.total - 1
@@ -184,14 +184,14 @@ def test_a_document_deleted_since_the_last_ingest_is_read_and_stored_again(make_
     from tests.conftest import SAMPLE_BUNDLE
 
     kb = make_kb()
-    kb.ingest(SAMPLE_BUNDLE)
-    source = next(iter(kb.catalog().by_source))
-    kb.store.delete(source)
+    kb.documents.ingest(SAMPLE_BUNDLE)
+    source = next(iter(kb.indexes.catalog().by_source))
+    kb.documents.store.delete(source)
 
-    report = kb.ingest(SAMPLE_BUNDLE)
+    report = kb.documents.ingest(SAMPLE_BUNDLE)
 
     assert report.material.added + report.reflections.added == 1
-    assert source in kb.catalog().by_source
+    assert source in kb.indexes.catalog().by_source
 
 
 def test_the_top_of_a_long_score_list_is_the_stable_sort_of_it():

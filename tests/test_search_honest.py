@@ -30,13 +30,13 @@ def _kb(make_kb, bundle):
         visibility="private",
     )
     kb = make_kb()
-    kb.ingest(bundle.root)
+    kb.documents.ingest(bundle.root)
     return kb
 
 
 def _search(kb, text: str, person: str = "sara.berg"):
-    viewer = Viewer(person_id=person, unit=kb.viewer(person).unit)
-    return kb.search(SearchRequest(text=text, viewer=viewer, limit=50))
+    viewer = Viewer(person_id=person, unit=kb.people.viewer(person).unit)
+    return kb.finder.search(SearchRequest(text=text, viewer=viewer, limit=50))
 
 
 def test_a_word_typed_without_a_ring_finds_the_material_and_is_suggested(make_kb, bundle):
@@ -186,9 +186,9 @@ def test_a_synonym_weighs_less_than_the_users_own_word(make_kb, bundle):
     for n in range(4):  # words in one document of six carry weight (idf)
         bundle.doc(f"material/annat-{n}.md", "Schack på rasterna.", title=f"Schack {n}")
     kb = make_kb()
-    kb.ingest(bundle.root)
-    hits = kb.keyword.search("pojkar", None, 10, thesaurus.expansions("pojkar"), 0.3)
-    ids = {kb.catalog().docs[h.doc_id].source: h.score for h in hits}
+    kb.documents.ingest(bundle.root)
+    hits = kb.indexes.keyword.search("pojkar", None, 10, thesaurus.expansions("pojkar"), 0.3)
+    ids = {kb.indexes.catalog().docs[h.doc_id].source: h.score for h in hits}
     assert ids["material/pojke.md"] > ids.get("material/kille.md", 0) > 0
 
 

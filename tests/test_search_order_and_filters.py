@@ -17,13 +17,13 @@ QUERY = "läsning"
 def _no_cutoff(shared_kb):
     """Judge order and filters over every hit: the fake embedder's scores are noise, which
     the cut-off (tests/test_search_honest.py) would rightly silence."""
-    shared_kb.settings = replace(shared_kb.settings, cutoff=False)
+    shared_kb.finder.settings = replace(shared_kb.finder.settings, cutoff=False)
     (shared_kb.settings.instance_path / "kb.toml").write_text("cutoff = false\n")
 
 
 def api(kb, **params) -> dict:
     client = make_app(kb).test_client()
-    token = kb.create_token("karin.sjoberg")
+    token = kb.people.create_token("karin.sjoberg")
     response = client.get(
         "/api/search",
         query_string={"q": QUERY, **params},
@@ -34,7 +34,7 @@ def api(kb, **params) -> dict:
 
 
 def dates_of(kb, hits) -> list:
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     return [catalog.by_source[h["source"]].date for h in hits]
 
 
@@ -53,7 +53,7 @@ def test_sorting_changes_the_order_not_what_is_found(shared_kb):
 
 def test_an_unknown_sort_is_a_400_on_the_api(shared_kb):
     client = make_app(shared_kb).test_client()
-    token = shared_kb.create_token("karin.sjoberg")
+    token = shared_kb.people.create_token("karin.sjoberg")
     response = client.get(
         "/api/search?q=x&sort=oldest", headers={"Authorization": f"Bearer {token}"}
     )

@@ -48,7 +48,7 @@ def instance(tmp_path, instance_database_url):
     """The sample bundle in an instance folder (closed), a token and the server's environment."""
     folder = tmp_path / "instance"
     kb = open_kb(folder, SAMPLE_BUNDLE)
-    token = kb.create_token("johan.lindqvist")
+    token = kb.people.create_token("johan.lindqvist")
     kb.close()
     return folder, token, server_env(instance_database_url(folder))
 
@@ -94,19 +94,19 @@ def test_the_search_says_which_legs_are_being_rebuilt_until_they_are_back(tmp_pa
     embedder = GatedEmbedder()
     embedder.gate.clear()  # a slow model: the dense leg is being rebuilt a while
     kb = KnowledgeBase(load_settings(tmp_path / "gated", embedder="fake"), embedder=embedder)
-    token = kb.create_token("johan.lindqvist")
+    token = kb.people.create_token("johan.lindqvist")
     client = make_app(kb).test_client()
     log_in(client, kb, "johan.lindqvist", set_password=False)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         during = client.get("/api/search?q=högläsning", headers=headers).get_json()
         page = client.get("/?q=högläsning").get_data(as_text=True)
-        kb.embedder.gate.set()
-        assert kb.wait_indexed(60)
+        kb.indexes.embedder.gate.set()
+        assert kb.indexes.wait_indexed(60)
         after = client.get("/api/search?q=högläsning", headers=headers).get_json()
         page_after = client.get("/?q=högläsning").get_data(as_text=True)
     finally:
-        kb.embedder.gate.set()
+        kb.indexes.embedder.gate.set()
         kb.close()
     assert during["rebuilding"] == ["dense"] and during["total"] > 0
     assert "Sökindexet byggs om just nu (betydelsesökningen)" in page

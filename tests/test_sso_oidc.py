@@ -61,7 +61,7 @@ def johan(**more):
 
 
 def identities(kb):
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return session.query(SsoIdentity).count()
 
 
@@ -145,7 +145,7 @@ def test_a_stranger_is_refused_unless_just_in_time_accounts_are_allowed(kb, sso_
     sso_config["just_in_time"] = True
     client = make_app(kb, SSO=sso_config).test_client()
     assert log_in(client, provider, "sub-new", **stranger).status_code == 302
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.get(Person, "ny.larare").name == "Ny Lärare"
 
 
@@ -213,7 +213,7 @@ def test_an_english_speaker_reads_the_refusal_in_english(client, provider):
 def test_a_colleague_who_has_left_is_refused(kb, client, provider):
     from datetime import date
 
-    with kb.session() as session:
+    with kb.db.write() as session:
         session.get(Person, "johan.lindqvist").left = date(2026, 6, 30)
     answer = log_in(client, provider, "sub-johan", **johan())
     assert answer.status_code == 403 and "avslutat" in answer.get_data(as_text=True)
@@ -248,6 +248,6 @@ def test_a_refused_token_creates_no_colleague_even_when_just_in_time_is_on(
         assert log_in(client, provider, "sub-new", **stranger).status_code == 403
     provider.tamper = {}
     assert log_in(client, provider, "sub-new", **dict(stranger, hd="gmail.com")).status_code == 403
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.get(Person, "ny.larare") is None
     assert identities(kb) == 0

@@ -87,7 +87,7 @@ def log_in(client, idp, identity, sign=True, tamper=None, relay=None):
 
 
 def identities(kb):
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return session.query(SsoIdentity).count()
 
 
@@ -111,7 +111,7 @@ def test_a_new_colleague_gets_the_unit_of_the_school_unit_code_just_in_time(kb, 
     idp = TestIdP(idp_config(IDP, SSO_URL, *keys.idp, "Norrvikens kommun", sp_xml))
     answer, _form = log_in(client, idp, teacher("ny.larare@norrvik.example.se"))
     assert answer.status_code == 302
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         person = session.get(Person, "ny.larare")
         assert (person.name, person.unit) == ("Ny Lärare", "Ängsskolan")
 
@@ -325,6 +325,6 @@ def test_a_refused_assertion_creates_no_colleague_even_when_just_in_time_is_on(
     stranger = teacher("ny.larare@norrvik.example.se")
     assert refused(log_in(client, idp, stranger, sign=False)[0])
     assert refused(log_in(client, impostor, stranger)[0])
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         assert session.get(Person, "ny.larare") is None
     assert identities(kb) == 0

@@ -137,13 +137,13 @@ def nc_kb(make_kb, tmp_path, bundle, cloud):
     folder.mkdir()
     (folder / "kb.toml").write_text(TOML, encoding="utf-8")
     kb = make_kb()
-    kb.ingest(bundle.root)  # the colleagues anna.lind and per.ek
+    kb.documents.ingest(bundle.root)  # the colleagues anna.lind and per.ek
 
     def sync():
         opened = lambda config: WebDAVSource(  # noqa: E731
             config, config.password(), transport=httpx.MockTransport(cloud)
         )
-        (report,) = kb.sync(open_source=opened)
+        (report,) = kb.documents.sync(open_source=opened)
         return report
 
     kb.sync_now = sync
@@ -151,7 +151,7 @@ def nc_kb(make_kb, tmp_path, bundle, cloud):
 
 
 def document(kb, source: str) -> Document:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == source))
         doc.author_ids  # noqa: B018 - loaded before the session closes
         return doc
@@ -177,7 +177,7 @@ def test_a_move_is_followed_by_its_oc_fileid_and_keeps_the_history(nc_kb, cloud)
     cloud.folders.update({"": "root-2", "Svenska": "sv-2", "Matematik": "mat-2"})
     report = nc_kb.sync_now()
     assert (report.counts["moved"], report.counts["deleted"]) == (1, 0)
-    with nc_kb.sessions() as session:
+    with nc_kb.db.read() as session:
         source = "nextcloud/Matematik/läsa-högt.md"
         doc = session.scalar(select(Document).where(Document.source == source))
         assert [v["action"] for v in version_list(session, source, doc)] == ["moved", "created"]
@@ -200,7 +200,7 @@ def test_a_document_links_to_its_nextcloud_page(nc_kb, cloud):
     from kb.ingest.connectors.state import source_link
 
     nc_kb.sync_now()
-    with nc_kb.sessions() as session:
+    with nc_kb.db.read() as session:
         link = source_link(session, "nextcloud/Matematik/bråk.md")
     assert link == f"{HOST}/index.php/f/101"
 

@@ -81,11 +81,13 @@ def synced_kb(make_kb, tmp_path, dav, name="instance", extra=""):
 
 
 def found(kb, query: str) -> list[str]:
-    return [h.source for h in kb.search(SearchRequest(text=query, viewer=Viewer.system())).hits]
+    return [
+        h.source for h in kb.finder.search(SearchRequest(text=query, viewer=Viewer.system())).hits
+    ]
 
 
 def sources(kb) -> dict[str, str]:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return dict(session.execute(select(Document.source, Document.content_hash)).all())
 
 
@@ -94,7 +96,7 @@ def test_a_first_sync_brings_200_files_of_every_format_and_a_second_fetches_only
 ):
     paths = fill(dav, 200)
     kb = synced_kb(make_kb, tmp_path, dav)
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.counts["added"] == 200 and not report.problems
     assert len(sources(kb)) == 200
     for i in (3, 4, 150):  # a PDF, a DOCX, a Markdown file, searchable by their words
@@ -105,7 +107,7 @@ def test_a_first_sync_brings_200_files_of_every_format_and_a_second_fetches_only
         dav.put(path, content(path.rsplit(".", 1)[1], i, version=2))
     for i in range(5):
         dav.put(f"Svenska/ny-{i}.md", f"# Ny {i}\n\nHelt ny text.\n")
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert sorted(dav.gets) == sorted(f"/dav/{p}" for p in changed)
     assert (report.counts["updated"], report.counts["added"]) == (5, 5)
     assert report.counts["unchanged"] == 195
@@ -116,29 +118,29 @@ def test_a_file_deleted_at_the_source_is_gone_from_search_and_its_undo_works(
 ):
     fill(dav, 10)
     kb = synced_kb(make_kb, tmp_path, dav)
-    kb.sync()
+    kb.documents.sync()
     source = f"skolmoln/{file_path(7)}"
     assert found(kb, word(7))[:1] == [source]
     (dav.root / file_path(7)).unlink()
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.counts["deleted"] == 1
-    assert source not in found(kb, word(7)) and source not in kb.catalog().by_source
-    kb.store.undelete(source)
+    assert source not in found(kb, word(7)) and source not in kb.indexes.catalog().by_source
+    kb.documents.store.undelete(source)
     assert found(kb, word(7))[:1] == [source]
 
 
 def test_a_renamed_file_keeps_its_versions(dav, make_kb, tmp_path):
     dav.put("Svenska/dikter.md", "# Dikter\n\nOm zqrimov och rytm.\n")
     kb = synced_kb(make_kb, tmp_path, dav)
-    kb.sync()
+    kb.documents.sync()
     dav.put("Svenska/dikter.md", "# Dikter\n\nOm zqrimov, rytm och bilder.\n")
-    kb.sync()
+    kb.documents.sync()
     (dav.root / "Svenska" / "dikter.md").rename(dav.root / "Svenska" / "poesi.md")
     dav.reset_counts()
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.counts["moved"] == 1 and report.counts["deleted"] == 0
     assert found(kb, "zqrimov")[:1] == ["skolmoln/Svenska/poesi.md"]
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == "skolmoln/Svenska/poesi.md"))
         actions = [v["action"] for v in version_list(session, doc.source, doc)]
     assert actions == ["moved", "synced", "created"]
@@ -150,13 +152,13 @@ def test_a_zip_bomb_is_refused_by_name_the_rest_arrive_and_it_is_not_fetched_aga
     fill(dav, 20)
     dav.put("Svenska/bomb.docx", docx_bomb())
     kb = synced_kb(make_kb, tmp_path, dav)
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.counts["added"] == 20 and report.counts["refused"] == 1
     lines = [line for line in report.lines() if "bomb.docx" in line]
     assert len(lines) == 1 and lines[0].startswith("refused: skolmoln/Svenska/bomb.docx: ")
     assert "zip bomb" in lines[0]
     dav.reset_counts()
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert dav.gets == [] and report.counts["unchanged"] == 21
 
 
@@ -170,8 +172,8 @@ def test_folder_rules_fill_what_a_sidecar_or_front_matter_leaves_open(dav, make_
     dav.put("Matematik/Åk 7/prov.pdf", make_pdf("Prov om procent"))
     dav.put("Matematik/Åk 7/prov.pdf.yaml", "title: Provet\nvisibility: all\n")
     kb = synced_kb(make_kb, tmp_path, dav, extra=rules)
-    kb.sync()
-    with kb.sessions() as session:
+    kb.documents.sync()
+    with kb.db.read() as session:
         docs = {d.source.rsplit("/", 1)[1]: d for d in session.scalars(select(Document))}
         assert (docs["bråk.md"].subjects, docs["bråk.md"].grades) == (["matematik"], ["7"])
         assert docs["bråk.md"].visibility == "unit"
@@ -184,19 +186,19 @@ def test_a_changed_sidecar_is_a_new_version_of_its_document(dav, make_kb, tmp_pa
     dav.put("Svenska/läsa.docx", make_docx("Läsa tillsammans"))
     dav.put("Svenska/läsa.docx.yaml", "title: Läsa\n")
     kb = synced_kb(make_kb, tmp_path, dav)
-    kb.sync()
+    kb.documents.sync()
     dav.put("Svenska/läsa.docx.yaml", "title: Läsa högt\n")
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.counts["updated"] == 1
-    assert kb.catalog().by_source["skolmoln/Svenska/läsa.docx"].title == "Läsa högt"
+    assert kb.indexes.catalog().by_source["skolmoln/Svenska/läsa.docx"].title == "Läsa högt"
 
 
 def test_a_source_that_cannot_be_reached_deletes_nothing(dav, make_kb, tmp_path):
     fill(dav, 5)
     kb = synced_kb(make_kb, tmp_path, dav)
-    kb.sync()
+    kb.documents.sync()
     dav.close()
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.error and len(sources(kb)) == 5
     assert report.lines()[0].startswith("skolmoln: failed: ")
 
@@ -250,10 +252,10 @@ def test_a_sync_killed_in_the_middle_and_started_again_ends_like_an_uninterrupte
     assert len(dav.gets) - before_last <= 120 - 60  # what was stored is not fetched again
     interrupted = make_kb("killed")
     whole = synced_kb(make_kb, tmp_path, dav, name="whole")
-    whole.sync()
+    whole.documents.sync()
     assert sources(interrupted) == sources(whole)
     assert len(sources(interrupted)) == 120
-    with interrupted.sessions() as session:
+    with interrupted.db.read() as session:
         rows = session.scalars(select(SyncFile.path).where(SyncFile.is_folder.is_(False))).all()
         runs = [r.status for r in reversed(state.recent_runs(session))]
         versions = session.scalar(select(func.count(DocumentVersion.id)))
@@ -274,7 +276,7 @@ def test_a_running_server_syncs_on_its_schedule_in_a_child_and_keeps_answering(
         monkeypatch.setenv("KB_DATABASE_URL", instance_database_url(kb.settings.instance_path))
     client = make_app(kb).test_client()
     deadline = time.monotonic() + 90
-    while "skolmoln/Svenska/schema.md" not in kb.catalog().by_source:
+    while "skolmoln/Svenska/schema.md" not in kb.indexes.catalog().by_source:
         assert time.monotonic() < deadline, "the scheduled sync never arrived"
         assert client.get("/api/health").status_code == 200
         time.sleep(0.5)
@@ -284,9 +286,9 @@ def test_a_running_server_syncs_on_its_schedule_in_a_child_and_keeps_answering(
 def test_a_folder_that_cannot_be_listed_keeps_its_documents(dav, make_kb, tmp_path):
     fill(dav, 25)
     kb = synced_kb(make_kb, tmp_path, dav)
-    kb.sync()
+    kb.documents.sync()
     dav.failing.add("/dav/Svenska")
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert len(sources(kb)) == 25 and report.counts["deleted"] == 0
     assert any("skolmoln/Svenska: could not be listed" in str(p) for p in report.problems)
 
@@ -295,11 +297,11 @@ def test_a_file_that_could_not_be_fetched_is_fetched_at_the_next_sync(dav, make_
     fill(dav, 10)
     kb = synced_kb(make_kb, tmp_path, dav)
     dav.failing.add(f"/dav/{file_path(3)}")
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert report.counts["added"] == 9 and len(sources(kb)) == 9
     dav.failing.clear()
     dav.reset_counts()
-    (report,) = kb.sync()
+    (report,) = kb.documents.sync()
     assert dav.gets == [f"/dav/{file_path(3)}"] and report.counts["added"] == 1
 
 
@@ -309,7 +311,7 @@ def test_requests_to_the_source_keep_to_the_configured_rate(dav, make_kb, tmp_pa
     toml = kb.settings.instance_path / "kb.toml"
     toml.write_text(toml.read_text().replace("= 2000", "= 20"), encoding="utf-8")
     started = time.monotonic()
-    kb.sync()
+    kb.documents.sync()
     seconds = time.monotonic() - started
     requests = len(dav.gets) + len(dav.propfinds)
     assert requests >= 14 and seconds >= (requests - 1) / 20
@@ -351,7 +353,7 @@ def test_a_server_whose_certificate_does_not_verify_is_refused(make_kb, tmp_path
     url = f"https://127.0.0.1:{httpd.server_port}/dav"
     (folder / "kb.toml").write_text(sync_toml(url), encoding="utf-8")
     try:
-        (report,) = make_kb().sync()
+        (report,) = make_kb().documents.sync()
     finally:
         httpd.shutdown()
     assert "CERTIFICATE_VERIFY_FAILED" in report.error

@@ -43,12 +43,12 @@ def school(bundle):
 @pytest.fixture
 def base(make_kb, school):
     kb = make_kb(today=TODAY)
-    kb.ingest(school.root)
+    kb.documents.ingest(school.root)
     return kb
 
 
 def state(kb, source):
-    return kb.freshness_of(Viewer.system(), [source])[source]
+    return kb.upkeep.freshness_of(Viewer.system(), [source])[source]
 
 
 # ------------------------------------------------------------------ owners and review dates
@@ -76,7 +76,7 @@ def test_the_review_interval_per_kind_comes_from_kb_toml(make_kb, school, tmp_pa
     (tmp_path / "short").mkdir()
     (tmp_path / "short" / "kb.toml").write_text("review_days_material = 30\n")
     kb = make_kb("short", today=TODAY)
-    kb.ingest(school.root)
+    kb.documents.ingest(school.root)
     assert state(kb, "material/ny.md").review_by == date(2026, 10, 1)
     assert state(kb, "material/ny.md").overdue
 
@@ -89,7 +89,7 @@ def test_a_review_interval_that_is_no_positive_whole_number_is_refused(tmp_path,
 
 
 def test_marking_reviewed_dates_it_and_moves_the_review_date_a_kinds_interval_on(base):
-    assert base.store.mark_reviewed("material/gammal.md", date(2026, 11, 1))
+    assert base.documents.store.mark_reviewed("material/gammal.md", date(2026, 11, 1))
     marked = state(base, "material/gammal.md")
     assert (marked.reviewed, marked.review_by, marked.overdue) == (
         date(2026, 11, 1),
@@ -99,16 +99,16 @@ def test_marking_reviewed_dates_it_and_moves_the_review_date_a_kinds_interval_on
 
 
 def test_a_review_marked_on_the_web_survives_re_ingesting_the_same_bundle(base, school):
-    base.store.mark_reviewed("material/gammal.md", date(2026, 11, 1))
-    base.ingest(school.root)
+    base.documents.store.mark_reviewed("material/gammal.md", date(2026, 11, 1))
+    base.documents.ingest(school.root)
     assert state(base, "material/gammal.md").reviewed == date(2026, 11, 1)
 
 
 def test_a_review_is_no_new_version_of_the_document(base):
-    with base.sessions() as session:
+    with base.db.read() as session:
         before = session.execute(text("SELECT revision FROM documents")).scalars().all()
-    base.store.mark_reviewed("material/gammal.md", date(2026, 11, 1))
-    with base.sessions() as session:
+    base.documents.store.mark_reviewed("material/gammal.md", date(2026, 11, 1))
+    with base.db.read() as session:
         assert session.execute(text("SELECT revision FROM documents")).scalars().all() == before
 
 
@@ -120,24 +120,24 @@ def test_an_owner_who_left_leaves_their_documents_unowned(base, school):
             {"id": "sara.berg", "name": "Sara Berg", "unit": "Ekskolan"},
         ]
     )
-    base.ingest(school.root)
+    base.documents.ingest(school.root)
     gone = state(base, "material/gammal.md")
     assert (gone.owners, gone.former_owners, gone.unowned) == ((), ("per.ek",), True)
     assert not state(base, "material/delad.md").unowned  # Anna still owns it
-    assert [s.source for s in base.unowned(Viewer.system())] == ["material/gammal.md"]
+    assert [s.source for s in base.upkeep.unowned(Viewer.system())] == ["material/gammal.md"]
 
 
 def test_what_if_someone_leaves_names_the_documents_only_they_own(base):
     from kb.upkeep.freshness import unowned_if_leaves
 
-    states = base.freshness(Viewer.system())
+    states = base.upkeep.freshness(Viewer.system())
     assert [s.source for s in unowned_if_leaves(states, "per.ek")] == ["material/gammal.md"]
     assert [s.source for s in unowned_if_leaves(states, "anna.lind")] == ["material/ny.md"]
 
 
 def test_bad_owners_and_review_dates_are_named_problem_lines(make_kb, bundle):
     bundle.doc("material/a.md", owners=["nobody.here"], reviewed="i fjol", review_by="2020-13-01")
-    report = make_kb().ingest(bundle.root)
+    report = make_kb().documents.ingest(bundle.root)
     lines = "\n".join(report.lines())
     assert "owner id 'nobody.here' is not in people.yaml; ignored" in lines
     assert "'reviewed' is not a date (YYYY-MM-DD): 'i fjol'; ignored" in lines
@@ -147,10 +147,10 @@ def test_bad_owners_and_review_dates_are_named_problem_lines(make_kb, bundle):
 
 # ------------------------------------------------------------------ search gaps
 def test_a_search_gap_stores_no_identity_of_who_asked(base):
-    base.record_search(ANNA, "veckoplanering för NPF", 0, now=NOW)
-    base.record_search(PER, "veckoplanering NPF", 0, now=NOW)
-    base.search_log.flush()  # what the writer thread does within a second
-    with base.sessions() as session:
+    base.upkeep.record_search(ANNA, "veckoplanering för NPF", 0, now=NOW)
+    base.upkeep.record_search(PER, "veckoplanering NPF", 0, now=NOW)
+    base.upkeep.search_log.flush()  # what the writer thread does within a second
+    with base.db.read() as session:
         rows = [
             repr(tuple(row))
             for table in ("search_gaps", "gap_askers", "gap_weeks", "pending_searches")
@@ -164,10 +164,10 @@ def test_a_search_gap_stores_no_identity_of_who_asked(base):
 
 def test_a_gap_shows_only_once_two_different_people_asked(base):
     for _ in range(3):
-        base.record_search(ANNA, "veckoplanering NPF", 0, now=NOW)
-    assert base.search_gaps(now=NOW) == []
-    base.record_search(PER, "veckoplanering NPF", 0, now=NOW)
-    (gap,) = base.search_gaps(now=NOW)
+        base.upkeep.record_search(ANNA, "veckoplanering NPF", 0, now=NOW)
+    assert base.upkeep.search_gaps(now=NOW) == []
+    base.upkeep.record_search(PER, "veckoplanering NPF", 0, now=NOW)
+    (gap,) = base.upkeep.search_gaps(now=NOW)
     assert (gap.askers, gap.searches, gap.weeks) == (2, 4, ((date(2026, 10, 26), 4),))
 
 
@@ -177,66 +177,66 @@ def test_inflections_word_order_and_stop_words_make_one_gap():
 
 def test_a_search_whose_hit_was_opened_is_no_gap(base):
     for viewer in (ANNA, PER):
-        token = base.record_search(viewer, "exit tickets", 3, now=NOW)
-        assert base.record_click(token)
-    assert base.search_gaps(now=NOW + timedelta(hours=2)) == []
+        token = base.upkeep.record_search(viewer, "exit tickets", 3, now=NOW)
+        assert base.upkeep.record_click(token)
+    assert base.upkeep.search_gaps(now=NOW + timedelta(hours=2)) == []
 
 
 def test_a_search_with_hits_nobody_opened_is_a_gap_once_the_click_window_passed(base):
     for viewer in (ANNA, PER):
-        base.record_search(viewer, "exit tickets", 3, now=NOW)
-    assert base.search_gaps(now=NOW + timedelta(minutes=5)) == []
-    (gap,) = base.search_gaps(now=NOW + timedelta(minutes=31))
+        base.upkeep.record_search(viewer, "exit tickets", 3, now=NOW)
+    assert base.upkeep.search_gaps(now=NOW + timedelta(minutes=5)) == []
+    (gap,) = base.upkeep.search_gaps(now=NOW + timedelta(minutes=31))
     assert (gap.text, gap.askers) == ("exit tickets", 2)
-    with base.sessions() as session:
+    with base.db.read() as session:
         assert session.execute(text("SELECT count(*) FROM pending_searches")).scalar() == 0
 
 
 def test_the_command_line_and_the_system_are_never_counted(base):
-    assert base.record_search(Viewer.system(), "veckoplanering", 0, now=NOW) is None
-    with base.sessions() as session:
+    assert base.upkeep.record_search(Viewer.system(), "veckoplanering", 0, now=NOW) is None
+    with base.db.read() as session:
         assert session.execute(text("SELECT count(*) FROM search_gaps")).scalar() == 0
 
 
 # ------------------------------------------------------------------ material requests
 def test_a_request_is_closed_by_the_material_that_answers_it(base):
-    number = base.ask_material(SARA, "Veckoplanering för elever med NPF")
-    assert [a.answer for a in base.material_requests(ANNA)] == [None]
-    base.answer_request(ANNA, number, "material/ny.md")
-    (closed,) = base.material_requests(SARA)
+    number = base.upkeep.ask_material(SARA, "Veckoplanering för elever med NPF")
+    assert [a.answer for a in base.upkeep.material_requests(ANNA)] == [None]
+    base.upkeep.answer_request(ANNA, number, "material/ny.md")
+    (closed,) = base.upkeep.material_requests(SARA)
     assert (closed.answer, closed.answered_on) == ("material/ny.md", date(2026, 11, 1))
-    assert [a.id for a in base.requests_answered_by(SARA, "material/ny.md")] == [number]
+    assert [a.id for a in base.upkeep.requests_answered_by(SARA, "material/ny.md")] == [number]
 
 
 def test_each_colleague_votes_once_and_the_asker_has_voted(base):
-    number = base.ask_material(SARA, "Veckoplanering för elever med NPF")
-    assert base.vote_request(PER, number)
-    assert not base.vote_request(PER, number)
-    assert not base.vote_request(SARA, number)
-    assert base.material_requests(ANNA)[0].votes == ("sara.berg", "per.ek")
+    number = base.upkeep.ask_material(SARA, "Veckoplanering för elever med NPF")
+    assert base.upkeep.vote_request(PER, number)
+    assert not base.upkeep.vote_request(PER, number)
+    assert not base.upkeep.vote_request(SARA, number)
+    assert base.upkeep.material_requests(ANNA)[0].votes == ("sara.berg", "per.ek")
 
 
 def test_material_a_colleague_may_not_open_does_not_answer_their_request(base, school):
     school.doc("material/hemlig.md", "Plan.", authors=["anna.lind"], visibility="private")
-    base.ingest(school.root)
-    number = base.ask_material(SARA, "Veckoplanering")
-    base.answer_request(ANNA, number, "material/hemlig.md")
-    assert base.material_requests(SARA)[0].answer is None
-    assert base.requests_answered_by(SARA, "material/hemlig.md") == []
-    assert base.material_requests(ANNA)[0].answer == "material/hemlig.md"
+    base.documents.ingest(school.root)
+    number = base.upkeep.ask_material(SARA, "Veckoplanering")
+    base.upkeep.answer_request(ANNA, number, "material/hemlig.md")
+    assert base.upkeep.material_requests(SARA)[0].answer is None
+    assert base.upkeep.requests_answered_by(SARA, "material/hemlig.md") == []
+    assert base.upkeep.material_requests(ANNA)[0].answer == "material/hemlig.md"
 
 
 # ------------------------------------------------------------------ the bundle round trip
 def test_export_then_ingest_keeps_owners_review_dates_and_open_requests(base, make_kb, tmp_path):
-    base.store.set_owners("material/ny.md", ["sara.berg"])
-    base.store.mark_reviewed("material/gammal.md", date(2026, 10, 30))
-    open_one = base.ask_material(SARA, "Veckoplanering för elever med NPF")
-    base.vote_request(PER, open_one)
-    base.suggest_expert(open_one, "anna.lind")
-    closed = base.ask_material(PER, "Läsloggar")
-    base.answer_request(PER, closed, "material/ny.md")
+    base.documents.store.set_owners("material/ny.md", ["sara.berg"])
+    base.documents.store.mark_reviewed("material/gammal.md", date(2026, 10, 30))
+    open_one = base.upkeep.ask_material(SARA, "Veckoplanering för elever med NPF")
+    base.upkeep.vote_request(PER, open_one)
+    base.upkeep.suggest_expert(open_one, "anna.lind")
+    closed = base.upkeep.ask_material(PER, "Läsloggar")
+    base.upkeep.answer_request(PER, closed, "material/ny.md")
     out = tmp_path / "out"
-    base.export(out)
+    base.documents.export(out)
     check = subprocess.run(
         [sys.executable, str(Path("/work/shared/check_bundle.py")), str(out)],
         capture_output=True,
@@ -244,23 +244,25 @@ def test_export_then_ingest_keeps_owners_review_dates_and_open_requests(base, ma
     )
     assert check.returncode == 0, check.stdout
     again = make_kb("again", today=TODAY)
-    again.ingest(out)
-    before = {s.source: s for s in base.freshness(Viewer.system())}
-    after = {s.source: s for s in again.freshness(Viewer.system())}
+    again.documents.ingest(out)
+    before = {s.source: s for s in base.upkeep.freshness(Viewer.system())}
+    after = {s.source: s for s in again.upkeep.freshness(Viewer.system())}
     assert after == before
     assert [
-        (a.question, a.asked_by, a.votes, a.experts, a.answer) for a in again.material_requests(PER)
+        (a.question, a.asked_by, a.votes, a.experts, a.answer)
+        for a in again.upkeep.material_requests(PER)
     ] == [
-        (a.question, a.asked_by, a.votes, a.experts, a.answer) for a in base.material_requests(PER)
+        (a.question, a.asked_by, a.votes, a.experts, a.answer)
+        for a in base.upkeep.material_requests(PER)
     ]
 
 
 def test_ingesting_the_same_requests_twice_adds_them_once(base, tmp_path):
-    base.ask_material(SARA, "Veckoplanering")
-    base.export(tmp_path / "out")
-    report = base.ingest(tmp_path / "out")
+    base.upkeep.ask_material(SARA, "Veckoplanering")
+    base.documents.export(tmp_path / "out")
+    report = base.documents.ingest(tmp_path / "out")
     assert (report.requests.added, report.requests.unchanged) == (0, 1)
-    assert len(base.material_requests(SARA)) == 1
+    assert len(base.upkeep.material_requests(SARA)) == 1
 
 
 @pytest.mark.parametrize(
@@ -279,16 +281,16 @@ def test_a_bad_requests_file_is_a_named_problem_and_the_rest_is_imported(
     make_kb, school, content, reason
 ):
     school.write("requests.yaml", content)
-    report = make_kb().ingest(school.root)
+    report = make_kb().documents.ingest(school.root)
     assert reason in "\n".join(report.lines())
     assert report.material.added == 3
 
 
 def test_a_search_is_counted_by_the_writer_within_seconds_without_anyone_reading_the_gaps(base):
-    base.record_search(ANNA, "veckoplanering för NPF", 0, now=NOW)
+    base.upkeep.record_search(ANNA, "veckoplanering för NPF", 0, now=NOW)
     deadline = time.monotonic() + 10
     while True:
-        with base.sessions() as session:
+        with base.db.read() as session:
             if session.execute(text("SELECT count(*) FROM search_gaps")).scalar():
                 break
         assert time.monotonic() < deadline, "the search was never written"
@@ -296,9 +298,9 @@ def test_a_search_is_counted_by_the_writer_within_seconds_without_anyone_reading
 
 
 def test_a_search_answers_while_the_database_is_held_by_a_writer(base):
-    with base.session() as session:  # an ingest's transaction holds the write lock
+    with base.db.write() as session:  # an ingest's transaction holds the write lock
         session.execute(text("UPDATE search_gaps SET searches = searches"))
         started = time.monotonic()
-        token = base.record_search(ANNA, "exit tickets", 3, now=NOW)
+        token = base.upkeep.record_search(ANNA, "exit tickets", 3, now=NOW)
         assert time.monotonic() - started < 0.5
         assert token

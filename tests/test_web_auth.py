@@ -114,7 +114,7 @@ def test_a_colleague_without_a_password_cannot_log_in(kb, client):
 
 def test_passwords_are_stored_only_as_scrypt_hashes(kb):
     accounts.set_password(kb, "karin.sjoberg", PASSWORD)
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         stored = session.scalar(select(Person.password_hash).where(Person.id == "karin.sjoberg"))
     assert stored.startswith("scrypt:")
     assert PASSWORD not in stored
@@ -236,7 +236,7 @@ def test_guessing_one_account_slows_every_further_attempt_on_it(kb):
 
 def test_an_account_counts_its_id_and_its_e_mail_as_one(kb):
     client = slow_app(kb).test_client()
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         email = session.get(Person, "karin.sjoberg").email
     log_in(client, kb, "karin.sjoberg", "fel-lösenord-999", set_password=False)
     log_in(client, kb, email, "fel-lösenord-999", set_password=False)

@@ -118,7 +118,7 @@ def test_taking_the_role_away_by_hand_says_when_the_identity_provider_still_give
 
     kb = open_instance(run.instance)
     try:
-        with kb.session() as session:
+        with kb.db.write() as session:
             session.get(Person, "johan.lindqvist").idp_coordinator = True
     finally:
         kb.close()

@@ -107,7 +107,7 @@ def hostile(make_kb, bundle):
         authors=["anna.lind"],
     )
     base = make_kb()
-    base.ingest(bundle.root)
+    base.documents.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)
     return logged_in_client(base, "per.ek")
 

@@ -35,7 +35,7 @@ def test_the_expert_page_lists_colleagues_with_their_evidence(client):
 
 
 def test_expert_evidence_never_names_a_document_the_viewer_may_not_open(shared_kb):
-    viewer = shared_kb.viewer("karin.sjoberg")
+    viewer = shared_kb.people.viewer("karin.sjoberg")
     page = experts_payload("NPF", experts(shared_kb, viewer, "NPF fortbildning anpassningar"))
     sources = {e["source"] for x in page["experts"] for e in x["evidence"]}
     assert sources and DRAFT not in sources
@@ -74,7 +74,9 @@ def test_only_a_coordinator_is_offered_the_matching(shared_kb, client):
 
 
 def test_the_risk_page_draws_a_chart_beside_a_data_table(shared_kb, client):
-    topics = risk_payload(risk_answer(shared_kb, shared_kb.viewer("karin.sjoberg")))["topics"]
+    topics = risk_payload(risk_answer(shared_kb, shared_kb.people.viewer("karin.sjoberg")))[
+        "topics"
+    ]
     html = client.get("/risk").get_data(as_text=True)
     assert re.search(r'<ul class="bars" aria-labelledby="chart-heading"', html)
     assert '<table class="data stack-table">' in html and "<caption" in html
@@ -83,7 +85,9 @@ def test_the_risk_page_draws_a_chart_beside_a_data_table(shared_kb, client):
 
 
 def test_topics_held_by_one_person_are_listed_before_shared_ones(shared_kb):
-    topics = risk_payload(risk_answer(shared_kb, shared_kb.viewer("karin.sjoberg")))["topics"]
+    topics = risk_payload(risk_answer(shared_kb, shared_kb.people.viewer("karin.sjoberg")))[
+        "topics"
+    ]
     singles = [t["single_holder"] for t in topics]
     assert singles == sorted(singles, reverse=True)
     assert all(len(t["holders"]) == 1 for t in topics if t["single_holder"])
@@ -106,7 +110,7 @@ def test_what_if_an_unknown_person_leaves_is_ignored(client):
 def test_every_reason_the_expertise_gives_is_shown_in_swedish(shared_kb):
     from kb.web.i18n import explain
 
-    viewer = shared_kb.viewer("karin.sjoberg")
+    viewer = shared_kb.people.viewer("karin.sjoberg")
     reasons = [
         r for n in newcomers(shared_kb) for m in mentors(shared_kb, viewer, n) for r in m.reasons
     ]

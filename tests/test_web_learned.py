@@ -18,7 +18,7 @@ def learned(kb, viewer, question):
 
 
 def test_reflections_are_grouped_by_learning_group_and_ordered_in_time(shared_kb):
-    page = learned(shared_kb, shared_kb.viewer("karin.sjoberg"), "exit tickets")
+    page = learned(shared_kb, shared_kb.people.viewer("karin.sjoberg"), "exit tickets")
     names = [g["name"] for g in page["groups"]]
     assert names[0] == "Bedömningsgruppen Ängsskolan"
     assert len(names) == len(set(names))
@@ -42,8 +42,8 @@ def test_a_meeting_links_to_the_material_it_used(client):
 
 
 def test_linked_material_is_only_material_the_viewer_may_open(shared_kb):
-    viewer = shared_kb.viewer("johan.lindqvist")
-    catalog = shared_kb.catalog()
+    viewer = shared_kb.people.viewer("johan.lindqvist")
+    catalog = shared_kb.indexes.catalog()
     page = learned(shared_kb, viewer, "mentorsprogram")
     linked = {d["source"] for g in page["groups"] for m in g["meetings"] for d in m["material"]}
     assert all(catalog.may_open(viewer, s) for s in linked)
@@ -87,7 +87,7 @@ def private_reflection(make_kb, bundle):
         step="följa upp",
     )
     base = make_kb()
-    base.ingest(bundle.root)
+    base.documents.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)
     client = make_app(base).test_client()
     log_in(client, base, "per.ek", set_password=False)
@@ -101,7 +101,7 @@ def test_a_reflection_the_viewer_may_not_read_is_left_out(private_reflection):
 
 
 def test_a_whole_question_finds_the_same_reflections_as_its_topic(shared_kb):
-    viewer = shared_kb.viewer("karin.sjoberg")
+    viewer = shared_kb.people.viewer("karin.sjoberg")
     asked = learned(shared_kb, viewer, "Vad har vi lärt oss om exit tickets?")
     topic = learned(shared_kb, viewer, "exit tickets")
     assert [m["source"] for g in asked["groups"] for m in g["meetings"]] == [
@@ -115,7 +115,7 @@ def test_a_meeting_never_used_material_shared_after_its_day(shared_kb):
 
     from kb.features.learned.queries import related_material
 
-    catalog = shared_kb.catalog()
+    catalog = shared_kb.indexes.catalog()
     docs = list(catalog.docs.values())
     for reflection in (d for d in docs if d.kind == "reflection" and d.date):
         material = [d for d in docs if d.kind == "material"]

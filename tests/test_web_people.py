@@ -55,7 +55,7 @@ def test_a_colleague_sees_an_edit_link_only_on_their_own_profile(client):
 
 def test_a_colleague_edits_their_own_profile_and_skills(make_kb):
     base = make_kb("own-profile")
-    base.ingest(SAMPLE_BUNDLE)
+    base.documents.ingest(SAMPLE_BUNDLE)
     accounts.set_password(base, "johan.lindqvist", PASSWORD)
     client = logged_in_client(base, "johan.lindqvist")
     response = post_form(
@@ -74,7 +74,7 @@ def test_a_colleague_edits_their_own_profile_and_skills(make_kb):
         },
     )
     assert response.status_code == 302
-    with base.sessions() as session:
+    with base.db.read() as session:
         person = session.get(Person, "johan.lindqvist")
         assert person.subjects == ["matematik", "teknik", "fysik"]
         assert [(s.name, s.level) for s in person.skills] == [
@@ -94,7 +94,7 @@ def test_a_colleague_cannot_edit_someone_elses_profile(shared_kb, client):
         data={"csrf_token": csrf_token(page), "role": "Hackad", "skills": "allt: 5"},
     )
     assert response.status_code == 403
-    with shared_kb.sessions() as session:
+    with shared_kb.db.read() as session:
         assert session.get(Person, "amira.haddad").role != "Hackad"
         assert (
             "allt"
@@ -107,5 +107,5 @@ def test_a_colleague_cannot_edit_someone_elses_profile(shared_kb, client):
 def test_the_service_refuses_to_edit_another_colleagues_profile(shared_kb):
     with pytest.raises(PermissionError):
         accounts.update_profile(
-            shared_kb, shared_kb.viewer("karin.sjoberg"), "amira.haddad", {"role": "Hackad"}
+            shared_kb, shared_kb.people.viewer("karin.sjoberg"), "amira.haddad", {"role": "Hackad"}
         )

@@ -43,7 +43,7 @@ def client(base):
 
 
 def stored(kb, source: str) -> Document:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source == source))
         session.expunge_all()
         return doc
@@ -76,27 +76,27 @@ def test_a_written_reflection_is_stored_with_its_four_sections(base, client):
 
 def test_the_writer_and_the_participants_become_its_authors(base, client):
     post_form(client, "/reflect", ANSWERS)
-    with base.sessions() as session:
+    with base.db.read() as session:
         doc = session.scalar(select(Document).where(Document.title == ANSWERS["title"]))
         assert doc.author_ids == ["johan.lindqvist", "mikael.strand", "noah.berg"]
 
 
 def test_a_written_reflection_is_found_under_what_we_have_learned(client):
     post_form(client, "/reflect", ANSWERS)
-    assert client.application.extensions["kb"].wait_indexed(timeout=60)
+    assert client.application.extensions["kb"].indexes.wait_indexed(timeout=60)
     html = client.get("/learned?q=fladdermusholkar").get_data(as_text=True)
     assert "Tekniklaget 4–6</h2>" in html
     assert "Köp skruv i förväg." in html
 
 
 def test_a_reflection_without_any_answer_is_refused(base, client):
-    with base.sessions() as session:
+    with base.db.read() as session:
         before = session.scalar(select(func.count(Document.id)))
     empty = {**ANSWERS, "did": "", "went_well": "", "went_less_well": "", "take_away": ""}
     response = post_form(client, "/reflect", empty)
     assert response.status_code == 422
     assert "Svara på minst en av de fyra frågorna" in response.get_data(as_text=True)
-    with base.sessions() as session:
+    with base.db.read() as session:
         assert session.scalar(select(func.count(Document.id))) == before
 
 
@@ -116,7 +116,7 @@ def test_the_form_offers_the_known_learning_groups(client):
 
 
 def test_a_reflection_on_the_same_day_in_the_same_group_gets_its_own_source(base):
-    viewer = base.viewer("johan.lindqvist")
+    viewer = base.people.viewer("johan.lindqvist")
     sources = {
         write_reflection(
             base,
@@ -142,9 +142,9 @@ def test_a_written_reflection_exports_as_a_bundle_file_that_ingests_again(
     base, client, tmp_path, make_kb
 ):
     source = post_form(client, "/reflect", ANSWERS).headers["Location"].removeprefix("/doc/")
-    base.export(tmp_path / "out")
+    base.documents.export(tmp_path / "out")
     again = make_kb("again")
-    again.ingest(tmp_path / "out")
+    again.documents.ingest(tmp_path / "out")
     doc = stored(again, source)
     assert doc.take_away.startswith("- Köp skruv i förväg.")
     assert doc.step == "genomföra"

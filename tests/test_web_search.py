@@ -107,7 +107,7 @@ def tricky(make_kb, bundle):
         authors=["anna.lind"],
     )
     base = make_kb()
-    base.ingest(bundle.root)
+    base.documents.ingest(bundle.root)
     accounts.set_password(base, "per.ek", PASSWORD)
     client = make_app(base).test_client()
     log_in(client, base, "per.ek", set_password=False)
@@ -133,3 +133,27 @@ def test_the_no_hit_box_takes_the_whole_width_without_facets(client):
     html = page(client, "/?q=zyxwvu+qwplk")
     assert 'class="columns single"' in html
     assert 'class="help nohit"' in html
+
+
+def test_a_search_page_names_the_authors_as_they_were_when_the_search_began(kb, monkeypatch):
+    # Hits, their authors' names and review states come from one state of the database,
+    # whatever another request commits while the search runs.
+    from kb.models import Person
+    from kb.search.query.hybrid import HybridSearcher
+    from tests.helpers import logged_in_client
+
+    accounts.set_password(kb, "karin.sjoberg", PASSWORD)
+    client = logged_in_client(kb, "karin.sjoberg")
+    snippets = HybridSearcher.snippets
+
+    def renamed_meanwhile(self, *args):
+        with kb.db.write() as session:  # another request, committed mid-search
+            session.get(Person, "karin.sjoberg").name = "Karin Lund"
+        return snippets(self, *args)
+
+    monkeypatch.setattr(HybridSearcher, "snippets", renamed_meanwhile)
+    html = page(client, "/?q=exit+tickets")
+    assert '<a href="/people/karin.sjoberg">Karin Sjöberg</a>' in html
+    assert "Karin Lund" not in html
+    monkeypatch.undo()
+    assert "Karin Lund" in page(client, "/?q=exit+tickets")

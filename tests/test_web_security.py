@@ -116,7 +116,7 @@ def test_a_download_is_an_attachment_that_cannot_run_as_part_of_the_site(client)
 
 
 def test_the_api_still_answers_a_bearer_token_without_a_session_or_csrf_token(shared_kb, app):
-    token = shared_kb.create_token("karin.sjoberg")
+    token = shared_kb.people.create_token("karin.sjoberg")
     response = app.test_client().get(
         "/api/search?q=schack", headers={"Authorization": f"Bearer {token}"}
     )

@@ -49,13 +49,13 @@ def upload(client, filename: str, data: bytes, **meta):
 
 
 def count_documents(kb) -> int:
-    with kb.sessions() as session:
+    with kb.db.read() as session:
         return session.scalar(select(func.count(Document.id)))
 
 
 def indexed(client) -> None:
     """Wait for the app's background indexer to take in what was just stored."""
-    assert client.application.extensions["kb"].wait_indexed(timeout=60)
+    assert client.application.extensions["kb"].indexes.wait_indexed(timeout=60)
 
 
 def test_a_shared_pdf_is_searchable_by_a_word_from_inside_it_once_indexed(client):
@@ -76,7 +76,7 @@ def test_a_shared_pdf_is_searchable_by_a_word_from_inside_it_once_indexed(client
 
 def test_a_shared_file_keeps_its_metadata_and_its_sharer_as_author(base, client):
     upload(client, "holkar.pdf", make_pdf("Holkar."))
-    with base.sessions() as session:
+    with base.db.read() as session:
         doc = session.scalar(select(Document).where(Document.source.like("material/uploads/%")))
         assert doc.author_ids == ["johan.lindqvist"]
         assert doc.subjects == ["teknik", "biologi"] and doc.tags == ["slöjd", "natur"]
@@ -148,7 +148,7 @@ def test_an_upload_over_the_size_limit_is_refused(base):
 
 def test_the_users_file_name_never_becomes_the_source(base, client):
     upload(client, "../../../etc/passwd.md", b"# Hej\n\nText.", title="Åäö: Om / och ..")
-    with base.sessions() as session:
+    with base.db.read() as session:
         sources = session.scalars(
             select(Document.source).where(Document.source.like("material/uploads/%"))
         ).all()
@@ -159,7 +159,7 @@ def test_the_users_file_name_never_becomes_the_source(base, client):
 def test_two_uploads_with_the_same_title_get_different_sources(base, client):
     upload(client, "a.pdf", make_pdf("Ett."))
     upload(client, "b.pdf", make_pdf("Två."))
-    with base.sessions() as session:
+    with base.db.read() as session:
         sources = sorted(
             session.scalars(
                 select(Document.source).where(Document.source.like("material/uploads/%"))
@@ -195,7 +195,7 @@ def test_a_private_upload_is_hidden_from_other_colleagues(base, client):
 
 
 def test_the_library_refuses_content_that_does_not_match_the_name(base):
-    viewer = base.viewer("johan.lindqvist")
+    viewer = base.people.viewer("johan.lindqvist")
     with pytest.raises(Refused) as refused:
         share_material(base, viewer, "x.docx", make_pdf("Holk."), {"title": "X"})
     assert refused.value.code == "mismatch"
@@ -214,7 +214,8 @@ def test_the_chosen_file_is_kept_when_the_form_has_a_mistake(base, client):
     )
     assert again.status_code == 302
     assert (
-        base.catalog().by_source[again.headers["Location"].split("/doc/", 1)[1]].title == "Holkar"
+        base.indexes.catalog().by_source[again.headers["Location"].split("/doc/", 1)[1]].title
+        == "Holkar"
     )
 
 
@@ -236,13 +237,13 @@ def test_a_kept_file_is_only_for_the_colleague_who_sent_it(base, client):
 def test_the_title_is_taken_from_the_files_own_heading(base, client):
     response = upload(client, "holkar.md", b"# Bygg en holk\n\nText.", title="")
     source = response.headers["Location"].split("/doc/", 1)[1]
-    assert base.catalog().by_source[source].title == "Bygg en holk"
+    assert base.indexes.catalog().by_source[source].title == "Bygg en holk"
 
 
 def test_co_authors_chosen_on_the_share_form_are_authors(base, client):
     response = upload(client, "holkar.md", b"# Holk\n\nText.", coauthors=["elin.forsberg"])
     source = response.headers["Location"].split("/doc/", 1)[1]
-    assert base.catalog().by_source[source].authors == ("johan.lindqvist", "elin.forsberg")
+    assert base.indexes.catalog().by_source[source].authors == ("johan.lindqvist", "elin.forsberg")
 
 
 def docx_with_title_heading(title: str, *paragraphs: str) -> bytes:
@@ -263,7 +264,7 @@ def test_a_docx_titled_by_its_first_heading_is_shared_with_the_title_left_empty(
     response = upload(client, "mattestig.docx", data, title="")
     assert response.status_code == 302
     source = response.headers["Location"].split("/doc/", 1)[1]
-    assert base.catalog().by_source[source].title == "Mattestigen i skogen"
+    assert base.indexes.catalog().by_source[source].title == "Mattestigen i skogen"
 
 
 def test_a_missing_title_is_said_at_the_title_field(base, client):
@@ -279,4 +280,4 @@ def test_a_missing_title_is_said_at_the_title_field(base, client):
 def test_a_grade_typed_as_a_school_year_joins_its_stage(base, client):
     response = upload(client, "holkar.md", b"# Holk\n\nText.", grades="åk 5")
     source = response.headers["Location"].split("/doc/", 1)[1]
-    assert base.catalog().by_source[source].grades == ("4-6",)
+    assert base.indexes.catalog().by_source[source].grades == ("4-6",)

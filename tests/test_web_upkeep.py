@@ -45,8 +45,8 @@ def karin(app, base):  # the coordinator
 
 
 def pending(base) -> int:
-    base.search_log.flush()  # what the writer thread does within a second
-    with base.sessions() as session:
+    base.upkeep.search_log.flush()  # what the writer thread does within a second
+    with base.db.read() as session:
         return session.execute(text("SELECT count(*) FROM pending_searches")).scalar()
 
 
@@ -66,7 +66,7 @@ def test_a_question_two_colleagues_searched_in_vain_shows_with_counts_and_people
     johan.get(f"/?q={NOTHING}")
     assert "zorbaxmetodik" not in karin.get("/gaps").get_data(as_text=True)
     elin.get(f"/api/search?q={NOTHING}", headers=bearer(base, "elin.forsberg"))
-    base.search_gaps(now=datetime.now() + timedelta(hours=1))  # past the click window
+    base.upkeep.search_gaps(now=datetime.now() + timedelta(hours=1))  # past the click window
     page = karin.get("/gaps").get_data(as_text=True)
     assert "zorbaxmetodik" in page and "2 kollegor" in page
     body = karin.get("/api/gaps", headers=bearer(base, "karin.sjoberg")).get_json()
@@ -77,7 +77,9 @@ def test_a_question_two_colleagues_searched_in_vain_shows_with_counts_and_people
 
 def test_the_closest_material_of_a_gap_is_only_what_the_coordinator_may_open(base, karin):
     for person in ("johan.lindqvist", "elin.forsberg"):
-        base.record_search(base.viewer(person), "plan för NPF-fortbildning våren 2027", 0)
+        base.upkeep.record_search(
+            base.people.viewer(person), "plan för NPF-fortbildning våren 2027", 0
+        )
     body = karin.get("/api/gaps", headers=bearer(base, "karin.sjoberg")).get_json()
     (gap,) = [g for g in body["gaps"] if "fortbildning" in g["question"]]
     assert PRIVATE not in repr(body)
@@ -87,11 +89,11 @@ def test_the_closest_material_of_a_gap_is_only_what_the_coordinator_may_open(bas
 
 def test_a_coordinator_can_dismiss_a_gap(base, karin):
     for person in ("johan.lindqvist", "noah.berg"):
-        base.record_search(base.viewer(person), "fladdermusholkar", 0)
-    (gap,) = [g for g in base.search_gaps() if g.text == "fladdermusholkar"]
+        base.upkeep.record_search(base.people.viewer(person), "fladdermusholkar", 0)
+    (gap,) = [g for g in base.upkeep.search_gaps() if g.text == "fladdermusholkar"]
     page = karin.get("/gaps").get_data(as_text=True)
     karin.post(f"/gaps/{gap.id}/dismiss", data={"csrf_token": csrf_token(page)})
-    assert all(g.text != "fladdermusholkar" for g in base.search_gaps())
+    assert all(g.text != "fladdermusholkar" for g in base.upkeep.search_gaps())
 
 
 def test_a_hit_link_goes_through_the_click_through_and_the_search_is_then_no_gap(base, johan):
@@ -131,7 +133,7 @@ def test_an_empty_search_offers_to_ask_for_material_and_colleagues_see_the_reque
 
 
 def test_a_colleague_votes_once_and_suggests_an_expert(base, elin):
-    number = base.ask_material(base.viewer("noah.berg"), "Rörelsepauser i matematik")
+    number = base.upkeep.ask_material(base.people.viewer("noah.berg"), "Rörelsepauser i matematik")
     page = elin.get("/requests").get_data(as_text=True)
     for _ in range(2):
         elin.post(f"/requests/{number}/vote", data={"csrf_token": csrf_token(page)})
@@ -139,14 +141,18 @@ def test_a_colleague_votes_once_and_suggests_an_expert(base, elin):
         f"/requests/{number}/experts",
         data={"csrf_token": csrf_token(page), "expert": "johan.lindqvist"},
     )
-    (asked,) = [a for a in base.material_requests(base.viewer("elin.forsberg")) if a.id == number]
+    (asked,) = [
+        a
+        for a in base.upkeep.material_requests(base.people.viewer("elin.forsberg"))
+        if a.id == number
+    ]
     assert asked.votes == ("noah.berg", "elin.forsberg")
     assert asked.experts == ("johan.lindqvist",)
     assert "Du har röstat" in elin.get("/requests").get_data(as_text=True)
 
 
 def test_sharing_material_that_answers_a_request_closes_it_linked_both_ways(base, johan):
-    number = base.ask_material(base.viewer("noah.berg"), "Fågelholkar i tekniken")
+    number = base.upkeep.ask_material(base.people.viewer("noah.berg"), "Fågelholkar i tekniken")
     form = johan.get(f"/share?answers={number}").get_data(as_text=True)
     assert "Fågelholkar i tekniken" in form
     response = johan.post(
@@ -163,7 +169,9 @@ def test_sharing_material_that_answers_a_request_closes_it_linked_both_ways(base
     )
     assert response.status_code == 302
     source = response.headers["Location"].split("/doc/", 1)[1]
-    (closed,) = [a for a in base.material_requests(base.viewer("noah.berg")) if a.id == number]
+    (closed,) = [
+        a for a in base.upkeep.material_requests(base.people.viewer("noah.berg")) if a.id == number
+    ]
     assert closed.answer == source
     assert "Holkbygge åk 6" in johan.get("/requests").get_data(as_text=True)
     doc = johan.get(f"/doc/{source}").get_data(as_text=True)

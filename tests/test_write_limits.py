@@ -30,9 +30,9 @@ def base(tmp_path_factory):
 def upload(base):
     """A fresh web document of Johan's, and his API headers."""
     source = share_material(
-        base, base.viewer("johan.lindqvist"), "holkar.md", b"# Holkar\n\nText.", {}
+        base, base.people.viewer("johan.lindqvist"), "holkar.md", b"# Holkar\n\nText.", {}
     )
-    headers = {"Authorization": f"Bearer {base.create_token('johan.lindqvist')}"}
+    headers = {"Authorization": f"Bearer {base.people.create_token('johan.lindqvist')}"}
     return source, headers
 
 
@@ -69,7 +69,7 @@ def test_the_edit_api_refuses_oversized_and_ill_typed_input_with_400_naming_the_
     answer = response.get_json()
     assert answer["reason"] == reason
     assert field in answer["message"]
-    assert base.catalog().by_source[source].title == "Holkar"
+    assert base.indexes.catalog().by_source[source].title == "Holkar"
 
 
 def test_an_edit_within_the_limits_is_stored(base, api, upload):
@@ -77,7 +77,7 @@ def test_an_edit_within_the_limits_is_stored(base, api, upload):
     body = {"title": "T" * MAX_TITLE_CHARS, "tags": [f"t{n}" for n in range(MAX_LABELS)]}
     response = api.post(f"/api/documents/{source}/edit", json=body, headers=headers)
     assert response.status_code == 200
-    assert len(base.catalog().by_source[source].tags) == MAX_LABELS
+    assert len(base.indexes.catalog().by_source[source].tags) == MAX_LABELS
 
 
 def test_the_web_share_form_refuses_too_many_tags_with_a_reason(base):
@@ -92,7 +92,9 @@ def test_the_web_share_form_refuses_too_many_tags_with_a_reason(base):
 
 def test_the_store_refuses_a_record_over_a_limit_whatever_path_it_came_by(base):
     with pytest.raises(Refused) as refused:
-        share_material(base, base.viewer("johan.lindqvist"), "a.md", b"Text.", {"title": "x" * 301})
+        share_material(
+            base, base.people.viewer("johan.lindqvist"), "a.md", b"Text.", {"title": "x" * 301}
+        )
     assert refused.value.code == "too_long"
 
 
@@ -101,21 +103,21 @@ def test_a_bundle_document_over_a_limit_is_refused_and_the_rest_imported(make_kb
     bundle.doc("material/taggar.md", "Text.", title="Taggar", tags=[f"t{n}" for n in range(1_000)])
     bundle.doc("material/titel.md", "Text.", title="x" * 5000)
     kb = make_kb()
-    report = kb.ingest(bundle.root)
+    report = kb.documents.ingest(bundle.root)
     refused = {p.source: p.reason for p in report.problems if p.refused}
     assert "tags: at most 50" in refused["material/taggar.md"]
     assert "title: at most 300" in refused["material/titel.md"]
-    assert set(kb.catalog().by_source) == {"material/ok.md"}
+    assert set(kb.indexes.catalog().by_source) == {"material/ok.md"}
 
 
 def test_risk_answers_in_under_a_second_beside_a_document_with_10000_tags(base):
     # Written straight to the database, as kb allowed before the limit.
-    with base.session() as session:
+    with base.db.write() as session:
         doc = session.scalar(select(Document).where(Document.source.like("material/%")))
         doc.tags = [f"tagg{n}" for n in range(10_000)]
         doc.revision += 1
     client = logged_in_client(base, "karin.sjoberg")
-    headers = {"Authorization": f"Bearer {base.create_token('karin.sjoberg')}"}
+    headers = {"Authorization": f"Bearer {base.people.create_token('karin.sjoberg')}"}
     client.get("/api/risk", headers=headers)  # the catalog is read once
     started = time.perf_counter()
     response = client.get("/api/risk", headers=headers)
@@ -168,7 +170,7 @@ def test_every_api_write_refuses_ill_typed_or_oversized_input_with_400(
     base, api, upload, path, body
 ):
     source, headers = upload
-    base.ask_material(base.viewer("karin.sjoberg"), "Finns det material om holkar?")
+    base.upkeep.ask_material(base.people.viewer("karin.sjoberg"), "Finns det material om holkar?")
     response = api.post(path.replace("SOURCE", source), json=body, headers=headers)
     assert response.status_code == 400
     assert response.is_json and response.get_json().get("message")

@@ -126,7 +126,7 @@ def site(tmp_path_factory):
         f"## Vad tar vi med oss?\n{WORD} {PAYLOADS[4]}\n"
     )
     kb = KnowledgeBase(load_settings(root / "instance", embedder="fake"), embedder=FakeEmbedder())
-    kb.ingest(bundle)
+    kb.documents.ingest(bundle)
     client = make_app(kb).test_client()
     log_in(client, kb, "anna.lind")
     # The forms: an upload with a hostile file name and title, a reflection with hostile fields.
@@ -150,7 +150,7 @@ def site(tmp_path_factory):
 
 
 def pages_of(kb) -> list[str]:
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     urls = [
         "/",
         f"/?q={WORD}",
@@ -194,7 +194,7 @@ def test_the_hostile_documents_are_really_shown(site):
 
 def test_the_json_api_returns_payloads_as_data_with_a_json_content_type(site):
     kb, client = site
-    token = kb.create_token("anna.lind")
+    token = kb.people.create_token("anna.lind")
     response = client.get(f"/api/search?q={WORD}", headers={"Authorization": f"Bearer {token}"})
     assert response.content_type.startswith("application/json")
     assert response.headers["X-Content-Type-Options"] == "nosniff"

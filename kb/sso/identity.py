@@ -97,7 +97,7 @@ def sign_in(kb: KnowledgeBase, claims: Claims, just_in_time: bool = False) -> Ac
     """Return the account a checked identity logs in as; sync its role; write the audit line."""
     if not claims.subject or not claims.link:
         raise SignInRefused("missing_attributes", claims.provider)
-    with kb.session() as session:
+    with kb.db.write() as session:
         person, created = _person_for(session, claims, just_in_time)
         if person.left is not None:
             raise SignInRefused("left", person.id)

@@ -139,10 +139,10 @@ def use_assertion(kb: KnowledgeBase, assertion_id: str, until: dt.datetime) -> N
     from sqlalchemy.exc import IntegrityError
 
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with kb.session() as session:
+    with kb.db.write() as session:
         session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
     try:
-        with kb.session() as session:
+        with kb.db.write() as session:
             # The primary key makes two servers racing with one response agree: one wins.
             session.add(UsedAssertion(id=assertion_id[:200], expires_at=until))
             session.flush()

@@ -41,7 +41,7 @@ class SearchLog:
     """
 
     def __init__(self, session: Callable, window: timedelta, every: float = FLUSH_SECONDS):
-        self._session = session  # a context manager that commits: KnowledgeBase.session
+        self._session = session  # a context manager that commits: kb.db.Database.write
         self._window = window
         self._every = every
         self._lock = threading.Lock()  # guards the queue

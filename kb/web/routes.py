@@ -58,7 +58,7 @@ def url_with(**changes) -> str:
 @pages.app_template_global()
 def index_state(source: str) -> str | None:
     """Tell a page whether search has taken a document in yet (see KnowledgeBase.index_state)."""
-    return facade().index_state(source)
+    return facade().indexes.index_state(source)
 
 
 @pages.app_template_global()
@@ -86,7 +86,9 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        found = facade().viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        found = (
+            facade().people.viewer_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        )
         if found is None:
             response = jsonify(
                 error="unauthorized",
@@ -113,7 +115,9 @@ def health():
     # From memory only: no lock, no database, no model, so it answers however busy the
     # indexer is (a search proves the rest).
     kb = facade()
-    state = "idle" if kb.worker is None or not kb.worker.busy else "busy"
+    worker = kb.indexes.worker
+    state = "idle" if worker is None or not worker.busy else "busy"
     # "warming" until the query models are loaded and the noise measured (kb serve does it
     # at start, else the first search): a proxy may hold colleagues back until "ready".
-    return jsonify(status="ok", indexer=state, search="ready" if kb.search_ready() else "warming")
+    ready = kb.finder.search_ready()
+    return jsonify(status="ok", indexer=state, search="ready" if ready else "warming")

@@ -49,7 +49,7 @@ def upload(live_kb, title: str, person: str = "karin.sjoberg") -> str:
     from kb.features.share.queries import share_material
 
     text = f"# {title}\n\nOm holkar och fåglar i skolträdgården."
-    return share_material(live_kb, live_kb.viewer(person), "holk.md", text.encode(), {})
+    return share_material(live_kb, live_kb.people.viewer(person), "holk.md", text.encode(), {})
 
 
 def test_an_author_edits_her_material(sized, live_kb):
@@ -72,7 +72,7 @@ def test_an_author_edits_her_material(sized, live_kb):
 
 def test_an_author_restores_an_earlier_version(sized, live_kb):
     source = upload(live_kb, f"Holkar i original {sized.label}")
-    live_kb.store.edit(source, by="karin.sjoberg", title="Fel rubrik")
+    live_kb.documents.store.edit(source, by="karin.sjoberg", title="Fel rubrik")
     sized.log_in()
     sized.goto(f"/doc/{source}")
     sized.page.get_by_role("button", name="Återställ Version 1").click()
@@ -97,7 +97,7 @@ def test_an_author_deletes_her_material_and_undoes_it(sized, live_kb):
     sized.page.wait_for_url(re.compile(r"/deleted/"))
     fits(sized)
     sized.screenshot(f"deleted-{sized.label}")
-    assert live_kb.catalog().by_source.get(source) is None
+    assert live_kb.indexes.catalog().by_source.get(source) is None
     sized.page.get_by_role("button", name="Ångra borttagningen").click()
     sized.page.wait_for_url(re.compile(r"/doc/"))
     assert sized.page.get_by_role("heading", level=1).inner_text() == title

@@ -26,7 +26,7 @@ def test_mentors_screens(visit_at, live_kb, width):
     from kb.features.mentors.queries import assign, running
 
     if not any(r.mentee_id == "noah.berg" for r in running(live_kb)):
-        assign(live_kb, live_kb.viewer("karin.sjoberg"), "johan.lindqvist", "noah.berg")
+        assign(live_kb, live_kb.people.viewer("karin.sjoberg"), "johan.lindqvist", "noah.berg")
     colleague = visit_at(width)
     colleague.goto("/newcomers?newcomer=noah.berg")
     colleague.page.locator("#current-mentor").scroll_into_view_if_needed()
@@ -62,7 +62,7 @@ def test_versions_screens(visit_at, live_kb, width):
     from kb.features.edit.queries import edit_document, restore
     from kb.features.share.queries import share_material
 
-    karin = live_kb.viewer("karin.sjoberg")
+    karin = live_kb.people.viewer("karin.sjoberg")
     source = share_material(
         live_kb, karin, "holk.md", b"# Holkar\n\nBygg en holk av gran.", {"title": ""}
     )

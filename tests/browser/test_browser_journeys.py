@@ -88,7 +88,7 @@ def test_a_shared_pdf_is_found_by_a_word_from_inside_it(colleague, live_kb):
     )
     assert page.get_by_role("status").first.inner_text().startswith("Tack!")
     assert "indexeras" in page.get_by_role("status").first.inner_text()
-    assert live_kb.wait_indexed(60)  # the upload is indexed in the background
+    assert live_kb.indexes.wait_indexed(60)  # the upload is indexed in the background
     colleague.goto("/?q=pipistrellfladdermus")
     hit = page.locator("ol.results h3 a").first
     assert hit.inner_text() == "Fladdermusholkar i teknik"
@@ -119,7 +119,7 @@ def test_a_written_reflection_shows_under_what_we_have_learned(colleague, live_k
     page.get_by_label("Vad tar vi med oss?").fill("- Köp skruv till alla holkar i förväg.")
     page.get_by_role("button", name="Spara reflektionen").click()
     page.wait_for_url(re.compile(r"/doc/reflections/2026-10-14-tekniklaget-4-6-[0-9a-f]+\.md$"))
-    assert live_kb.wait_indexed(60)  # the reflection is indexed in the background
+    assert live_kb.indexes.wait_indexed(60)  # the reflection is indexed in the background
     page.get_by_role("link", name="Vad har vi lärt oss?").click()
     page.get_by_label("Vad har vi lärt oss om …").fill("holkar")
     page.get_by_role("button", name="Visa").click()

@@ -60,7 +60,7 @@ def test_a_documents_table_breaks_no_word_in_the_middle(visit_at, live_kb):
     from kb.features.share.queries import share_material
 
     source = share_material(
-        live_kb, live_kb.viewer("karin.sjoberg"), "exit.md", TABLE_MD, {"title": ""}
+        live_kb, live_kb.people.viewer("karin.sjoberg"), "exit.md", TABLE_MD, {"title": ""}
     )
     for width in ("wide", "phone"):
         colleague = visit_at(width)
@@ -79,7 +79,7 @@ def test_a_documents_table_breaks_no_word_in_the_middle(visit_at, live_kb):
 
 def test_suggesting_a_colleague_for_a_request_preselects_nobody(visit_at, live_kb):
     question = "Hur bygger man en fladdermusholk?"
-    number = live_kb.ask_material(live_kb.viewer("karin.sjoberg"), question)
+    number = live_kb.upkeep.ask_material(live_kb.people.viewer("karin.sjoberg"), question)
     colleague = visit_at("wide")
     colleague.goto("/requests")
     select = colleague.page.locator(f"#expert-{number}")

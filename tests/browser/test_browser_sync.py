@@ -35,7 +35,7 @@ def sync_base(tmp_path_factory):
     (folder / "kb.toml").write_text(sync_toml(dav.url), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KB_TEST_DAV_PASSWORD", PASSWORD)
-        kb.sync()
+        kb.documents.sync()
     yield kb
     kb.close()
     dav.close()

@@ -29,14 +29,18 @@ WIDTHS = (1280, 390)
 def upkeep_data(live_kb):
     """A gap two colleagues ran into, an open request with a vote and an expert, an answered one."""
     for person in ("johan.lindqvist", "elin.forsberg"):
-        live_kb.record_search(live_kb.viewer(person), "veckoschema med bildstöd", 0)
-    asked = live_kb.ask_material(live_kb.viewer("noah.berg"), "Veckoschema med bildstöd för åk 2")
-    live_kb.vote_request(live_kb.viewer("elin.forsberg"), asked)
-    live_kb.suggest_expert(asked, "elin.forsberg")
-    answered = live_kb.ask_material(live_kb.viewer("johan.lindqvist"), "Kom igång med micro:bit")
-    live_kb.answer_request(Viewer.system(), answered, OLD)
+        live_kb.upkeep.record_search(live_kb.people.viewer(person), "veckoschema med bildstöd", 0)
+    asked = live_kb.upkeep.ask_material(
+        live_kb.people.viewer("noah.berg"), "Veckoschema med bildstöd för åk 2"
+    )
+    live_kb.upkeep.vote_request(live_kb.people.viewer("elin.forsberg"), asked)
+    live_kb.upkeep.suggest_expert(asked, "elin.forsberg")
+    answered = live_kb.upkeep.ask_material(
+        live_kb.people.viewer("johan.lindqvist"), "Kom igång med micro:bit"
+    )
+    live_kb.upkeep.answer_request(Viewer.system(), answered, OLD)
     # Karin owns something overdue, so her own list is not empty.
-    live_kb.store.set_owners(OLD, ["johan.lindqvist", "karin.sjoberg"])
+    live_kb.documents.store.set_owners(OLD, ["johan.lindqvist", "karin.sjoberg"])
 
 
 @pytest.mark.parametrize("width", WIDTHS)

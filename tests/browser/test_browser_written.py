@@ -76,7 +76,7 @@ def test_a_colleague_sorts_the_hits_newest_first(visit_at, live_kb, width):
             "as => as.map(a => a.getAttribute('href'))"
         )
     ]
-    catalog = live_kb.catalog()
+    catalog = live_kb.indexes.catalog()
     days = [catalog.by_source[s].date for s in sources if catalog.by_source[s].date]
     assert len(days) > 3 and days == sorted(days, reverse=True)
     assert page.get_by_role("link", name="Nyast först").get_attribute("aria-current") == "true"

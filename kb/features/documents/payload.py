@@ -10,11 +10,11 @@ from __future__ import annotations
 from kb.ingest.formats import shown_as
 from kb.ingest.previews import Previews
 from kb.limits import MAX_PREVIEW_PAGES
-from kb.models import Document
+from kb.services.documents import StoredDocument
 from kb.text.markup import paragraphs, settle_headings
 
 
-def body(previews: Previews, doc: Document) -> dict:
+def body(previews: Previews, doc: StoredDocument) -> dict:
     """Return the page's `html`, `pages` (PDF) and `paragraphs` (the plain text fallback)."""
     shown = {"html": "", "pages": [], "paragraphs": []}
     data = doc.original.data if doc.original is not None else None

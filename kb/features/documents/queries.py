@@ -1,28 +1,18 @@
 """Open one document for a viewer: a document they may not open is one that does not exist.
 
-The document feature's answers are small records read in one session, so `document` returns
-its payload (page context and API body) directly.
+The document feature's answers are small records one call of the documents service reads, so
+`document` returns its payload (page context and API body) directly.
 """
 
 from __future__ import annotations
-
-from sqlalchemy import select
 
 from kb.access import Viewer
 from kb.features.documents.payload import body, folder_label
 from kb.ingest.extract import text_media_type
 from kb.ingest.formats import MEDIA_TYPES
-from kb.ingest.versions import version_list
-from kb.models import Document
 from kb.service import KnowledgeBase
+from kb.services.documents import StoredDocument
 from kb.upkeep.freshness import entries
-
-
-def _readable(kb: KnowledgeBase, session, viewer: Viewer, source: str) -> Document | None:
-    """Return the document row if it exists and the viewer may open it, else None."""
-    if not kb.catalog().may_open(viewer, source):
-        return None
-    return session.scalar(select(Document).where(Document.source == source))
 
 
 def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
@@ -34,62 +24,49 @@ def document(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
     from kb.accounts import change_refusal
 
     can_change = change_refusal(kb, viewer, source) is None
-    with kb.sessions() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None:
-            return None
-        versions = version_list(session, source, doc) if can_change else []
-        authors = _authors(doc)
-        original = doc.original
-        page = {
-            "source": doc.source,
-            "title": doc.title,
-            "kind": doc.kind,
+    doc = kb.documents.opened(viewer, source, versions=can_change)
+    if doc is None:
+        return None
+    versions = doc.versions
+    original = doc.original
+    page = {
+        "source": doc.source,
+        "title": doc.title,
+        "kind": doc.kind,
+        "format": doc.format,
+        "date": doc.date,
+        "subjects": doc.subjects,
+        "grades": doc.grades,
+        "tags": doc.tags,
+        "language": doc.language,
+        "visibility": doc.visibility,
+        "group": doc.group,
+        "step": doc.step,
+        "authors": doc.authors,
+        **body(kb.documents.previews, doc),
+        "download": {
+            "folder": folder_label(doc.source),
+            "filename": original.filename if original else _text_name(doc),
+            "size": len(original.data)
+            if original
+            else len((doc.body if doc.body is not None else doc.text).encode()),
             "format": doc.format,
-            "date": doc.date,
-            "subjects": list(doc.subjects or ()),
-            "grades": list(doc.grades or ()),
-            "tags": list(doc.tags or ()),
-            "language": doc.language,
-            "visibility": doc.visibility,
-            "group": doc.group,
-            "step": doc.step,
-            "authors": authors,
-            **body(kb.previews, doc),
-            "download": {
-                "folder": folder_label(doc.source),
-                "filename": original.filename if original else _text_name(doc),
-                "size": len(original.data)
-                if original
-                else len((doc.body if doc.body is not None else doc.text).encode()),
-                "format": doc.format,
-            },
-            "origin": doc.origin,
-            "lives_at": kb.lives_at(doc.source) if doc.origin == "sync" else None,
-            "can_change": can_change,
-            "versions": versions,
-            "changed": doc.updated_at,
-        }
+        },
+        "origin": doc.origin,
+        "lives_at": kb.documents.lives_at(doc.source) if doc.origin == "sync" else None,
+        "can_change": can_change,
+        "versions": versions,
+        "changed": doc.updated_at,
+    }
     _name_changers(kb, versions)
-    page["related"] = kb.related(viewer, source)
+    page["related"] = kb.documents.related(viewer, source)
     page.update(upkeep(kb, viewer, source))
     return page
 
 
-def _authors(doc: Document) -> list[dict]:
-    return [
-        {
-            "id": a.person_id,
-            "name": a.person.name if a.person else a.person_id,
-            "has_profile": bool(a.person and a.person.has_profile),
-        }
-        for a in doc.authors
-    ]
-
-
 def _name_changers(kb: KnowledgeBase, versions: list[dict]) -> None:
     """Add `by_name`, the name of who made each version."""
-    names = kb.person_names(v["by"] for v in versions if v["by"])
+    names = kb.people.person_names(v["by"] for v in versions if v["by"])
     for v in versions:
         v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None
 
@@ -97,56 +74,53 @@ def _name_changers(kb: KnowledgeBase, versions: list[dict]) -> None:
 def upkeep(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return a document's owners and review state (`review`, with `may_review`) and the
     material requests it answers (`answers`)."""
-    state = kb.freshness_of(viewer, [source]).get(source)
-    review = entries([state], kb.person_names)[0] if state else None
+    state = kb.upkeep.freshness_of(viewer, [source]).get(source)
+    review = entries([state], kb.people.person_names)[0] if state else None
     if review is not None:
-        review["may_review"] = kb.may_review(viewer, state)
+        review["may_review"] = kb.upkeep.may_review(viewer, state)
         # Whom it may be handed to: only those who may open it (shown to who may hand it).
-        review["owner_choices"] = kb.owner_choices(source) if review["may_review"] else []
+        review["owner_choices"] = kb.upkeep.owner_choices(source) if review["may_review"] else []
     answers = [
-        {"id": a.id, "question": a.question} for a in kb.requests_answered_by(viewer, source)
+        {"id": a.id, "question": a.question} for a in kb.upkeep.requests_answered_by(viewer, source)
     ]
     return {"review": review, "answers": answers}
 
 
-def _text_name(doc: Document) -> str:
+def _text_name(doc: StoredDocument) -> str:
     name = doc.source.rsplit("/", 1)[-1]
     return name if "." in name else f"{name}.{'md' if doc.format == 'md' else 'txt'}"
 
 
 def download(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict | None:
     """Return the file to download for a document (its original, else its text), or None."""
-    with kb.sessions() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None:
-            return None
-        if doc.original is not None:
-            return {
-                "filename": doc.original.filename,
-                "media_type": text_media_type(doc.original.media_type, doc.original.data),
-                "data": doc.original.data,
-            }
-        if doc.format == "md" and doc.body is not None:
-            return {
-                "filename": _text_name(doc),
-                "media_type": MEDIA_TYPES["md"],
-                "data": doc.body.encode("utf-8"),
-            }
+    doc = kb.documents.opened(viewer, source)
+    if doc is None:
+        return None
+    if doc.original is not None:
+        return {
+            "filename": doc.original.filename,
+            "media_type": text_media_type(doc.original.media_type, doc.original.data),
+            "data": doc.original.data,
+        }
+    if doc.format == "md" and doc.body is not None:
         return {
             "filename": _text_name(doc),
-            "media_type": MEDIA_TYPES["txt"],
-            "data": (doc.text or "").encode("utf-8"),
+            "media_type": MEDIA_TYPES["md"],
+            "data": doc.body.encode("utf-8"),
         }
+    return {
+        "filename": _text_name(doc),
+        "media_type": MEDIA_TYPES["txt"],
+        "data": (doc.text or "").encode("utf-8"),
+    }
 
 
 def page_image(kb: KnowledgeBase, viewer: Viewer, source: str, number: int) -> bytes | None:
     """Return a PDF page as PNG for a viewer who may open it, else None (as if missing)."""
-    with kb.sessions() as session:
-        doc = _readable(kb, session, viewer, source)
-        if doc is None or doc.format != "pdf" or doc.original is None:
-            return None
-        data = doc.original.data
-    return kb.previews.page_image(data, number)
+    doc = kb.documents.opened(viewer, source)
+    if doc is None or doc.format != "pdf" or doc.original is None:
+        return None
+    return kb.documents.previews.page_image(doc.original.data, number)
 
 
 class CannotDelete(Exception):
@@ -176,8 +150,8 @@ def delete_document(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
     if refusal == "synced":
         raise CannotDelete(
             "synced",
-            f"{source} lives at {kb.lives_at(source) or 'its source'}: remove it there and kb follows",
+            f"{source} lives at {kb.documents.lives_at(source) or 'its source'}: remove it there and kb follows",
         )
     if refusal:
         raise CannotDelete("not_author", "only its authors or a coordinator may delete it")
-    kb.store.delete(source, by=viewer.person_id)
+    kb.documents.store.delete(source, by=viewer.person_id)

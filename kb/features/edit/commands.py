@@ -50,7 +50,7 @@ def undelete_command(ctx: Context, source: str, person: str | None) -> None:
 @pass_ctx
 def purge_command(ctx: Context) -> None:
     """Forget for good the documents deleted more than 30 days ago."""
-    gone = ctx.kb.store.purge()
+    gone = ctx.kb.documents.store.purge()
     for source in gone:
         click.echo(f"purged {source}")
     click.echo(f"{len(gone)} purged")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from kb.access import Viewer, may_read, readers_of
 from kb.accounts import change_refusal, is_coordinator
 from kb.ingest.bundle import split_sections
@@ -18,8 +16,7 @@ from kb.ingest.pipeline import typed
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
-from kb.ingest.versions import VersionError, record_of, undeletable, version_list
-from kb.models import Document, Person
+from kb.ingest.versions import VersionError
 from kb.service import KnowledgeBase
 from kb.text.slugs import split_values
 
@@ -44,7 +41,8 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
         raise CannotChange("bundle", f"{source} comes from a bundle: change it there")
     if refusal == "synced":
         raise CannotChange(
-            "synced", f"{source} lives at {kb.lives_at(source) or 'its source'}: change it there"
+            "synced",
+            f"{source} lives at {kb.documents.lives_at(source) or 'its source'}: change it there",
         )
     if refusal:
         raise CannotChange("not_author", "only its authors or a coordinator may change it")
@@ -53,9 +51,9 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
 def current(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return what the edit form starts from; raise CannotChange when it is not the viewer's."""
     _allowed(kb, viewer, source)
-    with kb.sessions() as session:
-        doc = session.scalar(select(Document).where(Document.source == source))
-        record = record_of(doc)
+    record = kb.documents.record(source)
+    if record is None:  # deleted since it was allowed
+        raise CannotChange("missing", f"no document {source!r}")
     sections = dict(record.sections)
     return {
         "source": source,
@@ -80,9 +78,7 @@ def current(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
 
 def _known(kb: KnowledgeBase, ids) -> tuple[str, ...]:
     ids = tuple(dict.fromkeys(i for i in ids if i))
-    with kb.sessions() as session:
-        known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
-    unknown = [i for i in ids if i not in known]
+    unknown = kb.people.unknown(ids)
     if unknown:
         raise Refused("participants", ", ".join(unknown))
     return ids
@@ -118,7 +114,7 @@ def edit_document(kb: KnowledgeBase, viewer: Viewer, source: str, changes: dict)
     elif "text" in changes and start["format"] in EDITABLE_TEXT:
         fields.update(_text_fields(start["format"], changes["text"] or ""))
     try:
-        return kb.store.edit(source, by=viewer.person_id, **fields)
+        return kb.documents.store.edit(source, by=viewer.person_id, **fields)
     except VersionError as exc:
         raise CannotChange(exc.code, str(exc)) from None
 
@@ -155,17 +151,16 @@ def _reflection_fields(start: dict, changes: dict) -> dict:
 def delete(kb: KnowledgeBase, viewer: Viewer, source: str) -> None:
     """Delete a document of the viewer's; it can be brought back for UNDO_DAYS."""
     _allowed(kb, viewer, source)
-    kb.store.delete(source, by=viewer.person_id)
+    kb.documents.store.delete(source, by=viewer.person_id)
 
 
 def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | None):
     """Return the last state of a deleted document the viewer may bring back."""
-    with kb.sessions() as session:
-        try:
-            record = undeletable(session, source, now or datetime.now())
-        except VersionError as exc:
-            code = "expired" if exc.code == "expired" else "missing"
-            raise CannotChange(code, str(exc)) from None
+    try:
+        record = kb.documents.undeletable(source, now or datetime.now())
+    except VersionError as exc:
+        code = "expired" if exc.code == "expired" else "missing"
+        raise CannotChange(code, str(exc)) from None
     if viewer.is_system or viewer.person_id in record.authors:
         return record
     if is_coordinator(kb, viewer) and _could_read(kb, viewer, record):
@@ -175,8 +170,7 @@ def _deleted(kb: KnowledgeBase, viewer: Viewer, source: str, now: datetime | Non
 
 def _could_read(kb: KnowledgeBase, viewer: Viewer, record) -> bool:
     """Tell whether the viewer could open the document as it was when it was deleted."""
-    with kb.sessions() as session:
-        units = session.scalars(select(Person.unit).where(Person.id.in_(record.authors))).all()
+    units = kb.people.units_of(record.authors)
     return may_read(viewer, readers_of(record.visibility, record.authors, units))
 
 
@@ -190,7 +184,7 @@ def undelete(kb: KnowledgeBase, viewer: Viewer, source: str, now=None) -> int:
     """Bring back a document the viewer deleted (or may change); return its version number."""
     _deleted(kb, viewer, source, now)
     try:
-        return kb.store.undelete(source, by=viewer.person_id, now=now)
+        return kb.documents.store.undelete(source, by=viewer.person_id, now=now)
     except VersionError as exc:
         raise CannotChange(exc.code, str(exc)) from None
 
@@ -198,11 +192,8 @@ def undelete(kb: KnowledgeBase, viewer: Viewer, source: str, now=None) -> int:
 def versions(kb: KnowledgeBase, viewer: Viewer, source: str) -> dict:
     """Return a document's versions, newest first, for its authors and coordinators."""
     _allowed(kb, viewer, source)
-    with kb.sessions() as session:
-        doc = session.scalar(select(Document).where(Document.source == source))
-        rows = version_list(session, source, doc)
-        title = doc.title
-    names = kb.person_names(v["by"] for v in rows if v["by"])
+    title, rows = kb.documents.versions(source)
+    names = kb.people.person_names(v["by"] for v in rows if v["by"])
     for v in rows:
         v["by_name"] = names.get(v["by"], v["by"]) if v["by"] else None
     return {"source": source, "title": title, "versions": rows}
@@ -212,6 +203,6 @@ def restore(kb: KnowledgeBase, viewer: Viewer, source: str, number: int) -> int:
     """Make an earlier version of a document the current one; return the new version's number."""
     _allowed(kb, viewer, source)
     try:
-        return kb.store.restore(source, number, by=viewer.person_id)
+        return kb.documents.store.restore(source, number, by=viewer.person_id)
     except VersionError as exc:
         raise CannotChange(exc.code, str(exc)) from None

@@ -34,7 +34,7 @@ def _or_404(call, *args):
 
 
 def _form(start: dict):
-    people = [p for p in facade().profile_refs() if p["id"] not in start["authors"][:1]]
+    people = [p for p in facade().people.profile_refs() if p["id"] not in start["authors"][:1]]
     if start["kind"] == "reflection":
         form = ReflectionForm(people=people)
         form.submit.label.text = _("Spara ändringarna")

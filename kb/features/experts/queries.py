@@ -10,4 +10,4 @@ from kb.service import KnowledgeBase
 
 def experts(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int = 10) -> list[Expert]:
     """Rank who knows about a question from what the asker may open and declared skills."""
-    return kb.experts(viewer, question, limit)
+    return kb.expertise.experts(viewer, question, limit)

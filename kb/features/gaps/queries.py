@@ -38,7 +38,7 @@ def week_counts(gap: Gap, today) -> list[tuple]:
 
 def closest(kb: KnowledgeBase, viewer: Viewer, question: str) -> list[dict]:
     """Return the documents nearest a question, searched as the viewer (what they may open)."""
-    result = kb.search(
+    result = kb.finder.search(
         # The closest material, even below the cut-off: the gap is that nothing answered.
         SearchRequest(
             text=question,
@@ -48,8 +48,10 @@ def closest(kb: KnowledgeBase, viewer: Viewer, question: str) -> list[dict]:
             cutoff=False,
         )
     )
-    catalog = kb.catalog()
-    return kb.briefs(catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs)
+    catalog = kb.indexes.catalog()
+    return kb.documents.briefs(
+        catalog.docs[h.doc_id] for h in result.hits if h.doc_id in catalog.docs
+    )
 
 
 def gaps(kb: KnowledgeBase, viewer: Viewer, limit: int = GAPS_SHOWN) -> list[GapView]:
@@ -60,8 +62,8 @@ def gaps(kb: KnowledgeBase, viewer: Viewer, limit: int = GAPS_SHOWN) -> list[Gap
     require_coordinator(kb, viewer, "search gaps")
     today = kb.settings.as_of
     out = []
-    for gap in kb.search_gaps(minimum=MIN_ASKERS)[:limit]:
-        experts = kb.experts(viewer, gap.text, EXPERTS_SHOWN)
+    for gap in kb.upkeep.search_gaps(minimum=MIN_ASKERS)[:limit]:
+        experts = kb.expertise.experts(viewer, gap.text, EXPERTS_SHOWN)
         out.append(
             GapView(
                 gap=gap,
@@ -76,4 +78,4 @@ def gaps(kb: KnowledgeBase, viewer: Viewer, limit: int = GAPS_SHOWN) -> list[Gap
 def dismiss(kb: KnowledgeBase, viewer: Viewer, gap_id: int) -> bool:
     """Forget a gap a coordinator has seen to; return whether there was one."""
     require_coordinator(kb, viewer, "search gaps")
-    return kb.dismiss_gap(gap_id)
+    return kb.upkeep.dismiss_gap(gap_id)

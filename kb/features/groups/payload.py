@@ -10,12 +10,12 @@ def group_payload(kb: KnowledgeBase, answer: Group) -> dict:
     """Return a group: name, steps [{step, reflections}], members [{id, name}], material."""
     return {
         "name": answer.name,
-        "steps": [{"step": s, "reflections": kb.briefs(ds)} for s, ds in answer.steps],
-        "members": kb.people_refs(answer.members),
-        "material": kb.briefs(answer.material),
+        "steps": [{"step": s, "reflections": kb.documents.briefs(ds)} for s, ds in answer.steps],
+        "members": kb.people.people_refs(answer.members),
+        "material": kb.documents.briefs(answer.material),
     }
 
 
 def tag_payload(kb: KnowledgeBase, tag: str, docs) -> dict:
     """Return a tag: the tag and its documents, newest first."""
-    return {"tag": tag, "documents": kb.briefs(docs)}
+    return {"tag": tag, "documents": kb.documents.briefs(docs)}

@@ -36,7 +36,7 @@ def group(kb: KnowledgeBase, viewer: Viewer, name: str) -> Group | None:
 
     Its material is what the viewer may open that shares the most tags with its reflections.
     """
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     visible = [catalog.docs[d] for d in catalog.visible(viewer)]
     reflections = [d for d in visible if d.kind == "reflection" and _key(d.group) == _key(name)]
     if not reflections:
@@ -59,7 +59,7 @@ def group(kb: KnowledgeBase, viewer: Viewer, name: str) -> Group | None:
 
 def tagged(kb: KnowledgeBase, viewer: Viewer, tag: str) -> list[DocInfo]:
     """Return the documents with this tag the viewer may open, newest first."""
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     found = [
         catalog.docs[d]
         for d in catalog.visible(viewer)

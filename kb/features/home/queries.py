@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from kb.access import Viewer
 from kb.catalog import DocInfo
 from kb.expertise.mentors import started_recently
-from kb.ingest.versions import recently_deleted
-from kb.models import Mentorship, Person
 from kb.service import KnowledgeBase
 
 LIST_LENGTH = 6
@@ -38,21 +34,16 @@ def _newest(infos) -> list[DocInfo]:
 
 def home(kb: KnowledgeBase, viewer: Viewer) -> Home | None:
     """Return the home page of the viewer, or None for a viewer who is nobody (the system)."""
-    with kb.sessions() as session:
-        person = session.get(Person, viewer.person_id) if viewer.person_id else None
-        if person is None:
-            return None
-        me = {"id": person.id, "name": person.name, "unit": person.unit}
-        newcomer = started_recently(
-            person.started, person.newcomer, kb.settings.as_of, kb.settings.newcomer_months
-        )
-        pairs = session.execute(
-            select(Mentorship.mentor_id, Mentorship.mentee_id).where(
-                (Mentorship.mentor_id == person.id) | (Mentorship.mentee_id == person.id)
-            )
-        ).all()
-        gone = recently_deleted(session, datetime.now())
-    catalog = kb.catalog()
+    person = kb.people.person(viewer.person_id)
+    if person is None:
+        return None
+    me = {"id": person["id"], "name": person["name"], "unit": person["unit"]}
+    newcomer = started_recently(
+        person["started"], person["newcomer"], kb.settings.as_of, kb.settings.newcomer_months
+    )
+    pairs = kb.people.mentorship_pairs(person["id"])
+    gone = kb.documents.recently_deleted(datetime.now())
+    catalog = kb.indexes.catalog()
     visible = [catalog.docs[d] for d in catalog.visible(viewer)]
     mine = [d for d in visible if viewer.person_id in d.authors]
     groups = sorted({d.group for d in mine if d.kind == "reflection" and d.group})
@@ -74,7 +65,7 @@ def home(kb: KnowledgeBase, viewer: Viewer) -> Home | None:
         recent=_newest(near)[:LIST_LENGTH],
         mine=_newest(mine)[:LIST_LENGTH],
         deleted=deleted,
-        overdue=kb.overdue_for(viewer),
-        mentors=[a for a, b in pairs if b == person.id],
-        mentees=[b for a, b in pairs if a == person.id],
+        overdue=kb.upkeep.overdue_for(viewer),
+        mentors=[a for a, b in pairs if b == me["id"]],
+        mentees=[b for a, b in pairs if a == me["id"]],
     )

@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from kb.access import Viewer
 from kb.catalog import DocInfo, Filters
-from kb.models import Document
 from kb.search.query.hybrid import SearchRequest
 from kb.service import KnowledgeBase
 from kb.text.questions import learned_topic
@@ -79,7 +76,7 @@ def related_material(material: list[DocInfo], reflection: DocInfo, text: str) ->
 
 def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int) -> list[int]:
     """Return the reflections answering the question, best first (newest first without one)."""
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     if not question:
         return sorted(
             catalog.visible(viewer, Filters(kind="reflection")),
@@ -87,7 +84,7 @@ def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int
             reverse=True,
         )
     topic = learned_topic(question)
-    result = kb.search(
+    result = kb.finder.search(
         SearchRequest(
             text=topic,
             viewer=viewer,
@@ -106,18 +103,14 @@ def learned(
 ) -> LearnedAnswer:
     """Return the reflections on a question, grouped by learning group and ordered in time."""
     question = (question or "").strip()
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     ids = _reflection_ids(kb, viewer, question, limit)
     material = [catalog.docs[d] for d in catalog.visible(viewer, Filters(kind="material"))]
-    rows: dict[int, tuple[str | None, str]] = {}
-    if ids:
-        with kb.sessions() as session:
-            for doc in session.scalars(select(Document).where(Document.id.in_(ids))):
-                rows[doc.id] = (doc.take_away, doc.text or "")
+    rows = kb.documents.take_aways(ids)
     infos = [catalog.docs[d] for d in ids]
     groups: dict[str, list[Meeting]] = {}
     names: dict[str, str | None] = {}
-    for info, brief in zip(infos, kb.briefs(infos), strict=True):
+    for info, brief in zip(infos, kb.documents.briefs(infos), strict=True):
         take_away, text = rows.get(info.id, (None, ""))
         key = info.group or ""
         names.setdefault(key, info.group)

@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
-from kb.access import Viewer, may_read
+from kb.access import Viewer
 from kb.accounts import is_coordinator, require_coordinator
 from kb.expertise.mentors import (
     Colleague,
@@ -23,8 +21,8 @@ from kb.expertise.mentors import (
     match_all,
     suggest_mentors,
 )
-from kb.models import Mentorship, Person
 from kb.service import KnowledgeBase, UnknownPerson
+from kb.services.expertise import Running
 
 
 class MentorshipRefused(ValueError):
@@ -36,57 +34,9 @@ class MentorshipRefused(ValueError):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class Running:
-    """A mentorship that is running now."""
-
-    mentor_id: str
-    mentor_name: str
-    mentee_id: str
-    mentee_name: str
-    since: date | None
-
-
 def colleagues(kb: KnowledgeBase, viewer: Viewer) -> dict[str, Colleague]:
     """Return every colleague with a profile, with their evidence counted per subject."""
-    catalog = kb.catalog()
-    evidence: dict[str, dict[str, int]] = {}
-    for doc in catalog.docs.values():
-        if not may_read(viewer, doc.readers):
-            continue
-        for author in doc.authors:
-            for subject in doc.subjects:
-                per = evidence.setdefault(author, {})
-                per[subject] = per.get(subject, 0) + 1
-    with kb.sessions() as session:
-        mentor_of: dict[str, list[str]] = {}
-        mentored_by: dict[str, str] = {}
-        for mentor_id, mentee_id in session.execute(
-            select(Mentorship.mentor_id, Mentorship.mentee_id).order_by(Mentorship.id)
-        ):
-            mentor_of.setdefault(mentor_id, []).append(mentee_id)
-            mentored_by[mentee_id] = mentor_id
-        out = {}
-        for p in session.scalars(select(Person).where(Person.has_profile)):
-            out[p.id] = Colleague(
-                id=p.id,
-                name=p.name,
-                unit=p.unit,
-                subjects=tuple(p.subjects or ()),
-                grades=tuple(p.grades or ()),
-                started=p.started,
-                mentor=bool(p.mentor),
-                mentor_capacity=p.mentor_capacity,
-                mentees=len(mentor_of.get(p.id, ())),
-                newcomer_mark=p.newcomer,
-                skills=tuple(s.name for s in p.skills),
-                evidence_by_subject=evidence.get(p.id, {}),
-                role=p.role,
-                left=p.left,
-                mentor_of=tuple(mentor_of.get(p.id, ())),
-                mentored_by=mentored_by.get(p.id),
-            )
-    return out
+    return kb.expertise.colleagues(viewer)
 
 
 def newcomers(kb: KnowledgeBase) -> list[str]:
@@ -129,15 +79,7 @@ def match_mentors(kb: KnowledgeBase, viewer: Viewer) -> list[MentorMatch]:
 
 def running(kb: KnowledgeBase, person_id: str | None = None) -> list[Running]:
     """Return the running mentorships (those someone is mentor or mentee in), oldest first."""
-    with kb.sessions() as session:
-        query = select(Mentorship).order_by(Mentorship.id)
-        if person_id:
-            query = query.where(
-                (Mentorship.mentor_id == person_id) | (Mentorship.mentee_id == person_id)
-            )
-        rows = [(m.mentor_id, m.mentee_id, m.since) for m in session.scalars(query)]
-    names = kb.person_names([i for r in rows for i in r[:2]])
-    return [Running(a, names.get(a, a), b, names.get(b, b), since) for a, b, since in rows]
+    return kb.expertise.running(person_id)
 
 
 def assign(
@@ -159,24 +101,14 @@ def assign(
     why = eligibility(mentor, mentee, kb.settings.as_of, kb.settings.newcomer_months)
     if why is not None:
         raise MentorshipRefused(why.replace(" ", "_"), mentor_id)
-    with kb.session() as session:
-        for old in session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee_id)):
-            session.delete(old)
-        session.flush()
-        session.add(
-            Mentorship(mentor_id=mentor_id, mentee_id=mentee_id, since=since or kb.settings.as_of)
-        )
+    kb.expertise.assign(mentor_id, mentee_id, since)
     return next(r for r in running(kb, mentee_id) if r.mentee_id == mentee_id)
 
 
 def end(kb: KnowledgeBase, viewer: Viewer, mentee_id: str) -> bool:
     """End the mentorship of a newcomer (a coordinator's decision); False when none ran."""
     require_coordinator(kb, viewer, "and end mentorships")
-    with kb.session() as session:
-        rows = list(session.scalars(select(Mentorship).where(Mentorship.mentee_id == mentee_id)))
-        for row in rows:
-            session.delete(row)
-        return bool(rows)
+    return kb.expertise.end(mentee_id)
 
 
 @dataclass(frozen=True)
@@ -210,14 +142,14 @@ def mentors_answer(
     ):
         newcomer_id = None
     found = mentors(kb, viewer, newcomer_id, limit) if newcomer_id else []
-    chosen = kb.people_refs([newcomer_id])[0] if newcomer_id else None
+    chosen = kb.people.people_refs([newcomer_id])[0] if newcomer_id else None
     runs = running(kb)
     current = next((r for r in runs if r.mentee_id == newcomer_id), None) if newcomer_id else None
     shown = ids if coordinator else [i for i in ids if i == viewer.person_id]
     return MentorsAnswer(
         chosen,
         found,
-        kb.people_refs(shown),
+        kb.people.people_refs(shown),
         coordinator,
         {"id": current.mentor_id, "name": current.mentor_name} if current else None,
         tuple(runs) if coordinator else (),

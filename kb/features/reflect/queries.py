@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from kb.access import Viewer
 from kb.catalog import Filters
 from kb.ingest.bundle import split_sections
@@ -13,14 +11,13 @@ from kb.ingest.pipeline import typed, web_record
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown
 from kb.ingest.submit import visibility as checked_visibility
-from kb.models import Person
 from kb.service import KnowledgeBase
 from kb.text.slugs import slugify, split_values
 
 
 def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
     """Return the colleagues and the learning groups a reflection form offers."""
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     groups = sorted(
         {
             catalog.docs[d].group
@@ -28,13 +25,11 @@ def reflection_choices(kb: KnowledgeBase, viewer: Viewer) -> dict:
             if catalog.docs[d].group
         }
     )
-    return {"people": kb.profile_refs(), "groups": groups, "steps": list(STEPS)}
+    return {"people": kb.people.profile_refs(), "groups": groups, "steps": list(STEPS)}
 
 
 def _check_authors(kb: KnowledgeBase, authors: tuple[str, ...]) -> None:
-    with kb.sessions() as session:
-        known = set(session.scalars(select(Person.id).where(Person.id.in_(authors))))
-    unknown = [a for a in authors if a not in known]
+    unknown = kb.people.unknown(authors)
     if unknown:
         raise Refused("participants", ", ".join(unknown))
 
@@ -84,4 +79,6 @@ def write_reflection(
         step=step,
         sections=tuple(split_sections(body).items()),
     )
-    return kb.store.add(record, "reflections", f"{when.isoformat()}-{slugify(group or title)}")
+    return kb.documents.store.add(
+        record, "reflections", f"{when.isoformat()}-{slugify(group or title)}"
+    )

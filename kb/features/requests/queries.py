@@ -24,17 +24,19 @@ class RequestsAnswer:
 
 def requests_answer(kb: KnowledgeBase, viewer: Viewer) -> RequestsAnswer:
     """Return the requests as the viewer sees them: an answer they may not open is none."""
-    found = kb.material_requests(viewer)
+    found = kb.upkeep.material_requests(viewer)
     found.sort(key=lambda a: (a.answer is not None, -len(a.votes), -a.id))
     ids = [p for a in found for p in (a.asked_by, *a.experts)]
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     titles = {
         source: catalog.by_source[source].title
         for a in found
         for source, _day in a.answers
         if source in catalog.by_source
     }
-    return RequestsAnswer(found, kb.person_names(ids), titles, viewer.person_id, kb.profile_refs())
+    return RequestsAnswer(
+        found, kb.people.person_names(ids), titles, viewer.person_id, kb.people.profile_refs()
+    )
 
 
 def _asker(viewer: Viewer) -> None:
@@ -45,16 +47,16 @@ def _asker(viewer: Viewer) -> None:
 def ask(kb: KnowledgeBase, viewer: Viewer, question: str) -> int:
     """Ask for material on a question; return the request's number."""
     _asker(viewer)
-    return kb.ask_material(viewer, question)
+    return kb.upkeep.ask_material(viewer, question)
 
 
 def vote(kb: KnowledgeBase, viewer: Viewer, request_id: int) -> bool:
     """Add the viewer's vote to a request; return whether it was new."""
     _asker(viewer)
-    return kb.vote_request(viewer, request_id)
+    return kb.upkeep.vote_request(viewer, request_id)
 
 
 def suggest(kb: KnowledgeBase, viewer: Viewer, request_id: int, expert_id: str) -> None:
     """Suggest a colleague as the one who could write a request's material."""
     _asker(viewer)
-    kb.suggest_expert(request_id, expert_id)
+    kb.upkeep.suggest_expert(request_id, expert_id)

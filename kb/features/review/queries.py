@@ -29,14 +29,14 @@ class ReviewAnswer:
 
 def review_answer(kb: KnowledgeBase, viewer: Viewer) -> ReviewAnswer:
     """Return what the viewer owns and, when they coordinate, what nobody owns any more."""
-    owned = kb.owned_by(viewer) if viewer.person_id else []
-    unowned = kb.unowned(viewer) if is_coordinator(kb, viewer) else None
+    owned = kb.upkeep.owned_by(viewer) if viewer.person_id else []
+    unowned = kb.upkeep.unowned(viewer) if is_coordinator(kb, viewer) else None
     return ReviewAnswer(owned, unowned)
 
 
 def state(kb: KnowledgeBase, viewer: Viewer, source: str) -> Freshness:
     """Return one document's review state; a document the viewer may not open is missing."""
-    found = kb.freshness_of(viewer, [source]).get(source)
+    found = kb.upkeep.freshness_of(viewer, [source]).get(source)
     if found is None:
         raise CannotReview("missing", f"there is no document {source}")
     return found
@@ -44,7 +44,7 @@ def state(kb: KnowledgeBase, viewer: Viewer, source: str) -> Freshness:
 
 def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> Freshness:
     found = state(kb, viewer, source)
-    if not kb.may_review(viewer, found):
+    if not kb.upkeep.may_review(viewer, found):
         raise CannotReview("not_owner", "only its owners or a coordinator may do that")
     return found
 
@@ -52,7 +52,7 @@ def _allowed(kb: KnowledgeBase, viewer: Viewer, source: str) -> Freshness:
 def mark_reviewed(kb: KnowledgeBase, viewer: Viewer, source: str) -> Freshness:
     """Mark a document as still right today (the next date follows the kind's interval)."""
     _allowed(kb, viewer, source)
-    kb.store.mark_reviewed(source, kb.settings.as_of)
+    kb.documents.store.mark_reviewed(source, kb.settings.as_of)
     return state(kb, viewer, source)
 
 
@@ -64,16 +64,16 @@ def set_owners(kb: KnowledgeBase, viewer: Viewer, source: str, owners: list[str]
     _allowed(kb, viewer, source)
     if len(owners) > MAX_AUTHORS:
         raise CannotReview("too_many", f"owners: at most {MAX_AUTHORS}")
-    known = kb.profile_names()
+    known = kb.people.profile_names()
     unknown = [o for o in owners if o not in known]
     if unknown:
         raise CannotReview("unknown_person", f"not colleagues with a profile: {', '.join(unknown)}")
-    shut_out = [o for o in owners if not kb.may_open_as(o, source)]
+    shut_out = [o for o in owners if not kb.upkeep.may_open_as(o, source)]
     if shut_out:
         raise CannotReview(
             "cannot_open",
             f"{', '.join(shut_out)} may not open it: the owners of a document are among "
             "those who may read it (change who may read it first)",
         )
-    kb.store.set_owners(source, owners or None)
+    kb.documents.store.set_owners(source, owners or None)
     return state(kb, viewer, source)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from kb.access import Viewer
 from kb.accounts import require_coordinator
 from kb.catalog import Filters
@@ -14,7 +12,6 @@ from kb.expertise.mentors import started_recently
 from kb.expertise.risk import Topic, TopicDoc, find_topics
 from kb.expertise.risk import what_if_leaves as topics_held_by
 from kb.limits import MAX_LABELS
-from kb.models import Person, Skill
 from kb.service import KnowledgeBase
 from kb.upkeep.freshness import entries, unowned_if_leaves
 
@@ -46,7 +43,7 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
     goes when someone leaves, is for those who can act on it.
     """
     require_coordinator(kb, viewer, "knowledge risk")
-    catalog = kb.catalog()
+    catalog = kb.indexes.catalog()
     visible = [catalog.docs[i] for i in catalog.visible(viewer, Filters())]
     docs = [
         TopicDoc(
@@ -60,13 +57,8 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
         for d in visible
     ]
     today, months = kb.settings.as_of, kb.settings.newcomer_months
-    with kb.sessions() as session:
-        rows = session.execute(
-            select(Skill.person_id, Skill.name, Skill.level).join(Person).where(Person.has_profile)
-        ).all()
-        people = session.execute(
-            select(Person.id, Person.started, Person.newcomer, Person.left)
-        ).all()
+    rows = kb.people.skill_rows()
+    people = kb.people.stages()
     skills: dict[str, list[tuple[str, int]]] = {}
     for pid, name, level in rows:
         skills.setdefault(pid, []).append((name, level))
@@ -83,7 +75,7 @@ def risk(kb: KnowledgeBase, viewer: Viewer) -> list[Topic]:
     def ask(words: str) -> list:
         # `Vem kan?` itself, for the same asker: the holders are whom it lists (holding.py).
         if words not in answers:
-            answers[words] = kb.experts(viewer, words, limit=ASK_LIMIT)
+            answers[words] = kb.expertise.experts(viewer, words, limit=ASK_LIMIT)
         return answers[words]
 
     topics = find_topics(docs, skills, newcomers=new, gone=gone, ask=ask)
@@ -99,11 +91,13 @@ def what_if_leaves(kb: KnowledgeBase, viewer: Viewer, person_id: str) -> list[To
 def risk_answer(kb: KnowledgeBase, viewer: Viewer, leaving: str | None = None) -> RiskAnswer:
     """Return every area and, when a colleague with a profile is named, what they would take."""
     topics = risk(kb, viewer)
-    people = kb.profile_refs()
+    people = kb.people.profile_refs()
     gone = next((p for p in people if p["id"] == leaving), None) if leaving else None
     lost = topics_held_by(gone["id"], topics) if gone else []
-    names = kb.person_names([h for t in topics for h in (*t.holders, *t.declared_only)])
-    states = kb.freshness(viewer)
-    unowned = entries([s for s in states if s.unowned], kb.person_names)
-    orphaned = entries(unowned_if_leaves(states, gone["id"]), kb.person_names) if gone else []
+    names = kb.people.person_names([h for t in topics for h in (*t.holders, *t.declared_only)])
+    states = kb.upkeep.freshness(viewer)
+    unowned = entries([s for s in states if s.unowned], kb.people.person_names)
+    orphaned = (
+        entries(unowned_if_leaves(states, gone["id"]), kb.people.person_names) if gone else []
+    )
     return RiskAnswer(topics, names, people, gone, lost, unowned, orphaned)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from kb.features.search.payload import search_payload
-from kb.features.search.queries import counted, search
+from kb.features.search.queries import search
 from kb.search.query.hybrid import METHODS
 from kb.web.args import (
     api_filters,
@@ -36,15 +36,15 @@ def page():
         offset=page_int("offset", 0, 0, 10_000),
         limit=limit if limit in PAGE_SIZES else PAGE_SIZES[0],
         sort=page_sort(),
+        count=True,
     )
-    answer = counted(facade(), viewer(), answer)
     return render_template("search.html", page=search_payload(answer))
 
 
 @pages.get("/hit/<token>/<path:source>", endpoint="hit")
 def hit(token: str, source: str):
     """Note that a hit was opened, then open it (the document page decides who may)."""
-    facade().record_click(token[:32])
+    facade().upkeep.record_click(token[:32])
     # The query rides along, so the document page can lead back to the results.
     query = request.args.get("q", "")[:500] or None
     return redirect(url_for("pages.document", source=source, q=query))
@@ -53,7 +53,7 @@ def hit(token: str, source: str):
 @api.post("/search/<token>/click", endpoint="search_click")
 @token_required
 def api_click(token: str):
-    return jsonify(recorded=facade().record_click(token[:32]))
+    return jsonify(recorded=facade().upkeep.record_click(token[:32]))
 
 
 @api.get("/search", endpoint="search")
@@ -73,5 +73,6 @@ def api_body():
         limit=api_int("limit", 10),
         method=method,
         sort=api_sort(),
+        count=True,
     )
-    return jsonify(search_payload(counted(kb, viewer(), answer)))
+    return jsonify(search_payload(answer))

@@ -8,14 +8,11 @@ import re
 import secrets
 import time
 
-from sqlalchemy import select
-
 from kb.access import Viewer
 from kb.ingest.formats import format_for
 from kb.ingest.pipeline import read_upload, web_record
 from kb.ingest.sandbox import title_safely
 from kb.ingest.submit import Refused, visibility
-from kb.models import Person
 from kb.search.query.named_facets import grade_span
 from kb.service import KnowledgeBase
 from kb.text.slugs import slugify, split_values
@@ -31,7 +28,7 @@ BANDS = (("F", 0, 0), ("F-3", 1, 3), ("4-6", 4, 6), ("7-9", 7, 9))
 
 def known_grades(kb: KnowledgeBase) -> set[str]:
     """Return the grade values the documents already carry (the grade facet's values)."""
-    return {g for d in kb.catalog().docs.values() for g in d.grades}
+    return {g for d in kb.indexes.catalog().docs.values() for g in d.grades}
 
 
 def school_grades(values, known) -> tuple[str, ...]:
@@ -65,9 +62,7 @@ def suggested_title(filename: str, data: bytes) -> str | None:
 
 def _coauthors(kb: KnowledgeBase, viewer: Viewer, ids) -> tuple[str, ...]:
     ids = tuple(i for i in dict.fromkeys(ids or ()) if i and i != viewer.person_id)
-    with kb.sessions() as session:
-        known = set(session.scalars(select(Person.id).where(Person.id.in_(ids))))
-    unknown = [i for i in ids if i not in known]
+    unknown = kb.people.unknown(ids)
     if unknown:
         raise Refused("participants", ", ".join(unknown))
     return ids
@@ -102,7 +97,7 @@ def share_material(
         tags=split_values(meta.get("tags")),
         visibility=visibility(meta.get("visibility")),
     )
-    return kb.store.add(record, UPLOADS, slugify(title))
+    return kb.documents.store.add(record, UPLOADS, slugify(title))
 
 
 # A file sent with a form that had a mistake waits here, so it need not be chosen again.

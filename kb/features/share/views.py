@@ -29,7 +29,7 @@ from kb.web.security import limiter
 )
 def share_page():
     form = ShareForm(
-        people=[p for p in facade().profile_refs() if p["id"] != current_user.person_id]
+        people=[p for p in facade().people.profile_refs() if p["id"] != current_user.person_id]
     )
     if request.method != "POST":
         form.answers.data = request.args.get("answers", "")
@@ -99,7 +99,7 @@ def _receive(form: ShareForm):
             )
             answered = _answering(form)
             if answered:
-                facade().answer_request(viewer(), answered["id"], source)
+                facade().upkeep.answer_request(viewer(), answered["id"], source)
             return redirect(url_for("pages.document", source=source))
     kept = None
     if sent is not None and (code in KEEP_FILE_ON or (code is None and form.errors)):
@@ -124,7 +124,7 @@ def _answering(form: ShareForm) -> dict | None:
     return next(
         (
             {"id": a.id, "question": a.question}
-            for a in facade().material_requests(viewer())
+            for a in facade().upkeep.material_requests(viewer())
             if a.id == int(number) and a.answer is None
         ),
         None,

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
 from kb.config import ConfigError
+from kb.db import Database
 from kb.ingest.connectors import state
 from kb.ingest.connectors.base import Source, SourceError
 from kb.ingest.connectors.config import SyncConfig, read_sync_configs
 from kb.ingest.connectors.sync import Syncer, SyncReport
+from kb.ingest.store import Store
 from kb.models import Person
 
 log = logging.getLogger("kb.sync")
@@ -26,36 +30,41 @@ def webdav_source(config: SyncConfig) -> Source:
 
 
 def sync_sources(
-    kb,
+    db: Database,
+    store: Store,
+    instance_path: Path,
+    lock: Callable[[], AbstractContextManager],
     names: list[str] | None = None,
     index: bool = True,
     progress=None,
     open_source: Callable[[SyncConfig], Source] = webdav_source,
 ) -> list[SyncReport]:
     """Sync every configured source (or those named); one sync of an instance at a time."""
-    configs = read_sync_configs(kb.settings.instance_path)
+    configs = read_sync_configs(instance_path)
     unknown = sorted(set(names or ()) - {c.name for c in configs})
     if unknown:
         raise ConfigError(f"no [[sync]] entry named {', '.join(unknown)} in kb.toml")
     chosen = [c for c in configs if not names or c.name in names]
     reports = []
-    with kb.sync_lock(), kb.store.batch(index=index):
+    with lock(), store.batch(index=index):
         for config in chosen:
-            reports.append(sync_one(kb, config, open_source, progress))
+            reports.append(sync_one(db, store, config, open_source, progress))
     return reports
 
 
-def sync_one(kb, config: SyncConfig, open_source, progress=None) -> SyncReport:
+def sync_one(
+    db: Database, store: Store, config: SyncConfig, open_source, progress=None
+) -> SyncReport:
     """Sync one source and record the run; a source that fails changes nothing."""
-    with kb.session() as session:
+    with db.write() as session:
         run_id = state.start_run(session, config.name, datetime.now())
-    with kb.sessions() as session:
+    with db.read() as session:
         known = set(session.scalars(select(Person.id)))
     status = "done"
     try:
         source = open_source(config)
         try:
-            report = Syncer(config, source, kb).run(known, progress)
+            report = Syncer(config, source, db, store).run(known, progress)
         finally:
             source.close()
     except (SourceError, ConfigError) as exc:
@@ -64,6 +73,6 @@ def sync_one(kb, config: SyncConfig, open_source, progress=None) -> SyncReport:
         log.exception("sync %s failed", config.name)
         report, status = SyncReport(config.name, error=f"{type(exc).__name__}: {exc}"), "failed"
     problems = [str(p) for p in report.problems if p.refused]
-    with kb.session() as session:
+    with db.write() as session:
         state.finish_run(session, run_id, status, report.counts, problems, report.error)
     return report

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from kb.db import Database
 from kb.ingest.connectors import state
 from kb.ingest.connectors.base import RemoteEntry, Source, SourceError
 from kb.ingest.connectors.config import SyncConfig
@@ -19,6 +20,7 @@ from kb.ingest.connectors.state import Seen
 from kb.ingest.connectors.walk import Listing, walk
 from kb.ingest.formats import format_for
 from kb.ingest.records import Problem
+from kb.ingest.store import Store
 from kb.ingest.submit import Refused
 from kb.ingest.versions import VersionError
 from kb.limits import MAX_FILE_BYTES, MAX_METADATA_BYTES
@@ -119,15 +121,15 @@ def _same(before: Seen, entry: RemoteEntry) -> bool:
 class Syncer:
     """Apply one source's changes through the store, one file per transaction."""
 
-    def __init__(self, config: SyncConfig, source: Source, kb) -> None:
-        self.config, self.source, self.kb = config, source, kb
+    def __init__(self, config: SyncConfig, source: Source, db: Database, store: Store) -> None:
+        self.config, self.source, self.db, self.store = config, source, db, store
         self.report = SyncReport(config.name)
         self.transient = False
 
     def run(self, known: set[str], progress=None) -> SyncReport:
         """List, plan and apply; a source that cannot be listed changes nothing."""
         name = self.config.name
-        with self.kb.sessions() as session:
+        with self.db.read() as session:
             seen = state.load(session, name)
         # A source with a change feed (Google Drive, OneDrive) answers the listing itself.
         listing = getattr(self.source, "listing", partial(walk, self.source))(seen)
@@ -141,7 +143,7 @@ class Syncer:
         for before in todo.gone:
             self._gone(before)
         ok = not (self.transient or listing.problems)
-        with self.kb.session() as session:
+        with self.db.write() as session:
             # A subtree skipped next time must have been applied in full this time.
             state.save_folders(session, name, listing.folders if ok else None)
         return self.report
@@ -188,12 +190,12 @@ class Syncer:
         try:
             if moved_from is not None:
                 try:
-                    self.kb.store.move(moved_from.document, record, then=then)
+                    self.store.move(moved_from.document, record, then=then)
                     self.report.counts["moved"] += 1
                     return None
                 except VersionError:  # the new name is taken by an older document: start anew
                     self._gone(moved_from)
-            outcome = self.kb.store.put(record, then=then)
+            outcome = self.store.put(record, then=then)
         except Refused as exc:  # over a limit of kb/limits.py: refused by name, the rest go on
             return self._refuse(entry, sidecar, f"{exc.code}: {exc.detail}")
         self.report.counts[outcome] += 1
@@ -205,7 +207,7 @@ class Syncer:
         if counted:
             self.report.problems.append(Problem(source_of(name, entry.path), reason))
         self.report.counts["refused"] += 1
-        with self.kb.session() as session:
+        with self.db.write() as session:
             before = state.load_one(session, name, entry.path)
             document = before.document if before is not None else None
             sidecar_etag = sidecar.etag if sidecar else None
@@ -219,8 +221,8 @@ class Syncer:
             state.forget(session, name, before.path)
 
         if before.document is not None:
-            self.kb.store.delete(before.document, then=then)
+            self.store.delete(before.document, then=then)
             self.report.counts["deleted"] += 1
         else:
-            with self.kb.session() as session:
+            with self.db.write() as session:
                 then(session)

@@ -1,4 +1,4 @@
-"""The indexes half of the facade: snapshots searched by requests, synced by one indexer.
+"""The indexes of one instance: snapshots searched by requests, synced by one indexer.
 
 Requests read the last complete snapshot (catalog, vector and sparse indexes, centroids);
 `sync_indexes` builds the next one aside and swaps it in. A web app starts a background
@@ -7,12 +7,19 @@ Requests read the last complete snapshot (catalog, vector and sparse indexes, ce
 
 from __future__ import annotations
 
+import json
+import sys
+import threading
 import time
+from dataclasses import asdict
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.catalog import Catalog
+from kb.config import Settings
+from kb.db import Database
 from kb.ingest.store import fits_note
 from kb.limits import EMBED_BATCH_BACKGROUND
 from kb.models import Document
@@ -25,16 +32,81 @@ from kb.search.indexes.indexer import (
     read_over_budget,
     sync,
 )
+from kb.search.indexes.keyword import KeywordIndex
 from kb.search.indexes.locks import file_lock
 from kb.search.indexes.repair import disagreeing_legs, load_or_set_aside, open_keyword
 from kb.search.indexes.sparse import SparseIndex
 from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+from kb.search.model.embed import Embedder
+from kb.search.model.sparse import SparseEncoder
 from kb.search.serving.background import IndexWorker
-from kb.search.serving.indexproc import IndexProcess
+from kb.search.serving.indexproc import IndexProcess, lower_priority
 
 
 class IndexSnapshots:
-    """Mixed into KnowledgeBase, which sets the attributes these methods use in __init__."""
+    """The keyword, vector and sparse indexes and the catalog that searches read."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        embedder: Embedder,
+        sparse_encoder: SparseEncoder | None,
+    ) -> None:
+        self.settings, self.db = settings, db
+        self.embedder, self.sparse_encoder = embedder, sparse_encoder
+        self.keyword = KeywordIndex(settings.index_path / "whoosh")
+        self.vector_path = settings.index_path / "vectors"
+        self.sparse_path = settings.index_path / "sparse"
+        self._vectors = None
+        self._vectors_rebuilt = False
+        self._sparse = None
+        self._sparse_rebuilt = False
+        self.centroids: dict = {}
+        self._catalog: Catalog | None = None
+        self._generation = None
+        # One sync at a time in this process; request threads never take this lock.
+        self._sync_lock = threading.RLock()
+        # Held only to swap a snapshot in or to reread the catalog: never while embedding.
+        self._catalog_lock = threading.Lock()
+        self._vector_mtime: tuple = ()
+        self._indexed: dict[int, int] = {}
+        self._indexed_generation = None
+        self._over_budget: frozenset[int] = frozenset()
+        # The background indexer of a running server (start_indexer); None on the command line.
+        self.worker: IndexWorker | None = None
+        self.last_sync: SyncReport | None = None
+
+    def yield_to_serving(self) -> None:
+        """Run this process's batch work (ingest, reindex, the indexer) below serving:
+        kb.toml's indexer_nice and indexer_threads."""
+        lower_priority(self.settings.indexer_nice, self.settings.indexer_threads)
+
+    def indexer_command(self) -> list[str]:
+        """Return the command line of the server's child indexer (`kb indexer`)."""
+        return [sys.executable, "-m", "kb.cli", "indexer"]
+
+    def settings_line(self) -> str:
+        """Return these settings as the one JSON line a child indexer is started with."""
+        values = {k: v for k, v in asdict(self.settings).items() if v is not None}
+        return json.dumps(
+            values, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)
+        )
+
+    @property
+    def indexed_generation(self) -> tuple | None:
+        """The fingerprint of the documents the indexes hold (generation), once synced."""
+        return self._indexed_generation
+
+    def over_budget(self, doc_ids) -> frozenset[int]:
+        """Return those of these documents the last sync indexed by what fits."""
+        over = getattr(self.last_sync, "over_budget", frozenset())
+        return frozenset(over) & frozenset(doc_ids)
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.keyword.close()
 
     def _file_lock(self, name: str, on_wait=None):
         """Hold an exclusive lock on a file of the index folder; call on_wait() before waiting."""
@@ -104,7 +176,7 @@ class IndexSnapshots:
         this process's sync lock are held while embedding; no request thread waits on them.
         """
         background = self.worker is not None
-        with self._sync_lock, self.index_lock(), self.sessions() as session:
+        with self._sync_lock, self.index_lock(), self.db.read() as session:
             # Read the fingerprint before the indexes: a change committed while they sync is
             # then still news to the next catalog() call, never marked as seen unindexed.
             generation = self.generation(session)
@@ -129,7 +201,7 @@ class IndexSnapshots:
             centroids = vectors.mean_by_group(catalog.chunks_by_language)
             indexed = indexed_revisions(session, self.keyword, vectors, sparse)
             with self._catalog_lock:
-                self._vectors, self._sparse, self._centroids = vectors, sparse, centroids
+                self._vectors, self._sparse, self.centroids = vectors, sparse, centroids
                 self._vectors_rebuilt = self._sparse_rebuilt = False
                 self._vector_mtime = self._vector_file_mtime()
                 self._catalog, self._generation = catalog, generation
@@ -144,7 +216,7 @@ class IndexSnapshots:
         return tuple(p.stat().st_mtime_ns if p.exists() else None for p in paths)
 
     def _current_generation(self) -> tuple:
-        with self.sessions() as session:
+        with self.db.read() as session:
             return self.generation(session)
 
     def index_stale(self) -> bool:
@@ -154,25 +226,29 @@ class IndexSnapshots:
             or self._vector_file_mtime() != self._vector_mtime
         )
 
-    def catalog(self) -> Catalog:
-        """Return the catalog of the documents as they are now; nudge the indexer on a change.
+    def catalog(self, session: Session | None = None) -> Catalog:
+        """Return the catalog of the documents as they are now (as this session reads them);
+        nudge the indexer on a change.
 
         With a background indexer (the web app) this never embeds: it rereads the documents'
         metadata, which is cheap, so access checks and filters always follow the database,
         and the indexes catch up behind it. Without one (the command line) it syncs here.
         """
-        with self.sessions() as session:
-            current = self.generation(session)
-            if self._catalog is not None and current == self._generation:
-                return self._catalog
-            if self.worker is None:
-                session.close()
-                self.sync_indexes()
-                return self._catalog
-            with self._catalog_lock:
-                if self._catalog is None or current != self._generation:
-                    self._catalog, self._generation = Catalog.load(session), current
-                catalog = self._catalog
+        if session is None:
+            with self.db.read() as own:
+                return self.catalog(own)
+        current = self.generation(session)
+        if self._catalog is not None and current == self._generation:
+            return self._catalog
+        if self.worker is None:
+            # The sync reads and writes in sessions of its own: end this one's transaction.
+            session.rollback()
+            self.sync_indexes()
+            return self._catalog
+        with self._catalog_lock:
+            if self._catalog is None or current != self._generation:
+                self._catalog, self._generation = Catalog.load(session), current
+            catalog = self._catalog
         self.worker.nudge()
         return catalog
 
@@ -187,7 +263,7 @@ class IndexSnapshots:
         in a child process (`kb indexer`, see kb.search.serving.indexproc) or in a thread."""
         if self.worker is None:
             self._open_for_serving()
-            with self.sessions() as session:
+            with self.db.read() as session:
                 self._rebuilding = disagreeing_legs(
                     session, self.keyword, self.vectors, self.sparse_index
                 )
@@ -196,7 +272,7 @@ class IndexSnapshots:
                 self._indexed = indexed_revisions(
                     session, self.keyword, self.vectors, self.sparse_index
                 )
-            self._centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
+            self.centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
             if process:
                 self.worker = IndexProcess(
                     self.indexer_command(),
@@ -250,14 +326,14 @@ class IndexSnapshots:
         ):
             return
         vectors, sparse = self._load_saved_indexes()
-        with self.sessions() as session:
+        with self.db.read() as session:
             generation = self.generation(session)
             catalog = Catalog.load(session)
             indexed = indexed_revisions(session, self.keyword, vectors, sparse)
         centroids = vectors.mean_by_group(catalog.chunks_by_language)
         over = read_over_budget(self.settings.index_path / OVER_BUDGET_FILE)
         with self._catalog_lock:
-            self._vectors, self._sparse, self._centroids = vectors, sparse, centroids
+            self._vectors, self._sparse, self.centroids = vectors, sparse, centroids
             self._vector_mtime = mtime
             self._catalog, self._generation = catalog, generation
             self._indexed, self._indexed_generation = indexed, published or generation
@@ -293,7 +369,7 @@ class IndexSnapshots:
     def index_state(self, source: str) -> str | None:
         """Return "indexed", "partly" (indexed by what fits) or "pending" (being indexed) for a
         document, None when there is none; the search snapshot is what counts."""
-        with self.sessions() as session:
+        with self.db.read() as session:
             row = session.execute(
                 select(Document.id, Document.revision, Document.text).where(
                     Document.source == source
@@ -305,7 +381,7 @@ class IndexSnapshots:
             return "pending"
         return "partly" if row.id in self._over_budget or fits_note(row.text or "") else "indexed"
 
-    def _documents_changed(self, progress=None, inline: bool = False) -> None:
+    def documents_changed(self, progress=None, inline: bool = False) -> None:
         """Bring the indexes up to date after a store write: queued for the background
         worker when there is one (a web upload), else at once (an ingest, the command line)."""
         if self.worker is not None and not inline:
