@@ -140,3 +140,60 @@ def test_the_risk_table_shows_every_column_as_cards_on_a_phone(visit_at):
     # Issue 28: no column hidden in a sideways-scrolling box; each row is a card instead.
     assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
     assert visit.overflow() == {}  # nor does the page scroll sideways
+
+
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT_MIME = "application/vnd.oasis.opendocument.text"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_shared_presentation_shows_its_slides_one_after_another(visit_at, width):
+    from tests.test_format_pptx import presentation
+
+    visit = visit_at(width)
+    page = visit.page
+    visit.goto("/share")
+    page.get_by_label("Fil", exact=True).set_input_files(
+        {"name": "holkar.pptx", "mimeType": PPTX_MIME, "buffer": presentation()}
+    )
+    page.get_by_label("Titel").fill(f"Fladdermusholkar ({width})")
+    page.get_by_role("button", name="Dela materialet").click()
+    page.wait_for_url(re.compile(r"/doc/material/uploads/fladdermusholkar"))
+    body = page.locator(".doc-body")
+    assert body.get_by_role("heading", level=2).all_inner_texts()[:3] == [
+        "Bild 1",
+        "Bild 2",
+        "Bild 3",
+    ]
+    assert body.get_by_role("heading", name="Bygg en holk").is_visible()
+    assert "Moment" in body.get_by_role("columnheader").all_inner_texts()
+    visit.screenshot("document-pptx")
+    assert visit.overflow() == {}
+    assert visit.axe_violations() == []
+    assert visit.csp_errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_shared_opendocument_text_shows_its_headings_list_and_table(visit_at, width):
+    from tests.test_format_odt import make_odt
+
+    visit = visit_at(width)
+    page = visit.page
+    visit.goto("/share")
+    page.get_by_label("Fil", exact=True).set_input_files(
+        {"name": "lasloggen.odt", "mimeType": ODT_MIME, "buffer": make_odt()}
+    )
+    page.get_by_label("Titel").fill(f"Läsloggen ({width})")
+    page.get_by_role("button", name="Dela materialet").click()
+    page.wait_for_url(re.compile(r"/doc/material/uploads/lasloggen"))
+    body = page.locator(".doc-body")
+    assert body.get_by_role("heading", name="Så gör vi").is_visible()
+    assert "Skriv tre rader om bokmalsdraken" in body.get_by_role("list").first.inner_text()
+    assert body.get_by_role("table").get_by_role("columnheader").all_inner_texts() == [
+        "Vecka",
+        "Bok",
+    ]
+    visit.screenshot("document-odt")
+    assert visit.overflow() == {}
+    assert visit.axe_violations() == []
+    assert visit.csp_errors == []
