@@ -1,0 +1,132 @@
+"""tantivy queries built from kb's own analysis: what a colleague typed, and its coverage."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable
+
+import tantivy
+
+from kb.search.indexes.keywords import FIELD_BOOSTS
+
+STEMMED = ("title", "tags", "body")
+QUOTED = re.compile(r'"([^"]*)"')
+
+
+def analysed_terms(analyzer, text: str) -> list[str]:
+    """Return the distinct stemmed terms of a query, as the body field indexes them."""
+    cleaned = re.sub(r"[^\w\s-]", " ", text, flags=re.UNICODE)
+    return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))
+
+
+def _clause(schema, field: str, tokens: list[tuple[int, str]]):
+    """Return a term query for one token, a phrase query for several (None: no token)."""
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        return tantivy.Query.term_query(schema, field, tokens[0][1])
+    start = tokens[0][0]
+    return tantivy.Query.phrase_query(schema, field, [(p - start, t) for p, t in tokens])
+
+
+def _segment(schema, text: str, stemmed, exact, phrase: bool) -> list:
+    """Return the clauses of one word (or quoted phrase) over the four fields."""
+    out = []
+    if phrase:
+        words = [[(t.pos, t.text) for t in stemmed(text, positions=True, mode="query")]]
+        exact_words = [[(t.pos, t.text) for t in exact(text, positions=True)]]
+    else:
+        words = [[(0, t.text)] for t in stemmed(text, mode="query")]
+        exact_words = [[(0, t.text)] for t in exact(text)]
+    for tokens in words:
+        out += [_clause(schema, field, tokens) for field in STEMMED]
+    for tokens in exact_words:
+        query = _clause(schema, "exact", tokens)
+        if query is not None:
+            out.append(tantivy.Query.boost_query(query, FIELD_BOOSTS["exact"]))
+    return [q for q in out if q is not None]
+
+
+def build_query(schema, text: str, stemmed, exact):
+    """Build an OR query of what a colleague typed (None: no word to look for).
+
+    Every word becomes a term in the stemmed title, tags and body (their weights are
+    indexed: a title token is there three times) and in the exact words at weight 0.5;
+    a quoted phrase becomes a phrase in each field. Scores are tantivy's BM25 (k1 = 1.2,
+    b = 0.75) summed over the clauses a document matches. Field syntax ("title:x") is no
+    syntax here: the colon separates words like any other character.
+    """
+    cleaned = re.sub(r"[^\w\s\"'.:-]", " ", text, flags=re.UNICODE).strip()
+    if not cleaned:
+        return None
+    clauses = []
+    rest = QUOTED.sub(" ", cleaned)
+    for phrase in QUOTED.findall(cleaned):
+        clauses += _segment(schema, phrase, stemmed, exact, phrase=True)
+    for word in rest.replace('"', " ").split():
+        clauses += _segment(schema, word, stemmed, exact, phrase=False)
+    if not clauses:
+        return None
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses])
+
+
+def _holders(index, term: str, mask: frozenset[int] | None) -> set[int]:
+    """Return the doc ids (within `mask`) whose title, tags or body hold a stemmed term."""
+    schema = index.schema
+    held = tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, tantivy.Query.term_query(schema, f, term)) for f in STEMMED]
+    )
+    searcher = index.searcher()
+    limit = max(len(mask) if mask is not None else int(searcher.num_docs), 1)
+    found = index._filtered(held, mask)
+    hits = searcher.search(found, limit, count=False).hits
+    return {int(d) for d in searcher.fast_field_values("doc_id", [a for _, a in hits])}
+
+
+def coverage(
+    index,
+    text: str,
+    allowed: Collection[int] | None,
+    groups: Iterable[Iterable[str]] | None,
+    among: Collection[int] | None,
+) -> dict[int, float]:
+    """Return c(d) = Σ_{g held by d} w(g) / Σ_g w(g), w(g) = ln(N / (df_body(g) + 1)) + 1.
+
+    A group no document holds weighs the largest idf, ln(N + 1) + 1; a group of several
+    terms is held when any of them is and weighs its best-known term's idf.
+    """
+    stemmed = index._stemmed
+    if groups is None:
+        groups = [[term] for term in analysed_terms(stemmed, text)]
+    else:
+        groups = [[t for word in group for t in analysed_terms(stemmed, word)] for group in groups]
+    groups = [g for g in groups if g]
+    if not groups:
+        return {}
+    searcher = index.searcher()
+    docs = int(searcher.num_docs)
+    ceiling = math.log(docs + 1) + 1
+    mask = None
+    for limit in (allowed, among):
+        if limit is not None:
+            limited = frozenset(int(d) for d in limit)
+            mask = limited if mask is None else mask & limited
+    weights, holders = [], []
+    for group in groups:
+        held: set[int] = set()
+        idfs = []
+        for term in group:
+            if any(searcher.doc_freq(f, term) for f in STEMMED):
+                body = searcher.doc_freq("body", term)
+                idfs.append(math.log(docs / (body + 1)) + 1 if docs else 1.0)
+                if mask is None or mask:
+                    held |= _holders(index, term, mask)
+        weights.append(max(idfs) if idfs else ceiling)
+        holders.append(held)
+    total = sum(weights)
+    share: dict[int, float] = {}
+    for weight, held in zip(weights, holders, strict=True):
+        for doc_id in held:
+            share[doc_id] = share.get(doc_id, 0.0) + weight / total
+    return share
