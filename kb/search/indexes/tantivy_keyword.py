@@ -19,7 +19,7 @@ import tantivy
 
 from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
 from kb.search.indexes.keywords import FIELD_BOOSTS, KeywordDoc, KeywordHit
-from kb.search.indexes.tantivy_query import analysed_terms, build_query, coverage
+from kb.search.indexes.tantivy_query import analysed_terms, build_query, coverage, idf_ratio
 from kb.search.model.memo import Memo
 from kb.text import snippets
 
@@ -79,17 +79,18 @@ class TantivyIndex:
 
     # ------------------------------------------------------------------ files
     def open(self, create: bool = False) -> None:
-        """Open the index; start afresh when asked, missing, unreadable or of another version."""
+        """Open the index; start afresh when asked, missing or of another version.
+
+        An index of this version that does not open raises KeywordIndexError: the caller
+        sets it aside for a look (kb.search.indexes.repair) before starting afresh.
+        """
         version_file = self.path / VERSION_FILE
         if not create and (self.path / "meta.json").exists():
             current = version_file.read_text().strip() if version_file.exists() else None
             if current == SCHEMA_VERSION:
-                try:
-                    self._ix = _guarded(lambda: tantivy.Index.open(str(self.path)))
-                    self._forget()
-                    return
-                except KeywordIndexError:  # a torn or foreign index: the database rebuilds it
-                    pass
+                self._ix = _guarded(lambda: tantivy.Index.open(str(self.path)))
+                self._forget()
+                return
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
@@ -107,6 +108,7 @@ class TantivyIndex:
         with self._lock:
             self._searcher, self._seen = None, None
             self._vocabulary = {}
+            self._parsed.clear()  # its terms are weighed by this commit's statistics
 
     def searcher(self):
         """Return a searcher on the newest commit (another process may have written it)."""
@@ -121,6 +123,7 @@ class TantivyIndex:
                 _guarded(ix.reload)
                 self._searcher, self._seen = _guarded(ix.searcher), seen
                 self._vocabulary = {}
+                self._parsed.clear()
             return self._searcher
 
     def verify(self) -> None:
@@ -200,7 +203,13 @@ class TantivyIndex:
 
     def _build(self, text: str):
         """Build an OR query over the stemmed fields and the exact words, phrases kept."""
-        return build_query(self.schema, text, self._stemmed, self._exact)
+        searcher = self.searcher()
+        docs = int(searcher.num_docs)
+
+        def weigh(field: str, term: str) -> float:
+            return idf_ratio(int(_guarded(lambda: searcher.doc_freq(field, term))), docs)
+
+        return build_query(self.schema, text, self._stemmed, self._exact, weigh)
 
     def _filtered(self, query, allowed: Collection[int] | None):
         """Return the query restricted, inside the engine, to the allowed doc ids."""

@@ -11,6 +11,8 @@ import tantivy
 from kb.search.indexes.keywords import FIELD_BOOSTS
 
 STEMMED = ("title", "tags", "body")
+# The exact words' weight, asked at query time (an index-time 0.5 would need half a token).
+EXACT_BOOST = FIELD_BOOSTS["exact"]
 QUOTED = re.compile(r'"([^"]*)"')
 
 
@@ -20,17 +22,32 @@ def analysed_terms(analyzer, text: str) -> list[str]:
     return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))
 
 
-def _clause(schema, field: str, tokens: list[tuple[int, str]]):
+def idf_ratio(doc_freq: int, docs: int) -> float:
+    """Return w(t) = idf_whoosh / idf_tantivy, the boost that gives a term Whoosh's idf.
+
+    idf_whoosh = ln(N / (n + 1)) + 1 and idf_tantivy = ln(1 + (N − n + 0.5) / (n + 0.5)) for a
+    term in n of N documents: tantivy's BM25 times w(t) is Whoosh's BM25F for that term.
+    """
+    if not doc_freq or not docs:
+        return 1.0
+    tantivy_idf = math.log(1 + (docs - doc_freq + 0.5) / (doc_freq + 0.5))
+    return (math.log(docs / (doc_freq + 1)) + 1) / max(tantivy_idf, 1e-6)
+
+
+def _clause(schema, field: str, tokens: list[tuple[int, str]], weigh=None):
     """Return a term query for one token, a phrase query for several (None: no token)."""
     if not tokens:
         return None
     if len(tokens) == 1:
-        return tantivy.Query.term_query(schema, field, tokens[0][1])
+        term = tantivy.Query.term_query(schema, field, tokens[0][1])
+        return (
+            term if weigh is None else tantivy.Query.boost_query(term, weigh(field, tokens[0][1]))
+        )
     start = tokens[0][0]
     return tantivy.Query.phrase_query(schema, field, [(p - start, t) for p, t in tokens])
 
 
-def _segment(schema, text: str, stemmed, exact, phrase: bool) -> list:
+def _segment(schema, text: str, stemmed, exact, phrase: bool, weigh=None) -> list:
     """Return the clauses of one word (or quoted phrase) over the four fields."""
     out = []
     if phrase:
@@ -40,22 +57,23 @@ def _segment(schema, text: str, stemmed, exact, phrase: bool) -> list:
         words = [[(0, t.text)] for t in stemmed(text, mode="query")]
         exact_words = [[(0, t.text)] for t in exact(text)]
     for tokens in words:
-        out += [_clause(schema, field, tokens) for field in STEMMED]
+        out += [_clause(schema, field, tokens, weigh) for field in STEMMED]
     for tokens in exact_words:
-        query = _clause(schema, "exact", tokens)
+        query = _clause(schema, "exact", tokens, weigh)
         if query is not None:
-            out.append(tantivy.Query.boost_query(query, FIELD_BOOSTS["exact"]))
+            out.append(tantivy.Query.boost_query(query, EXACT_BOOST))
     return [q for q in out if q is not None]
 
 
-def build_query(schema, text: str, stemmed, exact):
+def build_query(schema, text: str, stemmed, exact, weigh=None):
     """Build an OR query of what a colleague typed (None: no word to look for).
 
     Every word becomes a term in the stemmed title, tags and body (their weights are
     indexed: a title token is there three times) and in the exact words at weight 0.5;
-    a quoted phrase becomes a phrase in each field. Scores are tantivy's BM25 (k1 = 1.2,
-    b = 0.75) summed over the clauses a document matches. Field syntax ("title:x") is no
-    syntax here: the colon separates words like any other character.
+    a quoted phrase becomes a phrase in each field. Scores are BM25 (k1 = 1.2, b = 0.75)
+    summed over the clauses a document matches, each term boosted by weigh(field, term)
+    (idf_ratio: Whoosh's idf in place of tantivy's). Field syntax ("title:x") is no syntax
+    here: the colon separates words like any other character.
     """
     cleaned = re.sub(r"[^\w\s\"'.:-]", " ", text, flags=re.UNICODE).strip()
     if not cleaned:
@@ -63,9 +81,9 @@ def build_query(schema, text: str, stemmed, exact):
     clauses = []
     rest = QUOTED.sub(" ", cleaned)
     for phrase in QUOTED.findall(cleaned):
-        clauses += _segment(schema, phrase, stemmed, exact, phrase=True)
+        clauses += _segment(schema, phrase, stemmed, exact, True, weigh)
     for word in rest.replace('"', " ").split():
-        clauses += _segment(schema, word, stemmed, exact, phrase=False)
+        clauses += _segment(schema, word, stemmed, exact, False, weigh)
     if not clauses:
         return None
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses])
