@@ -11,8 +11,11 @@ import tantivy
 from kb.search.indexes.keywords import FIELD_BOOSTS
 
 STEMMED = ("title", "tags", "body")
-# The exact words' weight, asked at query time (an index-time 0.5 would need half a token).
-EXACT_BOOST = FIELD_BOOSTS["exact"]
+K1 = 1.2  # tantivy's and Whoosh's BM25 k1
+# The exact words' weight at query time: Whoosh weighs them 0.5 at index time, inside the
+# saturation, which half a token cannot do here. A word once in a document of average length
+# scores idf·w(k1+1)/(w+k1) in Whoosh (w = 0.5) and b·idf in tantivy: b = 0.647 matches it.
+EXACT_BOOST = FIELD_BOOSTS["exact"] * (1 + K1) / (FIELD_BOOSTS["exact"] + K1)
 QUOTED = re.compile(r'"([^"]*)"')
 
 
