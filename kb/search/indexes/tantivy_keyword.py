@@ -19,7 +19,14 @@ import tantivy
 
 from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
 from kb.search.indexes.keywords import FIELD_BOOSTS, KeywordDoc, KeywordHit
-from kb.search.indexes.tantivy_query import analysed_terms, build_query, coverage, idf_ratio
+from kb.search.indexes.tantivy_query import (
+    analysed_terms,
+    build_query,
+    coverage,
+    doc_freq,
+    guarded,
+    idf_ratio,
+)
 from kb.search.model.memo import Memo
 from kb.text import snippets
 
@@ -35,10 +42,6 @@ SNIPPET_CACHE = 1024
 PARSED_CACHE = 256
 
 
-class KeywordIndexError(OSError):
-    """The tantivy index does not read: set it aside and rebuild it from the database."""
-
-
 def make_schema() -> tantivy.Schema:
     """Return the schema: doc id and revision as fast fields, four fields of kb's tokens."""
     builder = tantivy.SchemaBuilder()
@@ -49,14 +52,11 @@ def make_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def _guarded(call):
-    """Run a tantivy call; its panics (a damaged file) become a KeywordIndexError."""
-    try:
-        return call()
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # pyo3's PanicException is no Exception
-        raise KeywordIndexError(f"{type(exc).__name__}: {exc}") from None
+def _every_address(searcher) -> list:
+    """Return the address of every live document a searcher sees."""
+    limit = max(int(searcher.num_docs), 1)
+    every = tantivy.Query.all_query()
+    return [a for _, a in guarded(lambda: searcher.search(every, limit, count=False).hits)]
 
 
 class TantivyIndex:
@@ -88,7 +88,7 @@ class TantivyIndex:
         if not create and (self.path / "meta.json").exists():
             current = version_file.read_text().strip() if version_file.exists() else None
             if current == SCHEMA_VERSION:
-                self._ix = _guarded(lambda: tantivy.Index.open(str(self.path)))
+                self._ix = guarded(lambda: tantivy.Index.open(str(self.path)))
                 self._forget()
                 return
         if self.path.exists():
@@ -120,8 +120,8 @@ class TantivyIndex:
         with self._lock:
             if self._searcher is None or seen != self._seen:
                 ix = self.ix
-                _guarded(ix.reload)
-                self._searcher, self._seen = _guarded(ix.searcher), seen
+                guarded(ix.reload)
+                self._searcher, self._seen = guarded(ix.searcher), seen
                 self._vocabulary = {}
                 self._parsed.clear()
             return self._searcher
@@ -129,11 +129,11 @@ class TantivyIndex:
     def verify(self) -> None:
         """Read every document's fields through; raise KeywordIndexError when damaged."""
         searcher = self.searcher()
-        addresses = self._addresses(self.all_query())
-        _guarded(lambda: searcher.fast_field_values("revision", addresses))
+        addresses = _every_address(searcher)
+        guarded(lambda: searcher.fast_field_values("revision", addresses))
         for address in addresses:
-            _guarded(lambda a=address: searcher.doc(a))
-        _guarded(lambda: searcher.terms_with_prefix("exact", "", limit=1))
+            guarded(lambda a=address: searcher.doc(a))
+        guarded(lambda: searcher.terms_with_prefix("exact", "", limit=1))
 
     def close(self) -> None:
         self._forget()
@@ -143,20 +143,12 @@ class TantivyIndex:
         """Return how many documents the index holds."""
         return int(self.searcher().num_docs)
 
-    def all_query(self):
-        return tantivy.Query.all_query()
-
-    def _addresses(self, query) -> list:
-        searcher = self.searcher()
-        limit = max(int(searcher.num_docs), 1)
-        return [a for _, a in _guarded(lambda: searcher.search(query, limit, count=False).hits)]
-
     def revisions(self) -> dict[int, int]:
         """Return {doc_id: revision} of everything in the index."""
-        searcher = self.searcher()
-        addresses = self._addresses(self.all_query())
-        ids = _guarded(lambda: searcher.fast_field_values("doc_id", addresses))
-        revs = _guarded(lambda: searcher.fast_field_values("revision", addresses))
+        searcher = self.searcher()  # one searcher: the addresses are its own
+        addresses = _every_address(searcher)
+        ids = guarded(lambda: searcher.fast_field_values("doc_id", addresses))
+        revs = guarded(lambda: searcher.fast_field_values("revision", addresses))
         return {int(d): int(r or 0) for d, r in zip(ids, revs, strict=True)}
 
     def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
@@ -207,7 +199,7 @@ class TantivyIndex:
         docs = int(searcher.num_docs)
 
         def weigh(field: str, term: str) -> float:
-            return idf_ratio(int(_guarded(lambda: searcher.doc_freq(field, term))), docs)
+            return idf_ratio(doc_freq(searcher, field, term), docs)
 
         return build_query(self.schema, text, self._stemmed, self._exact, weigh)
 
@@ -248,8 +240,8 @@ class TantivyIndex:
             )
         searcher = self.searcher()
         filtered = self._filtered(query, allowed)
-        hits = _guarded(lambda: searcher.search(filtered, limit, count=False).hits)
-        ids = _guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
+        hits = guarded(lambda: searcher.search(filtered, limit, count=False).hits)
+        ids = guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
         return [KeywordHit(int(d), float(s)) for (s, _), d in zip(hits, ids, strict=True)]
 
     def _count(self, query, mask: frozenset[int] | None) -> int:
@@ -257,7 +249,7 @@ class TantivyIndex:
             return 0
         searcher = self.searcher()
         found = self._filtered(query, mask)
-        return int(_guarded(lambda: searcher.search(found, 1, count=True).count))
+        return int(guarded(lambda: searcher.search(found, 1, count=True).count))
 
     def knows_any(self, query_text: str, allowed: Collection[int] | None = None) -> bool:
         """Tell whether any word of the query occurs in a document of `allowed` (None: all).
@@ -299,7 +291,7 @@ class TantivyIndex:
         with self._lock:
             known = self._vocabulary.get(first)
         if known is None:
-            terms = _guarded(lambda: searcher.terms_with_prefix("exact", first))
+            terms = guarded(lambda: searcher.terms_with_prefix("exact", first))
             known = [t for t, _ in terms]
             with self._lock:
                 self._vocabulary[first] = known

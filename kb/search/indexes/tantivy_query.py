@@ -1,4 +1,4 @@
-"""tantivy queries built from kb's own analysis: what a colleague typed, and its coverage."""
+"""tantivy queries built from kb's own analysis, the coverage, and tantivy's panics made errors."""
 
 from __future__ import annotations
 
@@ -17,6 +17,25 @@ K1 = 1.2  # tantivy's and Whoosh's BM25 k1
 # scores idf·w(k1+1)/(w+k1) in Whoosh (w = 0.5) and b·idf in tantivy: b = 0.647 matches it.
 EXACT_BOOST = FIELD_BOOSTS["exact"] * (1 + K1) / (FIELD_BOOSTS["exact"] + K1)
 QUOTED = re.compile(r'"([^"]*)"')
+
+
+class KeywordIndexError(OSError):
+    """The tantivy index does not read: set it aside and rebuild it from the database."""
+
+
+def guarded(call):
+    """Run a tantivy call; its panics (a damaged file) become a KeywordIndexError."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # pyo3's PanicException is no Exception
+        raise KeywordIndexError(f"{type(exc).__name__}: {exc}") from None
+
+
+def doc_freq(searcher, field: str, term: str) -> int:
+    """Return how many documents hold a term in a field (deleted ones not yet merged too)."""
+    return int(guarded(lambda: searcher.doc_freq(field, term)))
 
 
 def analysed_terms(analyzer, text: str) -> list[str]:
@@ -101,8 +120,9 @@ def _holders(index, term: str, mask: frozenset[int] | None) -> set[int]:
     searcher = index.searcher()
     limit = max(len(mask) if mask is not None else int(searcher.num_docs), 1)
     found = index._filtered(held, mask)
-    hits = searcher.search(found, limit, count=False).hits
-    return {int(d) for d in searcher.fast_field_values("doc_id", [a for _, a in hits])}
+    hits = guarded(lambda: searcher.search(found, limit, count=False).hits)
+    ids = guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
+    return {int(d) for d in ids}
 
 
 def coverage(
@@ -138,8 +158,8 @@ def coverage(
         held: set[int] = set()
         idfs = []
         for term in group:
-            if any(searcher.doc_freq(f, term) for f in STEMMED):
-                body = searcher.doc_freq("body", term)
+            if any(doc_freq(searcher, f, term) for f in STEMMED):
+                body = doc_freq(searcher, "body", term)
                 idfs.append(math.log(docs / (body + 1)) + 1 if docs else 1.0)
                 if mask is None or mask:
                     held |= _holders(index, term, mask)
