@@ -57,6 +57,15 @@ def test_a_quoted_phrase_finds_the_words_in_that_order_first(index):
     assert index.search('"tyst läsning"', None, 10)[0].doc_id == 2
 
 
+def test_a_misspelled_word_is_corrected_from_the_engines_own_words(index):
+    from kb.search.query import spelling
+
+    index.apply([KeywordDoc(1, 1, "Bedömningsmatris", "", "Källkritik i åk 7.")], [])
+    fixed = spelling.correct("bedömingsmatris kallkritik", index, {1})
+    assert fixed.text == "bedömningsmatris källkritik"
+    assert spelling.correct("bedömingsmatris", index, set()).changed is False
+
+
 def hidden_world(index) -> None:
     """Ten hidden documents that say 'zebrametoden' often, one allowed that says it once."""
     hidden = [
