@@ -54,6 +54,9 @@ class Settings:
     indexer: str = "process"
     indexer_nice: int = 10
     indexer_threads: int = 1
+    # The keyword leg's engine: "whoosh" (the reference, for small installations) or
+    # "tantivy" (docs/search.md has both measured). Switching rebuilds it from the database.
+    keyword_backend: str = "whoosh"
 
     @property
     def index_path(self) -> Path:
@@ -106,6 +109,7 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "indexer": ((str,), "process or thread"),
     "indexer_nice": ((int,), "a whole number from 0 to 19"),
     "indexer_threads": ((int,), "a whole number (0: every core)"),
+    "keyword_backend": ((str,), "whoosh or tantivy"),
 }
 POSITIVE = (
     "rrf_k",
@@ -119,6 +123,8 @@ FUSION_METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 # The e5 engine's precisions (kb.search.model.e5engine and backends read them from here).
 PRECISIONS = ("auto", "bf16", "fp32", "q4")
 INDEXER_MODES = ("process", "thread")
+# The keyword leg's engines (kb.search.indexes.keywords.BACKENDS reads them from here).
+KEYWORD_BACKENDS = ("whoosh", "tantivy")
 
 
 def _check(where: str, key: str, value):
@@ -141,6 +147,8 @@ def _check(where: str, key: str, value):
         raise ConfigError(f"{where}: {key} must be one of {', '.join(FUSION_METHODS)}")
     if key == "secret_key" and value and len(value) < 16:
         raise ConfigError(f"{where}: {key} must be {expected}")
+    if key == "keyword_backend" and value not in KEYWORD_BACKENDS:
+        raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
     if key == "indexer" and value not in INDEXER_MODES:
         raise ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
     if key == "indexer_nice" and not 0 <= value <= 19 or key == "indexer_threads" and value < 0:
@@ -200,6 +208,7 @@ def load_settings(instance_path: str | os.PathLike, **overrides) -> Settings:
         "KB_PRECISION": "precision",
         "KB_FUSION": "fusion_method",
         "KB_TODAY": "today",
+        "KB_KEYWORD_BACKEND": "keyword_backend",
     }
     for env, key in env_map.items():
         if os.environ.get(env):

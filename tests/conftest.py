@@ -1,5 +1,6 @@
 """Shared fixtures: instances with the fake embedder, bundles written on the fly.
 
+With `KB_TEST_KEYWORD_BACKEND=tantivy` every instance runs its keyword leg on tantivy.
 With `KB_TEST_DATABASE_URL` set (an admin URL of a PostgreSQL server, e.g.
 postgresql+psycopg2://postgres@127.0.0.1:5432/postgres) every instance folder a test opens
 gets a fresh database of its own on that server instead of its SQLite file.
@@ -26,6 +27,11 @@ BROKEN_BUNDLE = SHARED / "sample-bundle-broken"
 DEMO_BUNDLE = ROOT / "kb" / "demo" / "bundle"
 
 TEST_DATABASE_URL = os.environ.get("KB_TEST_DATABASE_URL", "").strip()
+# The keyword engine of every instance the run opens (whoosh or tantivy), servers included:
+# KB_TEST_KEYWORD_BACKEND=tantivy runs the keyword and search specs on tantivy.
+KEYWORD_BACKEND = os.environ.get("KB_TEST_KEYWORD_BACKEND", "").strip() or "whoosh"
+if os.environ.get("KB_TEST_KEYWORD_BACKEND", "").strip():
+    os.environ["KB_KEYWORD_BACKEND"] = KEYWORD_BACKEND
 LOCAL_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 

@@ -17,7 +17,7 @@ def test_a_keyword_index_written_by_older_code_is_rebuilt_at_start_up(make_kb, b
     first = make_kb()
     first.documents.ingest(bundle.root)
     first.close()
-    (first.settings.index_path / "whoosh" / VERSION_FILE).write_text("0")
+    (first.indexes.keyword.path / VERSION_FILE).write_text("0")
     again = make_kb()
     assert "material/schack.md" in found(again, "schackklubben", "keyword")
 
@@ -66,7 +66,7 @@ def test_changes_made_by_another_process_are_seen_before_the_next_search(make_kb
 
 def test_a_search_under_way_keeps_its_keyword_reader_when_a_new_commit_lands(make_kb, bundle):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
-    kb = make_kb()
+    kb = make_kb(keyword_backend="whoosh")  # Whoosh's readers (tantivy's are snapshots)
     kb.documents.ingest(bundle.root)
     under_way = kb.indexes.keyword.searcher()  # what a request thread holds mid-search
     bundle.doc("material/go.md", "Goklubben på rasterna.", title="Go")
@@ -77,7 +77,7 @@ def test_a_search_under_way_keeps_its_keyword_reader_when_a_new_commit_lands(mak
 
 def test_parsing_a_query_never_reads_the_index_files(make_kb, bundle):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
-    kb = make_kb()
+    kb = make_kb(keyword_backend="whoosh")  # Whoosh's table of contents
     kb.documents.ingest(bundle.root)
     for toc in (kb.settings.index_path / "whoosh").glob("*.toc"):
         toc.unlink()  # as a commit's clean-up in another process may, mid-search

@@ -6,7 +6,10 @@ import random
 import sys
 import threading
 
-from kb.search.indexes.keyword import KeywordDoc, KeywordIndex
+import pytest
+
+from kb.search.indexes.backends import BACKENDS, make_keyword_index
+from kb.search.indexes.keywords import KeywordDoc
 
 WORDS = [
     "boksamtal",
@@ -28,9 +31,10 @@ WORDS = [
 ]
 
 
-def test_many_threads_searching_one_index_at_once_each_get_their_own_answers(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_many_threads_searching_one_index_at_once_each_get_their_own_answers(tmp_path, backend):
     rng = random.Random(7)
-    index = KeywordIndex(tmp_path / "keyword")
+    index = make_keyword_index(tmp_path / "index", backend)
     docs = [
         KeywordDoc(i, 1, f"Dokument {i}", "", " ".join(rng.choice(WORDS) for _ in range(400)))
         for i in range(1, 301)
@@ -49,7 +53,7 @@ def test_many_threads_searching_one_index_at_once_each_get_their_own_answers(tmp
                 word = pick.choice(WORDS)
                 try:
                     found = [h.doc_id for h in index.search(word, None, 20)]
-                except Exception as exc:  # a torn read surfaces as any error of Whoosh's
+                except Exception as exc:  # a torn read surfaces as any error of the engine's
                     failures.append(f"{word}: {exc!r}")
                     return
                 if found != alone[word]:

@@ -15,20 +15,30 @@ import pytest
 
 from kb.config import load_settings
 from kb.service import KnowledgeBase
-from tests.conftest import SAMPLE_BUNDLE
+from tests.conftest import KEYWORD_BACKEND, SAMPLE_BUNDLE
 from tests.helpers import CSRF, log_in, make_app, open_kb
 from tests.servers import Server, server_env
 from tests.test_availability import GatedEmbedder
 
+KEYWORD_FILES = {
+    "whoosh": {
+        "keyword segment": "whoosh/*.seg",
+        "keyword table of contents": "whoosh/_kb_*.toc",
+    },
+    "tantivy": {
+        "keyword postings": "tantivy/*.idx",
+        "keyword stored fields": "tantivy/*.store",
+        "keyword metadata": "tantivy/meta.json",
+    },
+}
 FILES = {
-    "keyword segment": "whoosh/*.seg",
-    "keyword table of contents": "whoosh/_kb_*.toc",
+    **KEYWORD_FILES[KEYWORD_BACKEND],
     "vector index": "vectors/vectors.faiss",
     "vector metadata": "vectors/vectors.json",
     "latent-term index": "sparse/sparse.npz",
     "latent-term metadata": "sparse/sparse.json",
 }
-LEG_OF = {"whoosh": "keyword", "vectors": "dense", "sparse": "sparse"}
+LEG_OF = {"whoosh": "keyword", "tantivy": "keyword", "vectors": "dense", "sparse": "sparse"}
 
 
 def damage(path, how: str) -> None:
@@ -65,7 +75,7 @@ HITS_WITHIN = float(os.environ.get("KB_REPAIR_HITS_S", "40"))
 @pytest.mark.parametrize("which", list(FILES))
 def test_a_damaged_index_file_never_keeps_the_server_down(instance, which, how):
     folder, token, env = instance
-    [path] = (folder / "index").glob(FILES[which])
+    path = sorted((folder / "index").glob(FILES[which]))[0]  # tantivy: one of its segments
     damage(path, how)
     server = Server(folder, env)
     try:

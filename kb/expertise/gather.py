@@ -36,7 +36,7 @@ from kb.expertise.relevance import (
     standard_scores,
 )
 from kb.models import Document
-from kb.search.indexes.keyword import KeywordIndex
+from kb.search.indexes.keywords import KeywordIndex
 from kb.search.indexes.vectors import VectorIndex
 from kb.search.model.embed import Embedder
 from kb.search.query import translate

@@ -55,11 +55,31 @@ def doctor_report(settings) -> dict:
         "cpu": f"{platform.machine()}, {_cpu_name()}",
         "cpu features": [f for f in CPU_FEATURES if f in flags]
         or ["none of " + "/".join(CPU_FEATURES)],
+        "keyword index": _keyword_line(settings),
         "dense index": _index_engines(settings.index_path / "vectors" / "vectors.json"),
         "sparse index": _index_engines(settings.index_path / "sparse" / "sparse.json"),
         "thesaurus": _thesaurus_line(),
         "translation": _translation_line(),
     }
+
+
+def _keyword_line(settings) -> str:
+    """Say which keyword engine runs (kb.toml's keyword_backend), its version, its folder."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kb.search.indexes.backends import keyword_folder, switched_backend
+
+    backend = settings.keyword_backend
+    try:
+        engine = f"{backend} {version(backend)}"
+    except PackageNotFoundError:
+        engine = f"{backend} (not installed: pip install {backend})"
+    folder = keyword_folder(settings.index_path, backend)
+    line = f"{engine}, kb's Swedish analysis, in {folder}"
+    last = switched_backend(settings.index_path, backend)
+    if last:
+        line += f" (written by {last} until now: rebuilt from the database at the next sync)"
+    return line
 
 
 def _translation_line() -> str:

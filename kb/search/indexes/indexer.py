@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
-from kb.search.indexes.keyword import KeywordDoc, KeywordIndex
+from kb.search.indexes.keywords import KeywordDoc, KeywordIndex
 from kb.search.indexes.progress import IndexingStopped
 from kb.search.indexes.saving import Saving, over_budget_text, read_over_budget
 from kb.search.indexes.sparse import SparseIndex

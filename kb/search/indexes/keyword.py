@@ -1,4 +1,4 @@
-"""The keyword leg: a Whoosh index with Swedish analysis, BM25F, and highlighted snippets."""
+"""The keyword leg on Whoosh: Swedish analysis, BM25F, and highlighted snippets (the reference)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import shutil
 import threading
 import time
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index, scoring
@@ -18,6 +17,7 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlug
 from whoosh.query import Every, NullQuery, Or
 
 from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
+from kb.search.indexes.keywords import FIELD_BOOSTS, KeywordDoc, KeywordHit
 from kb.search.model.memo import Memo
 from kb.text import snippets
 
@@ -26,7 +26,6 @@ INDEX_NAME = "kb"
 # an index written by older code is rebuilt rather than read with mismatched analysis.
 SCHEMA_VERSION = "3"
 VERSION_FILE = "kb-schema-version"
-FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "exact": 0.5}
 # Parsed queries kept: a search parses its text once, not once per leg and snippet.
 PARSED_CACHE = 256
 SNIPPET_CACHE = 1024
@@ -35,21 +34,7 @@ SNIPPET_CACHE = 1024
 SENTENCE_CACHE = 8192
 
 
-@dataclass(frozen=True)
-class KeywordDoc:
-    """What the keyword leg needs of one document."""
-
-    doc_id: int
-    revision: int
-    title: str
-    tags: str
-    body: str
-
-
-@dataclass(frozen=True)
-class KeywordHit:
-    doc_id: int
-    score: float
+__all__ = ["KeywordDoc", "KeywordHit", "WhooshIndex", "make_schema"]
 
 
 def make_schema() -> Schema:
@@ -65,8 +50,10 @@ def make_schema() -> Schema:
     )
 
 
-class KeywordIndex:
+class WhooshIndex:
     """A Whoosh index in one folder, derived from the database and rebuildable from it."""
+
+    backend = "whoosh"
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -145,6 +132,21 @@ class KeywordIndex:
                     raise
                 time.sleep(0.05)
         raise AssertionError("unreachable")
+
+    def verify(self) -> None:
+        """Read every stored document through a reader of its own; raise when damaged."""
+        # A reader of its own: the searcher retries a missing file for seconds.
+        reader = self.ix.reader()
+        try:
+            for _fields in reader.all_stored_fields():
+                pass
+        finally:
+            reader.close()
+        self.searcher()
+
+    def doc_count(self) -> int:
+        """Return how many documents the index holds."""
+        return self.searcher().doc_count()
 
     def revisions(self) -> dict[int, int]:
         """Return {doc_id: revision} of everything in the index."""
@@ -255,6 +257,7 @@ class KeywordIndex:
         text: str,
         allowed: Collection[int] | None,
         groups: Iterable[Iterable[str]] | None = None,
+        among: Collection[int] | None = None,
     ) -> dict[int, float]:
         """Return, per allowed document, the idf-weighted share of the query's words it holds.
 
@@ -262,7 +265,8 @@ class KeywordIndex:
         w(g) = idf(g), a word no document holds counting with the largest idf: "pannkakor i
         skolan" is not half-answered by a text that says "skolan". With `groups` (an English
         question's Swedish alternatives, one group per English word) a group is one word:
-        held when any of its terms is, weighing its best-known term's idf.
+        held when any of its terms is, weighing its best-known term's idf. `among` (the
+        candidates) does not change a value here: Whoosh reads every posting anyway.
         """
         if groups is None:
             groups = [[term] for term in analysed_terms(self.schema, text)]

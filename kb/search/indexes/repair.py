@@ -44,14 +44,7 @@ def open_keyword(keyword) -> bool:
     fails. Return whether it opened."""
     try:
         keyword.open()
-        # A reader of its own first: the searcher retries a missing file for seconds.
-        reader = keyword.ix.reader()
-        try:
-            for _fields in reader.all_stored_fields():
-                pass
-        finally:
-            reader.close()
-        keyword.searcher()
+        keyword.verify()
         return True
     except Exception as exc:  # random bytes give OSError, TypeError, struct errors, ...
         log.warning("the keyword index does not open (%s: %s)", type(exc).__name__, exc)
@@ -88,7 +81,7 @@ def disagreeing_legs(session, keyword, vectors, sparse) -> set[str]:
     documents = session.scalar(select(func.count(Document.id)))
     chunks = session.scalar(select(func.count(Chunk.id)))
     out = set()
-    if keyword.searcher().doc_count() < documents * COMPLETE_SHARE:
+    if keyword.doc_count() < documents * COMPLETE_SHARE:
         out.add("keyword")
     for name, index in (("dense", vectors), ("sparse", sparse)):
         if index is None:

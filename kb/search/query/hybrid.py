@@ -8,7 +8,7 @@ import numpy as np
 
 from kb.catalog import Catalog, count_facets
 from kb.limits import SNIPPET_SCAN_CHARS
-from kb.search.indexes.keyword import KeywordIndex
+from kb.search.indexes.keywords import KeywordIndex
 from kb.search.indexes.sparse import SparseIndex
 from kb.search.indexes.vectors import VectorIndex
 from kb.search.model.embed import Embedder
@@ -73,7 +73,7 @@ class HybridSearcher:
     def keyword_leg(
         self, text: str, allowed: set[int] | None, n: int, swedish: str | None = None
     ) -> LegResult:
-        """BM25F over the allowed documents (Whoosh filters before taking the top n)."""
+        """BM25F over the allowed documents (the engine filters before taking the top n)."""
         # The index may still hold a document the database has just dropped: the catalog decides.
         weight = self.params.thesaurus_weight
         extra = thesaurus.expansions(text) if weight > 0 else []
@@ -311,9 +311,10 @@ class HybridSearcher:
         """
         out = {name: dict(leg.scores) for name, leg in legs.items() if name != "keyword"}
         if "keyword" in legs:
-            covered = [self.keyword.coverage(q.text, allowed)]
+            among = legs["keyword"].scores
+            covered = [self.keyword.coverage(q.text, allowed, among=among)]
             if q.groups:
-                covered.append(self.keyword.coverage("", allowed, q.covered_groups))
+                covered.append(self.keyword.coverage("", allowed, q.covered_groups, among))
             out["keyword"] = {
                 d: max(c.get(d, 0.0) for c in covered) for d in legs["keyword"].scores
             }

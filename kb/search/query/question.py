@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.search.indexes.keyword import KeywordIndex
+from kb.search.indexes.keywords import KeywordIndex
 from kb.search.query import spelling, translate
 from kb.text.language import detect_query_language
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from whoosh.lang import stopwords_for_language
 
@@ -22,13 +22,13 @@ TWO_EDITS_FROM = 9
 
 
 class Vocabulary(Protocol):
-    """What spelling needs of the keyword index."""
+    """What spelling needs of the keyword index (either backend); a mask is the engine's own."""
 
-    def allowed_mask(self, allowed: Collection[int] | None) -> set[int] | None: ...
+    def allowed_mask(self, allowed: Collection[int] | None) -> Any: ...
 
-    def word_frequency(self, word: str, mask: set[int] | None) -> int: ...
+    def word_frequency(self, word: str, mask: Any) -> int: ...
 
-    def near_words(self, word: str, maxdist: int, mask: set[int] | None) -> dict[str, int]: ...
+    def near_words(self, word: str, maxdist: int, mask: Any) -> dict[str, int]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def edits(a: str, b: str) -> int:
     return prev[-1]
 
 
-def best_word(word: str, vocabulary: Vocabulary, mask: set[int] | None) -> str | None:
+def best_word(word: str, vocabulary: Vocabulary, mask: Any) -> str | None:
     """Return the known word the typist most likely meant, or None.
 
     A word equal but for å/ä/ö wins; then the fewest edits (one for words of six letters or

@@ -23,6 +23,7 @@ from kb.db import Database
 from kb.ingest.store import fits_note
 from kb.limits import EMBED_BATCH_BACKGROUND
 from kb.models import Document
+from kb.search.indexes.backends import make_keyword_index, settle_backend
 from kb.search.indexes.indexer import (
     OVER_BUDGET_FILE,
     SyncReport,
@@ -32,7 +33,6 @@ from kb.search.indexes.indexer import (
     read_over_budget,
     sync,
 )
-from kb.search.indexes.keyword import KeywordIndex
 from kb.search.indexes.locks import file_lock
 from kb.search.indexes.repair import disagreeing_legs, load_or_set_aside, open_keyword
 from kb.search.indexes.sparse import SparseIndex
@@ -55,7 +55,7 @@ class IndexSnapshots:
     ) -> None:
         self.settings, self.db = settings, db
         self.embedder, self.sparse_encoder = embedder, sparse_encoder
-        self.keyword = KeywordIndex(settings.index_path / "whoosh")
+        self.keyword = make_keyword_index(settings.index_path, settings.keyword_backend)
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
         self._vectors = None
@@ -180,6 +180,7 @@ class IndexSnapshots:
             # Read the fingerprint before the indexes: a change committed while they sync is
             # then still news to the next catalog() call, never marked as seen unindexed.
             generation = self.generation(session)
+            settle_backend(self.settings.index_path, self.keyword)
             if force:
                 self.keyword.open(create=True)
             vectors, sparse, rebuilt, sparse_rebuilt = self._working_indexes(force)
@@ -289,6 +290,8 @@ class IndexSnapshots:
 
     def _open_for_serving(self) -> None:
         """Open every index a server searches; a damaged one is set aside and starts empty."""
+        # Not under the index lock: a server never waits for a long ingest to start.
+        settle_backend(self.settings.index_path, self.keyword)
         open_keyword(self.keyword)
         emb, enc = self.embedder, self.sparse_encoder
         vectors = load_or_set_aside(
@@ -310,7 +313,7 @@ class IndexSnapshots:
         if "keyword" in legs and self._catalog is not None:
             # The keyword index is written first and whole: back as soon as it holds them all.
             try:
-                if self.keyword.searcher().doc_count() >= len(self._catalog.docs):
+                if self.keyword.doc_count() >= len(self._catalog.docs):
                     legs = self._rebuilding = legs - {"keyword"}
             except Exception:  # still being replaced: ask again at the next search
                 pass

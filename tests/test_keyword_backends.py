@@ -1,0 +1,185 @@
+"""The keyword leg on either engine: kb's Swedish analysis, the permission filter, repair, switching."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kb.access import Viewer
+from kb.config import load_settings
+from kb.search.doctor import _keyword_line
+from kb.search.indexes.backends import BACKEND_FILE, BACKENDS, make_keyword_index
+from kb.search.indexes.keywords import KeywordDoc
+from kb.search.indexes.repair import open_keyword
+from kb.search.query.hybrid import SearchRequest
+
+
+@pytest.fixture(params=BACKENDS)
+def index(request, tmp_path):
+    """An empty keyword index of each engine."""
+    ix = make_keyword_index(tmp_path / "index", request.param)
+    ix.open()
+    yield ix
+    ix.close()
+
+
+def found(kb, text: str) -> list[str]:
+    request = SearchRequest(text=text, viewer=Viewer.system(), method="keyword")
+    return [h.source for h in kb.finder.search(request).hits]
+
+
+def test_a_compound_with_a_linking_s_is_found_by_its_first_part(index):
+    index.apply([KeywordDoc(1, 1, "Bedömningsmatris i svenska", "", "Matrisen för åk 7.")], [])
+    assert [h.doc_id for h in index.search("bedömning", None, 10)] == [1]
+    assert [h.doc_id for h in index.search("matris", None, 10)] == [1]
+
+
+def test_a_title_word_ranks_above_the_same_word_in_a_body(index):
+    index.apply(
+        [
+            KeywordDoc(1, 1, "Rastvärdar", "", "Schema för rasterna och schackklubben."),
+            KeywordDoc(2, 1, "Schackklubben", "", "Schema för rasterna och rastvärdarna."),
+        ],
+        [],
+    )
+    assert [h.doc_id for h in index.search("schackklubben", None, 10)] == [2, 1]
+
+
+def test_a_quoted_phrase_finds_the_words_in_that_order_first(index):
+    index.apply(
+        [
+            KeywordDoc(1, 1, "Ett", "", "läsning högt i klassen, inte tyst"),
+            KeywordDoc(2, 1, "Två", "", "tyst läsning i klassen"),
+        ],
+        [],
+    )
+    assert index.search('"tyst läsning"', None, 10)[0].doc_id == 2
+
+
+def test_a_misspelled_word_is_corrected_from_the_engines_own_words(index):
+    from kb.search.query import spelling
+
+    index.apply([KeywordDoc(1, 1, "Bedömningsmatris", "", "Källkritik i åk 7.")], [])
+    fixed = spelling.correct("bedömingsmatris kallkritik", index, {1})
+    assert fixed.text == "bedömningsmatris källkritik"
+    assert spelling.correct("bedömingsmatris", index, set()).changed is False
+
+
+def hidden_world(index) -> None:
+    """Ten hidden documents that say 'zebrametoden' often, one allowed that says it once."""
+    hidden = [
+        KeywordDoc(d, 1, "Zebrametoden", "zebrametoden", "Zebrametoden, zebrametoden. Hemligord.")
+        for d in range(1, 11)
+    ]
+    index.apply([*hidden, KeywordDoc(99, 1, "Annat", "", "Vi prövade zebrametoden en gång.")], [])
+
+
+def test_a_document_the_viewer_may_not_open_never_comes_back_nor_takes_a_place(index):
+    hidden_world(index)
+    assert [h.doc_id for h in index.search("zebrametoden", {99}, 1)] == [99]
+    assert [h.doc_id for h in index.search("zebrametoden", {99}, 20)] == [99]
+    assert index.search("zebrametoden", set(), 20) == []
+    assert len(index.search("zebrametoden", None, 20)) == 11
+
+
+def test_words_only_hidden_documents_hold_are_unknown_to_the_viewer(index):
+    hidden_world(index)
+    mine = index.allowed_mask({99})
+    assert index.word_frequency("hemligord", mine) == 0
+    assert index.word_frequency("hemligord", index.allowed_mask(None)) == 10
+    assert index.near_words("hemligrd", 1, mine) == {}
+    assert index.near_words("hemligrd", 1, index.allowed_mask(None)) == {"hemligord": 10}
+    assert not index.knows_any("hemligord", {99})
+    assert set(index.coverage("hemligord zebrametoden", {99})) <= {99}
+
+
+def test_the_coverage_weighs_each_word_by_its_rarity_on_both_engines(tmp_path):
+    docs = [
+        KeywordDoc(1, 1, "Pannkakor", "", "Pannkakor i skolan."),
+        KeywordDoc(2, 1, "Skolan", "", "Om skolan."),
+        KeywordDoc(3, 1, "Skolan igen", "", "Mer om skolan."),
+    ]
+    shares = []
+    for backend in BACKENDS:
+        ix = make_keyword_index(tmp_path / backend, backend)
+        ix.open()
+        ix.apply(docs, [])
+        shares.append(ix.coverage("pannkakor i skolan", None))
+        ix.close()
+    whoosh, tantivy = shares
+    assert set(whoosh) == set(tantivy) == {1, 2, 3}
+    assert tantivy[1] == pytest.approx(1.0) and tantivy[2] < 0.5
+    assert {d: round(v, 6) for d, v in whoosh.items()} == {
+        d: round(v, 6) for d, v in tantivy.items()
+    }
+
+
+def damage(path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "random bytes":
+        path.write_bytes(random.Random(how).randbytes(len(data)))
+    elif how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "emptied":
+        path.write_bytes(b"")
+    else:
+        path.unlink()
+
+
+@pytest.mark.parametrize("how", ["random bytes", "truncated", "emptied", "deleted"])
+@pytest.mark.parametrize("pattern", ["meta.json", "*.store", "*.term", "*.idx", "*.fast"])
+def test_a_damaged_tantivy_index_is_set_aside_and_rebuilt_from_the_database(
+    make_kb, bundle, pattern, how
+):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    kb = make_kb(keyword_backend="tantivy")
+    kb.documents.ingest(bundle.root)
+    folder = kb.indexes.keyword.path
+    kb.close()
+    [path] = folder.glob(pattern)
+    damage(path, how)
+    again = make_kb(keyword_backend="tantivy")
+    if (pattern, how) == ("meta.json", "deleted"):  # no index there: a fresh one, like Whoosh's
+        assert open_keyword(again.indexes.keyword) is True
+    else:
+        assert open_keyword(again.indexes.keyword) is False
+        assert folder.with_name("tantivy.damaged").is_dir()  # set aside for a look
+    again.indexes.sync_indexes()
+    assert found(again, "schackklubben") == ["material/schack.md"]
+
+
+def test_switching_the_engine_rebuilds_the_keyword_index_from_the_database(make_kb, bundle):
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    first = make_kb(keyword_backend="whoosh")
+    first.documents.ingest(bundle.root)
+    first.close()
+    index_path = first.settings.index_path
+    assert (index_path / "whoosh").is_dir()
+    switched = make_kb(keyword_backend="tantivy")
+    switched.indexes.sync_indexes()
+    assert found(switched, "schackklubben") == ["material/schack.md"]
+    assert not (index_path / "whoosh").exists()  # the other engine's index is not kept stale
+    assert (index_path / BACKEND_FILE).read_text() == "tantivy"
+    switched.close()
+    back = make_kb(keyword_backend="whoosh")
+    back.indexes.sync_indexes()
+    assert found(back, "schackklubben") == ["material/schack.md"]
+    assert not (index_path / "tantivy").exists()
+
+
+def test_doctor_says_which_keyword_engine_runs(tmp_path):
+    (tmp_path / "kb.toml").write_text('keyword_backend = "tantivy"\n')
+    line = _keyword_line(load_settings(tmp_path))
+    assert line.startswith("tantivy 0.27.0")
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / BACKEND_FILE).write_text("whoosh")
+    assert "written by whoosh until now" in _keyword_line(load_settings(tmp_path))
+
+
+def test_an_unknown_engine_in_kb_toml_is_named_in_the_message(tmp_path):
+    from kb.config import ConfigError
+
+    (tmp_path / "kb.toml").write_text('keyword_backend = "lucene"\n')
+    with pytest.raises(ConfigError, match="keyword_backend must be whoosh or tantivy"):
+        load_settings(tmp_path)
