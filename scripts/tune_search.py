@@ -93,6 +93,11 @@ for _k, _d, _s in WEIGHTS:
         {"weights": {"keyword": _k, "dense": _d, "sparse": _s}},
     )
 
+# Third round (issue 23): a dictionary word is corrected only to another form of itself.
+_KEEPS = {"spelling_keeps_words": True}
+SETTINGS["spelling keeps dictionary words"] = ("convex", _KEEPS)
+for _leg in ("keyword", "dense", "sparse"):
+    SETTINGS[f"{_leg} only, spelling keeps dictionary words"] = (_leg, _KEEPS)
 
 GRID_BOOSTS = (1.2, 1.35, 1.5)
 

@@ -236,7 +236,8 @@ class HybridSearcher:
         # Only words in documents this viewer may open count (filters aside: they are the
         # viewer's own choice).
         mine = self.catalog.visible(request.viewer)
-        q = understand(text, self.keyword, mine, self.params.spelling, self.params.translate)
+        p = self.params
+        q = understand(text, self.keyword, mine, p.spelling, p.translate, p.spelling_keeps_words)
         if q.language == "none":
             return SearchResult((), 0, {}, suggestion=q.suggestion)
         text, swedish, suggestion, query_language = q.text, q.swedish, q.suggestion, q.language
