@@ -99,6 +99,12 @@ SETTINGS["spelling keeps dictionary words"] = ("convex", _KEEPS)
 for _leg in ("keyword", "dense", "sparse"):
     SETTINGS[f"{_leg} only, spelling keeps dictionary words"] = (_leg, _KEEPS)
 
+SETTINGS["corrected: holding every word first"] = ("convex", {"corrected_complete_first": True})
+SETTINGS["corrected: holding every word first, keeps dictionary words"] = (
+    "convex",
+    {"corrected_complete_first": True, **_KEEPS},
+)
+
 GRID_BOOSTS = (1.2, 1.35, 1.5)
 
 

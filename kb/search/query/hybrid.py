@@ -255,13 +255,12 @@ class HybridSearcher:
         scores = self.fuse(request.method, legs, query_language, judged)
         learned = wants_learned(text)
         if learned:
-            factor = {
-                d: self.params.learned_boost
-                for d in scores
-                if self.catalog.docs[d].kind == "reflection"
-            }
-            scores = fusion.boost(scores, factor)
+            reflections = (d for d in scores if self.catalog.docs[d].kind == "reflection")
+            scores = fusion.boost(scores, dict.fromkeys(reflections, p.learned_boost))
         ordered, near = self.order(scores, judged, request)
+        if p.corrected_complete_first and suggestion and judged and request.sort == SORTS[0]:
+            # The typist meant the viewer's words: the texts holding all of them come first.
+            ordered = fusion.first(ordered, fusion.whole(judged.get("keyword", {})))
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         named = [
             (f, v)

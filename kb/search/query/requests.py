@@ -82,6 +82,8 @@ class SearchParams:
     # ... a word of the Swedish dictionary only to another form of itself (same stem). Measured
     # in the third round and off: no change on the test half (docs/search.md).
     spelling_keeps_words: bool = False
+    # Documents holding every word of a question whose words were corrected come first.
+    corrected_complete_first: bool = False
     # Synonyms from the thesaurus join the keyword query at this weight (the user's words: 1).
     thesaurus_weight: float = 0.0
     # Multiply the documents carrying a facet value the question names (1.0: no boost).
