@@ -105,6 +105,8 @@ SETTINGS["corrected: holding every word first, keeps dictionary words"] = (
     {"corrected_complete_first": True, **_KEEPS},
 )
 
+SETTINGS["narrower words count for the coverage"] = ("convex", {"narrower_coverage": True})
+
 GRID_BOOSTS = (1.2, 1.35, 1.5)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kb.access import Viewer
 from kb.search.indexes import analysis
-from kb.search.query import calibration, spelling, thesaurus
+from kb.search.query import calibration, narrower, spelling, thesaurus
 from kb.search.query.hybrid import SearchRequest
 from kb.search.query.named_facets import named_facets
 from kb.text import snippets
@@ -232,3 +232,12 @@ def test_doctor_says_whether_the_thesaurus_is_there():
     from kb.search.doctor import _thesaurus_line
 
     assert "headwords" in _thesaurus_line()
+
+
+def test_a_topic_word_is_one_word_with_its_narrower_words():
+    (reading,) = narrower.groups("läsning")
+    assert reading[0] == "läsning" and {"boksamtal", "högläsning"} <= set(reading)
+
+
+def test_a_question_without_a_field_word_has_no_narrower_words():
+    assert narrower.groups("glömt lösenord till elevens chromebook") == ()
