@@ -93,6 +93,19 @@ for _k, _d, _s in WEIGHTS:
         {"weights": {"keyword": _k, "dense": _d, "sparse": _s}},
     )
 
+# Third round (issue 23): a dictionary word is corrected only to another form of itself.
+_KEEPS = {"spelling_keeps_words": True}
+SETTINGS["spelling keeps dictionary words"] = ("convex", _KEEPS)
+for _leg in ("keyword", "dense", "sparse"):
+    SETTINGS[f"{_leg} only, spelling keeps dictionary words"] = (_leg, _KEEPS)
+
+SETTINGS["corrected: holding every word first"] = ("convex", {"corrected_complete_first": True})
+SETTINGS["corrected: holding every word first, keeps dictionary words"] = (
+    "convex",
+    {"corrected_complete_first": True, **_KEEPS},
+)
+
+SETTINGS["narrower words count for the coverage"] = ("convex", {"narrower_coverage": True})
 
 GRID_BOOSTS = (1.2, 1.35, 1.5)
 

@@ -63,6 +63,13 @@ def test_what_we_learned_about_npf_lists_only_the_npf_networks_reflections(demo)
     assert [g.name for g in answer.groups] == ["NPF-nätverket Lindskolan"]
 
 
+def test_what_we_learned_about_reading_lists_the_book_talk_reflections_and_no_others(demo):
+    # The book-talk reflections never say "läsning": a book talk is a kind of reading.
+    answer = learned(demo, AMIR, "vad har vi lärt oss om läsning")
+    assert answer.count == 3
+    assert [g.name for g in answer.groups] == ["Boksamtalsgruppen Lindskolan–biblioteket"]
+
+
 def test_what_we_learned_about_exit_tickets_lists_only_the_assessment_groups_reflections(demo):
     answer = learned(demo, AMIR, "vad har vi lärt oss om exit tickets")
     assert answer.count >= 2

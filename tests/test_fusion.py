@@ -88,3 +88,14 @@ def test_when_no_leg_stands_above_the_noise_the_weights_stay_as_they_were():
     weights = {"keyword": 0.3, "dense": 0.7}
     tops = {"keyword": 0.0, "dense": -2.0}
     assert fusion.confident_weights(weights, tops, {"keyword": 0.5, "dense": 2.0}) == weights
+
+
+def test_the_texts_holding_every_word_come_first_each_part_in_its_fused_order():
+    ordered = [("neighbour", 0.9), ("holds-all", 0.8), ("holds-half", 0.7), ("also-all", 0.6)]
+    coverage = {"holds-all": 1.0, "holds-half": 0.5, "also-all": 1.0}
+    assert fusion.first(ordered, fusion.whole(coverage)) == [
+        ("holds-all", 0.8),
+        ("also-all", 0.6),
+        ("neighbour", 0.9),
+        ("holds-half", 0.7),
+    ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from kb.access import Viewer
-from kb.search.query import calibration, spelling, thesaurus
+from kb.search.indexes import analysis
+from kb.search.query import calibration, narrower, spelling, thesaurus
 from kb.search.query.hybrid import SearchRequest
 from kb.search.query.named_facets import named_facets
 from kb.text import snippets
@@ -102,6 +103,41 @@ def test_a_short_word_is_corrected_only_for_its_dots():
     assert not spelling.correct("book", Words(), None).changed
 
 
+class _Viewers:
+    """The words of the documents one viewer may open, with how many documents hold each."""
+
+    def __init__(self, counts):
+        self.counts = counts
+
+    def allowed_mask(self, allowed):
+        return None
+
+    def word_frequency(self, word, mask):
+        return self.counts.get(word, 0)
+
+    def near_words(self, word, maxdist, mask):
+        near = {w: n for w, n in self.counts.items() if n and w != word}
+        return {w: n for w, n in near.items() if spelling.edits(w, word) <= maxdist}
+
+
+def test_a_swedish_word_only_a_hidden_text_holds_is_not_turned_into_a_look_alike():
+    # "bemanning" is in a document the viewer may not open; "bevakning" is two edits away.
+    words = _Viewers({"bevakning": 4, "schema": 2})
+    kept = spelling.correct("bemanning och schema", words, None, analysis.known_word)
+    assert not kept.changed and kept.text == "bemanning och schema"
+
+
+def test_a_swedish_word_still_meets_the_form_the_viewers_texts_use():
+    words = _Viewers({"laboration": 3})
+    corrected = spelling.correct("laborations", words, None, analysis.known_word)
+    assert corrected.text == "laboration"
+
+
+def test_a_misspelt_word_is_still_corrected_when_dictionary_words_are_kept():
+    words = _Viewers({"källkritik": 5})
+    assert spelling.correct("kallkritik", words, None, analysis.known_word).text == "källkritik"
+
+
 NULL = {"dense": calibration.Null(0.0, 1.0), "sparse": calibration.Null(5.0, 1.0)}
 GATES = {"keyword": 0.5, "dense": 2.0, "sparse": 3.0}
 
@@ -196,3 +232,12 @@ def test_doctor_says_whether_the_thesaurus_is_there():
     from kb.search.doctor import _thesaurus_line
 
     assert "headwords" in _thesaurus_line()
+
+
+def test_a_topic_word_is_one_word_with_its_narrower_words():
+    (reading,) = narrower.groups("läsning")
+    assert reading[0] == "läsning" and {"boksamtal", "högläsning"} <= set(reading)
+
+
+def test_a_question_without_a_field_word_has_no_narrower_words():
+    assert narrower.groups("glömt lösenord till elevens chromebook") == ()

@@ -18,6 +18,11 @@ QUESTION_FRAME = re.compile(
 )
 
 
+def wants_learned(text: str) -> bool:
+    """Tell whether a question asks what the groups have learned."""
+    return bool(LEARNED.search(text))
+
+
 def learned_topic(question: str) -> str:
     """Return what a "what have we learned about …?" question is about."""
     return QUESTION_FRAME.sub("", question).strip() or question

@@ -92,9 +92,11 @@ def _reflection_ids(kb: KnowledgeBase, viewer: Viewer, question: str, limit: int
             limit=limit,
             method=kb.settings.fusion_method,
             each_hit_stands_out=True,
+            topic=True,
         )
     )
-    # The search's own confidence (kb.search.query.calibration) decides, reflection by reflection.
+    # The search's own confidence (kb.search.query.calibration) decides, reflection by reflection;
+    # a reflection naming a narrower word of the topic is about it (boksamtal: läsning).
     return [h.doc_id for h in result.hits if h.doc_id in catalog.docs]
 
 

@@ -105,6 +105,23 @@ def ranked(scores: Scores) -> list[tuple[Hashable, float]]:
     return sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 
+def whole(coverage: Scores) -> set[Hashable]:
+    """Return the documents holding every word of the question: {d : c(d) = 1}."""
+    return {d for d, c in coverage.items() if c >= 1.0 - 1e-9}
+
+
+def first(
+    ordered: Sequence[tuple[Hashable, float]], chosen: Collection[Hashable]
+) -> list[tuple[Hashable, float]]:
+    """Move the chosen documents before the others, each part in its own order.
+
+    key(d) = (d ∉ chosen, rank(d)): a stable partition; the scores are left as they were.
+    """
+    return [item for item in ordered if item[0] in chosen] + [
+        item for item in ordered if item[0] not in chosen
+    ]
+
+
 def newest_first(
     ordered: Sequence[tuple[Hashable, float]], dates: Mapping[Hashable, object]
 ) -> list[tuple[Hashable, float]]:

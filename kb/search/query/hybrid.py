@@ -13,25 +13,19 @@ from kb.search.indexes.sparse import SparseIndex
 from kb.search.indexes.vectors import VectorIndex
 from kb.search.model.embed import Embedder
 from kb.search.model.sparse import SparseEncoder
-from kb.search.query import calibration, fusion, thesaurus
+from kb.search.query import calibration, fusion, narrower, thesaurus
 from kb.search.query.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
 from kb.search.query.calibration import Null
 from kb.search.query.named_facets import carries, named_facets
 from kb.search.query.question import Question, encode, understand
 from kb.search.query.requests import SORTS, SearchHit, SearchParams, SearchRequest, SearchResult
 from kb.text import snippets
-from kb.text.questions import LEARNED
+from kb.text.questions import wants_learned
 
 METHODS = ("convex", "rrf", "keyword", "dense", "sparse")
 LEGS = ("keyword", "dense", "sparse")
 # Documents offered as the closest material when no hit is confident.
 CLOSEST = 3
-# "Vad har vi lärt oss om Y": the asker wants the group reflections first.
-
-
-def wants_learned(text: str) -> bool:
-    """Tell whether a question asks what the groups have learned."""
-    return bool(LEARNED.search(text))
 
 
 class HybridSearcher:
@@ -236,7 +230,8 @@ class HybridSearcher:
         # Only words in documents this viewer may open count (filters aside: they are the
         # viewer's own choice).
         mine = self.catalog.visible(request.viewer)
-        q = understand(text, self.keyword, mine, self.params.spelling, self.params.translate)
+        p = self.params
+        q = understand(text, self.keyword, mine, p.spelling, p.translate, p.spelling_keeps_words)
         if q.language == "none":
             return SearchResult((), 0, {}, suggestion=q.suggestion)
         text, swedish, suggestion, query_language = q.text, q.swedish, q.suggestion, q.language
@@ -249,18 +244,19 @@ class HybridSearcher:
         judged = None
         if request.method == "convex" and self.calibration is not None:
             judged = (
-                self.leg_scores(q, legs, allowed) if gated or self.params.leg_confidence else None
+                self.leg_scores(q, legs, allowed, request.topic)
+                if gated or self.params.leg_confidence
+                else None
             )
         scores = self.fuse(request.method, legs, query_language, judged)
         learned = wants_learned(text)
         if learned:
-            factor = {
-                d: self.params.learned_boost
-                for d in scores
-                if self.catalog.docs[d].kind == "reflection"
-            }
-            scores = fusion.boost(scores, factor)
+            reflections = (d for d in scores if self.catalog.docs[d].kind == "reflection")
+            scores = fusion.boost(scores, dict.fromkeys(reflections, p.learned_boost))
         ordered, near = self.order(scores, judged, request)
+        if p.corrected_complete_first and suggestion and judged and request.sort == SORTS[0]:
+            # The typist meant the viewer's words: the texts holding all of them come first.
+            ordered = fusion.first(ordered, fusion.whole(judged.get("keyword", {})))
         facets = count_facets(self.catalog, [d for d, _ in ordered])
         named = [
             (f, v)
@@ -302,22 +298,28 @@ class HybridSearcher:
 
     # ------------------------------------------------------------------ cut-off
     def leg_scores(
-        self, q: Question, legs: dict[str, LegResult], allowed: list[int] | None
+        self,
+        q: Question,
+        legs: dict[str, LegResult],
+        allowed: list[int] | None,
+        topic: bool = False,
     ) -> dict[str, dict[int, float]]:
         """Return the scores the cut-off judges: the semantic legs', the keyword coverage.
 
         An English question is covered by its own words or by its Swedish ones, whichever a
-        document holds more of: its Swedish words never dilute the English ones.
-        """
+        document holds more of: its Swedish words never dilute the English ones; a topic, by
+        its words' narrower words too (kb.search.query.narrower), in any text a leg found."""
         out = {name: dict(leg.scores) for name, leg in legs.items() if name != "keyword"}
         if "keyword" in legs:
-            among = legs["keyword"].scores
+            groups = narrower.groups(q.text) if topic or self.params.narrower_coverage else ()
+            pool = legs.values() if groups else [legs["keyword"]]
+            among = {d for leg in pool for d in leg.scores}
             covered = [self.keyword.coverage(q.text, allowed, among=among)]
             if q.groups:
                 covered.append(self.keyword.coverage("", allowed, q.covered_groups, among))
-            out["keyword"] = {
-                d: max(c.get(d, 0.0) for c in covered) for d in legs["keyword"].scores
-            }
+            if groups:  # a text only the semantic legs found may name a narrower word
+                covered.append(self.keyword.coverage("", allowed, groups, among))
+            out["keyword"] = {d: max(c.get(d, 0.0) for c in covered) for d in among}
         return out
 
     def null_scores(self, text: str) -> dict[str, dict[int, float]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kb.search.indexes.analysis import known_word
 from kb.search.indexes.keywords import KeywordIndex
 from kb.search.query import spelling, translate
 from kb.text.language import detect_query_language
@@ -64,13 +65,14 @@ def understand(
     mine: Collection[int],
     spelling_on: bool = True,
     translate_on: bool = True,
+    keep_words: bool = False,
 ) -> Question | None:
     """Return the question as the legs ask it; None when none of its words is known.
 
     An English question's words are no misspellings of Swedish ones: it gains Swedish words
     instead, for every leg, and its keywords then reach the material in either language.
     Only words in the viewer's own documents (`mine`) count, so a hidden document's words
-    answer like no word at all.
+    answer like no word at all; a dictionary word is never corrected (`keep_words`).
     """
     english = translate_on and translate.is_english(text)
     mask = keyword.allowed_mask(mine)
@@ -82,7 +84,7 @@ def understand(
     known_groups = tuple(g for g in groups if any(known(w) for w in g))
     swedish = " ".join(dict.fromkeys(w for group in groups for w in group))
     correction = (
-        spelling.correct(text, keyword, mine)
+        spelling.correct(text, keyword, mine, known_word if keep_words else None)
         if spelling_on and not english
         else spelling.Correction(text)
     )

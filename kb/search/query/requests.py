@@ -24,6 +24,9 @@ class SearchRequest:
     cutoff: bool = True
     # True: every hit must stand out from noise by itself, not only the question's best.
     each_hit_stands_out: bool = False
+    # True: the text is a topic ("läsning"), and a text naming a narrower word of it
+    # ("boksamtal") is about it too (kb.search.query.narrower).
+    topic: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,15 @@ class SearchParams:
     keep_coverage: float = 0.25
     # Correct words no allowed document holds to the closest word one does.
     spelling: bool = True
+    # ... a word of the Swedish dictionary only to another form of itself (same stem). Measured
+    # in the third round and off: no change on the test half (docs/search.md).
+    spelling_keeps_words: bool = False
+    # Documents holding every word of a question whose words were corrected come first.
+    corrected_complete_first: bool = False
+    # The narrower words of a question's words (kb.search.query.narrower) count as that word for
+    # the keyword coverage the confidence reads, for every question (a topic: always). Measured
+    # in the third round: no change on either half, so off for the search page.
+    narrower_coverage: bool = False
     # Synonyms from the thesaurus join the keyword query at this weight (the user's words: 1).
     thesaurus_weight: float = 0.0
     # Multiply the documents carrying a facet value the question names (1.0: no boost).

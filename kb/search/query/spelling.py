@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from whoosh.lang import stopwords_for_language
 
-from kb.search.indexes.analysis import TOKEN_PATTERN
+from kb.search.indexes.analysis import TOKEN_PATTERN, stem
 
 WORD = re.compile(TOKEN_PATTERN)
 FOLD = str.maketrans("åäöéèüáà", "aaoeeuaa")
@@ -61,14 +61,21 @@ def edits(a: str, b: str) -> int:
     return prev[-1]
 
 
-def best_word(word: str, vocabulary: Vocabulary, mask: Any) -> str | None:
+def best_word(
+    word: str,
+    vocabulary: Vocabulary,
+    mask: Any,
+    fits: Callable[[str], bool] | None = None,
+) -> str | None:
     """Return the known word the typist most likely meant, or None.
 
     A word equal but for å/ä/ö wins; then the fewest edits (one for words of six letters or
-    more, two from nine); then the word in most documents.
+    more, two from nine); then the word in most documents. Only candidates that `fit` count.
     """
     maxdist = 2 if len(word) >= TWO_EDITS_FROM else 1
     near = vocabulary.near_words(word, maxdist, mask)
+    if fits is not None:
+        near = {c: n for c, n in near.items() if fits(c)}
     folded = fold(word)
     if len(word) < ONE_EDIT_FROM:
         near = {c: n for c, n in near.items() if fold(c) == folded}
@@ -81,8 +88,26 @@ def best_word(word: str, vocabulary: Vocabulary, mask: Any) -> str | None:
     return min(sorted(near), key=cost)
 
 
-def correct(text: str, vocabulary: Vocabulary, allowed: Collection[int] | None) -> Correction:
-    """Replace each word no allowed document holds by its closest allowed word, if any."""
+def forms_of(word: str, stem_of: Callable[[str], str]) -> Callable[[str], bool]:
+    """Return a test of whether a candidate is a form of the word (has its stem)."""
+    own = stem_of(word)
+    return lambda candidate: stem_of(candidate) == own
+
+
+def correct(
+    text: str,
+    vocabulary: Vocabulary,
+    allowed: Collection[int] | None,
+    is_word: Callable[[str], bool] | None = None,
+    stem_of: Callable[[str], str] = stem,
+) -> Correction:
+    """Replace each word no allowed document holds by the closest word one does.
+
+    A word of the language (`is_word`, e.g. the Swedish dictionary: analysis.known_word) is no
+    misspelling: it only becomes another form of itself, one with its stem ("laborations" ->
+    "laboration"), never a look-alike ("bemanning", held only by a text the viewer may not
+    open, stays "bemanning", not "beginning"; "våga" does not become "väga").
+    """
     mask = vocabulary.allowed_mask(allowed)
     changes: dict[str, str] = {}
     for match in WORD.finditer(text):
@@ -91,7 +116,10 @@ def correct(text: str, vocabulary: Vocabulary, allowed: Collection[int] | None) 
             continue
         if vocabulary.word_frequency(word, mask):
             continue
-        better = best_word(word, vocabulary, mask)
+        dictionary_word = is_word is not None and is_word(word)
+        better = best_word(
+            word, vocabulary, mask, forms_of(word, stem_of) if dictionary_word else None
+        )
         if better and better != word:
             changes[word] = better
     if not changes:
