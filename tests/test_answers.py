@@ -123,3 +123,20 @@ def test_answers_switched_off_in_kb_toml_show_none(tmp_path):
     from kb.config import load_settings
 
     assert load_settings(tmp_path).answers is False
+
+
+def test_kb_search_prints_the_answer_above_the_hits_and_carries_it_in_json(demo):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    folder = demo.settings.instance_path
+    (folder / "kb.toml").write_text('answers = true\ntoday = "2026-11-20"\n', encoding="utf-8")
+    folder, question = str(folder), "vad har vi lärt oss om exit tickets"
+    runner = CliRunner()
+    shown = runner.invoke(main, ["--instance", folder, "search", question, "--as", "amir.rahimi"])
+    assert shown.output.startswith("Bedömningsgruppen Sjöviks högstadieskola")
+    body = runner.invoke(
+        main, ["--instance", folder, "search", question, "--as", "amir.rahimi", "--json"]
+    )
+    assert '"answer": {' in body.output

@@ -1,0 +1,57 @@
+"""What an answer may quote and how its link marks it: a reflection's lessons only, a
+material's opening, each sentence with its exact place, marked on the page even across <em>."""
+
+from __future__ import annotations
+
+from kb.text.passages import mark_passage
+from kb.text.sentences import quotable
+
+REFLECTION = """Vad gjorde vi?
+
+Vi prövade boksamtal i fyra veckor med grupper om sex elever.
+
+Vad gick bra?
+
+Tysta elever sa mer i små grupper än i helklass. Bra.
+
+Vad tar vi med oss?
+
+  * Vänta ut tystnaden och säg mindre. Vi räknar tyst till tio innan vi frågar igen.
+"""
+
+
+def test_a_reflection_is_quoted_from_its_lessons_never_from_what_was_done():
+    sentences = quotable(REFLECTION, "reflection")
+    assert [s.text for s in sentences] == [
+        "Tysta elever sa mer i små grupper än i helklass.",
+        "Vänta ut tystnaden och säg mindre.",
+        "Vi räknar tyst till tio innan vi frågar igen.",
+    ]
+    assert [s.section for s in sentences] == ["Vad gick bra?"] + ["Vad tar vi med oss?"] * 2
+
+
+def test_every_quoted_sentence_stands_where_it_says_in_the_text():
+    for s in quotable(REFLECTION, "reflection"):
+        assert REFLECTION[s.start : s.start + len(s.text)] == s.text
+
+
+def test_a_material_is_quoted_from_its_opening_without_its_headings():
+    text = "Så gör vi\n\nGruppen är högst sex elever i taget. Resten läser tyst.\n"
+    assert [s.text for s in quotable(text, "material")] == ["Gruppen är högst sex elever i taget."]
+
+
+def test_the_link_marks_a_sentence_that_crosses_emphasis():
+    page = "<ul><li>Vi provar <em>tänk–para–dela</em>: alla pratar först.</li></ul>"
+    marked, found = mark_passage(page, "Vi provar tänk–para–dela: alla pratar först.")
+    assert found and marked.count('id="passage"') == 1
+    assert (
+        marked.replace('<mark class="passage" id="passage">', "")
+        .replace('<mark class="passage">', "")
+        .replace("</mark>", "")
+        == page
+    )
+
+
+def test_a_sentence_the_page_does_not_hold_is_not_marked():
+    page = "<p>Något helt annat.</p>"
+    assert mark_passage(page, "Vänta ut tystnaden.") == (page, False)
