@@ -55,3 +55,44 @@ def test_the_link_marks_a_sentence_that_crosses_emphasis():
 def test_a_sentence_the_page_does_not_hold_is_not_marked():
     page = "<p>Något helt annat.</p>"
     assert mark_passage(page, "Vänta ut tystnaden.") == (page, False)
+
+
+LESSON = """\
+## Vad gjorde vi?
+Vi prövade exit tickets i åk 8.
+
+## Vad tar vi med oss?
+- Tre frågor räcker gott på en exit ticket.
+"""
+
+
+def quoted_texts(kb):
+    index = kb.indexes.sentences.current()
+    return sorted(r.text for r in index.rows)
+
+
+def test_the_sentence_index_is_rebuilt_from_the_database_when_its_file_is_lost(make_kb, bundle):
+    bundle.doc("reflections/2026-01-01-grupp.md", LESSON, group="Gruppen", authors=["anna.lind"])
+    kb = make_kb(answers=True)
+    kb.documents.ingest(bundle.root)
+    assert quoted_texts(kb) == ["Tre frågor räcker gott på en exit ticket."]
+    (kb.settings.index_path / "sentences" / "sentences.npz").unlink()
+    kb.indexes.sync_indexes()
+    assert quoted_texts(kb) == ["Tre frågor räcker gott på en exit ticket."]
+
+
+def test_a_changed_reflection_is_quoted_as_it_reads_now(make_kb, bundle):
+    path = bundle.doc("reflections/2026-01-01-grupp.md", LESSON, group="Gruppen")
+    kb = make_kb(answers=True)
+    kb.documents.ingest(bundle.root)
+    path.write_text(path.read_text().replace("Tre frågor", "Två frågor"), encoding="utf-8")
+    kb.documents.ingest(bundle.root)
+    assert quoted_texts(kb) == ["Två frågor räcker gott på en exit ticket."]
+
+
+def test_with_answers_off_no_sentence_index_is_built(make_kb, bundle):
+    bundle.doc("reflections/2026-01-01-grupp.md", LESSON, group="Gruppen")
+    kb = make_kb()
+    kb.documents.ingest(bundle.root)
+    assert kb.indexes.sentences.current() is None
+    assert not (kb.settings.index_path / "sentences").exists()
