@@ -96,3 +96,15 @@ def test_with_answers_off_no_sentence_index_is_built(make_kb, bundle):
     kb.documents.ingest(bundle.root)
     assert kb.indexes.sentences.current() is None
     assert not (kb.settings.index_path / "sentences").exists()
+
+
+def test_a_pdf_is_never_quoted_its_page_could_not_mark_the_words(make_kb, bundle):
+    from tests.files import make_pdf
+
+    bundle.write(
+        "material/plan.pdf", make_pdf("Så gör vi när en elev är otrygg på rasten varje dag.")
+    )
+    kb = make_kb(answers=True)
+    kb.documents.ingest(bundle.root)
+    assert "material/plan.pdf" in kb.indexes.catalog().by_source
+    assert quoted_texts(kb) == []

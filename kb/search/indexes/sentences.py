@@ -80,10 +80,18 @@ class SentenceIndex:
         for start in range(0, len(stale), 500):
             ids = stale[start : start + 500]
             query = select(
-                Document.id, Document.revision, Document.kind, Document.title, Document.text
+                Document.id,
+                Document.revision,
+                Document.kind,
+                Document.format,
+                Document.title,
+                Document.text,
             )
             for doc in session.execute(query.where(Document.id.in_(ids))):
-                for s in quotable(doc.text or "", doc.kind):
+                # A PDF's page shows its page texts as the sandbox reads them, not doc.text:
+                # a sentence of it could not be marked where the link leads, so none is quoted.
+                quoted = quotable(doc.text or "", doc.kind) if doc.format != "pdf" else []
+                for s in quoted:
                     fresh.append(SentenceRow(doc.id, s.section, s.text, s.start))
                     titled.append(f"{doc.title}\n{s.text}")
                 revisions[doc.id] = doc.revision
