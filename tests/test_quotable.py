@@ -108,3 +108,20 @@ def test_a_pdf_is_never_quoted_its_page_could_not_mark_the_words(make_kb, bundle
     kb.documents.ingest(bundle.root)
     assert "material/plan.pdf" in kb.indexes.catalog().by_source
     assert quoted_texts(kb) == []
+
+
+def test_every_sentence_the_demo_could_quote_is_marked_on_its_page(make_kb):
+    from kb.access import Viewer
+    from kb.features.documents.payload import with_passage
+    from kb.features.documents.queries import document
+    from tests.conftest import DEMO_BUNDLE
+
+    kb = make_kb(answers=True)
+    kb.documents.ingest(DEMO_BUNDLE)
+    catalog, rows = kb.indexes.catalog(), kb.indexes.sentences.current().rows
+    pages = {}
+    for row in rows:
+        source = catalog.docs[row.doc_id].source
+        pages.setdefault(source, document(kb, Viewer.system(), source))
+        assert with_passage(pages[source], row.text)["passage_found"], (source, row.text)
+    assert len(rows) > 100

@@ -21,8 +21,8 @@ MATERIAL_BLOCKS = 4
 MATERIAL_SECTION = "material"
 # A sentence shorter than this says too little alone ("Bra."); longer ones are cut by the embedder.
 MIN_WORDS, MAX_CHARS = 4, 400
-# A table's row read as text: cells apart by runs of blanks, not a sentence.
-_TABLE = re.compile(r"\S {3,}\S")
+# A table's row read as text (cells apart by blanks, bars or tabs), not a sentence.
+_TABLE = re.compile(r"\S {3,}\S|\||\t")
 _BULLET = re.compile(r"^\s*(?:[*\-•]|\d+[.)])\s+")
 _END = re.compile(r"(?<=[.!?…])[\"”»)]?\s+(?=[\"“«(]?[A-ZÅÄÖÉ0-9])")
 
@@ -83,6 +83,10 @@ def quotable(text: str, kind: str) -> list[Sentence]:
                 continue
             taken += 1
         for sentence, start in split_sentences(line, offset):
+            # A material's line without a full stop is a title or a caption the page may show
+            # elsewhere (a DOCX's title becomes the page's heading), not a sentence to quote.
+            if kind != "reflection" and not sentence.endswith((".", "!", "?", "…")):
+                continue
             if len(sentence.split()) >= MIN_WORDS and len(sentence) <= MAX_CHARS:
                 out.append(Sentence(section, sentence, start))
     return out

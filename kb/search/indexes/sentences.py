@@ -24,6 +24,9 @@ from kb.search.indexes.vectors import IndexCorrupt, IndexLoadError, IndexMismatc
 from kb.text.sentences import quotable
 
 FILE = "sentences.npz"
+# Bumped whenever kb.text.sentences chooses other sentences: a saved index of another version
+# is rebuilt from the database, as one of another model is.
+VERSION = 1
 BATCH = 64
 
 
@@ -110,6 +113,7 @@ class SentenceIndex:
         meta = {
             "model": self.model_name,
             "dim": self.dim,
+            "version": VERSION,
             "revisions": {str(d): r for d, r in self.revisions.items()},
             "rows": [[r.doc_id, r.section, r.text, r.start] for r in self.rows],
         }
@@ -127,7 +131,7 @@ class SentenceIndex:
             matrix = arrays["matrix"].astype(np.float32)
         except (OSError, ValueError, KeyError) as exc:
             raise IndexCorrupt(f"sentence index unreadable: {exc}") from exc
-        if meta.get("model") != model_name or meta.get("dim") != dim:
+        if (meta.get("model"), meta.get("dim"), meta.get("version")) != (model_name, dim, VERSION):
             raise IndexMismatch(f"sentence index built with {meta.get('model')}, not {model_name}")
         if len(matrix) != len(meta["rows"]):
             raise IndexCorrupt("sentence index: vectors and sentences differ in number")
