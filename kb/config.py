@@ -35,6 +35,9 @@ class Settings:
     # Answer only what some leg scores clearly above noise (kb.search.query.calibration); false
     # returns every candidate the legs reach, as before issue 14.
     cutoff: bool = True
+    # The extractive answer above the hits (issue 27, docs/answers.md): sentences quoted from
+    # the documents found, when one clears the bar measured on the tuning half.
+    answers: bool = False
     newcomer_months: int = 12
     today: date | None = None
     secret_key: str = ""
@@ -97,6 +100,7 @@ SCHEMA: dict[str, tuple[tuple[type, ...], str]] = {
     "candidates": ((int,), "a whole number"),
     "learned_boost": ((int, float), "a number"),
     "cutoff": ((bool,), "true or false"),
+    "answers": ((bool,), "true or false"),
     "newcomer_months": ((int,), "a whole number"),
     "today": ((str, date), "a date (YYYY-MM-DD)"),
     "secret_key": ((str,), "a text of at least 16 characters"),

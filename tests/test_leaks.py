@@ -17,6 +17,8 @@ from kb.access import Viewer
 from kb.catalog import Filters
 from kb.features.experts.queries import experts
 from kb.features.risk.queries import risk
+from kb.features.search.payload import search_payload
+from kb.features.search.queries import search
 from kb.search.query.hybrid import METHODS, SearchRequest
 from tests.helpers import log_in, make_app
 
@@ -46,18 +48,10 @@ def may_see(viewer: str, author: str, visibility: str) -> bool:
 DOCS = [(a, v) for a, v in itertools.product(PEOPLE, VISIBILITIES)]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    """A knowledge base with the generated matrix, an app and every viewer's expectations."""
+def write_matrix(bundle):
+    """Write the generated bundle: one document of each visibility per colleague."""
     import yaml
 
-    from kb.config import load_settings
-    from kb.search.model.embed import FakeEmbedder
-    from kb.search.model.sparse import FakeSparseEncoder
-    from kb.service import KnowledgeBase
-
-    root = tmp_path_factory.mktemp("leaks")
-    bundle = root / "bundle"
     people = [
         {
             "id": p,
@@ -89,6 +83,19 @@ def world(tmp_path_factory):
             "beskriver hur vi arbetade i arbetslaget.\n",
             encoding="utf-8",
         )
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """A knowledge base with the generated matrix, an app and every viewer's expectations."""
+    from kb.config import load_settings
+    from kb.search.model.embed import FakeEmbedder
+    from kb.search.model.sparse import FakeSparseEncoder
+    from kb.service import KnowledgeBase
+
+    root = tmp_path_factory.mktemp("leaks")
+    bundle = write_matrix(root / "bundle")
     kb = KnowledgeBase(
         load_settings(root / "instance", embedder="fake"),
         embedder=FakeEmbedder(),
@@ -138,6 +145,44 @@ def test_search_hits_snippets_counts_and_facets_show_exactly_what_the_viewer_may
     assert_clean(viewer, json.dumps([h.snippet + h.title for h in result.hits]))
     assert_clean(viewer, json.dumps(result.facets, ensure_ascii=False))
     assert sum(result.facets["kind"].values()) == result.total
+
+
+# Two "how do we" questions (material is what answers them) that the search answers confidently.
+ASKED = (
+    "hur arbetar vi med zebrametoden i arbetslaget",
+    "hur gör vi kollegialt lärande med zebrametoden",
+)
+
+
+@pytest.fixture(scope="module")
+def answering(tmp_path_factory):
+    """The same matrix with the real models and answers on (the fake vectors answer nothing)."""
+    from kb.config import load_settings
+    from kb.service import KnowledgeBase
+
+    root = tmp_path_factory.mktemp("leaks-answers")
+    kb = KnowledgeBase(load_settings(root / "instance", answers=True))
+    kb.documents.ingest(write_matrix(root / "bundle"))
+    yield kb
+    kb.close()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_an_answer_quotes_only_documents_the_viewer_may_open(answering, viewer):
+    kb = answering
+    for question in ASKED:
+        page = search_payload(search(kb, kb.people.viewer(viewer), question))
+        quoted = [g["source"] for g in (page["answer"] or {}).get("groups", [])]
+        assert set(quoted) <= expected(viewer)
+        assert_clean(viewer, json.dumps(page["answer"], ensure_ascii=False))
+
+
+@pytest.mark.model
+def test_the_answer_leak_check_is_not_empty(answering):
+    kb = answering
+    page = search_payload(search(kb, kb.people.viewer(PEOPLE[0]), ASKED[0]))
+    assert page["answer"] is not None
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)

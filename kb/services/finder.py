@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -12,9 +13,11 @@ from kb.access import Viewer
 from kb.catalog import Catalog, Filters
 from kb.config import Settings
 from kb.db import Database
+from kb.search.query.answer import AnswerParams, Quoted, extract, topics
 from kb.search.query.calibration import Null
 from kb.search.query.hybrid import SORTS, HybridSearcher, SearchParams, SearchRequest, SearchResult
 from kb.search.query.texts import StoredTexts
+from kb.search.query.translate import is_english
 from kb.search.serving.noise import NoiseFloor
 from kb.search.serving.snapshots import IndexSnapshots
 from kb.services.documents import Documents
@@ -41,6 +44,8 @@ class SearchAnswer:
     # The legs still being rebuilt from the database after a damaged index was set aside:
     # until they are back the search finds less, and says so.
     rebuilding: tuple[str, ...] = ()
+    # The extractive answer above the hits (kb.search.query.answer): () when it abstains.
+    answer: tuple[Quoted, ...] = ()
 
 
 class Finder:
@@ -163,7 +168,9 @@ class Finder:
         )
         with self.db.snapshot() as session:
             catalog = self.indexes.catalog(session)
-            result = self.searcher(session, catalog).search(request)
+            searcher = self.searcher(session, catalog)
+            result = searcher.search(request)
+            quoted = self.answer(searcher, text, result) if not offset else []
             shown = result.hits + result.closest
             infos = [catalog.docs[h.doc_id] for h in shown]
             briefs = {b["source"]: b for b in self.documents.briefs(infos, session)}
@@ -188,4 +195,75 @@ class Finder:
             overdue=frozenset(s for s, state in states.items() if state.overdue),
             search_id=search_id,
             rebuilding=tuple(self.indexes.rebuilding_legs()),
+            answer=tuple(quoted),
         )
+
+    def quote(self, text: str, doc_ids: list[int]) -> list[Quoted]:
+        """Quote the sentences that answer a question from these documents, best first, which
+        the caller found for the viewer (the "Vad har vi lärt oss?" page's reflections)."""
+        with self.db.read() as session:
+            searcher = self.searcher(session)
+            return self._quoted(searcher, text, doc_ids)
+
+    def _quoted(self, searcher: HybridSearcher, text: str, ids: list[int]) -> list[Quoted]:
+        """Return the quoted sentences of an answer from these hits (none when answers are off)."""
+        sentences = self.indexes.sentences.current()
+        if sentences is None or not ids:
+            return []
+        q = searcher.question("dense", text)
+        docs = searcher.catalog.docs
+        quoted = extract(text, q, ids, sentences, AnswerParams(), topics(searcher.catalog, ids))
+        return [replace(s, source=docs[s.doc_id].source) for s in quoted]
+
+    def answer(self, searcher: HybridSearcher, text: str, result: SearchResult) -> list[Quoted]:
+        """Quote the sentences that answer a question from its hits, which the viewer may all
+        open; none when the search is not confident (only the closest material) or answers
+        are off in kb.toml."""
+        return self._quoted(searcher, text, [h.doc_id for h in result.hits])
+
+
+def answer_groups(answer: tuple[Quoted, ...], briefs: dict, question: str) -> dict | None:
+    """Return the answer's quoted sentences grouped by document (a learning group's meeting
+    reads as one voice), groups in the order of their best sentence, sentences as written.
+
+    Each sentence's `link` opens its document with the sentence marked (?passage=…#passage);
+    `english` says the question was English and a group's `language` what its words are in.
+    """
+    if not answer:
+        return None
+    groups: dict[str, dict] = {}
+    for quoted in answer:
+        source = quoted.source
+        brief = briefs[source]
+        group = groups.setdefault(
+            source,
+            {
+                "label": voice(brief),
+                "source": source,
+                "title": brief["title"],
+                "kind": brief["kind"],
+                "date": brief["date"].isoformat() if brief.get("date") else None,
+                "language": brief.get("language"),
+                "authors": brief["authors"],
+                "sentences": [],
+            },
+        )
+        group["sentences"].append(
+            {
+                "text": quoted.text,
+                "section": quoted.section,
+                "start": quoted.start,
+                "link": f"/doc/{quote(source)}?passage={quote(quoted.text)}#passage",
+            }
+        )
+    for group in groups.values():
+        group["sentences"].sort(key=lambda s: s["start"])
+    return {"english": is_english(question), "groups": list(groups.values())}
+
+
+def voice(brief: dict) -> str:
+    """Name who speaks in a group of sentences: "Läsgruppen F-6, hösten 2025" or a title."""
+    day = brief.get("date")
+    if brief["kind"] != "reflection" or not brief.get("group") or day is None:
+        return brief["title"]
+    return f"{brief['group']}, {'våren' if day.month <= 6 else 'hösten'} {day.year}"

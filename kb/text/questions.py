@@ -17,6 +17,18 @@ QUESTION_FRAME = re.compile(
     re.I,
 )
 
+# A question that asks how something is done ("hur gör vi med läsloggar?").
+HOWTO = re.compile(
+    r"^\s*(hur (gör|gjorde|kan|ska|brukar|jobbar|arbetar) (man|vi|jag|ni|du)|"
+    r"how (do|did|can|should) (we|i|you)|how to)\b",
+    re.I,
+)
+
+
+def wants_howto(text: str) -> bool:
+    """Tell whether a question asks how something is done."""
+    return bool(HOWTO.search(text))
+
 
 def wants_learned(text: str) -> bool:
     """Tell whether a question asks what the groups have learned."""

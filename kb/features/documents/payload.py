@@ -7,11 +7,14 @@ HTML and PDFs their page texts beside page images, all made in the sandbox and c
 
 from __future__ import annotations
 
+from markupsafe import escape
+
 from kb.ingest.formats import shown_as
 from kb.ingest.previews import Previews
 from kb.limits import MAX_PREVIEW_PAGES
 from kb.services.documents import StoredDocument
 from kb.text.markup import paragraphs, settle_headings
+from kb.text.passages import mark_passage
 
 
 def body(previews: Previews, doc: StoredDocument) -> dict:
@@ -38,6 +41,18 @@ def body(previews: Previews, doc: StoredDocument) -> dict:
     if not shown["html"] and not shown["pages"]:
         shown["paragraphs"] = paragraphs(doc.text)
     return shown
+
+
+def with_passage(page: dict, passage: str) -> dict:
+    """Mark an answer's quoted sentence in the page's body (`passage_found` says whether it
+    was there); a plain-text body becomes its paragraphs as HTML to carry the mark."""
+    shown = page["html"]
+    if not shown and page["paragraphs"]:
+        shown = "".join(f'<p class="plain">{escape(p)}</p>' for p in page["paragraphs"])
+    marked, found = mark_passage(shown, passage)
+    if found:
+        page = {**page, "html": marked}
+    return {**page, "passage_found": found}
 
 
 def _without_title(text: str, title: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, jsonify, send_file
+from flask import abort, jsonify, request, send_file
 
+from kb.features.documents.payload import with_passage
 from kb.features.documents.queries import delete_document, document, download, page_image
 from kb.web.routes import api, facade, pages, render_found, token_required, viewer
 from kb.web.security import DOWNLOAD_CSP
@@ -13,7 +14,12 @@ from kb.web.security import DOWNLOAD_CSP
 
 @pages.get("/doc/<path:source>", endpoint="document")
 def page(source: str):
-    return render_found("document.html", document(facade(), viewer(), source))
+    found = document(facade(), viewer(), source)
+    passage = request.args.get("passage", "")[:1000]
+    if found is not None and passage:
+        # An answer's link: the page marks the quoted sentence and #passage scrolls to it.
+        found = with_passage(found, passage)
+    return render_found("document.html", found)
 
 
 @pages.get("/download/<path:source>", endpoint="download")

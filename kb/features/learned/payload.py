@@ -11,6 +11,8 @@ def learned_payload(answer: LearnedAnswer) -> dict:
     return {
         "question": answer.question,
         "count": answer.count,
+        # The extractive answer (docs/answers.md): None when it abstains.
+        "answer": answer.answer,
         "groups": [
             {
                 "name": g.name,

@@ -9,7 +9,8 @@ from kb.access import Viewer
 from kb.catalog import DocInfo, Filters
 from kb.search.query.hybrid import SearchRequest
 from kb.service import KnowledgeBase
-from kb.text.questions import learned_topic
+from kb.services.finder import answer_groups
+from kb.text.questions import learned_topic, wants_learned
 
 LEARNED_LIMIT = 12
 RELATED_LIMIT = 4
@@ -37,6 +38,8 @@ class LearnedAnswer:
     question: str
     groups: list[LearningGroup]
     count: int
+    # The extractive answer above the reflections (kb.services.finder.answer_groups).
+    answer: dict | None = None
 
 
 def related_material(material: list[DocInfo], reflection: DocInfo, text: str) -> list[dict]:
@@ -125,4 +128,12 @@ def learned(
         )
         for key, meetings in groups.items()
     ]
-    return LearnedAnswer(question, ordered, len(ids))
+    answer = None
+    if question:
+        asked = question if wants_learned(question) else f"vad har vi lärt oss om {question}"
+        quoted = kb.finder.quote(asked, ids)
+        briefs = {
+            b["source"]: b for b in kb.documents.briefs(catalog.docs[q.doc_id] for q in quoted)
+        }
+        answer = answer_groups(tuple(quoted), briefs, question)
+    return LearnedAnswer(question, ordered, len(ids), answer)

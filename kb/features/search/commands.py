@@ -22,6 +22,11 @@ def facet_options(command):
 
 
 def _render(d: dict) -> None:
+    for group in (d.get("answer") or {}).get("groups", []):
+        # The extractive answer (docs/answers.md), quoted as written, above the hits.
+        click.echo(f"{group['label']}:")
+        for sentence in group["sentences"]:
+            click.echo(f"  “{sentence['text']}” ({group['source']})")
     if not d["hits"]:
         click.echo("no results")
     for i, hit in enumerate(d["hits"], 1):

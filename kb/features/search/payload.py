@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.catalog import FACETS
-from kb.features.search.queries import SearchAnswer
+from kb.features.search.queries import SearchAnswer, answer_groups
 from kb.text.questions import learned_topic
 
 
@@ -51,6 +51,8 @@ def search_payload(answer: SearchAnswer) -> dict:
         "search_id": answer.search_id,
         # Legs being rebuilt after a damaged index was set aside: fewer hits until they are back.
         "rebuilding": list(answer.rebuilding),
+        # The extractive answer (docs/answers.md): None when it abstains.
+        "answer": answer_groups(answer.answer, answer.briefs, answer.query),
     }
 
 

@@ -6,7 +6,7 @@ from kb.access import Viewer
 from kb.catalog import Filters
 from kb.search.query.hybrid import SORTS
 from kb.service import KnowledgeBase
-from kb.services.finder import SearchAnswer  # noqa: F401 (the answer payload.py reads)
+from kb.services.finder import SearchAnswer, answer_groups  # noqa: F401 (what payload.py reads)
 
 
 def search(

@@ -35,6 +35,7 @@ from kb.search.indexes.indexer import (
 )
 from kb.search.indexes.locks import file_lock
 from kb.search.indexes.repair import disagreeing_legs, load_or_set_aside, open_keyword
+from kb.search.indexes.sentences import SavedSentences
 from kb.search.indexes.sparse import SparseIndex
 from kb.search.indexes.vectors import IndexLoadError, VectorIndex
 from kb.search.model.embed import Embedder
@@ -58,6 +59,8 @@ class IndexSnapshots:
         self.keyword = make_keyword_index(settings.index_path, settings.keyword_backend)
         self.vector_path = settings.index_path / "vectors"
         self.sparse_path = settings.index_path / "sparse"
+        # The sentences answers quote (docs/answers.md); none when answers are off in kb.toml.
+        self.sentences = SavedSentences.of(settings, embedder)
         self._vectors = None
         self._vectors_rebuilt = False
         self._sparse = None
@@ -198,6 +201,7 @@ class IndexSnapshots:
                 sparse_rebuilt=sparse_rebuilt,
                 batch=self.embed_batch if background else None,
             )
+            self.sentences.sync(session, force)
             catalog = Catalog.load(session)
             centroids = vectors.mean_by_group(catalog.chunks_by_language)
             indexed = indexed_revisions(session, self.keyword, vectors, sparse)

@@ -1,0 +1,97 @@
+"""The extractive answer (issue 27) in a real browser, at 1280 and 390 px: the answer at the top
+of the search page and of "Vad har vi lärt oss?", and its link opening the document scrolled to
+the quoted words, marked, with no complaint from the CSP."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.browser.conftest import WIDTHS, Visit
+from tests.conftest import DEMO_BUNDLE
+from tests.helpers import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.model]
+QUESTION = "/?q=vad+har+vi+l%C3%A4rt+oss+om+boksamtal"
+
+
+@pytest.fixture(scope="module")
+def answering_server(tmp_path_factory):
+    """The demo with the real models and answers on, served from a thread."""
+    from werkzeug.serving import make_server
+
+    from kb import accounts
+    from kb.config import load_settings
+    from kb.service import KnowledgeBase
+    from tests.helpers import make_app
+
+    folder = tmp_path_factory.mktemp("browser-answers")
+    kb = KnowledgeBase(load_settings(folder, today="2026-11-20", answers=True))
+    kb.documents.ingest(DEMO_BUNDLE)
+    accounts.set_password(kb, "amir.rahimi", PASSWORD)
+    app = make_app(kb, TESTING=False, RATELIMIT_ENABLED=False)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=5)
+    kb.close()
+
+
+@pytest.fixture
+def amir_at(browser, answering_server, screenshots):
+    """Return a page at a width, with Amir Rahimi, the demo's new colleague, logged in."""
+    opened = []
+
+    def make(width: str) -> Visit:
+        ctx = browser.new_context(viewport=WIDTHS[width], locale="sv-SE")
+        ctx.set_default_timeout(15_000)
+        opened.append(ctx)
+        visit = Visit(
+            ctx.new_page(), answering_server, screenshots, "" if width == "wide" else "-phone"
+        )
+        visit.goto("/login")
+        visit.page.get_by_label("E-post eller användarnamn").fill("amir.rahimi")
+        visit.page.get_by_label("Lösenord").fill(PASSWORD)
+        visit.page.get_by_role("button", name="Logga in").click()
+        visit.page.wait_for_url(answering_server + "/")
+        return visit
+
+    yield make
+    for ctx in opened:
+        ctx.close()
+
+
+@pytest.mark.parametrize("width", ("wide", "phone"))
+def test_the_answer_stands_above_the_hits_and_fits_the_screen(amir_at, width):
+    amir = amir_at(width)
+    amir.goto(QUESTION)
+    box = amir.page.locator("section.answer")
+    assert box.is_visible()
+    assert "Boksamtalsgruppen" in box.inner_text()
+    assert amir.overflow() == {}
+    assert amir.axe_violations() == []
+    box.scroll_into_view_if_needed()
+    amir.screenshot("issue27-answer-search")
+    amir.goto("/learned?q=boksamtal")
+    assert amir.page.locator("section.answer").is_visible()
+    amir.screenshot("issue27-answer-learned")
+    assert amir.csp_errors == []
+
+
+@pytest.mark.parametrize("width", ("wide", "phone"))
+def test_the_answers_link_scrolls_to_the_quoted_words_marked(amir_at, width):
+    amir = amir_at(width)
+    amir.goto(QUESTION)
+    first = amir.page.locator("section.answer .answer-sentences li").first
+    quoted = first.locator("q").inner_text()
+    first.locator("a").click()
+    amir.page.wait_for_load_state()
+    marked = amir.page.locator("mark.passage")
+    assert " ".join(" ".join(marked.all_inner_texts()).split()) == " ".join(quoted.split())
+    top = amir.page.evaluate("document.getElementById('passage').getBoundingClientRect().top")
+    assert 0 <= top < WIDTHS[width]["height"]  # scrolled into view
+    amir.screenshot("issue27-answer-passage")
+    assert amir.csp_errors == []
