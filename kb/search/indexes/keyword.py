@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import shutil
@@ -17,9 +16,9 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlug
 from whoosh.query import Every, NullQuery, Or
 
 from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
+from kb.search.indexes.highlight import Highlighter, analysed_terms
 from kb.search.indexes.keywords import FIELD_BOOSTS, KeywordDoc, KeywordHit
 from kb.search.model.memo import Memo
-from kb.text import snippets
 
 INDEX_NAME = "kb"
 # Bump when the schema or the analysis changes: Whoosh pickles the analyzer into the index, so
@@ -28,10 +27,6 @@ SCHEMA_VERSION = "3"
 VERSION_FILE = "kb-schema-version"
 # Parsed queries kept: a search parses its text once, not once per leg and snippet.
 PARSED_CACHE = 256
-SNIPPET_CACHE = 1024
-# Sentences remembered with their analysed words: a sentence's words do not depend on the
-# question, and the documents that come up are read again and again (~1.5 KB a sentence).
-SENTENCE_CACHE = 8192
 
 
 __all__ = ["KeywordDoc", "KeywordHit", "WhooshIndex", "make_schema"]
@@ -67,8 +62,7 @@ class WhooshIndex:
         self._local = threading.local()
         self._epoch = 0
         self._parsed = Memo(PARSED_CACHE)
-        self._snippets = Memo(SNIPPET_CACHE)
-        self._sentences = Memo(SENTENCE_CACHE)
+        self.highlighter = Highlighter(self.schema["body"].analyzer)
 
     def parse(self, text: str):
         """Return the parsed query of a text (None: no word to look for), parsed once."""
@@ -269,10 +263,11 @@ class WhooshIndex:
         candidates) does not change a value here: Whoosh reads every posting anyway.
         """
         if groups is None:
-            groups = [[term] for term in analysed_terms(self.schema, text)]
+            groups = [[term] for term in analysed_terms(self.schema["body"].analyzer, text)]
         else:
             groups = [
-                [t for word in group for t in analysed_terms(self.schema, word)] for group in groups
+                [t for word in group for t in analysed_terms(self.schema["body"].analyzer, word)]
+                for group in groups
             ]
         groups = [g for g in groups if g]
         if not groups:
@@ -306,34 +301,8 @@ class WhooshIndex:
         return {ids[num]: v for num, v in share.items() if num in ids}
 
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
-        """Return an HTML-escaped snippet of document_text with the query's words in <mark>.
-
-        The last few are remembered by query and text digest: a popular question's hits
-        are highlighted once, not at every search.
-        """
-        key = (query_text, max_chars, hashlib.blake2b(document_text.encode()).digest())
-        return self._snippets.get(
-            key, lambda: self._highlight(query_text, document_text, max_chars)
-        )
-
-    def _highlight(self, query_text: str, document_text: str, max_chars: int) -> str | None:
-        if not document_text:
-            return None
-        terms = analysed_terms(self.schema, query_text)
-        analyzer = self.schema["body"].analyzer
-
-        def analysed(text: str) -> tuple:
-            # Analysed like the index (stemmed, decompounded), with each word's characters.
-            return tuple(
-                (t.text, t.startchar, t.endchar)
-                for t in analyzer(text, chars=True, mode="index", removestops=True)
-                if not t.stopped
-            )
-
-        def tokens(text: str) -> tuple:
-            return self._sentences.get(text, lambda: analysed(text))
-
-        return snippets.highlight(document_text, terms, tokens, max_chars)
+        """Return an HTML-escaped snippet of document_text with the query's words in <mark>."""
+        return self.highlighter.snippet(query_text, document_text, max_chars)
 
     def close(self) -> None:
         self._reset_searcher()
@@ -358,10 +327,3 @@ def parse_query(schema: Schema, text: str):
     if query is NullQuery or isinstance(query, Every) or not list(query.iter_all_terms()):
         return None
     return query
-
-
-def analysed_terms(schema: Schema, text: str) -> list[str]:
-    """Return the distinct stemmed terms of a query, as the body field indexes them."""
-    cleaned = re.sub(r"[^\w\s-]", " ", text, flags=re.UNICODE)
-    analyzer = schema["body"].analyzer
-    return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))

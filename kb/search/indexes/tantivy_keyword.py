@@ -9,7 +9,6 @@ top k.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import threading
 from collections.abc import Collection, Iterable
@@ -18,9 +17,9 @@ from pathlib import Path
 import tantivy
 
 from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
+from kb.search.indexes.highlight import Highlighter
 from kb.search.indexes.keywords import FIELD_BOOSTS, KeywordDoc, KeywordHit
 from kb.search.indexes.tantivy_query import (
-    analysed_terms,
     build_query,
     coverage,
     doc_freq,
@@ -28,7 +27,6 @@ from kb.search.indexes.tantivy_query import (
     idf_ratio,
 )
 from kb.search.model.memo import Memo
-from kb.text import snippets
 
 # Bump when the schema or the analysis changes: the tokens are kb's, made at index time.
 SCHEMA_VERSION = "1"
@@ -38,7 +36,6 @@ STEMMED = ("title", "tags", "body")
 # every title is repeated alike, the same length ratio dl/avgdl (Whoosh's field_boost).
 REPEAT = {name: int(FIELD_BOOSTS[name]) for name in STEMMED}
 WRITER_HEAP = 50_000_000
-SNIPPET_CACHE = 1024
 PARSED_CACHE = 256
 
 
@@ -74,7 +71,7 @@ class TantivyIndex:
         self._stemmed = swedish_analyzer()
         self._exact = exact_analyzer()
         self._parsed = Memo(PARSED_CACHE)
-        self._snippets = Memo(SNIPPET_CACHE)
+        self.highlighter = Highlighter(self._stemmed)
         self._vocabulary: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------------ files
@@ -316,23 +313,7 @@ class TantivyIndex:
 
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
         """Return an HTML-escaped snippet of document_text with the query's words in <mark>."""
-        key = (query_text, max_chars, hashlib.blake2b(document_text.encode()).digest())
-        return self._snippets.get(
-            key, lambda: self._highlight(query_text, document_text, max_chars)
-        )
-
-    def _highlight(self, query_text: str, document_text: str, max_chars: int) -> str | None:
-        if not document_text:
-            return None
-        terms = analysed_terms(self._stemmed, query_text)
-
-        def tokens(text: str):
-            # Analysed like the index (stemmed, decompounded), with each word's characters.
-            for t in self._stemmed(text, chars=True, mode="index", removestops=True):
-                if not t.stopped:
-                    yield t.text, t.startchar, t.endchar
-
-        return snippets.highlight(document_text, terms, tokens, max_chars)
+        return self.highlighter.snippet(query_text, document_text, max_chars)
 
 
 def within(a: str, b: str, maxdist: int) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable
 
 import tantivy
 
+from kb.search.indexes.highlight import analysed_terms
 from kb.search.indexes.keywords import FIELD_BOOSTS
 
 STEMMED = ("title", "tags", "body")
@@ -36,12 +37,6 @@ def guarded(call):
 def doc_freq(searcher, field: str, term: str) -> int:
     """Return how many documents hold a term in a field (deleted ones not yet merged too)."""
     return int(guarded(lambda: searcher.doc_freq(field, term)))
-
-
-def analysed_terms(analyzer, text: str) -> list[str]:
-    """Return the distinct stemmed terms of a query, as the body field indexes them."""
-    cleaned = re.sub(r"[^\w\s-]", " ", text, flags=re.UNICODE)
-    return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))
 
 
 def idf_ratio(doc_freq: int, docs: int) -> float:
