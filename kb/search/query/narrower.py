@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kb.search.indexes.analysis import stem
 from kb.search.query.spelling import STOP
+from kb.search.query.wordlist import read_word_list
 
 PATH = Path(__file__).parent / "data" / "sv-school-narrower.tsv"
 WORD = re.compile(r"[^\W\d_]+")
@@ -21,15 +22,7 @@ WORD = re.compile(r"[^\W\d_]+")
 @functools.cache
 def table(path: Path = PATH) -> dict[str, tuple[str, ...]]:
     """Return {stem of a broader word: its narrower words}; empty when the list is missing."""
-    out: dict[str, tuple[str, ...]] = {}
-    if not path.exists():
-        return out
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        head, words = line.split("\t", 1)
-        out[stem(head.strip().lower())] = tuple(w.strip() for w in words.split(",") if w.strip())
-    return out
+    return {stem(head): words for head, words in read_word_list(path).items()}
 
 
 def content_words(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from whoosh.lang import stopwords_for_language
 
 from kb.search.indexes.analysis import known_word
+from kb.search.query.wordlist import read_word_list
 from kb.text.language import EN_WORDS, SV_WORDS, detect_query_language
 
 SCHOOL = Path(__file__).parent / "data" / "en-sv-school.tsv"
@@ -38,15 +39,7 @@ PER_WORD = 2
 @functools.cache
 def school_words(path: Path = SCHOOL) -> dict[str, tuple[str, ...]]:
     """Return {English word or phrase: Swedish words} from the school word list."""
-    out: dict[str, tuple[str, ...]] = {}
-    if not path.exists():
-        return out
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        english, swedish = line.split("\t", 1)
-        out[english.strip().lower()] = tuple(w.strip() for w in swedish.split(",") if w.strip())
-    return out
+    return read_word_list(path)
 
 
 @functools.cache
