@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from kb.access import Viewer
@@ -13,6 +11,7 @@ from kb.search.indexes.backends import BACKEND_FILE, BACKENDS, make_keyword_inde
 from kb.search.indexes.keywords import KeywordDoc
 from kb.search.indexes.repair import open_keyword
 from kb.search.query.hybrid import SearchRequest
+from tests.test_self_repair import damage
 
 
 @pytest.fixture(params=BACKENDS)
@@ -113,18 +112,6 @@ def test_the_coverage_weighs_each_word_by_its_rarity_on_both_engines(tmp_path):
     assert {d: round(v, 6) for d, v in whoosh.items()} == {
         d: round(v, 6) for d, v in tantivy.items()
     }
-
-
-def damage(path, how: str) -> None:
-    data = path.read_bytes()
-    if how == "random bytes":
-        path.write_bytes(random.Random(how).randbytes(len(data)))
-    elif how == "truncated":
-        path.write_bytes(data[: len(data) // 2])
-    elif how == "emptied":
-        path.write_bytes(b"")
-    else:
-        path.unlink()
 
 
 @pytest.mark.parametrize("how", ["random bytes", "truncated", "emptied", "deleted"])
