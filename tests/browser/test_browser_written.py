@@ -8,26 +8,38 @@ from urllib.parse import unquote
 import pytest
 
 from tests.files import make_docx_table
+from tests.test_format_odt import make_odt
+from tests.test_format_pptx import presentation
 
 pytestmark = pytest.mark.browser
 
 WIDTHS = ("wide", "phone")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODT_MIME = "application/vnd.oasis.opendocument.text"
+
+
+def share(visit, filename: str, mime: str, data: bytes, title: str, lands_on: str):
+    """Share a file through the form and return the body of the document page it leads to."""
+    page = visit.page
+    visit.goto("/share")
+    page.get_by_label("Fil", exact=True).set_input_files(
+        {"name": filename, "mimeType": mime, "buffer": data}
+    )
+    page.get_by_label("Titel").fill(title)
+    page.get_by_role("button", name="Dela materialet").click()
+    page.wait_for_url(re.compile(f"/doc/material/uploads/{lands_on}"))
+    return page.locator(".doc-body")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_shared_docx_table_shows_as_a_table(visit_at, width):
     visit = visit_at(width)
-    page = visit.page
-    visit.goto("/share")
     rows = [("Mall", "Ämne"), ("3-2-1", "Matematik"), ("Trafikljuset", "Svenska")]
-    page.get_by_label("Fil", exact=True).set_input_files(
-        {"name": "mallar.docx", "mimeType": DOCX_MIME, "buffer": make_docx_table("Mallar", rows)}
-    )
-    page.get_by_label("Titel").fill(f"Exit tickets i tabell ({width})")
-    page.get_by_role("button", name="Dela materialet").click()
-    page.wait_for_url(re.compile(r"/doc/material/uploads/exit-tickets-i-tabell"))
-    table = page.locator(".doc-body").get_by_role("table")
+    data = make_docx_table("Mallar", rows)
+    title = f"Exit tickets i tabell ({width})"
+    body = share(visit, "mallar.docx", DOCX_MIME, data, title, "exit-tickets-i-tabell")
+    table = body.get_by_role("table")
     assert table.get_by_role("columnheader").all_inner_texts() == ["Mall", "Ämne"]
     assert table.get_by_role("row").nth(1).get_by_role("cell").all_inner_texts() == [
         "3-2-1",
@@ -142,24 +154,11 @@ def test_the_risk_table_shows_every_column_as_cards_on_a_phone(visit_at):
     assert visit.overflow() == {}  # nor does the page scroll sideways
 
 
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-ODT_MIME = "application/vnd.oasis.opendocument.text"
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_shared_presentation_shows_its_slides_one_after_another(visit_at, width):
-    from tests.test_format_pptx import presentation
-
     visit = visit_at(width)
-    page = visit.page
-    visit.goto("/share")
-    page.get_by_label("Fil", exact=True).set_input_files(
-        {"name": "holkar.pptx", "mimeType": PPTX_MIME, "buffer": presentation()}
-    )
-    page.get_by_label("Titel").fill(f"Fladdermusholkar ({width})")
-    page.get_by_role("button", name="Dela materialet").click()
-    page.wait_for_url(re.compile(r"/doc/material/uploads/fladdermusholkar"))
-    body = page.locator(".doc-body")
+    title = f"Fladdermusholkar ({width})"
+    body = share(visit, "holkar.pptx", PPTX_MIME, presentation(), title, "fladdermusholkar")
     assert body.get_by_role("heading", level=2).all_inner_texts()[:3] == [
         "Bild 1",
         "Bild 2",
@@ -175,18 +174,8 @@ def test_a_shared_presentation_shows_its_slides_one_after_another(visit_at, widt
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_shared_opendocument_text_shows_its_headings_list_and_table(visit_at, width):
-    from tests.test_format_odt import make_odt
-
     visit = visit_at(width)
-    page = visit.page
-    visit.goto("/share")
-    page.get_by_label("Fil", exact=True).set_input_files(
-        {"name": "lasloggen.odt", "mimeType": ODT_MIME, "buffer": make_odt()}
-    )
-    page.get_by_label("Titel").fill(f"Läsloggen ({width})")
-    page.get_by_role("button", name="Dela materialet").click()
-    page.wait_for_url(re.compile(r"/doc/material/uploads/lasloggen"))
-    body = page.locator(".doc-body")
+    body = share(visit, "lasloggen.odt", ODT_MIME, make_odt(), f"Läsloggen ({width})", "lasloggen")
     assert body.get_by_role("heading", name="Så gör vi").is_visible()
     assert "Skriv tre rader om bokmalsdraken" in body.get_by_role("list").first.inner_text()
     assert body.get_by_role("table").get_by_role("columnheader").all_inner_texts() == [
