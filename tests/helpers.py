@@ -6,7 +6,9 @@ import atexit
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 from kb import accounts
@@ -28,6 +30,21 @@ def make_app(kb, **config):
     }
     settings.update(config)
     return create_app(settings)
+
+
+@contextmanager
+def serving(app, host: str = "127.0.0.1"):
+    """Serve a WSGI app from a thread on a free port; yield the werkzeug server."""
+    from werkzeug.serving import make_server
+
+    httpd = make_server(host, 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=5)
 
 
 def csrf_token(html: str) -> str:

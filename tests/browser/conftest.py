@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
@@ -74,18 +73,12 @@ def live_kb(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(live_kb):
     """Serve the app on 127.0.0.1 and a free port from a thread; yield its base URL."""
-    from werkzeug.serving import make_server
-
-    from tests.helpers import make_app
+    from tests.helpers import make_app, serving
 
     # The limiter stays on, with room for every log-in the tests make.
     app = make_app(live_kb, TESTING=False, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="500/minute")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 @pytest.fixture(scope="session")

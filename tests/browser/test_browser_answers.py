@@ -4,8 +4,6 @@ the quoted words, marked, with no complaint from the CSP."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from tests.browser.conftest import WIDTHS, Visit
@@ -19,24 +17,18 @@ QUESTION = "/?q=vad+har+vi+l%C3%A4rt+oss+om+boksamtal"
 @pytest.fixture(scope="module")
 def answering_server(tmp_path_factory):
     """The demo with the real models and answers on, served from a thread."""
-    from werkzeug.serving import make_server
-
     from kb import accounts
     from kb.config import load_settings
     from kb.service import KnowledgeBase
-    from tests.helpers import make_app
+    from tests.helpers import make_app, serving
 
     folder = tmp_path_factory.mktemp("browser-answers")
     kb = KnowledgeBase(load_settings(folder, today="2026-11-20", answers=True))
     kb.documents.ingest(DEMO_BUNDLE)
     accounts.set_password(kb, "amir.rahimi", PASSWORD)
     app = make_app(kb, TESTING=False, RATELIMIT_ENABLED=False)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
     kb.close()
 
 

@@ -4,15 +4,12 @@ kb's home page, with the unit and the coordinator role the identity provider giv
 from __future__ import annotations
 
 import html
-import threading
-from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.conftest import SAMPLE_BUNDLE
-from tests.helpers import make_app, open_kb
+from tests.helpers import make_app, open_kb, serving
 from tests.oidc_provider import running_provider
 from tests.saml_idp import (
     TestIdP,
@@ -25,18 +22,6 @@ from tests.saml_idp import (
 
 pytestmark = [pytest.mark.browser, needs_xmlsec1]
 COORDINATOR = "urn:x-kb:coordinator"
-
-
-@contextmanager
-def serving(app, host="127.0.0.1"):
-    httpd = make_server(host, 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield httpd
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=5)
 
 
 class BrowserIdP:

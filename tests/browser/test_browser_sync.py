@@ -3,7 +3,6 @@ violations, no CSP complaints, nothing wider than a phone (material from a real 
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import quote
 
 import pytest
@@ -43,16 +42,10 @@ def sync_base(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sync_server(sync_base):
-    from werkzeug.serving import make_server
+    from tests.helpers import make_app, serving
 
-    from tests.helpers import make_app
-
-    httpd = make_server("127.0.0.1", 0, make_app(sync_base), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(timeout=5)
+    with serving(make_app(sync_base)) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 @pytest.fixture
