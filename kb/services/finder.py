@@ -201,9 +201,10 @@ class Finder:
     def quote(self, text: str, doc_ids: list[int]) -> list[Quoted]:
         """Quote the sentences that answer a question from these documents, best first, which
         the caller found for the viewer (the "Vad har vi lärt oss?" page's reflections)."""
+        if not doc_ids or self.indexes.sentences.current() is None:
+            return []  # answers off, or nothing to quote: no session, no searcher
         with self.db.read() as session:
-            searcher = self.searcher(session)
-            return self._quoted(searcher, text, doc_ids)
+            return self._quoted(self.searcher(session), text, doc_ids)
 
     def _quoted(self, searcher: HybridSearcher, text: str, ids: list[int]) -> list[Quoted]:
         """Return the quoted sentences of an answer from these hits (none when answers are off)."""
