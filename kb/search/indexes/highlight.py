@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
+from kb.search.indexes.keywords import analysed_terms
 from kb.search.model.memo import Memo
 from kb.text import snippets
 
@@ -12,12 +12,6 @@ SNIPPET_CACHE = 1024
 # Sentences remembered with their analysed words: a sentence's words do not depend on the
 # question, and the documents that come up are read again and again (~1.5 KB a sentence).
 SENTENCE_CACHE = 8192
-
-
-def analysed_terms(analyzer, text: str) -> list[str]:
-    """Return the distinct stemmed terms of a query, as the body field indexes them."""
-    cleaned = re.sub(r"[^\w\s-]", " ", text, flags=re.UNICODE)
-    return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))
 
 
 class Highlighter:

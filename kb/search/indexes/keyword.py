@@ -16,8 +16,14 @@ from whoosh.qparser import FieldsPlugin, MultifieldParser, OrGroup, WildcardPlug
 from whoosh.query import Every, NullQuery, Or
 
 from kb.search.indexes.analysis import exact_analyzer, swedish_analyzer
-from kb.search.indexes.highlight import Highlighter, analysed_terms
-from kb.search.indexes.keywords import FIELD_BOOSTS, KeywordDoc, KeywordHit
+from kb.search.indexes.highlight import Highlighter
+from kb.search.indexes.keywords import (
+    FIELD_BOOSTS,
+    KeywordDoc,
+    KeywordHit,
+    coverage_shares,
+    term_groups,
+)
 from kb.search.model.memo import Memo
 
 INDEX_NAME = "kb"
@@ -262,14 +268,7 @@ class WhooshIndex:
         held when any of its terms is, weighing its best-known term's idf. `among` (the
         candidates) does not change a value here: Whoosh reads every posting anyway.
         """
-        if groups is None:
-            groups = [[term] for term in analysed_terms(self.schema["body"].analyzer, text)]
-        else:
-            groups = [
-                [t for word in group for t in analysed_terms(self.schema["body"].analyzer, word)]
-                for group in groups
-            ]
-        groups = [g for g in groups if g]
+        groups = term_groups(self.schema["body"].analyzer, text, groups)
         if not groups:
             return {}
         searcher = self.searcher()
@@ -292,11 +291,7 @@ class WhooshIndex:
                 docs |= found
             weights.append(max(idfs) if idfs else ceiling)
             holders.append(docs if mask is None else docs & mask)
-        total = sum(weights)
-        share: dict[int, float] = {}
-        for weight, docs in zip(weights, holders, strict=True):
-            for num in docs:
-                share[num] = share.get(num, 0.0) + weight / total
+        share = coverage_shares(weights, holders)
         ids = {num: doc_id for doc_id, num in self.docnums().items()}
         return {ids[num]: v for num, v in share.items() if num in ids}
 

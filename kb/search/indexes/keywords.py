@@ -7,7 +7,8 @@ Whoosh (kb.search.indexes.keyword, the reference, for small installations) and t
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+import re
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +21,35 @@ __all__ = ["BACKENDS", "DEFAULT_BACKEND", "KeywordDoc", "KeywordHit", "KeywordIn
 DEFAULT_BACKEND = Settings.keyword_backend
 # Index-time weights of the fields (a word in the title counts three times), shared by both.
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "exact": 0.5}
+
+
+def analysed_terms(analyzer, text: str) -> list[str]:
+    """Return the distinct stemmed terms of a query, as the body field indexes them."""
+    cleaned = re.sub(r"[^\w\s-]", " ", text, flags=re.UNICODE)
+    return list(dict.fromkeys(t.text for t in analyzer(cleaned, mode="query")))
+
+
+def term_groups(analyzer, text: str, groups: Iterable[Iterable[str]] | None) -> list[list[str]]:
+    """Return the query's words as groups of analysed terms: one term a group from `text`,
+    or each of `groups` (words any of which holds it) analysed; empty groups left out."""
+    if groups is None:
+        found = [[term] for term in analysed_terms(analyzer, text)]
+    else:
+        found = [[t for word in group for t in analysed_terms(analyzer, word)] for group in groups]
+    return [g for g in found if g]
+
+
+def coverage_shares(
+    weights: list[float], holders: list[Iterable[Hashable]]
+) -> dict[Hashable, float]:
+    """Return c(d) = Σ_{g: d ∈ H_g} w_g / Σ_g w_g, a document's share of the weighted groups
+    it holds (H_g: the holders of group g, w_g its weight)."""
+    total = sum(weights)
+    share: dict[Hashable, float] = {}
+    for weight, held in zip(weights, holders, strict=True):
+        for doc in held:
+            share[doc] = share.get(doc, 0.0) + weight / total
+    return share
 
 
 @dataclass(frozen=True)

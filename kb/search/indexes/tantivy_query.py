@@ -8,8 +8,7 @@ from collections.abc import Collection, Iterable
 
 import tantivy
 
-from kb.search.indexes.highlight import analysed_terms
-from kb.search.indexes.keywords import FIELD_BOOSTS
+from kb.search.indexes.keywords import FIELD_BOOSTS, coverage_shares, term_groups
 
 STEMMED = ("title", "tags", "body")
 K1 = 1.2  # tantivy's and Whoosh's BM25 k1
@@ -132,12 +131,7 @@ def coverage(
     A group no document holds weighs the largest idf, ln(N + 1) + 1; a group of several
     terms is held when any of them is and weighs its best-known term's idf.
     """
-    stemmed = index._stemmed
-    if groups is None:
-        groups = [[term] for term in analysed_terms(stemmed, text)]
-    else:
-        groups = [[t for word in group for t in analysed_terms(stemmed, word)] for group in groups]
-    groups = [g for g in groups if g]
+    groups = term_groups(index._stemmed, text, groups)
     if not groups:
         return {}
     searcher = index.searcher()
@@ -160,9 +154,4 @@ def coverage(
                     held |= _holders(index, term, mask)
         weights.append(max(idfs) if idfs else ceiling)
         holders.append(held)
-    total = sum(weights)
-    share: dict[int, float] = {}
-    for weight, held in zip(weights, holders, strict=True):
-        for doc_id in held:
-            share[doc_id] = share.get(doc_id, 0.0) + weight / total
-    return share
+    return coverage_shares(weights, holders)
