@@ -78,6 +78,13 @@ def test_an_off_topic_question_gets_no_answer_only_the_list(demo):
     assert answer(demo, "hur gör man surdegsbröd") is None
 
 
+def test_an_acronym_is_a_topic_the_lessons_must_be_about_too(demo):
+    # "AI" is what the question is about as much as book talks: the book-talk group said
+    # nothing about AI, so their lessons are no answer to it.
+    assert answer(demo, "vad har vi lärt oss om boksamtal") is not None
+    assert answer(demo, "vad har vi lärt oss om AI och boksamtal") is None
+
+
 def test_a_plain_search_gets_no_answer_box(demo):
     assert answer(demo, "boksamtal") is None
 

@@ -9,7 +9,8 @@ reflection's lessons, for a "hur gör vi" question a material's opening and the 
 
 with q the question's vector and v_x the sentence's (both unit, v_x made at index time),
 kw(x) the share of the question's content words the sentence holds (a word counts when a
-word of the sentence starts with its stem, its first max(4, len − 2) letters), kw(d) the
+word of the sentence starts with its stem, its first max(4, len − 2) letters; a two-letter
+acronym such as AI counts only as itself), kw(d) the
 share its document holds in its title, tags and quotable sentences (is the document about
 the question at all?), and w_sec the weight of the sentence's section. An English question
 counts its words or their Swedish translations, whichever a text holds more of. No answer unless max rel ≥ θ. Then maximal marginal
@@ -125,8 +126,18 @@ class Candidate:
 
 def content_words(question: str) -> list[str]:
     """Return the words of a question that say what it is about, lower-cased, once each."""
-    words = [w.lower() for w in _WORD.findall(question)]
-    return list(dict.fromkeys(w for w in words if w not in STOPWORDS and len(w) > 2))
+    # A two-letter word is a topic only when written as an acronym (AI, NO, SO, IT): in
+    # lower case it is nearly always a function word ("nu", "ut", "so", "it").
+    words = [w for w in _WORD.findall(question) if len(w) > 2 or (len(w) == 2 and w.isupper())]
+    return list(dict.fromkeys(w.lower() for w in words if w.lower() not in STOPWORDS))
+
+
+def _holds(word: str, own: list[str]) -> bool:
+    """Tell whether some word of a text starts with the word's stem (an acronym: is the word)."""
+    if len(word) < 3:
+        return word in own
+    stem = word[: max(4, len(word) - 2)]
+    return any(t.startswith(stem) for t in own)
 
 
 def keyword_share(words: list[str], sentence: str) -> float:
@@ -134,7 +145,7 @@ def keyword_share(words: list[str], sentence: str) -> float:
     if not words:
         return 0.0
     own = [w.lower() for w in _WORD.findall(sentence)]
-    held = sum(1 for w in words if any(t.startswith(w[: max(4, len(w) - 2)]) for t in own))
+    held = sum(1 for w in words if _holds(w, own))
     return held / len(words)
 
 
