@@ -37,7 +37,7 @@ class Settings:
     cutoff: bool = True
     # The extractive answer above the hits (issue 27, docs/answers.md): sentences quoted from
     # the documents found, when one clears the bar measured on the tuning half.
-    answers: bool = False
+    answers: bool = True
     newcomer_months: int = 12
     today: date | None = None
     secret_key: str = ""

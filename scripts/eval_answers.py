@@ -78,7 +78,7 @@ def main(argv=None) -> int:
 
     from kb.access import Viewer
     from kb.config import load_settings
-    from kb.search.query.answer import AnswerParams, extract, topics
+    from kb.search.query.answer import AnswerParams, extract, learning_groups, topics
     from kb.service import KnowledgeBase
 
     questions = yaml.safe_load(args.half.read_text(encoding="utf-8"))["answers"]
@@ -119,7 +119,15 @@ def main(argv=None) -> int:
     def run(params: AnswerParams) -> list[dict]:
         rows = []
         for q, viewer, hit_ids, qvec, right in asked:
-            quoted = extract(q["q"], qvec, hit_ids, sentences, params, topics(catalog, hit_ids))
+            quoted = extract(
+                q["q"],
+                qvec,
+                hit_ids,
+                sentences,
+                params,
+                topics(catalog, hit_ids),
+                learning_groups(catalog, hit_ids),
+            )
             shown = [(catalog.docs[s.doc_id].source, s.text) for s in quoted]
             leaks = sum(1 for src, _ in shown if not catalog.may_open(viewer, src))
             rows.append({"q": q, "shown": shown, "right": right, "leaks": leaks})

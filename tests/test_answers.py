@@ -126,10 +126,45 @@ def test_the_search_page_and_the_api_carry_the_answer(demo):
     assert body["answer"]["groups"] and "hits" in body and "closest" in body
 
 
-def test_answers_switched_off_in_kb_toml_show_none(tmp_path):
+def test_answers_are_on_unless_kb_toml_switches_them_off(tmp_path):
     from kb.config import load_settings
 
-    assert load_settings(tmp_path).answers is False
+    assert load_settings(tmp_path / "default").answers is True
+    off = tmp_path / "off"
+    off.mkdir()
+    (off / "kb.toml").write_text("answers = false\n")
+    assert load_settings(off).answers is False
+
+
+def test_answers_switched_off_in_kb_toml_leave_the_page_without_an_answer(tmp_path):
+    from kb.config import load_settings
+    from kb.service import KnowledgeBase
+    from tests.conftest import BundleWriter
+
+    bundle = BundleWriter(tmp_path / "bundle")
+    bundle.doc(
+        "reflections/boksamtal.md",
+        "## Vad gjorde vi?\nVi prövade boksamtal i åk 5.\n\n"
+        "## Vad tar vi med oss?\nBoksamtal fungerar bäst i små grupper med fyra elever.\n",
+        title="Läsgruppen: boksamtal",
+        group="Läsgruppen",
+        date="2026-03-04",
+        authors=["anna.lind"],
+        visibility="all",
+    )
+    bundle.doc("material/schack.md", "Schackklubben träffas på onsdagar.", title="Schack")
+    answered = {}
+    for setting in ("true", "false"):
+        folder = tmp_path / setting
+        folder.mkdir()
+        (folder / "kb.toml").write_text(f"answers = {setting}\n")
+        base = KnowledgeBase(load_settings(folder))
+        try:
+            base.documents.ingest(bundle.root)
+            answered[setting] = answer(base, "vad har vi lärt oss om boksamtal") is not None
+        finally:
+            base.close()
+    assert answered == {"true": True, "false": False}
 
 
 def test_kb_search_prints_the_answer_above_the_hits_and_carries_it_in_json(demo):

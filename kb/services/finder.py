@@ -13,7 +13,7 @@ from kb.access import Viewer
 from kb.catalog import Catalog, Filters
 from kb.config import Settings
 from kb.db import Database
-from kb.search.query.answer import AnswerParams, Quoted, extract, topics
+from kb.search.query.answer import AnswerParams, Quoted, extract, learning_groups, topics
 from kb.search.query.calibration import Null
 from kb.search.query.hybrid import SORTS, HybridSearcher, SearchParams, SearchRequest, SearchResult
 from kb.search.query.texts import StoredTexts
@@ -213,7 +213,16 @@ class Finder:
             return []
         q = searcher.question("dense", text)
         docs = searcher.catalog.docs
-        quoted = extract(text, q, ids, sentences, AnswerParams(), topics(searcher.catalog, ids))
+        catalog = searcher.catalog
+        quoted = extract(
+            text,
+            q,
+            ids,
+            sentences,
+            AnswerParams(),
+            topics(catalog, ids),
+            learning_groups(catalog, ids),
+        )
         return [replace(s, source=docs[s.doc_id].source) for s in quoted]
 
     def answer(self, searcher: HybridSearcher, text: str, result: SearchResult) -> list[Quoted]:
@@ -229,10 +238,14 @@ def answer_groups(answer: tuple[Quoted, ...], briefs: dict, question: str) -> di
 
     Each sentence's `link` opens its document with the sentence marked (?passage=…#passage);
     `english` says the question was English and a group's `language` what its words are in.
+    `contrasts` holds the pairs of sentences in which two groups saw the topic differently
+    (kb.search.query.contrast), each side with its group's label; those sentences are marked
+    `contrast: true` in their groups, so a page shows them once, side by side.
     """
     if not answer:
         return None
     groups: dict[str, dict] = {}
+    sides: list[dict] = []
     for quoted in answer:
         source = quoted.source
         brief = briefs[source]
@@ -249,17 +262,23 @@ def answer_groups(answer: tuple[Quoted, ...], briefs: dict, question: str) -> di
                 "sentences": [],
             },
         )
-        group["sentences"].append(
-            {
-                "text": quoted.text,
-                "section": quoted.section,
-                "start": quoted.start,
-                "link": f"/doc/{quote(source)}?passage={quote(quoted.text)}#passage",
-            }
-        )
+        sentence = {
+            "text": quoted.text,
+            "section": quoted.section,
+            "start": quoted.start,
+            "link": f"/doc/{quote(source)}?passage={quote(quoted.text)}#passage",
+            "contrast": quoted.against >= 0,
+        }
+        group["sentences"].append(sentence)
+        sides.append({"label": group["label"], "source": source, **sentence})
     for group in groups.values():
         group["sentences"].sort(key=lambda s: s["start"])
-    return {"english": is_english(question), "groups": list(groups.values())}
+    contrasts = [[sides[i], sides[q.against]] for i, q in enumerate(answer) if i < q.against]
+    return {
+        "english": is_english(question),
+        "groups": list(groups.values()),
+        "contrasts": contrasts,
+    }
 
 
 def voice(brief: dict) -> str:

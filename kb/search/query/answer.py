@@ -19,17 +19,21 @@ relevance picks up to `most` sentences, each time the x maximising
     λ · rel(x) − (1 − λ) · max_{y ∈ S} cos(v_x, v_y)
 
 among those with rel(x) ≥ θ − μ that are no near-duplicate (cos ≥ ν) of one already chosen.
+An answer then also shows up to `contrast_pairs` pairs of sentences with rel(x) ≥ θ − μ_c in
+which two learning groups leaned opposite ways on the topic (kb.search.query.contrast), each
+marked with the position of the other.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from kb.search.indexes.sentences import SentenceIndex
+from kb.search.query.contrast import contrasts
 from kb.search.query.translate import is_english, to_swedish
 from kb.text.questions import wants_howto, wants_learned
 from kb.text.sentences import LESSON_SECTIONS, MATERIAL_SECTION
@@ -112,6 +116,11 @@ class AnswerParams:
     most: int = 4
     # How many of the search's first hits lend their sentences.
     hits: int = 5
+    # How far below θ a sentence may score and still be shown against another group's
+    # (kb.search.query.contrast), and how many such pairs an answer shows at most. 0: a side
+    # never scores below the answer's own bar (0.2 cost precision on the test half).
+    contrast_margin: float = 0.0
+    contrast_pairs: int = 2
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,9 @@ class Quoted:
     start: int
     score: float
     source: str = ""
+    # The position in the answer of a sentence another group wrote the other way round
+    # (kb.search.query.contrast); -1 when none.
+    against: int = -1
 
 
 def question_kind(question: str) -> str | None:
@@ -231,10 +243,11 @@ def extract(
     sentences: SentenceIndex,
     p: AnswerParams,
     topics: Mapping[int, str] | None = None,
+    groups: Mapping[int, str | None] | None = None,
 ) -> list[Quoted]:
     """Return the answer's sentences, best first, from the first hits' quotable sentences
     (hit_ids: the search's hits for this viewer, best first; topics: a hit's title and
-    tags); [] to abstain."""
+    tags; groups: a reflection's learning group); [] to abstain."""
     kind = question_kind(question)
     if kind is None or not hit_ids or not len(sentences):
         return []
@@ -261,12 +274,60 @@ def extract(
     }
     rel = score(q, vectors, candidates, wordings, weights, about, p)
     chosen = select(rel, vectors, p)
+    if not chosen:
+        return []
+    doc_group = groups or {}
+    shown, against = with_contrasts(
+        chosen,
+        rel,
+        [c.section for c in candidates],
+        [doc_group.get(sentences.rows[i].doc_id) for i in rows],
+        [shares(wordings, c.text) > 0 for c in candidates],
+        p,
+    )
     out = []
-    for i in chosen:
+    for i in shown:
         row = sentences.rows[rows[i]]
         rounded = round(float(rel[i]), 4)
         out.append(Quoted(row.doc_id, row.section, row.text, row.start, rounded))
-    return out
+    return [
+        replace(quoted, against=shown.index(against[i])) if i in against else quoted
+        for quoted, i in zip(out, shown, strict=True)
+    ]
+
+
+def with_contrasts(
+    chosen: list[int],
+    rel: np.ndarray,
+    sections: list[str],
+    groups: list[str | None],
+    on_topic: list[bool],
+    p: AnswerParams,
+) -> tuple[list[int], dict[int, int]]:
+    """Return the candidates to show (the chosen, then the sides of up to `contrast_pairs`
+    contrasts among those with rel ≥ θ − μ_c) and, for each side, the candidate it is set
+    against."""
+    # The chosen first, then the rest by score, so a pair keeps the answer's own sentences.
+    near = p.theta - p.contrast_margin
+    rest = sorted(
+        (i for i in range(len(rel)) if i not in chosen and rel[i] >= near), key=lambda i: -rel[i]
+    )
+    pool = chosen + rest
+    pairs = contrasts(
+        [sections[i] for i in pool], [groups[i] for i in pool], [on_topic[i] for i in pool]
+    )[: p.contrast_pairs]
+    shown, against = list(chosen), {}
+    for a, b in pairs:
+        i, j = pool[a], pool[b]
+        shown += [k for k in (i, j) if k not in shown]
+        against[i], against[j] = j, i
+    return shown, against
+
+
+def learning_groups(catalog, doc_ids) -> dict[int, str | None]:
+    """Return the learning group whose meeting each reflection records (None for material)."""
+    docs = catalog.docs
+    return {d: docs[d].group if docs[d].kind == "reflection" else None for d in doc_ids}
 
 
 def topics(catalog, doc_ids) -> dict[int, str]:
