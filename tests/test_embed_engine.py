@@ -111,8 +111,12 @@ class Bar:
 
 
 def _kb(tmp_path, embedder):
+    # Answers off: their sentence vectors are an index of their own, embedded in a pass of
+    # their own (docs/answers.md); these specs are about the passages' two legs.
     return KnowledgeBase(
-        load_settings(tmp_path), embedder=embedder, sparse_encoder=SharedSparse(embedder)
+        load_settings(tmp_path, answers=False),
+        embedder=embedder,
+        sparse_encoder=SharedSparse(embedder),
     )
 
 

@@ -92,7 +92,7 @@ def test_a_changed_reflection_is_quoted_as_it_reads_now(make_kb, bundle):
 
 def test_with_answers_off_no_sentence_index_is_built(make_kb, bundle):
     bundle.doc("reflections/2026-01-01-grupp.md", LESSON, group="Gruppen")
-    kb = make_kb()
+    kb = make_kb(answers=False)
     kb.documents.ingest(bundle.root)
     assert kb.indexes.sentences.current() is None
     assert not (kb.settings.index_path / "sentences").exists()

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.models import Document
+from kb.search.indexes.progress import IndexingStopped
 from kb.search.indexes.sparse import _replace
 from kb.search.indexes.vectors import IndexCorrupt, IndexLoadError, IndexMismatch
 from kb.text.sentences import quotable
@@ -66,20 +67,43 @@ class SentenceIndex:
         for i, row in enumerate(self.rows):
             self._by_doc.setdefault(row.doc_id, []).append(i)
 
-    def sync(self, session: Session, embed) -> tuple[int, int]:
+    def sync(self, session: Session, embed, progress=None) -> tuple[int, int]:
         """Embed the sentences of documents new or changed since the index was made and drop
-        those of documents gone; return (documents embedded, documents dropped)."""
+        those of documents gone; return (documents embedded, documents dropped).
+
+        `progress(total=n)`, when given, is told of each batch; when it raises (the indexer
+        was told to stop) the index holds every document embedded so far, whole, and the
+        rest are embedded by the next sync.
+        """
         current = dict(session.execute(select(Document.id, Document.revision)).all())
         stale = [d for d, rev in current.items() if self.revisions.get(d) != rev]
         gone = [d for d in self.revisions if d not in current]
         if not stale and not gone:
             return 0, 0
         keep = [i for i, r in enumerate(self.rows) if r.doc_id in current and r.doc_id not in stale]
-        rows = [self.rows[i] for i in keep]
-        blocks = [self.matrix[keep]] if keep else []
-        fresh: list[SentenceRow] = []
-        titled: list[str] = []
-        revisions = {d: r for d, r in self.revisions.items() if d in current and d not in stale}
+        self.rows = [self.rows[i] for i in keep]
+        self.matrix = self.matrix[keep] if keep else np.zeros((0, self.dim), dtype=np.float32)
+        self.revisions = {
+            d: r for d, r in self.revisions.items() if d in current and d not in stale
+        }
+        self._settle()
+        todo = list(self._stale_sentences(session, stale))
+        bar = progress(total=sum(len(rows) for _, _, rows, _ in todo)) if progress else None
+        # A batch ends at a document's end, so a stop never leaves a document half embedded.
+        pending: list = []
+        for doc in todo:
+            pending.append(doc)
+            if sum(len(d[2]) for d in pending) >= BATCH or doc is todo[-1]:
+                self._add(pending, embed)
+                if bar is not None:
+                    bar.update(sum(len(d[2]) for d in pending))
+                pending = []
+        if bar is not None:
+            bar.close()
+        return len(stale), len(gone)
+
+    def _stale_sentences(self, session: Session, stale: list[int]):
+        """Yield (document id, revision, sentence rows, titled texts) of these documents."""
         for start in range(0, len(stale), 500):
             ids = stale[start : start + 500]
             query = select(
@@ -94,17 +118,19 @@ class SentenceIndex:
                 # A PDF's page shows its page texts as the sandbox reads them, not doc.text:
                 # a sentence of it could not be marked where the link leads, so none is quoted.
                 quoted = quotable(doc.text or "", doc.kind) if doc.format != "pdf" else []
-                for s in quoted:
-                    fresh.append(SentenceRow(doc.id, s.section, s.text, s.start))
-                    titled.append(f"{doc.title}\n{s.text}")
-                revisions[doc.id] = doc.revision
-        for start in range(0, len(titled), BATCH):
-            blocks.append(np.asarray(embed(titled[start : start + BATCH]), dtype=np.float32))
-        self.rows = rows + fresh
-        self.matrix = np.vstack(blocks) if blocks else np.zeros((0, self.dim), dtype=np.float32)
-        self.revisions = revisions
+                rows = [SentenceRow(doc.id, s.section, s.text, s.start) for s in quoted]
+                yield doc.id, doc.revision, rows, [f"{doc.title}\n{s.text}" for s in quoted]
+
+    def _add(self, docs: list, embed) -> None:
+        """Embed and add whole documents' sentences, then mark those documents as indexed."""
+        titled = [t for _, _, _, texts in docs for t in texts]
+        if titled:
+            vectors = np.asarray(embed(titled), dtype=np.float32)
+            self.matrix = np.vstack([self.matrix, vectors])
+            self.rows = self.rows + [r for _, _, rows, _ in docs for r in rows]
+        for doc_id, revision, _, _ in docs:
+            self.revisions[doc_id] = revision
         self._settle()
-        return len(stale), len(gone)
 
     def save(self, directory: str | os.PathLike) -> None:
         """Write sentences.npz in one atomic replace (vectors, rows and revisions together)."""
@@ -151,13 +177,21 @@ def open_sentences(path: Path, model_name: str, dim: int) -> SentenceIndex:
         return SentenceIndex(model_name, dim)
 
 
-def sync_sentences(path: Path, session: Session, embedder, force: bool = False) -> None:
+def sync_sentences(
+    path: Path, session: Session, embedder, force: bool = False, progress=None
+) -> None:
     """Bring the saved sentence index in step with the database (from nothing when forced);
-    run after the other indexes, so a search finds a new document before it is quoted."""
+    run after the other indexes, so a search finds a new document before it is quoted. A
+    round told to stop saves the documents it embedded before it stops."""
     index = SentenceIndex(embedder.name, embedder.dim)
     if not force:
         index = open_sentences(path, embedder.name, embedder.dim)
-    if any(index.sync(session, embedder.embed_passages)) or not (path / FILE).exists():
+    try:
+        changed = any(index.sync(session, embedder.embed_passages, progress))
+    except IndexingStopped:
+        index.save(path)
+        raise
+    if changed or not (path / FILE).exists():
         index.save(path)
 
 
@@ -175,10 +209,10 @@ class SavedSentences:
         """Return the saved sentences of an instance (index folder/sentences), on when answers are."""
         return cls(settings.index_path / "sentences", embedder, settings.answers)
 
-    def sync(self, session: Session, force: bool = False) -> None:
+    def sync(self, session: Session, force: bool = False, progress=None) -> None:
         """Sync the saved index with the database (sync_sentences); nothing when disabled."""
         if self.enabled:
-            sync_sentences(self.path, session, self.embedder, force)
+            sync_sentences(self.path, session, self.embedder, force, progress)
 
     def current(self) -> SentenceIndex | None:
         """Return the index as saved now (empty before the first save; None when disabled)."""

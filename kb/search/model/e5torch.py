@@ -178,8 +178,10 @@ class TorchE5:
         self._word_nibbles = torch.from_numpy(np.ascontiguousarray(word[:, :, 2:]))
         sae_w, sae_b, self.sae_k = read_sae_file(folder / "sae.bin")
         self.sparse_dim = sae_w.shape[0]
-        self._sae_w = torch.from_numpy(np.ascontiguousarray(sae_w.T))  # (d, N)
-        self._sae_b = torch.from_numpy(sae_b)
+        # The sparse head multiplies in the encoder's dtype: a third of the work per token.
+        sae_dtype = self._bert.dtype
+        self._sae_w = torch.from_numpy(np.ascontiguousarray(sae_w.T)).to(sae_dtype)  # (d, N)
+        self._sae_b = torch.from_numpy(sae_b).to(sae_dtype)
         self._lock = threading.Lock()
 
     # --- embeddings -----------------------------------------------------------------------
@@ -323,9 +325,11 @@ class TorchE5:
         import torch
 
         for a in range(0, states.shape[0], SAE_SLICE):
-            pre = torch.addmm(self._sae_b, states[a : a + SAE_SLICE], self._sae_w).relu_()
-            vals, idx = pre.topk(min(self.sae_k, pre.shape[1]), dim=1)
-            pooled.scatter_reduce_(0, idx.reshape(-1), vals.reshape(-1), reduce="amax")
+            part = states[a : a + SAE_SLICE].to(self._sae_w.dtype)
+            pre = torch.addmm(self._sae_b, part, self._sae_w).relu_()
+            # Which k and their values matter, not their order.
+            vals, idx = pre.topk(min(self.sae_k, pre.shape[1]), dim=1, sorted=False)
+            pooled.scatter_reduce_(0, idx.reshape(-1), vals.float().reshape(-1), reduce="amax")
 
     def _top_terms(self, pooled, top_k: int):
         """Return the top_k positive features of each pooled row as a float32 CSR matrix."""

@@ -201,7 +201,7 @@ class IndexSnapshots:
                 sparse_rebuilt=sparse_rebuilt,
                 batch=self.embed_batch if background else None,
             )
-            self.sentences.sync(session, force)
+            self.sentences.sync(session, force, progress)
             catalog = Catalog.load(session)
             centroids = vectors.mean_by_group(catalog.chunks_by_language)
             indexed = indexed_revisions(session, self.keyword, vectors, sparse)
