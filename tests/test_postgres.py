@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from kb.access import Viewer
@@ -22,7 +23,7 @@ from tests.conftest import (
     BundleWriter,
     postgres_answers,
 )
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, csrf_token
 from tests.servers import Colleague, Server, run_kb, server_env
 
 needs_postgres = pytest.mark.skipif(
@@ -228,8 +229,9 @@ class TwoServers:
 
 @pytest.fixture(scope="module")
 def servers(postgres_server, tmp_path_factory):
-    """Two servers on one fresh PostgreSQL database (fake embedder, answers on), started on
-    a few documents ingested beforehand; Anna Lind and Sara Berg have passwords and tokens."""
+    """Two servers on one fresh PostgreSQL database (fake embedder, answers on, one secret
+    key as behind one address), started on a few documents ingested beforehand; Anna Lind,
+    Per Ek and Sara Berg have passwords, Anna and Sara tokens."""
     root = tmp_path_factory.mktemp("two-servers")
     url = postgres_server.create()
     env = server_env(url)
@@ -239,11 +241,14 @@ def servers(postgres_server, tmp_path_factory):
     folders = root / "first", root / "second"
     for folder in folders:
         folder.mkdir()
-        (folder / "kb.toml").write_text("answers = true\n", encoding="utf-8")
+        (folder / "kb.toml").write_text(
+            'answers = true\nsecret_key = "one-address-two-servers"\n', encoding="utf-8"
+        )
     run_kb(folders[0], env, "ingest", str(bundle.root))
     tokens = {}
-    for person in ("anna.lind", "sara.berg"):
+    for person in ("anna.lind", "per.ek", "sara.berg"):
         run_kb(folders[0], env, "user", "set-password", person, "--password", PASSWORD)
+    for person in ("anna.lind", "sara.berg"):
         tokens[person] = run_kb(folders[0], env, "token", "create", person).split()[-1]
     first, second = Server(folders[0], env), Server(folders[1], env)
     pair = TwoServers(first, second, env, bundle, tokens["anna.lind"], tokens["sara.berg"])
@@ -404,6 +409,28 @@ def test_a_document_brought_back_on_one_server_is_found_again_through_the_other(
         lambda: source in found_by(second, servers.anna, "odlingslådor"),
         "the document brought back",
     )
+
+
+@needs_postgres
+def test_a_colleague_logged_in_through_one_server_is_logged_in_on_the_other(servers):
+    per = Colleague(servers.first, "per.ek")
+    page = per.web.get(servers.second.url + "/share", allow_redirects=False, timeout=10)
+    assert page.status_code == 200 and "Dela materialet" in page.text
+
+
+@needs_postgres
+def test_logging_out_through_one_server_ends_the_session_on_the_other(servers):
+    per = Colleague(servers.first, "per.ek")
+    kept = per.web.cookies.get("kb_session")  # the session as the other server last saw it
+    token = csrf_token(per.get("/share").text)
+    per.web.post(servers.first.url + "/logout", data={"logout-csrf_token": token}, timeout=10)
+    page = requests.get(
+        servers.second.url + "/share",
+        cookies={"kb_session": kept},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
 
 
 LESSON = "Vad vi har lärt oss om exit tickets: {} frågor räcker."
