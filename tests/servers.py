@@ -1,4 +1,5 @@
-"""A real `kb serve` in a child process, for specs about starting, dying and starting again."""
+"""A real `kb serve` in a child process, for specs about starting, dying and starting again,
+and about several servers on one database; a colleague who uses one through its pages."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ import sys
 import time
 from pathlib import Path
 from urllib.error import URLError
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 from urllib.request import Request, urlopen
 
+import requests
+
 from tests.conftest import ROOT
+from tests.helpers import PASSWORD, csrf_token
 
 
 def free_port() -> int:
@@ -77,6 +81,16 @@ class Server:
             except ValueError:
                 return response.status, None
 
+    def post(self, path: str, token: str, body: dict | None = None, timeout: float = 10):
+        """POST JSON to an API path with a token; return (status, parsed JSON body)."""
+        response = requests.post(
+            self.url + path,
+            json=body or {},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+        return response.status_code, response.json()
+
     def wait_for(self, check, timeout: float, what: str) -> float:
         """Poll check() until it is true; return the seconds since the server was started."""
         deadline = time.monotonic() + timeout
@@ -116,6 +130,46 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+class Colleague:
+    """A colleague logged in to one server through its log-in form, using its pages."""
+
+    def __init__(self, server: Server, handle: str, password: str = PASSWORD) -> None:
+        self.server, self.web = server, requests.Session()
+        page = self.web.get(server.url + "/login", timeout=10).text
+        answer = self.web.post(
+            server.url + "/login",
+            data={"handle": handle, "password": password, "csrf_token": csrf_token(page)},
+            timeout=10,
+            allow_redirects=False,
+        )
+        assert answer.status_code == 302, answer.text[:500]
+
+    def get(self, path: str) -> requests.Response:
+        return self.web.get(self.server.url + path, timeout=10)
+
+    def send(self, path: str, data: dict, files: dict | None = None) -> str:
+        """Fill in the form at path and send it; return the source of the document page it
+        leads to."""
+        token = csrf_token(self.get(path).text)
+        answer = self.web.post(
+            self.server.url + path,
+            data={**data, "csrf_token": token},
+            files=files,
+            timeout=30,
+            allow_redirects=False,
+        )
+        assert answer.status_code == 302, answer.text[:500]
+        return unquote(answer.headers["Location"].split("/doc/", 1)[1])
+
+    def share(self, title: str, text: str, visibility: str = "all") -> str:
+        """Share a text file through the share form; return its source."""
+        return self.send(
+            "/share",
+            {"title": title, "language": "sv", "visibility": visibility},
+            {"file": ("fil.txt", text.encode(), "text/plain")},
+        )
 
 
 def children_of(pid: int) -> list[int]:

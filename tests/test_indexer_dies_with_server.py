@@ -19,15 +19,14 @@ import sys
 import time
 
 import pytest
-import requests
 
 from kb import accounts
 from kb.config import load_settings
 from kb.search.indexes.locks import holder
 from kb.service import KnowledgeBase
 from tests.conftest import BundleWriter
-from tests.helpers import PASSWORD, csrf_token
-from tests.servers import Server, is_alive, is_indexer, kill_all, run_kb, server_env
+from tests.helpers import PASSWORD
+from tests.servers import Colleague, Server, is_alive, is_indexer, kill_all, run_kb, server_env
 
 ROUNDS = int(os.environ.get("KB_KILL_ROUNDS", "4"))
 WORDS = ("högläsning", "boksamtal", "källkritik", "matematik", "schack", "bedömning", "rast")
@@ -64,31 +63,6 @@ def embedded(folder) -> int:
         return 0
 
 
-def share(server: Server, title: str, text: str) -> None:
-    """Log in and share a text file through the web form, as a colleague would."""
-    web = requests.Session()
-    page = web.get(server.url + "/login", timeout=10).text
-    web.post(
-        server.url + "/login",
-        data={"handle": "per.ek", "password": PASSWORD, "csrf_token": csrf_token(page)},
-        timeout=10,
-    )
-    page = web.get(server.url + "/share", timeout=10).text
-    response = web.post(
-        server.url + "/share",
-        data={
-            "title": title,
-            "language": "sv",
-            "visibility": "all",
-            "csrf_token": csrf_token(page),
-        },
-        files={"file": ("fil.txt", text.encode(), "text/plain")},
-        timeout=30,
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.text[:500]
-
-
 def kill_while_indexing(folder, env, token, n: int, pids: list[int]) -> tuple[float, float]:
     """Start a server, share a document, kill it (SIGKILL or SIGTERM) while its indexer is
     busy; return how long the shared one took to be found and the indexer to be gone."""
@@ -97,7 +71,7 @@ def kill_while_indexing(folder, env, token, n: int, pids: list[int]) -> tuple[fl
         server.wait_for(server.healthy, 10, "health")
         server.wait_for(lambda: "passages to embed" in server.log(), 20, "embedding")
         word = f"fladdermusholk{n}"
-        share(server, f"Holkar {n}", f"Vi satte upp en {word} vid skolan.")
+        Colleague(server, "per.ek").share(f"Holkar {n}", f"Vi satte upp en {word} vid skolan.")
         shared = time.monotonic()
         server.wait_for(lambda: server.search(token, word)["total"] > 0, 20, "the shared one")
         found = time.monotonic() - shared

@@ -6,18 +6,10 @@ two-server spec starts real `kb serve` processes and needs PostgreSQL.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import urlencode
-from urllib.request import Request, urlopen
+from dataclasses import dataclass
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from kb.access import Viewer
@@ -26,12 +18,13 @@ from kb.models import Chunk, Document, Original, Person
 from kb.search.query.hybrid import SearchRequest
 from tests.conftest import (
     LOCAL_POSTGRES,
-    ROOT,
     SAMPLE_BUNDLE,
     TEST_DATABASE_URL,
     BundleWriter,
     postgres_answers,
 )
+from tests.helpers import PASSWORD, csrf_token
+from tests.servers import Colleague, Server, run_kb, server_env
 
 needs_postgres = pytest.mark.skipif(
     not (TEST_DATABASE_URL or postgres_answers(LOCAL_POSTGRES)),
@@ -207,137 +200,267 @@ def test_a_change_committed_while_an_index_sync_runs_is_found_by_the_next_search
 
 # ------------------------------------------------------------------ two `kb serve` processes
 
+# How long a change made through one server may take to be searchable through the other.
+FOLLOW_SECONDS = 20
+SEED = (
+    "Schackklubben på rasterna varje tisdag.",
+    "Högläsning i F-3 varje morgon.",
+    "Källkritik på mellanstadiet med nyhetsartiklar.",
+    "Matematik utomhus med mätband och kottar.",
+    "Bedömning av muntliga presentationer i svenska.",
+)
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
+@dataclass(frozen=True)
+class TwoServers:
+    """Two `kb serve` on one database, each with its own instance folder and indexes."""
 
-class Instance:
-    """One instance folder on the shared database, driven through the real `kb` command."""
-
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
-        self.folder = folder
-        self.env = env
-        self.server: subprocess.Popen | None = None
-        self.url = ""
-        self.log_path = folder.parent / f"{folder.name}-serve.log"
-        self._log = None
+    first: Server
+    second: Server
+    env: dict
+    bundle: BundleWriter
+    anna: str  # Anna Lind's API token (Björkskolan)
+    sara: str  # Sara Berg's (Ekskolan)
 
     def kb(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "kb.cli", "--instance", str(self.folder), *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    def serve(self) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self._log = self.log_path.open("w")
-        self.server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kb.cli",
-                "--instance",
-                str(self.folder),
-                "serve",
-                "--port",
-                str(port),
-                "--threads",
-                "4",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_until_up(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.server.poll() is None, self.log()
-            with (
-                contextlib.suppress(OSError),
-                urlopen(self.url + "/api/health", timeout=5) as response,
-            ):
-                if response.status == 200:
-                    return
-            time.sleep(0.2)
-        raise AssertionError(f"{self.url} did not come up:\n{self.log()}")
-
-    def search(self, token: str, text: str) -> list[str]:
-        request = Request(
-            f"{self.url}/api/search?{urlencode({'q': text})}",
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        with urlopen(request, timeout=10) as response:
-            return [hit["source"] for hit in json.load(response)["hits"]]
-
-    def log(self) -> str:
-        return self.log_path.read_text() if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait()
-        if self._log is not None:
-            self._log.close()
+        """Run a `kb` command beside the first server, on its instance folder."""
+        return run_kb(self.first.folder, self.env, *args)
 
 
-@pytest.fixture
-def two_instances(postgres_server, tmp_path):
-    """Two instance folders on one fresh PostgreSQL database, with the fake embedder."""
+@pytest.fixture(scope="module")
+def servers(postgres_server, tmp_path_factory):
+    """Two servers on one fresh PostgreSQL database (fake embedder, answers on, one secret
+    key as behind one address), started on a few documents ingested beforehand; Anna Lind,
+    Per Ek and Sara Berg have passwords, Anna and Sara tokens."""
+    root = tmp_path_factory.mktemp("two-servers")
     url = postgres_server.create()
-    env = {k: v for k, v in os.environ.items() if k not in ("KB_INSTANCE", "KB_TEST_DATABASE_URL")}
-    env.update(KB_EMBEDDER="fake", KB_DATABASE_URL=url, HF_HUB_OFFLINE="1")
-    pair = (Instance(tmp_path / "first", env), Instance(tmp_path / "second", env))
-    yield pair
-    for instance in pair:
-        instance.stop()
-    postgres_server.drop(url)
+    env = server_env(url)
+    bundle = BundleWriter(root / "bundle")
+    for n, text in enumerate(SEED):
+        bundle.doc(f"material/seed-{n}.md", text, title=text.split()[0], authors=["per.ek"])
+    folders = root / "first", root / "second"
+    for folder in folders:
+        folder.mkdir()
+        (folder / "kb.toml").write_text(
+            'answers = true\nsecret_key = "one-address-two-servers"\n', encoding="utf-8"
+        )
+    run_kb(folders[0], env, "ingest", str(bundle.root))
+    tokens = {}
+    for person in ("anna.lind", "per.ek", "sara.berg"):
+        run_kb(folders[0], env, "user", "set-password", person, "--password", PASSWORD)
+    for person in ("anna.lind", "sara.berg"):
+        tokens[person] = run_kb(folders[0], env, "token", "create", person).split()[-1]
+    first, second = Server(folders[0], env), Server(folders[1], env)
+    pair = TwoServers(first, second, env, bundle, tokens["anna.lind"], tokens["sara.berg"])
+    try:
+        for server in (first, second):
+            server.wait_for(server.healthy, 60, "health")
+        # The second server listens at once and builds its own indexes in the background.
+        second.wait_for(lambda: found_by(second, pair.anna, "högläsning"), 60, "its indexes")
+        yield pair
+    finally:
+        first.stop()
+        second.stop()
+        postgres_server.drop(url)
+
+
+def found_by(server: Server, token: str, text: str) -> list[str]:
+    """Return the sources of a search's hits through one server, for a token's colleague."""
+    return [hit["source"] for hit in server.search(token, text)["hits"]]
+
+
+def within_seconds(server: Server, check, what: str) -> None:
+    """Wait until check() holds through a server, at most FOLLOW_SECONDS."""
+    server.wait_for(check, FOLLOW_SECONDS, what)
+
+
+def shared_through_the_first(servers: TwoServers, title: str, text: str, word: str) -> str:
+    """Share a file through the first server as Anna Lind, wait until the second finds it
+    by word; return its source."""
+    source = Colleague(servers.first, "anna.lind").share(title, text)
+    second = servers.second
+    within_seconds(
+        second, lambda: source in found_by(second, servers.anna, word), "the shared file"
+    )
+    return source
 
 
 @needs_postgres
 def test_a_document_ingested_beside_one_server_is_found_through_the_other_within_seconds(
-    two_instances, bundle
+    servers,
 ):
-    first, second = two_instances
-    bundle.doc(
-        "material/hoglasning.md",
-        "Högläsning i F-3 varje morgon.",
-        title="Högläsning",
-        authors=["anna.lind"],
+    servers.bundle.doc(
+        "material/schack.md", "Schackturneringen på fredagar.", title="Schack", authors=["per.ek"]
     )
-    first.kb("ingest", str(bundle.root))
-    token = first.kb("token", "create", "anna.lind").strip().splitlines()[-1]
-    first.serve()
-    second.serve()
-    first.wait_until_up()
-    second.wait_until_up()
-    # The second server listens at once and catches its own indexes up in the background.
-    deadline = time.monotonic() + 60
-    while second.search(token, "högläsning") != ["material/hoglasning.md"]:
-        assert time.monotonic() < deadline, "the second server never caught up"
-        time.sleep(0.2)
+    servers.kb("ingest", str(servers.bundle.root))
+    second = servers.second
+    within_seconds(
+        second,
+        lambda: "material/schack.md" in found_by(second, servers.anna, "schackturneringen"),
+        "the ingested document",
+    )
+    assert "material/schack.md" in found_by(servers.first, servers.anna, "schackturneringen")
 
-    bundle.doc(
-        "material/schack.md", "Schackklubben på rasterna.", title="Schack", authors=["anna.lind"]
+
+@needs_postgres
+def test_a_file_shared_through_one_server_is_found_through_the_other_within_seconds(servers):
+    source = Colleague(servers.first, "anna.lind").share(
+        "Fladdermusholkar", "Vi satte upp fladdermusholkar vid skolan."
     )
-    first.kb("ingest", str(bundle.root))
-    deadline = time.monotonic() + 30
-    while "material/schack.md" not in second.search(token, "schackklubben"):
-        assert time.monotonic() < deadline, "the second server never found the new document"
-        time.sleep(0.2)
-    assert "material/schack.md" in first.search(token, "schackklubben")
+    second = servers.second
+    within_seconds(
+        second,
+        lambda: source in found_by(second, servers.sara, "fladdermusholkar"),
+        "the shared file",
+    )
+
+
+@needs_postgres
+def test_a_text_edited_on_one_server_is_searched_as_it_reads_now_through_the_other(servers):
+    source = shared_through_the_first(
+        servers, "Mätning", "Vi mätte skolgården med måttband.", "måttband"
+    )
+    status, _ = servers.first.post(
+        f"/api/documents/{source}/edit", servers.anna, {"text": "Vi mätte skolgården med snören."}
+    )
+    assert status == 200
+    second = servers.second
+    within_seconds(
+        second,
+        lambda: (
+            source in found_by(second, servers.anna, "snören")
+            and source not in found_by(second, servers.anna, "måttband")
+        ),
+        "the edited text",
+    )
+
+
+@needs_postgres
+def test_a_title_changed_on_one_server_is_found_by_its_new_words_through_the_other(servers):
+    source = shared_through_the_first(servers, "Holkar", "Vi byggde holkar i slöjden.", "holkar")
+    status, _ = servers.first.post(
+        f"/api/documents/{source}/edit", servers.anna, {"title": "Pipistrellholkar"}
+    )
+    assert status == 200
+    second = servers.second
+    within_seconds(
+        second,
+        lambda: source in found_by(second, servers.anna, "pipistrellholkar"),
+        "the new title",
+    )
+
+
+@needs_postgres
+def test_the_other_servers_document_page_shows_an_edit_at_once(servers):
+    source = shared_through_the_first(
+        servers, "Rastaktiviteter", "Vi ordnade rastaktiviteter.", "rastaktiviteter"
+    )
+    reader = Colleague(servers.second, "sara.berg")
+    assert "Rastaktiviteter" in reader.get(f"/doc/{source}").text
+    servers.first.post(
+        f"/api/documents/{source}/edit",
+        servers.anna,
+        {"title": "Lekar på rasten", "text": "Vi ordnade lekar på rasten."},
+    )
+    page = reader.get(f"/doc/{source}").text
+    assert "Lekar på rasten" in page and "Vi ordnade lekar på rasten." in page
+    assert "Rastaktiviteter" not in page
+
+
+@needs_postgres
+def test_a_document_made_private_on_one_server_is_hidden_at_once_through_the_other(servers):
+    source = shared_through_the_first(
+        servers, "Elevrådet", "Protokoll från elevrådet.", "elevrådet"
+    )
+    second = servers.second
+    assert source in found_by(second, servers.sara, "elevrådet")
+    status, _ = servers.first.post(
+        f"/api/documents/{source}/edit", servers.anna, {"visibility": "private"}
+    )
+    assert status == 200
+    assert source not in found_by(second, servers.sara, "elevrådet")
+    assert Colleague(second, "sara.berg").get(f"/doc/{source}").status_code == 404
+    assert source in found_by(second, servers.anna, "elevrådet")
+
+
+@needs_postgres
+def test_a_document_deleted_on_one_server_is_gone_at_once_from_the_others_search(servers):
+    source = shared_through_the_first(
+        servers, "Läsloggar", "Vi förde läsloggar hela terminen.", "läsloggar"
+    )
+    status, _ = servers.first.post(f"/api/documents/{source}/delete", servers.anna)
+    assert status == 200
+    second = servers.second
+    assert source not in found_by(second, servers.anna, "läsloggar")
+    assert Colleague(second, "anna.lind").get(f"/doc/{source}").status_code == 404
+
+
+@needs_postgres
+def test_a_document_brought_back_on_one_server_is_found_again_through_the_other(servers):
+    source = shared_through_the_first(
+        servers, "Odlingar", "Vi sådde bönor i odlingslådor.", "odlingslådor"
+    )
+    servers.first.post(f"/api/documents/{source}/delete", servers.anna)
+    status, _ = servers.first.post(f"/api/documents/{source}/undelete", servers.anna)
+    assert status == 200
+    second = servers.second
+    within_seconds(
+        second,
+        lambda: source in found_by(second, servers.anna, "odlingslådor"),
+        "the document brought back",
+    )
+
+
+@needs_postgres
+def test_a_colleague_logged_in_through_one_server_is_logged_in_on_the_other(servers):
+    per = Colleague(servers.first, "per.ek")
+    page = per.web.get(servers.second.url + "/share", allow_redirects=False, timeout=10)
+    assert page.status_code == 200 and "Dela materialet" in page.text
+
+
+@needs_postgres
+def test_logging_out_through_one_server_ends_the_session_on_the_other(servers):
+    per = Colleague(servers.first, "per.ek")
+    kept = per.web.cookies.get("kb_session")  # the session as the other server last saw it
+    token = csrf_token(per.get("/share").text)
+    per.web.post(servers.first.url + "/logout", data={"logout-csrf_token": token}, timeout=10)
+    page = requests.get(
+        servers.second.url + "/share",
+        cookies={"kb_session": kept},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+LESSON = "Vad vi har lärt oss om exit tickets: {} frågor räcker."
+
+
+@needs_postgres
+def test_an_answer_through_the_other_server_quotes_a_reflection_as_edited_on_the_first(servers):
+    anna = Colleague(servers.first, "anna.lind")
+    source = anna.send(
+        "/reflect",
+        {
+            "title": "Exit tickets",
+            "group": "Bedömningsgruppen",
+            "date": "2026-11-01",
+            "step": "följa upp",
+            "visibility": "all",
+            "did": "Vi prövade exit tickets i åk 8.",
+            "take_away": LESSON.format("Tre"),
+        },
+    )
+    second, question = servers.second, "vad har vi lärt oss om exit tickets"
+
+    def quoted() -> list[str]:
+        answer = second.search(servers.sara, question)["answer"] or {"groups": []}
+        return [
+            s["text"] for g in answer["groups"] if g["source"] == source for s in g["sentences"]
+        ]
+
+    within_seconds(second, lambda: quoted() == [LESSON.format("Tre")], "the answer")
+    servers.first.post(
+        f"/api/documents/{source}/edit", servers.anna, {"take_away": LESSON.format("Två")}
+    )
+    within_seconds(second, lambda: quoted() == [LESSON.format("Två")], "the edited answer")
