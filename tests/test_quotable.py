@@ -125,3 +125,37 @@ def test_every_sentence_the_demo_could_quote_is_marked_on_its_page(make_kb):
         pages.setdefault(source, document(kb, Viewer.system(), source))
         assert with_passage(pages[source], row.text)["passage_found"], (source, row.text)
     assert len(rows) > 100
+
+
+def test_a_sentence_sync_told_to_stop_keeps_whole_documents_and_the_next_one_finishes(
+    make_kb, bundle, tmp_path
+):
+    import threading
+
+    import pytest
+
+    from kb.search.indexes.progress import IndexingStopped, LogProgress
+    from kb.search.indexes.sentences import open_sentences, sync_sentences
+
+    for n in range(150):
+        bundle.doc(f"reflections/2026-01-{n:03d}.md", LESSON, group=f"Grupp {n}")
+    kb = make_kb(answers=False)
+    kb.documents.ingest(bundle.root)
+    embedder, path = kb.indexes.embedder, tmp_path / "sentences"
+    stop = threading.Event()
+    stop.set()  # as when the server is gone: the first batch is the last
+
+    with kb.db.read() as session, pytest.raises(IndexingStopped):
+        sync_sentences(
+            path, session, embedder, progress=lambda total: LogProgress("s", total, stop=stop)
+        )
+    kept = open_sentences(path, embedder.name, embedder.dim)
+    whole = {row.doc_id for row in kept.rows}
+    assert 0 < len(whole) < 150
+    assert all(len(kept.rows_of(d)) == len(kept.rows_of(next(iter(whole)))) for d in whole)
+
+    with kb.db.read() as session:
+        sync_sentences(path, session, embedder)
+    assert (
+        len({row.doc_id for row in open_sentences(path, embedder.name, embedder.dim).rows}) == 150
+    )

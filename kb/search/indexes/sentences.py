@@ -89,15 +89,26 @@ class SentenceIndex:
         self._settle()
         todo = list(self._stale_sentences(session, stale))
         bar = progress(total=sum(len(rows) for _, _, rows, _ in todo)) if progress else None
-        # A batch ends at a document's end, so a stop never leaves a document half embedded.
-        pending: list = []
-        for doc in todo:
-            pending.append(doc)
-            if sum(len(d[2]) for d in pending) >= BATCH or doc is todo[-1]:
-                self._add(pending, embed)
-                if bar is not None:
-                    bar.update(sum(len(d[2]) for d in pending))
-                pending = []
+        blocks, added = [self.matrix], []
+        try:
+            # A batch ends at a document's end, so a stop never leaves a document half done.
+            pending: list = []
+            for doc in todo:
+                pending.append(doc)
+                if sum(len(d[2]) for d in pending) >= BATCH or doc is todo[-1]:
+                    titled = [t for _, _, _, texts in pending for t in texts]
+                    if titled:
+                        blocks.append(np.asarray(embed(titled), dtype=np.float32))
+                    added += pending
+                    pending = []
+                    if bar is not None:
+                        bar.update(len(titled))
+        finally:
+            # Stacked once, not per batch: a first ingest holds hundreds of thousands.
+            self.matrix = np.vstack(blocks)
+            self.rows = self.rows + [r for _, _, rows, _ in added for r in rows]
+            self.revisions.update({doc_id: revision for doc_id, revision, _, _ in added})
+            self._settle()
         if bar is not None:
             bar.close()
         return len(stale), len(gone)
@@ -120,17 +131,6 @@ class SentenceIndex:
                 quoted = quotable(doc.text or "", doc.kind) if doc.format != "pdf" else []
                 rows = [SentenceRow(doc.id, s.section, s.text, s.start) for s in quoted]
                 yield doc.id, doc.revision, rows, [f"{doc.title}\n{s.text}" for s in quoted]
-
-    def _add(self, docs: list, embed) -> None:
-        """Embed and add whole documents' sentences, then mark those documents as indexed."""
-        titled = [t for _, _, _, texts in docs for t in texts]
-        if titled:
-            vectors = np.asarray(embed(titled), dtype=np.float32)
-            self.matrix = np.vstack([self.matrix, vectors])
-            self.rows = self.rows + [r for _, _, rows, _ in docs for r in rows]
-        for doc_id, revision, _, _ in docs:
-            self.revisions[doc_id] = revision
-        self._settle()
 
     def save(self, directory: str | os.PathLike) -> None:
         """Write sentences.npz in one atomic replace (vectors, rows and revisions together)."""
