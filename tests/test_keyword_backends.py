@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from kb.access import Viewer
@@ -10,7 +12,9 @@ from kb.search.doctor import _keyword_line
 from kb.search.indexes.backends import BACKEND_FILE, BACKENDS, make_keyword_index
 from kb.search.indexes.keywords import KeywordDoc
 from kb.search.indexes.repair import open_keyword
+from kb.search.indexes.tantivy_keyword import TantivyIndex
 from kb.search.query.hybrid import SearchRequest
+from tests.test_crash import unnamed_files
 from tests.test_self_repair import damage
 
 
@@ -134,6 +138,38 @@ def test_a_damaged_tantivy_index_is_set_aside_and_rebuilt_from_the_database(
         assert folder.with_name("tantivy.damaged").is_dir()  # set aside for a look
     again.indexes.sync_indexes()
     assert found(again, "schackklubben") == ["material/schack.md"]
+
+
+def test_a_tantivy_commit_killed_before_its_meta_json_does_not_stop_the_next_one(tmp_path):
+    folder = tmp_path / "tantivy"
+    index = TantivyIndex(folder)
+    index.open()
+    index.apply(
+        [KeywordDoc(1, 1, "Schack", "", "Schack."), KeywordDoc(2, 1, "Bok", "", "Bok.")], []
+    )
+    index.close()
+    # The killed commit: run on a copy, then its files (the deletes file and the list
+    # naming it) are what it left here; meta.json, written last, never was.
+    shutil.copytree(folder, tmp_path / "killed")
+    killed = TantivyIndex(tmp_path / "killed")
+    killed.apply([], [1])
+    for left in [*(tmp_path / "killed").glob("*.del"), tmp_path / "killed" / ".managed.json"]:
+        shutil.copy(left, folder / left.name)
+    again = TantivyIndex(folder)
+    again.apply([], [1])  # the same commit, writing a deletes file of the same name
+    assert again.revisions() == {2: 1}
+    assert unnamed_files(folder) == set()
+
+
+def test_tantivy_writers_of_two_processes_in_turn_leave_no_file_behind(tmp_path):
+    server, ingest = TantivyIndex(tmp_path / "tantivy"), TantivyIndex(tmp_path / "tantivy")
+    server.open()
+    ingest.open()  # both open before either writes, as a server and a `kb ingest` are
+    server.apply([KeywordDoc(1, 1, "Schack", "", "Schackklubben.")], [])
+    ingest.apply([KeywordDoc(2, 1, "Boksamtal", "", "Boksamtal i åk 5.")], [])
+    ingest.apply([], [1])  # the server's segment is gone: its files go with it
+    assert server.revisions() == ingest.revisions() == {2: 1}
+    assert unnamed_files(tmp_path / "tantivy") == set()
 
 
 def test_switching_the_engine_rebuilds_the_keyword_index_from_the_database(make_kb, bundle):
