@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -191,7 +192,45 @@ def test_switching_the_engine_rebuilds_the_keyword_index_from_the_database(make_
     assert not (index_path / "tantivy").exists()
 
 
-def test_doctor_says_which_keyword_engine_runs(tmp_path):
+@pytest.mark.parametrize("reopened", ["by the command line", "by a server"])
+@pytest.mark.parametrize("marked", [True, False], ids=["marked", "from before the setting"])
+def test_an_instance_built_on_whoosh_finds_the_same_documents_on_the_default_engine(
+    make_kb, bundle, cli, monkeypatch, marked, reopened
+):
+    monkeypatch.delenv("KB_KEYWORD_BACKEND", raising=False)  # kb.toml says nothing either
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    bundle.doc("material/boksamtal.md", "Boksamtal i årskurs fem.", title="Boksamtal")
+    bundle.doc("material/matris.md", "Bedömningsmatris i svenska, åk 7.", title="Bedömning")
+    questions = ("schackklubben", "boksamtal i årskurs 5", "matris", "rasterna svenska")
+    old = make_kb(keyword_backend="whoosh")
+    old.documents.ingest(bundle.root)
+    before = {q: found(old, q) for q in questions}
+    old.close()
+    assert all(before.values())
+    instance, index_path = old.settings.instance_path, old.settings.index_path
+    if not marked:  # an instance from before keyword_backend: Whoosh wrote it, unnamed
+        (index_path / BACKEND_FILE).unlink()
+
+    def doctor() -> str:
+        return json.loads(cli("doctor", "--json", instance_dir=instance).output)["keyword index"]
+
+    assert doctor().startswith("tantivy 0.27.0")
+    assert "written by whoosh until now" in doctor()
+    again = make_kb()
+    if reopened == "by a server":
+        again.indexes.start_indexer()
+        assert again.indexes.wait_indexed(60)
+    else:
+        again.indexes.sync_indexes()
+    assert {q: found(again, q) for q in questions} == before
+    assert not (index_path / "whoosh").exists()
+    assert doctor().startswith("tantivy 0.27.0") and "written by" not in doctor()
+
+
+def test_doctor_says_which_keyword_engine_runs(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_KEYWORD_BACKEND", raising=False)  # kb.toml's word, not the run's
+    (tmp_path / "kb.toml").write_text('keyword_backend = "whoosh"\n')
+    assert _keyword_line(load_settings(tmp_path)).startswith("whoosh 2.7.4")
     (tmp_path / "kb.toml").write_text('keyword_backend = "tantivy"\n')
     line = _keyword_line(load_settings(tmp_path))
     assert line.startswith("tantivy 0.27.0")
