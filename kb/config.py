@@ -57,9 +57,10 @@ class Settings:
     indexer: str = "process"
     indexer_nice: int = 10
     indexer_threads: int = 1
-    # The keyword leg's engine: "whoosh" (the reference, for small installations) or
-    # "tantivy" (docs/search.md has both measured). Switching rebuilds it from the database.
-    keyword_backend: str = "whoosh"
+    # The keyword leg's engine: "tantivy" (the default, fast at any size) or "whoosh" (the
+    # reference, enough for a small installation); docs/search.md has both measured.
+    # Switching rebuilds it from the database.
+    keyword_backend: str = "tantivy"
 
     @property
     def index_path(self) -> Path:

@@ -3,10 +3,11 @@
     python scripts/crash_indexer.py ingest INSTANCE BUNDLE SEED   # change the bundle, ingest --prune, repeat
     python scripts/crash_indexer.py sync INSTANCE                 # catch the indexes up, repeat (as `kb serve`)
     python scripts/crash_indexer.py commit INSTANCE               # commit documents one by one, "ok SOURCE" after each
-    python scripts/crash_indexer.py hold-locks INSTANCE           # hold the index and Whoosh write locks
+    python scripts/crash_indexer.py hold-locks INSTANCE           # hold the index and keyword write locks
 
 Each mode prints "ready" once the instance is open (its start-up repair done), then works
-until killed; the fake embedder keeps it quick. KB_DATABASE_URL picks the database as usual.
+until killed; the fake embedder keeps it quick. KB_DATABASE_URL picks the database and
+KB_KEYWORD_BACKEND the keyword engine, as usual.
 tests/test_crash.py kills these with SIGKILL at random points and checks what is left.
 """
 
@@ -139,13 +140,18 @@ def commit_loop(instance: str) -> None:
 
 
 def hold_locks(instance: str) -> None:
+    """Hold the instance's index lock and the keyword engine's writer (and its lock file)."""
     kb = open_instance(instance)
     kb.indexes.catalog()
+    keyword = kb.indexes.keyword
     with kb.indexes.index_lock():
-        writer = kb.indexes.keyword.ix.writer(timeout=5.0)
+        if keyword.backend == "whoosh":
+            writer = keyword.ix.writer(timeout=5.0)
+        else:
+            writer = keyword.ix.writer(num_threads=1)
         say("ready")
-        time.sleep(3600)
-        writer.cancel()
+        time.sleep(3600)  # until killed, the writer open
+        del writer
 
 
 def main(argv: list[str]) -> None:

@@ -1,6 +1,8 @@
 """Shared fixtures: instances with the fake embedder, bundles written on the fly.
 
-With `KB_TEST_KEYWORD_BACKEND=tantivy` every instance runs its keyword leg on tantivy.
+Every instance runs its keyword leg on the default engine (tantivy); with
+`KB_TEST_KEYWORD_BACKEND=whoosh` on Whoosh. The keyword, crash and repair specs run on both
+either way (tests/test_keyword_backends.py, tests/test_crash.py, tests/test_self_repair.py).
 With `KB_TEST_DATABASE_URL` set (an admin URL of a PostgreSQL server, e.g.
 postgresql+psycopg2://postgres@127.0.0.1:5432/postgres) every instance folder a test opens
 gets a fresh database of its own on that server instead of its SQLite file.
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.config import Settings
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +32,8 @@ DEMO_BUNDLE = ROOT / "kb" / "demo" / "bundle"
 
 TEST_DATABASE_URL = os.environ.get("KB_TEST_DATABASE_URL", "").strip()
 # The keyword engine of every instance the run opens (whoosh or tantivy), servers included:
-# KB_TEST_KEYWORD_BACKEND=tantivy runs the keyword and search specs on tantivy.
-KEYWORD_BACKEND = os.environ.get("KB_TEST_KEYWORD_BACKEND", "").strip() or "whoosh"
+# KB_TEST_KEYWORD_BACKEND=whoosh runs the keyword and search specs on Whoosh.
+KEYWORD_BACKEND = os.environ.get("KB_TEST_KEYWORD_BACKEND", "").strip() or Settings.keyword_backend
 if os.environ.get("KB_TEST_KEYWORD_BACKEND", "").strip():
     os.environ["KB_KEYWORD_BACKEND"] = KEYWORD_BACKEND
 LOCAL_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import tempfile
@@ -111,11 +112,12 @@ def ingested_copy(folder, bundle, make: Callable, key: tuple = ()):
     """Open make(folder) holding bundle: ingest it once per test run, then copy that instance.
 
     A shipped bundle (the sample or the demo) gives the same instance every time, so the
-    first test pays for the ingest and later ones copy its folder (and its database).
+    first test pays for the ingest and later ones copy its folder (and its database). A spec
+    that runs on another keyword engine (KB_KEYWORD_BACKEND) gets a template of its own.
     """
     global _template_root
     folder = Path(folder)
-    wanted = (str(bundle), *key)
+    wanted = (str(bundle), os.environ.get("KB_KEYWORD_BACKEND", ""), *key)
     template = _templates.get(wanted)
     if template is None:
         if _template_root is None:

@@ -1,14 +1,17 @@
-"""Crash safety: the database is the truth; Whoosh, FAISS and the sparse index follow it.
+"""Crash safety: the database is the truth; the keyword, vector and sparse indexes follow it.
 
 Child processes (scripts/crash_indexer.py) write and index an instance and are killed with
 SIGKILL at random points; the instance, opened normally afterwards, must hold every document
-the database holds and nothing else, in every index, each at its current content.
+the database holds and nothing else, in every index, each at its current content. Each spec
+that touches the keyword index runs on both engines (tantivy, the default, and Whoosh).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import select
 import signal
 import subprocess
@@ -21,11 +24,24 @@ import pytest
 from sqlalchemy import select as sql_select
 
 from kb.models import Chunk, Document
+from kb.search.indexes.backends import BACKENDS
 from kb.search.indexes.indexer import passage_text
 from tests.conftest import ROOT, BundleWriter
 
 SCRIPT = ROOT / "scripts" / "crash_indexer.py"
 ROUNDS = int(os.environ.get("KB_CRASH_ROUNDS", "8"))
+# The lock file each engine's writer takes (an flock: the kernel drops it with its holder).
+WRITE_LOCK = {"whoosh": "kb_WRITELOCK", "tantivy": ".tantivy-writer.lock"}
+# Files an engine keeps beside its segments for good (its locks, its list of files).
+ENGINE_FILES = {".managed.json", ".tantivy-meta.lock", ".tantivy-writer.lock"}
+TANTIVY_SEGMENT_FILE = re.compile(r"(?P<segment>[0-9a-f]{32})(\.\d+)?\.[a-z]+")
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, monkeypatch):
+    """Run the spec on each keyword engine, in this process and in the children it starts."""
+    monkeypatch.setenv("KB_KEYWORD_BACKEND", request.param)
+    return request.param
 
 
 class Child:
@@ -145,7 +161,7 @@ def start_bundle(root: Path, documents: int = 30) -> BundleWriter:
 
 @pytest.mark.crash
 def test_no_document_is_lost_or_ghosted_when_indexers_are_killed_at_random_points(
-    make_kb, tmp_path, spawn
+    make_kb, tmp_path, spawn, engine
 ):
     instance = tmp_path / "instance"
     bundle = start_bundle(tmp_path / "bundle")
@@ -190,10 +206,34 @@ def assert_nothing_left_behind(kb) -> None:
         "vectors.json",
     ]
     assert sorted(p.name for p in (index / "sparse").iterdir()) == ["sparse.json", "sparse.npz"]
-    whoosh = index / "whoosh"
-    assert len(list(whoosh.glob("*.toc"))) == 1
-    segments = {s.make_filename(".seg") for s in kb.indexes.keyword.ix._segments()}
-    assert {p.name for p in whoosh.glob("*.seg")} == segments
+    keyword = kb.indexes.keyword
+    if keyword.backend == "whoosh":
+        assert len(list(keyword.path.glob("*.toc"))) == 1
+        segments = {s.make_filename(".seg") for s in keyword.ix._segments()}
+        assert {p.name for p in keyword.path.glob("*.seg")} == segments
+    else:
+        assert unnamed_files(keyword.path) == set()
+
+
+def unnamed_files(folder: Path) -> set[str]:
+    """Return the files of a tantivy index that its meta.json does not name (leftovers)."""
+    meta = json.loads((folder / "meta.json").read_text())
+    live = {s["segment_id"].replace("-", "") for s in meta["segments"]}
+    files = {p.name for p in folder.iterdir()} - ENGINE_FILES - {"meta.json", "kb-schema-version"}
+    return {name for name in files if segment_of(name) not in live}
+
+
+def segment_of(name: str) -> str | None:
+    """Return the segment a tantivy file belongs to (None: not a segment's file)."""
+    found = TANTIVY_SEGMENT_FILE.fullmatch(name)
+    return found["segment"] if found else None
+
+
+def segment_files(keyword) -> list[Path]:
+    """Return the files of the keyword index's segments (not its table of contents)."""
+    if keyword.backend == "whoosh":
+        return sorted(keyword.path.glob("*.seg"))
+    return sorted(p for p in keyword.path.iterdir() if segment_of(p.name))
 
 
 def test_every_acknowledged_write_survives_kill_9(make_kb, tmp_path, spawn):
@@ -211,7 +251,7 @@ def test_every_acknowledged_write_survives_kill_9(make_kb, tmp_path, spawn):
 
 
 def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
-    make_kb, tmp_path, spawn, bundle
+    make_kb, tmp_path, spawn, bundle, engine
 ):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
     make_kb("instance").documents.ingest(bundle.root)
@@ -219,7 +259,7 @@ def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
     holder.wait_for("ready")
     holder.kill()
     index = tmp_path / "instance" / "index"
-    assert (index / ".lock").exists() and (index / "whoosh" / "kb_WRITELOCK").exists()
+    assert (index / ".lock").exists() and (index / engine / WRITE_LOCK[engine]).exists()
     bundle.doc("material/boksamtal.md", "Boksamtal i årskurs 5.", title="Boksamtal")
     started = time.monotonic()
     kb = make_kb("instance")
@@ -229,12 +269,14 @@ def test_locks_left_by_a_killed_process_do_not_block_the_next_start(
 
 
 @pytest.mark.parametrize("damage", ["torn", "missing"])
-def test_a_damaged_keyword_segment_is_rebuilt_at_start_up(make_kb, bundle, damage):
+def test_a_damaged_keyword_segment_is_rebuilt_at_start_up(make_kb, bundle, damage, engine):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
     first = make_kb()
     first.documents.ingest(bundle.root)
     first.close()
-    for segment in (first.settings.index_path / "whoosh").glob("*.seg"):
+    segments = segment_files(first.indexes.keyword)
+    assert segments
+    for segment in segments:
         data = segment.read_bytes()
         if damage == "torn":
             segment.write_bytes(data[: len(data) // 2])
@@ -246,7 +288,7 @@ def test_a_damaged_keyword_segment_is_rebuilt_at_start_up(make_kb, bundle, damag
 
 
 def test_a_document_deleted_before_the_indexes_caught_up_is_never_taken_for_a_new_one(
-    make_kb, bundle, monkeypatch
+    make_kb, bundle, monkeypatch, engine
 ):
     from kb.search.serving.snapshots import IndexSnapshots
 
@@ -270,7 +312,9 @@ def test_a_document_deleted_before_the_indexes_caught_up_is_never_taken_for_a_ne
     assert again.indexes.keyword.search("schack", None, 10) == []
 
 
-def test_reindex_verify_after_a_crash_reports_nothing_left_to_repair(make_kb, tmp_path, spawn):
+def test_reindex_verify_after_a_crash_reports_nothing_left_to_repair(
+    make_kb, tmp_path, spawn, engine
+):
     bundle = start_bundle(tmp_path / "bundle", documents=10)
     make_kb("instance").documents.ingest(bundle.root)
     writer = spawn("ingest", tmp_path / "instance", bundle.root, "verify")
@@ -282,16 +326,17 @@ def test_reindex_verify_after_a_crash_reports_nothing_left_to_repair(make_kb, tm
     assert_indexes_match_database(kb)
 
 
-def test_no_temporary_index_files_outlive_a_crash(make_kb, tmp_path, spawn):
+def test_no_temporary_index_files_outlive_a_crash(make_kb, tmp_path, engine):
     bundle = start_bundle(tmp_path / "bundle", documents=10)
     make_kb("instance").documents.ingest(bundle.root)
     index = tmp_path / "instance" / "index"
-    for leftover in (
-        index / "vectors" / ".vectors.faiss.abc.tmp",
-        index / "sparse" / ".sparse.npz.abc",
-    ):
+    leftovers = [index / "vectors" / ".vectors.faiss.abc.tmp", index / "sparse" / ".sparse.npz.abc"]
+    if engine == "tantivy":  # the temporary file of an atomic write of meta.json
+        leftovers.append(index / "tantivy" / ".tmpAbC123")
+    for leftover in leftovers:
         leftover.write_bytes(np.zeros(1000, dtype=np.uint8).tobytes())
     kb = make_kb("instance")
     bundle.doc("material/ny.md", "Ny text.", title="Ny")
     kb.documents.ingest(bundle.root)
-    assert [p.name for p in index.rglob(".*") if p.name not in (".lock", ".ingest-lock")] == []
+    kept = {".lock", ".ingest-lock", *ENGINE_FILES}
+    assert [p.name for p in index.rglob(".*") if p.name not in kept] == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
 from kb.access import Viewer
@@ -10,7 +13,9 @@ from kb.search.doctor import _keyword_line
 from kb.search.indexes.backends import BACKEND_FILE, BACKENDS, make_keyword_index
 from kb.search.indexes.keywords import KeywordDoc
 from kb.search.indexes.repair import open_keyword
+from kb.search.indexes.tantivy_keyword import TantivyIndex
 from kb.search.query.hybrid import SearchRequest
+from tests.test_crash import unnamed_files
 from tests.test_self_repair import damage
 
 
@@ -136,6 +141,38 @@ def test_a_damaged_tantivy_index_is_set_aside_and_rebuilt_from_the_database(
     assert found(again, "schackklubben") == ["material/schack.md"]
 
 
+def test_a_tantivy_commit_killed_before_its_meta_json_does_not_stop_the_next_one(tmp_path):
+    folder = tmp_path / "tantivy"
+    index = TantivyIndex(folder)
+    index.open()
+    index.apply(
+        [KeywordDoc(1, 1, "Schack", "", "Schack."), KeywordDoc(2, 1, "Bok", "", "Bok.")], []
+    )
+    index.close()
+    # The killed commit: run on a copy, then its files (the deletes file and the list
+    # naming it) are what it left here; meta.json, written last, never was.
+    shutil.copytree(folder, tmp_path / "killed")
+    killed = TantivyIndex(tmp_path / "killed")
+    killed.apply([], [1])
+    for left in [*(tmp_path / "killed").glob("*.del"), tmp_path / "killed" / ".managed.json"]:
+        shutil.copy(left, folder / left.name)
+    again = TantivyIndex(folder)
+    again.apply([], [1])  # the same commit, writing a deletes file of the same name
+    assert again.revisions() == {2: 1}
+    assert unnamed_files(folder) == set()
+
+
+def test_tantivy_writers_of_two_processes_in_turn_leave_no_file_behind(tmp_path):
+    server, ingest = TantivyIndex(tmp_path / "tantivy"), TantivyIndex(tmp_path / "tantivy")
+    server.open()
+    ingest.open()  # both open before either writes, as a server and a `kb ingest` are
+    server.apply([KeywordDoc(1, 1, "Schack", "", "Schackklubben.")], [])
+    ingest.apply([KeywordDoc(2, 1, "Boksamtal", "", "Boksamtal i åk 5.")], [])
+    ingest.apply([], [1])  # the server's segment is gone: its files go with it
+    assert server.revisions() == ingest.revisions() == {2: 1}
+    assert unnamed_files(tmp_path / "tantivy") == set()
+
+
 def test_switching_the_engine_rebuilds_the_keyword_index_from_the_database(make_kb, bundle):
     bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
     first = make_kb(keyword_backend="whoosh")
@@ -155,7 +192,45 @@ def test_switching_the_engine_rebuilds_the_keyword_index_from_the_database(make_
     assert not (index_path / "tantivy").exists()
 
 
-def test_doctor_says_which_keyword_engine_runs(tmp_path):
+@pytest.mark.parametrize("reopened", ["by the command line", "by a server"])
+@pytest.mark.parametrize("marked", [True, False], ids=["marked", "from before the setting"])
+def test_an_instance_built_on_whoosh_finds_the_same_documents_on_the_default_engine(
+    make_kb, bundle, cli, monkeypatch, marked, reopened
+):
+    monkeypatch.delenv("KB_KEYWORD_BACKEND", raising=False)  # kb.toml says nothing either
+    bundle.doc("material/schack.md", "Schackklubben på rasterna.", title="Schack")
+    bundle.doc("material/boksamtal.md", "Boksamtal i årskurs fem.", title="Boksamtal")
+    bundle.doc("material/matris.md", "Bedömningsmatris i svenska, åk 7.", title="Bedömning")
+    questions = ("schackklubben", "boksamtal i årskurs 5", "matris", "rasterna svenska")
+    old = make_kb(keyword_backend="whoosh")
+    old.documents.ingest(bundle.root)
+    before = {q: found(old, q) for q in questions}
+    old.close()
+    assert all(before.values())
+    instance, index_path = old.settings.instance_path, old.settings.index_path
+    if not marked:  # an instance from before keyword_backend: Whoosh wrote it, unnamed
+        (index_path / BACKEND_FILE).unlink()
+
+    def doctor() -> str:
+        return json.loads(cli("doctor", "--json", instance_dir=instance).output)["keyword index"]
+
+    assert doctor().startswith("tantivy 0.27.0")
+    assert "written by whoosh until now" in doctor()
+    again = make_kb()
+    if reopened == "by a server":
+        again.indexes.start_indexer()
+        assert again.indexes.wait_indexed(60)
+    else:
+        again.indexes.sync_indexes()
+    assert {q: found(again, q) for q in questions} == before
+    assert not (index_path / "whoosh").exists()
+    assert doctor().startswith("tantivy 0.27.0") and "written by" not in doctor()
+
+
+def test_doctor_says_which_keyword_engine_runs(tmp_path, monkeypatch):
+    monkeypatch.delenv("KB_KEYWORD_BACKEND", raising=False)  # kb.toml's word, not the run's
+    (tmp_path / "kb.toml").write_text('keyword_backend = "whoosh"\n')
+    assert _keyword_line(load_settings(tmp_path)).startswith("whoosh 2.7.4")
     (tmp_path / "kb.toml").write_text('keyword_backend = "tantivy"\n')
     line = _keyword_line(load_settings(tmp_path))
     assert line.startswith("tantivy 0.27.0")

@@ -3,7 +3,8 @@
 Each index file is damaged four ways (random bytes, cut in half, emptied, deleted) and a
 real `kb serve` is started on the instance: it answers health within 5 s and keyword search
 within 10 s, says which legs are being rebuilt meanwhile, and has every leg back after the
-rebuild (the time is printed: run with -s to see it).
+rebuild (the time is printed: run with -s to see it). Each keyword engine's files are damaged
+on an instance of that engine; the other legs' on the default one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from kb.config import load_settings
 from kb.service import KnowledgeBase
-from tests.conftest import KEYWORD_BACKEND, SAMPLE_BUNDLE
+from tests.conftest import SAMPLE_BUNDLE
 from tests.helpers import CSRF, log_in, make_app, open_kb
 from tests.servers import Server, server_env
 from tests.test_availability import GatedEmbedder
@@ -31,8 +32,9 @@ KEYWORD_FILES = {
         "keyword metadata": "tantivy/meta.json",
     },
 }
+ENGINE_OF = {name: engine for engine, files in KEYWORD_FILES.items() for name in files}
 FILES = {
-    **KEYWORD_FILES[KEYWORD_BACKEND],
+    **{name: pattern for files in KEYWORD_FILES.values() for name, pattern in files.items()},
     "vector index": "vectors/vectors.faiss",
     "vector metadata": "vectors/vectors.json",
     "latent-term index": "sparse/sparse.npz",
@@ -54,13 +56,20 @@ def damage(path, how: str) -> None:
 
 
 @pytest.fixture
-def instance(tmp_path, instance_database_url):
-    """The sample bundle in an instance folder (closed), a token and the server's environment."""
-    folder = tmp_path / "instance"
-    kb = open_kb(folder, SAMPLE_BUNDLE)
-    token = kb.people.create_token("johan.lindqvist")
-    kb.close()
-    return folder, token, server_env(instance_database_url(folder))
+def instance(tmp_path, instance_database_url, monkeypatch):
+    """Return a maker of the sample bundle in an instance folder (closed) on a keyword engine
+    (None: the default), a token and the server's environment."""
+
+    def make(engine: str | None):
+        if engine is not None:
+            monkeypatch.setenv("KB_KEYWORD_BACKEND", engine)
+        folder = tmp_path / "instance"
+        kb = open_kb(folder, SAMPLE_BUNDLE)
+        token = kb.people.create_token("johan.lindqvist")
+        kb.close()
+        return folder, token, server_env(instance_database_url(folder))
+
+    return make
 
 
 # The issue's figures are 5 s and 10 s; measured alone on the machine (load 1.0) every case
@@ -74,7 +83,7 @@ HITS_WITHIN = float(os.environ.get("KB_REPAIR_HITS_S", "40"))
 @pytest.mark.parametrize("how", ["random bytes", "truncated", "emptied", "deleted"])
 @pytest.mark.parametrize("which", list(FILES))
 def test_a_damaged_index_file_never_keeps_the_server_down(instance, which, how):
-    folder, token, env = instance
+    folder, token, env = instance(ENGINE_OF.get(which))
     path = sorted((folder / "index").glob(FILES[which]))[0]  # tantivy: one of its segments
     damage(path, how)
     server = Server(folder, env)

@@ -27,14 +27,24 @@ def make_keyword_index(index_path: Path, backend: str = DEFAULT_BACKEND) -> Keyw
     raise ValueError(f"unknown keyword backend {backend!r} (one of {', '.join(BACKENDS)})")
 
 
+def written_by(index_path: Path) -> str | None:
+    """Return the backend that wrote the keyword index last (None: none has yet).
+
+    An instance from before the setting names none: Whoosh, then the only engine, wrote it.
+    """
+    try:
+        last = (Path(index_path) / BACKEND_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        last = ""
+    if last:
+        return last
+    return "whoosh" if keyword_folder(index_path, "whoosh").exists() else None
+
+
 def switched_backend(index_path: Path, backend: str) -> str | None:
     """Return the backend that wrote the keyword index last when it is not `backend`."""
-    marker = Path(index_path) / BACKEND_FILE
-    try:
-        last = marker.read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return last if last and last != backend else None
+    last = written_by(index_path)
+    return last if last != backend else None
 
 
 def mark_backend(index_path: Path, backend: str) -> None:
@@ -47,12 +57,9 @@ def settle_backend(index_path: Path, keyword: KeywordIndex) -> str | None:
     """Start the keyword index afresh when another backend wrote the last one; return that one.
 
     The old engine's folder is removed (the database is the truth, the sync refills the new
-    one). An instance from before the setting had Whoosh write it.
+    one).
     """
     last = switched_backend(index_path, keyword.backend)
-    if last is None and not (Path(index_path) / BACKEND_FILE).exists():
-        older = keyword_folder(index_path, "whoosh")
-        last = "whoosh" if keyword.backend != "whoosh" and older.exists() else None
     if last is not None:
         keyword.close()
         shutil.rmtree(keyword_folder(index_path, last), ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Keep the derived indexes (Whoosh, FAISS) in step with the database, the truth."""
+"""Keep the derived indexes (keyword, vector, sparse) in step with the database, the truth."""
 
 from __future__ import annotations
 
@@ -136,6 +136,7 @@ def sync_keyword(session: Session, keyword: KeywordIndex, quick: bool = False) -
             )
     if upserts or gone:
         keyword.apply(upserts, gone)
+    keyword.tidy()  # what a writer killed mid-commit left (once after opening)
     return len(upserts), len(gone)
 
 

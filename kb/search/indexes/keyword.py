@@ -144,6 +144,9 @@ class WhooshIndex:
             reader.close()
         self.searcher()
 
+    def tidy(self) -> None:
+        """Nothing to do: Whoosh's next commit removes what a killed writer left."""
+
     def doc_count(self) -> int:
         """Return how many documents the index holds."""
         return self.searcher().doc_count()

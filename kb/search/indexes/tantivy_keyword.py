@@ -73,6 +73,7 @@ class TantivyIndex:
         self._parsed = Memo(PARSED_CACHE)
         self.highlighter = Highlighter(self._stemmed)
         self._vocabulary: dict[str, list[str]] = {}
+        self._tidied = False
 
     # ------------------------------------------------------------------ files
     def open(self, create: bool = False) -> None:
@@ -82,6 +83,7 @@ class TantivyIndex:
         sets it aside for a look (kb.search.indexes.repair) before starting afresh.
         """
         version_file = self.path / VERSION_FILE
+        self._tidied = False
         if not create and (self.path / "meta.json").exists():
             current = version_file.read_text().strip() if version_file.exists() else None
             if current == SCHEMA_VERSION:
@@ -148,9 +150,39 @@ class TantivyIndex:
         revs = guarded(lambda: searcher.fast_field_values("revision", addresses))
         return {int(d): int(r or 0) for d, r in zip(ids, revs, strict=True)}
 
+    def _writer(self):
+        """Return a writer on the index as it is on disk now, first clearing what a writer
+        killed mid-commit left behind.
+
+        The index is opened afresh: tantivy reads its list of the files it wrote
+        (.managed.json) when it opens an index and writes that list back whole, so a writer
+        on an index opened before another process's commit would drop that process's files
+        from the list and never remove them. A killed commit leaves files no meta.json names,
+        one of them possibly the deletes file (<segment>.<opstamp>.del) the next commit
+        writes under the same name, which would fail on it; and the temporary file of an
+        atomic write (.tmp…). The writer's lock means no other process is writing here.
+        """
+        if self._ix is None:
+            self.open()  # made here when there is none yet
+        fresh = guarded(lambda: tantivy.Index.open(str(self.path)))
+        with self._lock:
+            self._ix = fresh
+        writer = guarded(lambda: fresh.writer(heap_size=WRITER_HEAP, num_threads=1))
+        for leftover in self.path.glob(".tmp*"):
+            leftover.unlink(missing_ok=True)
+        guarded(writer.garbage_collect_files)
+        self._tidied = True
+        return writer
+
+    def tidy(self) -> None:
+        """Remove what a writer killed mid-commit left, once after opening (the caller holds
+        the index lock; every later commit clears after itself)."""
+        if not self._tidied:
+            self._writer().wait_merging_threads()
+
     def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
         """Write changed documents and delete removed ones in one tantivy commit."""
-        writer = self.ix.writer(heap_size=WRITER_HEAP, num_threads=1)
+        writer = self._writer()
         try:
             for doc_id in deletes:
                 writer.delete_documents_by_term("doc_id", int(doc_id))
