@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
+from kb.search.indexes import encoding
 from kb.search.indexes.keywords import KeywordDoc, KeywordIndex
 from kb.search.indexes.progress import IndexingStopped
 from kb.search.indexes.saving import Saving, over_budget_text, read_over_budget
@@ -139,18 +140,6 @@ def sync_keyword(session: Session, keyword: KeywordIndex, quick: bool = False) -
     return len(upserts), len(gone)
 
 
-def _one(encode):
-    """Adapt a one-index encoder to the (texts, tick) -> (rows,) shape _encode_missing uses."""
-
-    def run(texts, tick):
-        rows = encode(texts)
-        if tick:
-            tick(len(texts))
-        return (rows,)
-
-    return run
-
-
 def _drop_gone(db_ids: set[int], index, over: dict[int, int]) -> tuple[set[int], int]:
     """Remove rows of chunks that are gone; return (chunk ids still to encode, rows removed)."""
     for gone in set(over) - db_ids:
@@ -167,8 +156,8 @@ def encode_missing(
 ):
     """Encode the chunks missing from each index of `legs` and drop rows of chunks that are gone.
 
-    `legs` is [(index, over_budget)] with index a VectorIndex or SparseIndex; `encode(texts,
-    tick)` returns one row block per leg from one pass (tick(n) reports n passages done).
+    `legs` is [(index, over_budget)] with index a VectorIndex or SparseIndex; `encode` is one
+    of kb.search.indexes.encoding's (each leg's rows of the texts it lacks, from one call).
     Batches span documents; each document is charged its share of a batch's time, and once
     it has had `budget` seconds its remaining chunks are recorded in its leg's over_budget
     ({chunk id: document id}) and counted as done, so a hostile document costs a bounded time
@@ -189,13 +178,13 @@ def encode_missing(
     def flush() -> None:
         started = time.monotonic()
         texts = [cap_passage(passage_text(r.title, r.text))[0] for r in pending]
-        blocks = encode(texts, bar.update if bar else None)
+        masks = [np.array([r.id in want for r in pending], dtype=bool) for want in wants]
+        blocks = encode(texts, masks, bar.update if bar else None)
         share = (time.monotonic() - started) / len(pending)
         ids = np.array([r.id for r in pending], dtype=np.int64)
-        for (index, _), want, rows in zip(legs, wants, blocks, strict=True):
-            keep = np.array([i for i, r in enumerate(pending) if r.id in want], dtype=np.int64)
-            if len(keep):
-                index.add(ids[keep], rows[keep])
+        for (index, _), mask, rows in zip(legs, masks, blocks, strict=True):
+            if mask.any():
+                index.add(ids[mask], rows)
         for r in pending:
             spent[r.document_id] = spent.get(r.document_id, 0.0) + share
         pending.clear()
@@ -255,37 +244,21 @@ def _encode_legs(
 ):
     """Encode what the dense and sparse indexes lack; return ((added, removed), (sparse ...)).
 
-    One pass serves both when the sparse encoder shares the embedder's forward pass.
+    Both fill in batch by batch together: one pass serves both when the sparse encoder
+    shares the embedder's forward pass, else each batch is encoded by both models in turn.
     """
-    s_added = s_removed = 0
+    legs = [(vectors, over["dense"])]
+    if sparse_index is not None:
+        legs.append((sparse_index, over["sparse"]))
     if sparse_index is not None and getattr(sparse_encoder, "shares_pass_with", None) is embedder:
-        (added, removed), (s_added, s_removed) = encode_missing(
-            session,
-            [(vectors, over["dense"]), (sparse_index, over["sparse"])],
-            lambda texts, tick: embedder.encode_joint(texts, progress=tick),
-            progress,
-            batch=batch,
-            between=between,
-        )
+        encode = encoding.joint(embedder)
     else:
-        [(added, removed)] = encode_missing(
-            session,
-            [(vectors, over["dense"])],
-            _one(embedder.embed_passages),
-            progress,
-            batch=batch,
-            between=between,
-        )
+        encoders = [embedder.embed_passages]
         if sparse_index is not None:
-            [(s_added, s_removed)] = encode_missing(
-                session,
-                [(sparse_index, over["sparse"])],
-                _one(sparse_encoder.encode_passages),
-                progress,
-                batch=batch,
-                between=between,
-            )
-    return (added, removed), (s_added, s_removed)
+            encoders.append(sparse_encoder.encode_passages)
+        encode = encoding.separate(encoders)
+    done = encode_missing(session, legs, encode, progress, batch=batch, between=between)
+    return done[0], (done[1] if len(done) > 1 else (0, 0))
 
 
 def sync(

@@ -1,0 +1,123 @@
+"""Fill-in: a server searches the vectors a long round has embedded so far, not only at its end.
+
+A round that embeds for hours (the first ingest of a municipality, by `kb ingest` beside
+the server or by the server's own indexer) saves its indexes every CHECKPOINT_SECONDS
+(kb.search.indexes.saving). The server's watcher picks each saved state up, so the semantic
+legs fill in as the vectors arrive while the keyword index, written first, covers every
+document from the start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from kb.search.indexes.progress import coverage, held_chunks
+from kb.search.indexes.saving import read_over_budget
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+
+log = logging.getLogger("kb.indexer")
+
+# How often the watcher looks at the index files (two stat calls) ...
+POLL_SECONDS = 1.0
+# ... and picks a newer state up at most this often, and at most PICK_UP_SHARE of the time:
+# reading a whole index of 100,000 passages takes the server a second or two of CPU.
+PICK_UP_SECONDS = 10.0
+PICK_UP_SHARE = 0.1
+
+
+class CheckpointWatcher:
+    """Call pick_up() in a thread of its own whenever changed() says the saved indexes are
+    newer than the server's snapshot, not more often than PICK_UP_SECONDS or PICK_UP_SHARE."""
+
+    def __init__(
+        self,
+        changed: Callable[[], bool],
+        pick_up: Callable[[], None],
+        poll: float = POLL_SECONDS,
+    ) -> None:
+        self._changed, self._pick_up, self._poll = changed, pick_up, poll
+        self._stop = threading.Event()
+        self._next = 0.0
+        self._thread = threading.Thread(target=self._run, name="kb-fill-in", daemon=True)
+
+    def start(self) -> CheckpointWatcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._poll):
+            started = time.monotonic()
+            if started < self._next:
+                continue
+            try:
+                if not self._changed():
+                    continue
+                self._pick_up()
+            except Exception:  # a read torn by a save, a database away: look again later
+                log.exception("could not pick up the saved indexes; the last ones keep serving")
+            spent = time.monotonic() - started
+            self._next = started + max(PICK_UP_SECONDS, spent / PICK_UP_SHARE)
+
+
+def load_saved(vector_path, sparse_path, embedder, sparse_encoder, attempts: int = 5):
+    """Read the vector and sparse indexes from disk, retrying a read torn by a save."""
+    for attempt in range(attempts):
+        try:
+            vectors = VectorIndex.load(vector_path, embedder.name, embedder.dim)
+            sparse = None
+            if sparse_encoder is not None:
+                enc = sparse_encoder
+                sparse = SparseIndex.load(sparse_path, enc.name, enc.dim)
+            return vectors, sparse
+        except IndexLoadError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
+
+
+class SemanticProgress:
+    """How many passages the semantic legs hold of those the catalog has, worked out once per
+    state of the indexes and the catalog; a viewer's share only while they are behind."""
+
+    def __init__(self, over_budget_file: Path) -> None:
+        self.over_budget_file = over_budget_file
+        self._state: tuple | None = None  # (weak refs to catalog and indexes, held, whole)
+
+    def of(self, catalog, vectors, sparse, viewer=None) -> tuple[int, int] | None:
+        """Return (done, total) over every passage (or those viewer may open), None when
+        the semantic legs hold them all."""
+        held, (done, total) = self._whole(catalog, vectors, sparse)
+        if done < total and viewer is not None:
+            done, total = coverage(catalog.chunk_ids(catalog.visible(viewer)), held)
+        return (done, total) if done < total else None
+
+    def _whole(self, catalog, vectors, sparse):
+        objects = (catalog, vectors, sparse)
+        state = self._state
+        if state is not None and all(
+            (ref() if ref is not None else None) is obj
+            for ref, obj in zip(state[0], objects, strict=True)
+        ):
+            return state[1], state[2]
+        over = read_over_budget(self.over_budget_file)
+        legs = [(vectors, over["dense"])]
+        if sparse is not None:
+            legs.append((sparse, over["sparse"]))
+        held = held_chunks(legs)
+        chunk_ids = np.fromiter(catalog.chunk_doc, dtype=np.int64, count=len(catalog.chunk_doc))
+        whole = coverage(chunk_ids, held)
+        refs = tuple(weakref.ref(o) if o is not None else None for o in objects)
+        self._state = (refs, held, whole)
+        return held, whole
