@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.models import Document
+from kb.search.indexes.encoding import remembered
+from kb.search.indexes.imported import imported_at
 from kb.search.indexes.sparse import _replace
 from kb.search.indexes.vectors import IndexCorrupt, IndexLoadError, IndexMismatch
 from kb.text.sentences import quotable
@@ -157,7 +159,8 @@ def sync_sentences(path: Path, session: Session, embedder, force: bool = False) 
     index = SentenceIndex(embedder.name, embedder.dim)
     if not force:
         index = open_sentences(path, embedder.name, embedder.dim)
-    if any(index.sync(session, embedder.embed_passages)) or not (path / FILE).exists():
+    embed = remembered(embedder, imported_at(path.parent))
+    if any(index.sync(session, embed)) or not (path / FILE).exists():
         index.save(path)
 
 
