@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -22,11 +23,13 @@ import requests
 from click.testing import CliRunner
 
 from kb import accounts
+from kb.access import Viewer
 from kb.cli import main
 from kb.config import load_settings
+from kb.search.model.embed import SlowFakeEmbedder
 from kb.service import KnowledgeBase
 from tests.conftest import ROOT, SAMPLE_BUNDLE, BundleWriter
-from tests.helpers import PASSWORD, csrf_token, open_kb
+from tests.helpers import PASSWORD, csrf_token, make_app, open_kb
 from tests.servers import Server, server_env
 
 WORDS = ("högläsning", "boksamtal", "källkritik", "matematik", "schack", "bedömning", "rast")
@@ -222,3 +225,24 @@ def test_kb_doctor_says_how_far_the_semantic_index_has_come(
     assert json.loads(done.output)["semantic index"] == (
         "0 of 100 passages embedded (0 %); searches find every document by its words meanwhile"
     )
+
+
+def test_an_indexer_in_a_thread_publishes_what_it_has_embedded_so_far(tmp_path):
+    folder = tmp_path / "instance"
+    open_kb(folder, SAMPLE_BUNDLE).close()
+    for leg in ("vectors", "sparse"):
+        shutil.rmtree(folder / "index" / leg)
+    kb = KnowledgeBase(load_settings(folder, embedder="fake"), embedder=SlowFakeEmbedder(0.25))
+    try:
+        make_app(kb)  # a thread indexer: 100 passages at 0.25 s, saved every 10 s
+        deadline = time.monotonic() + 40
+        while not hits(kb, "dense") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert hits(kb, "dense") and kb.indexes.worker.busy
+        assert kb.finder.page(Viewer.system(), "högläsning").semantic is not None
+    finally:
+        kb.close()
+
+
+def hits(kb: KnowledgeBase, method: str) -> list:
+    return kb.finder.page(Viewer.system(), "högläsning", method=method).result.hits
