@@ -1,7 +1,7 @@
 """The first ingest of a municipality: search answers while the vectors are still being made.
 
 A real `kb serve` runs beside a real `kb ingest` of 200 documents (about 1,000 passages)
-whose embedding takes its time (the fake embedder at 25 ms a passage). While it runs the
+whose embedding takes its time (the fake embedder at 40 ms a passage). While it runs the
 keyword search covers every document, the semantic legs answer from the vectors embedded
 so far (the server picks up the ingest's checkpoints), nothing a colleague may not open
 appears, and the search says how far the semantic index has come.
@@ -87,7 +87,7 @@ def beside(tmp_path_factory, request):
         server.wait_for(server.healthy, 30, "health")
         ingest = subprocess.Popen(
             [sys.executable, "-m", "kb.cli", "--instance", str(folder), "ingest", str(bundle.root)],
-            env={**env, "KB_EMBEDDER": "fake-slow:25"},
+            env={**env, "KB_EMBEDDER": "fake-slow:40"},
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -127,6 +127,14 @@ def test_keyword_search_covers_a_document_before_its_vector_is_made(beside):
     server.wait_for(keyword_hit, 30, "the last document found by its words")
     assert behind(found["dense"]) and behind(found["any"])
     assert "material/zz-sist.md" not in sources(found["dense"])
+
+
+def test_the_count_covers_only_the_passages_a_colleague_may_open(beside):
+    server, tokens, _ = beside
+    per = search(server, tokens["per.ek"], "högläsning")["semantic"]
+    anna = search(server, tokens["anna.lind"], "högläsning")["semantic"]
+    # Anna also opens her own secret (one passage); Per is not told it exists.
+    assert anna["total"] == per["total"] + 1
 
 
 def test_the_semantic_legs_answer_from_the_vectors_embedded_so_far(beside):

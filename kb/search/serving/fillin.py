@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.search.indexes.progress import coverage, held_chunks
+from kb.search.indexes.progress import held_chunks
 from kb.search.indexes.saving import read_over_budget
 from kb.search.indexes.sparse import SparseIndex
 from kb.search.indexes.vectors import IndexLoadError, VectorIndex
@@ -88,36 +88,65 @@ def load_saved(vector_path, sparse_path, embedder, sparse_encoder, attempts: int
 
 
 class SemanticProgress:
-    """How many passages the semantic legs hold of those the catalog has, worked out once per
-    state of the indexes and the catalog; a viewer's share only while they are behind."""
+    """How many passages the semantic legs hold of those the catalog has: the held chunk ids
+    worked out once per state of the indexes, the count per document once per catalog, so
+    a search pays only a sum over the documents its viewer may open (and only when behind)."""
 
     def __init__(self, over_budget_file: Path) -> None:
         self.over_budget_file = over_budget_file
-        self._state: tuple | None = None  # (weak refs to catalog and indexes, held, whole)
+        self._held: tuple | None = None  # (weak refs to the indexes, held chunk ids)
+        self._counts: tuple | None = None  # (weak refs to catalog and held, counts)
 
     def of(self, catalog, vectors, sparse, viewer=None) -> tuple[int, int] | None:
         """Return (done, total) over every passage (or those viewer may open), None when
         the semantic legs hold them all."""
-        held, (done, total) = self._whole(catalog, vectors, sparse)
+        doc_ids, done_of, total_of = self._per_document(catalog, self._held_by(vectors, sparse))
+        done, total = int(done_of.sum()), int(total_of.sum())
         if done < total and viewer is not None:
-            done, total = coverage(catalog.chunk_ids(catalog.visible(viewer)), held)
+            mine = np.asarray(catalog.visible(viewer), dtype=np.int64)
+            at = np.searchsorted(doc_ids, mine)
+            at = at[(at < len(doc_ids)) & (doc_ids[np.minimum(at, len(doc_ids) - 1)] == mine)]
+            done, total = int(done_of[at].sum()), int(total_of[at].sum())
         return (done, total) if done < total else None
 
-    def _whole(self, catalog, vectors, sparse):
-        objects = (catalog, vectors, sparse)
-        state = self._state
-        if state is not None and all(
-            (ref() if ref is not None else None) is obj
-            for ref, obj in zip(state[0], objects, strict=True)
-        ):
-            return state[1], state[2]
+    def _held_by(self, vectors, sparse) -> np.ndarray:
+        if _same(self._held, (vectors, sparse)):
+            return self._held[1]
         over = read_over_budget(self.over_budget_file)
         legs = [(vectors, over["dense"])]
         if sparse is not None:
             legs.append((sparse, over["sparse"]))
         held = held_chunks(legs)
-        chunk_ids = np.fromiter(catalog.chunk_doc, dtype=np.int64, count=len(catalog.chunk_doc))
-        whole = coverage(chunk_ids, held)
-        refs = tuple(weakref.ref(o) if o is not None else None for o in objects)
-        self._state = (refs, held, whole)
-        return held, whole
+        self._held = (_refs((vectors, sparse)), held)
+        return held
+
+    def _per_document(self, catalog, held: np.ndarray):
+        """Return (document ids, passages held of each, passages of each), ids sorted."""
+        if _same(self._counts, (catalog, held)):
+            return self._counts[1]
+        n = len(catalog.chunk_doc)
+        chunks = np.fromiter(catalog.chunk_doc.keys(), dtype=np.int64, count=n)
+        docs = np.fromiter(catalog.chunk_doc.values(), dtype=np.int64, count=n)
+        doc_ids, position = np.unique(docs, return_inverse=True)
+        have = np.isin(chunks, held)
+        counts = (
+            doc_ids,
+            np.bincount(position, weights=have, minlength=len(doc_ids)).astype(np.int64),
+            np.bincount(position, minlength=len(doc_ids)),
+        )
+        self._counts = (_refs((catalog, held)), counts)
+        return counts
+
+
+def _refs(objects) -> tuple:
+    return tuple(weakref.ref(o) if o is not None else None for o in objects)
+
+
+def _same(remembered: tuple | None, objects) -> bool:
+    """Tell whether a remembered result was worked out from these very objects."""
+    if remembered is None:
+        return False
+    return all(
+        (ref() if ref is not None else None) is obj
+        for ref, obj in zip(remembered[0], objects, strict=True)
+    )
