@@ -188,6 +188,50 @@ def doctor(ctx: Context, as_json: bool) -> None:
     emit(doctor_report(load_settings(ctx.instance)), as_json, render)
 
 
+@main.group()
+def vectors() -> None:
+    """Move embedded vectors between instances (a first ingest embedded on a bigger machine)."""
+
+
+@vectors.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_ctx
+def vectors_export(ctx: Context, file: str) -> None:
+    """Write this instance's vectors to FILE, each under the SHA-256 of the text it was
+    embedded from: the passages' (dense and sparse) and the answer sentences'."""
+    from kb.search.indexes.exporting import export_vectors
+
+    ix = ctx.kb.indexes
+    with ctx.kb.db.read() as session:
+        counts = export_vectors(
+            session, ix.settings.index_path, ix.embedder, ix.sparse_encoder, Path(file)
+        )
+    click.echo(
+        f"exported the vectors of {counts['passages']} passages ({counts.get('sparse', 0)} "
+        f"with latent terms) and {counts['sentences']} answer sentences of "
+        f"{ix.embedder.name} to {file}"
+    )
+
+
+@vectors.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_ctx
+def vectors_import(ctx: Context, file: str) -> None:
+    """Let this instance's indexer take the vectors in FILE (`kb vectors export` of the same
+    model) instead of embedding the same texts again; other texts are embedded as usual."""
+    from kb.search.indexes.imported import install
+
+    ix = ctx.kb.indexes
+    models = {"dense": (ix.embedder.name, ix.embedder.dim)}
+    if ix.sparse_encoder is not None:
+        models["sparse"] = (ix.sparse_encoder.name, ix.sparse_encoder.dim)
+    counts = install(Path(file), ix.settings.index_path, models)
+    click.echo(
+        f"imported {counts['dense']} vectors ({counts.get('sparse', 0)} with latent terms) "
+        f"of {ix.embedder.name}: the indexer takes them instead of embedding those texts"
+    )
+
+
 @main.command("demo-login")
 @click.argument("person_ids", nargs=-1)
 @pass_ctx

@@ -72,7 +72,10 @@ class KnowledgeBase:
                     }
                 )
 
-            return indexes.start_indexer(on_round=on_round, on_start=lambda: emit({"busy": True}))
+            # A child serves no search: its server picks up what it saves (fill-in).
+            return indexes.start_indexer(
+                on_round=on_round, on_start=lambda: emit({"busy": True}), watch=False
+            )
 
         try:
             serve_child(start, lines, out)

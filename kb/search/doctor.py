@@ -58,6 +58,7 @@ def doctor_report(settings) -> dict:
         "keyword index": _keyword_line(settings),
         "dense index": _index_engines(settings.index_path / "vectors" / "vectors.json"),
         "sparse index": _index_engines(settings.index_path / "sparse" / "sparse.json"),
+        "semantic index": _semantic_line(settings),
         "thesaurus": _thesaurus_line(),
         "translation": _translation_line(),
     }
@@ -80,6 +81,52 @@ def _keyword_line(settings) -> str:
     if last:
         line += f" (written by {last} until now: rebuilt from the database at the next sync)"
     return line
+
+
+def _semantic_line(settings) -> str:
+    """Say how many of the database's passages the semantic legs hold (a first ingest fills
+    them in for hours; searches find every document by its words meanwhile)."""
+    import json
+
+    import numpy as np
+    from sqlalchemy import select
+
+    from kb.db import Database
+    from kb.models import Chunk
+    from kb.search.indexes.indexer import OVER_BUDGET_FILE
+    from kb.search.indexes.progress import coverage, held_chunks
+    from kb.search.indexes.saving import read_over_budget
+    from kb.search.indexes.sparse import SparseIndex
+    from kb.search.indexes.vectors import VectorIndex
+
+    over = read_over_budget(settings.index_path / OVER_BUDGET_FILE)
+    legs = []
+    try:
+        for name, meta, kind in (
+            ("dense", "vectors/vectors.json", VectorIndex),
+            ("sparse", "sparse/sparse.json", SparseIndex),
+        ):
+            path = settings.index_path / meta
+            if path.exists():
+                saved = json.loads(path.read_text(encoding="utf-8"))
+                legs.append((kind.load(path.parent, saved["model"], saved["dim"]), over[name]))
+            elif name == "dense":  # not one vector saved yet: nothing is done
+                legs.append((VectorIndex.create("none", 1), over[name]))
+        db = Database(settings.database_url)
+        try:
+            with db.read() as session:
+                chunk_ids = np.fromiter(session.scalars(select(Chunk.id)), dtype=np.int64)
+        finally:
+            db.close()
+    except Exception as exc:  # reported, not raised: doctor must always answer
+        return f"unknown ({exc})"
+    done, total = coverage(chunk_ids, held_chunks(legs))
+    if done == total:
+        return f"complete: {total} passages"
+    return (
+        f"{done} of {total} passages embedded ({100 * done // total} %); "
+        "searches find every document by its words meanwhile"
+    )
 
 
 def _translation_line() -> str:

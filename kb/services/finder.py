@@ -44,6 +44,9 @@ class SearchAnswer:
     # The legs still being rebuilt from the database after a damaged index was set aside:
     # until they are back the search finds less, and says so.
     rebuilding: tuple[str, ...] = ()
+    # How far the semantic legs have come, (done, total) passages the viewer may open, while
+    # a long round still embeds them (kb.search.serving.fillin); None once they hold all.
+    semantic: tuple[int, int] | None = None
     # The extractive answer above the hits (kb.search.query.answer): () when it abstains.
     answer: tuple[Quoted, ...] = ()
 
@@ -195,6 +198,7 @@ class Finder:
             overdue=frozenset(s for s, state in states.items() if state.overdue),
             search_id=search_id,
             rebuilding=tuple(self.indexes.rebuilding_legs()),
+            semantic=self.indexes.semantic_progress(catalog, viewer),
             answer=tuple(quoted),
         )
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from babel import Locale
 from flask import Flask, session
-from flask_babel import Babel, format_date, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    format_date,
+    format_number,
+    format_percent,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 
 from kb.catalog import FACET_BY_NAME
 from kb.expertise.reasons import WORDINGS
@@ -118,6 +128,11 @@ def leg_name(leg: str) -> str:
     return str(LEG_NAMES.get(leg, leg))
 
 
+def show_share(progress: dict) -> str:
+    """Show done of total as a percentage, rounded down: 99 % until every one is done."""
+    return format_percent(math.floor(100 * progress["done"] / progress["total"]) / 100)
+
+
 def init_app(app: Flask) -> None:
     """Install Flask-Babel and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
@@ -135,3 +150,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["day"] = show_date
     app.jinja_env.filters["leg_name"] = leg_name
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["share"] = show_share

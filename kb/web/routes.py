@@ -120,4 +120,11 @@ def health():
     # "warming" until the query models are loaded and the noise measured (kb serve does it
     # at start, else the first search): a proxy may hold colleagues back until "ready".
     ready = kb.finder.search_ready()
-    return jsonify(status="ok", indexer=state, search="ready" if ready else "warming")
+    # How far the semantic legs have come while a long round embeds (None once complete).
+    progress = kb.indexes.semantic_progress()
+    return jsonify(
+        status="ok",
+        indexer=state,
+        search="ready" if ready else "warming",
+        semantic=None if progress is None else {"done": progress[0], "total": progress[1]},
+    )

@@ -51,9 +51,17 @@ def search_payload(answer: SearchAnswer) -> dict:
         "search_id": answer.search_id,
         # Legs being rebuilt after a damaged index was set aside: fewer hits until they are back.
         "rebuilding": list(answer.rebuilding),
+        # While the vectors are still being made: how many of the viewer's passages the
+        # semantic legs hold so far (the keyword leg covers every one); None once complete.
+        "semantic": progress_payload(answer.semantic),
         # The extractive answer (docs/answers.md): None when it abstains.
         "answer": answer_groups(answer.answer, answer.briefs, answer.query),
     }
+
+
+def progress_payload(progress: tuple[int, int] | None) -> dict | None:
+    """Return how far the semantic legs have come as {"done", "total"}, None when complete."""
+    return None if progress is None else {"done": progress[0], "total": progress[1]}
 
 
 def hit_payload(answer: SearchAnswer, h) -> dict:

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
 from kb.models import Chunk, Document
+from kb.search.indexes import encoding
+from kb.search.indexes.imported import imported_at
 from kb.search.indexes.keywords import KeywordDoc, KeywordIndex
 from kb.search.indexes.progress import IndexingStopped
 from kb.search.indexes.saving import Saving, over_budget_text, read_over_budget
@@ -41,6 +43,8 @@ class SyncReport:
     over_budget: frozenset[int] = field(default_factory=frozenset)
     engine: str = ""
     seconds: float = 0.0
+    # Passages whose vectors were taken from imported ones (kb vectors import), not embedded.
+    imported: int = 0
 
     @property
     def changed(self) -> bool:
@@ -57,13 +61,14 @@ class SyncReport:
 
     def speed_line(self) -> str:
         """Say which engine embedded how many passages how fast ("" when none were)."""
-        passages = max(self.vectors_added, self.sparse_added)
-        if not passages:
-            return ""
+        passages = max(self.vectors_added, self.sparse_added) - self.imported
+        taken = f"; {self.imported} taken from imported vectors" if self.imported else ""
+        if passages <= 0:
+            return f"embedding: no passage{taken}" if taken else ""
         rate = passages / self.seconds if self.seconds > 0 else 0.0
         return (
             f"embedding: {passages} passages in {self.seconds:.1f} s ({rate:.1f}/s) "
-            f"with {self.engine}"
+            f"with {self.engine}{taken}"
         )
 
     def __str__(self) -> str:
@@ -72,12 +77,18 @@ class SyncReport:
             f"{head}keyword index: {self.keyword_updated} written, {self.keyword_deleted} "
             f"deleted; vector index: {self.vectors_added} added, {self.vectors_removed} "
             f"removed; sparse index: {self.sparse_added} added, {self.sparse_removed} removed"
+            + (f"; {self.imported} passages taken from imported vectors" if self.imported else "")
         )
 
 
 def passage_text(title: str, chunk: str) -> str:
     """Give every chunk its document's title, so a chunk out of context still says what it is on."""
     return f"{title}\n{chunk}"
+
+
+def embedded_text(title: str, chunk: str) -> str:
+    """Return the exact text a chunk is embedded from (imported vectors are found by it)."""
+    return cap_passage(passage_text(title, chunk))[0]
 
 
 def open_vectors(path: Path, embedder: Embedder) -> tuple[VectorIndex, bool]:
@@ -140,18 +151,6 @@ def sync_keyword(session: Session, keyword: KeywordIndex, quick: bool = False) -
     return len(upserts), len(gone)
 
 
-def _one(encode):
-    """Adapt a one-index encoder to the (texts, tick) -> (rows,) shape _encode_missing uses."""
-
-    def run(texts, tick):
-        rows = encode(texts)
-        if tick:
-            tick(len(texts))
-        return (rows,)
-
-    return run
-
-
 def _drop_gone(db_ids: set[int], index, over: dict[int, int]) -> tuple[set[int], int]:
     """Remove rows of chunks that are gone; return (chunk ids still to encode, rows removed)."""
     for gone in set(over) - db_ids:
@@ -168,8 +167,8 @@ def encode_missing(
 ):
     """Encode the chunks missing from each index of `legs` and drop rows of chunks that are gone.
 
-    `legs` is [(index, over_budget)] with index a VectorIndex or SparseIndex; `encode(texts,
-    tick)` returns one row block per leg from one pass (tick(n) reports n passages done).
+    `legs` is [(index, over_budget)] with index a VectorIndex or SparseIndex; `encode` is one
+    of kb.search.indexes.encoding's (each leg's rows of the texts it lacks, from one call).
     Batches span documents; each document is charged its share of a batch's time, and once
     it has had `budget` seconds its remaining chunks are recorded in its leg's over_budget
     ({chunk id: document id}) and counted as done, so a hostile document costs a bounded time
@@ -189,14 +188,14 @@ def encode_missing(
 
     def flush() -> None:
         started = time.monotonic()
-        texts = [cap_passage(passage_text(r.title, r.text))[0] for r in pending]
-        blocks = encode(texts, bar.update if bar else None)
+        texts = [embedded_text(r.title, r.text) for r in pending]
+        masks = [np.array([r.id in want for r in pending], dtype=bool) for want in wants]
+        blocks = encode(texts, masks, bar.update if bar else None)
         share = (time.monotonic() - started) / len(pending)
         ids = np.array([r.id for r in pending], dtype=np.int64)
-        for (index, _), want, rows in zip(legs, wants, blocks, strict=True):
-            keep = np.array([i for i, r in enumerate(pending) if r.id in want], dtype=np.int64)
-            if len(keep):
-                index.add(ids[keep], rows[keep])
+        for (index, _), mask, rows in zip(legs, masks, blocks, strict=True):
+            if mask.any():
+                index.add(ids[mask], rows)
         for r in pending:
             spent[r.document_id] = spent.get(r.document_id, 0.0) + share
         pending.clear()
@@ -251,42 +250,31 @@ def remove_leftover_temp_files(*folders: Path | None) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _encode_legs(
-    session, vectors, embedder, sparse_index, sparse_encoder, over, progress, batch, between=None
-):
-    """Encode what the dense and sparse indexes lack; return ((added, removed), (sparse ...)).
+def _encode_legs(session, vectors, embedder, sparse_index, sparse_encoder, over, run):
+    """Encode what the dense and sparse indexes lack; return ((added, removed), (sparse ...),
+    passages taken from imported vectors). `run` is (progress, batch, between, imported).
 
-    One pass serves both when the sparse encoder shares the embedder's forward pass.
+    Both fill in batch by batch together: one pass serves both when the sparse encoder
+    shares the embedder's forward pass, else each batch is encoded by both models in turn.
     """
-    s_added = s_removed = 0
+    progress, batch, between, imported = run
+    legs = [(vectors, over["dense"])]
+    specs = [("dense", embedder.name, embedder.dim)]
+    if sparse_index is not None:
+        legs.append((sparse_index, over["sparse"]))
+        specs.append(("sparse", sparse_encoder.name, sparse_encoder.dim))
     if sparse_index is not None and getattr(sparse_encoder, "shares_pass_with", None) is embedder:
-        (added, removed), (s_added, s_removed) = encode_missing(
-            session,
-            [(vectors, over["dense"]), (sparse_index, over["sparse"])],
-            lambda texts, tick: embedder.encode_joint(texts, progress=tick),
-            progress,
-            batch=batch,
-            between=between,
-        )
+        encode = encoding.joint(embedder)
     else:
-        [(added, removed)] = encode_missing(
-            session,
-            [(vectors, over["dense"])],
-            _one(embedder.embed_passages),
-            progress,
-            batch=batch,
-            between=between,
-        )
+        encoders = [embedder.embed_passages]
         if sparse_index is not None:
-            [(s_added, s_removed)] = encode_missing(
-                session,
-                [(sparse_index, over["sparse"])],
-                _one(sparse_encoder.encode_passages),
-                progress,
-                batch=batch,
-                between=between,
-            )
-    return (added, removed), (s_added, s_removed)
+            encoders.append(sparse_encoder.encode_passages)
+        encode = encoding.separate(encoders)
+    encode = encoding.FromImported(encode, imported, specs)
+    done = encode_missing(session, legs, encode, progress, batch=batch, between=between)
+    for (index, _), engines in zip(legs, encode.engines, strict=True):
+        index.engines.update(f"{e.removesuffix(' (imported)')} (imported)" for e in engines)
+    return done[0], (done[1] if len(done) > 1 else (0, 0)), max(encode.taken)
 
 
 def sync(
@@ -321,16 +309,14 @@ def sync(
     if has_sparse:
         saving.sparse = (sparse_index, sparse_path, sparse_label)
     try:
-        (added, removed), (s_added, s_removed) = _encode_legs(
+        (added, removed), (s_added, s_removed), taken = _encode_legs(
             session,
             vectors,
             embedder,
             sparse_index if has_sparse else None,
             sparse_encoder,
             over,
-            progress,
-            batch,
-            saving.between,
+            (progress, batch, saving.between, imported_at(vector_path.parent)),
         )
     except IndexingStopped:
         saving.keep()
@@ -348,6 +334,7 @@ def sync(
         over_budget=frozenset(over["dense"].values()) | frozenset(over["sparse"].values()),
         engine=label,
         seconds=time.perf_counter() - started,
+        imported=taken,
     )
 
 

@@ -1,10 +1,13 @@
-"""How far an indexing round has come, in the log; and how a round is told to stop."""
+"""How far an indexing round has come, in the log and in the semantic legs; and how a round
+is told to stop."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+
+import numpy as np
 
 log = logging.getLogger("kb.indexer")
 
@@ -44,3 +47,21 @@ class LogProgress:
 def log_progress(total: int) -> LogProgress:
     """Return a progress bar for sync_vectors that reports to the log."""
     return LogProgress("indexing", total)
+
+
+def held_chunks(legs) -> np.ndarray:
+    """Return the sorted chunk ids that every semantic leg holds or left out for time.
+
+    `legs` is [(index, over_budget)] as encode_missing has them; a passage left out for time
+    counts as done: it is found by its words and is not embedded again.
+    """
+    held = None
+    for index, over in legs:
+        have = np.union1d(index.ids(), np.fromiter(over, dtype=np.int64, count=len(over)))
+        held = have if held is None else np.intersect1d(held, have, assume_unique=True)
+    return np.zeros(0, dtype=np.int64) if held is None else held
+
+
+def coverage(chunk_ids: np.ndarray, held: np.ndarray) -> tuple[int, int]:
+    """Return (done, total): how many of these passages the semantic legs hold."""
+    return int(np.isin(chunk_ids, held).sum()), len(chunk_ids)

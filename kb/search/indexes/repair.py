@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kb.models import Chunk, Document
-from kb.search.indexes.vectors import IndexLoadError
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import IndexLoadError, VectorIndex
 
 log = logging.getLogger("kb.indexer")
 
@@ -73,6 +74,26 @@ def load_or_set_aside(load, folder: Path, attempts: int = 2):
         log.warning("the index in %s does not open (%s)", folder, error)
         set_aside(folder)
     return None
+
+
+def open_saved(vector_path: Path, sparse_path: Path, embedder, encoder):
+    """Open the vector and sparse indexes a server searches; a damaged one is set aside and
+    starts empty. Return (vectors, vectors rebuilt, sparse, sparse rebuilt)."""
+    emb = embedder
+    vectors = load_or_set_aside(
+        lambda: VectorIndex.load(vector_path, emb.name, emb.dim), vector_path
+    )
+    sparse = None
+    if encoder is not None:
+        sparse = load_or_set_aside(
+            lambda: SparseIndex.load(sparse_path, encoder.name, encoder.dim), sparse_path
+        )
+    return (
+        vectors or VectorIndex.create(emb.name, emb.dim),
+        vectors is None,
+        (sparse or SparseIndex(encoder.name, encoder.dim)) if encoder is not None else None,
+        encoder is not None and sparse is None,
+    )
 
 
 def disagreeing_legs(session, keyword, vectors, sparse) -> set[str]:

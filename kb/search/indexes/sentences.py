@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.models import Document
+from kb.search.indexes.encoding import remembered
+from kb.search.indexes.imported import imported_at
 from kb.search.indexes.progress import IndexingStopped
 from kb.search.indexes.sparse import _replace
 from kb.search.indexes.vectors import IndexCorrupt, IndexLoadError, IndexMismatch
@@ -186,8 +188,9 @@ def sync_sentences(
     index = SentenceIndex(embedder.name, embedder.dim)
     if not force:
         index = open_sentences(path, embedder.name, embedder.dim)
+    embed = remembered(embedder, imported_at(path.parent))
     try:
-        changed = any(index.sync(session, embedder.embed_passages, progress))
+        changed = any(index.sync(session, embed, progress))
     except IndexingStopped:
         index.save(path)
         raise

@@ -52,6 +52,11 @@ class SparseIndex:
     def ids(self) -> np.ndarray:
         return self._settle()[1].copy()
 
+    def rows(self) -> tuple[np.ndarray, sp.csr_matrix]:
+        """Return (ids, matrix) of every stored row (shared arrays: read them only)."""
+        matrix, ids = self._settle()
+        return ids, matrix
+
     def copy(self) -> SparseIndex:
         """Return an independent copy (add and remove build new arrays, so sharing them is safe)."""
         other = SparseIndex(self.model_name, self.dim)

@@ -125,6 +125,11 @@ class VectorIndex:
         flat = faiss.rev_swig_ptr(inner.get_xb(), int(inner.ntotal) * self.dim)
         return np.array(flat, dtype=np.float32).reshape(-1, self.dim)
 
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (ids, vectors) of every stored row, in storage order."""
+        with self._lock:
+            return faiss.vector_to_array(self._index.id_map).astype(np.int64), self._matrix()
+
     def ids(self) -> np.ndarray:
         """Return a copy of the stored ids, in storage order."""
         with self._lock:

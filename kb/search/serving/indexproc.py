@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import date
 
 log = logging.getLogger("kb.indexer")
 
@@ -54,6 +56,17 @@ def lower_priority(nice: int, threads: int) -> None:
         for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
             os.environ[name] = str(threads)
         limit_threads(threads)
+
+
+def child_command() -> list[str]:
+    """Return the command line of the server's child indexer (`kb indexer`)."""
+    return [sys.executable, "-m", "kb.cli", "indexer"]
+
+
+def settings_line(settings) -> str:
+    """Return a server's settings as the one JSON line its child indexer is started with."""
+    values = {k: v for k, v in asdict(settings).items() if v is not None}
+    return json.dumps(values, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
 
 
 def lighten_queries() -> None:

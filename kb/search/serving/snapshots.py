@@ -7,12 +7,7 @@ Requests read the last complete snapshot (catalog, vector and sparse indexes, ce
 
 from __future__ import annotations
 
-import json
-import sys
 import threading
-import time
-from dataclasses import asdict
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,14 +29,20 @@ from kb.search.indexes.indexer import (
     sync,
 )
 from kb.search.indexes.locks import file_lock
-from kb.search.indexes.repair import disagreeing_legs, load_or_set_aside, open_keyword
+from kb.search.indexes.repair import disagreeing_legs, open_keyword, open_saved
 from kb.search.indexes.sentences import SavedSentences
 from kb.search.indexes.sparse import SparseIndex
-from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+from kb.search.indexes.vectors import VectorIndex
 from kb.search.model.embed import Embedder
 from kb.search.model.sparse import SparseEncoder
 from kb.search.serving.background import IndexWorker
-from kb.search.serving.indexproc import IndexProcess, lower_priority
+from kb.search.serving.fillin import CheckpointWatcher, SemanticProgress, load_saved
+from kb.search.serving.indexproc import (
+    IndexProcess,
+    child_command,
+    lower_priority,
+    settings_line,
+)
 
 
 class IndexSnapshots:
@@ -72,6 +73,10 @@ class IndexSnapshots:
         self._sync_lock = threading.RLock()
         # Held only to swap a snapshot in or to reread the catalog: never while embedding.
         self._catalog_lock = threading.Lock()
+        # One read of the saved indexes at a time (a round's end, a checkpoint picked up).
+        self._load_lock = threading.Lock()
+        self._watcher: CheckpointWatcher | None = None
+        self._progress = SemanticProgress(settings.index_path / OVER_BUDGET_FILE)
         self._vector_mtime: tuple = ()
         self._indexed: dict[int, int] = {}
         self._indexed_generation = None
@@ -85,17 +90,6 @@ class IndexSnapshots:
         kb.toml's indexer_nice and indexer_threads."""
         lower_priority(self.settings.indexer_nice, self.settings.indexer_threads)
 
-    def indexer_command(self) -> list[str]:
-        """Return the command line of the server's child indexer (`kb indexer`)."""
-        return [sys.executable, "-m", "kb.cli", "indexer"]
-
-    def settings_line(self) -> str:
-        """Return these settings as the one JSON line a child indexer is started with."""
-        values = {k: v for k, v in asdict(self.settings).items() if v is not None}
-        return json.dumps(
-            values, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)
-        )
-
     @property
     def indexed_generation(self) -> tuple | None:
         """The fingerprint of the documents the indexes hold (generation), once synced."""
@@ -107,6 +101,8 @@ class IndexSnapshots:
         return frozenset(over) & frozenset(doc_ids)
 
     def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
         if self.worker is not None:
             self.worker.stop()
         self.keyword.close()
@@ -263,9 +259,10 @@ class IndexSnapshots:
     # Passages per embedding call of a background indexer (a child process may take more).
     embed_batch = EMBED_BATCH_BACKGROUND
 
-    def start_indexer(self, process: bool = False, on_round=None, on_start=None):
+    def start_indexer(self, process: bool = False, on_round=None, on_start=None, watch=True):
         """Serve from the indexes on disk at once and keep them up to date in the background:
-        in a child process (`kb indexer`, see kb.search.serving.indexproc) or in a thread."""
+        in a child process (`kb indexer`, see kb.search.serving.indexproc) or in a thread;
+        `watch` picks up what a long round has saved so far (kb.search.serving.fillin)."""
         if self.worker is None:
             self._open_for_serving()
             with self.db.read() as session:
@@ -280,8 +277,8 @@ class IndexSnapshots:
             self.centroids = self.vectors.mean_by_group(self._catalog.chunks_by_language)
             if process:
                 self.worker = IndexProcess(
-                    self.indexer_command(),
-                    self.settings_line(),
+                    child_command(),
+                    settings_line(self.settings),
                     self._load_published,
                     self.index_stale,
                 ).start()
@@ -290,6 +287,8 @@ class IndexSnapshots:
                     self.sync_indexes, self.index_stale, on_round=on_round, on_start=on_start
                 )
                 self.worker.start()
+            if watch:
+                self._watcher = CheckpointWatcher(self._saved_newer, self._swap_from_disk).start()
         return self.worker
 
     def _open_for_serving(self) -> None:
@@ -297,18 +296,9 @@ class IndexSnapshots:
         # Not under the index lock: a server never waits for a long ingest to start.
         settle_backend(self.settings.index_path, self.keyword)
         open_keyword(self.keyword)
-        emb, enc = self.embedder, self.sparse_encoder
-        vectors = load_or_set_aside(
-            lambda: VectorIndex.load(self.vector_path, emb.name, emb.dim), self.vector_path
+        self._vectors, self._vectors_rebuilt, self._sparse, self._sparse_rebuilt = open_saved(
+            self.vector_path, self.sparse_path, self.embedder, self.sparse_encoder
         )
-        self._vectors = vectors or VectorIndex.create(emb.name, emb.dim)
-        self._vectors_rebuilt = vectors is None
-        if enc is not None:
-            sparse = load_or_set_aside(
-                lambda: SparseIndex.load(self.sparse_path, enc.name, enc.dim), self.sparse_path
-            )
-            self._sparse = sparse or SparseIndex(enc.name, enc.dim)
-            self._sparse_rebuilt = sparse is None
         self._vector_mtime = self._vector_file_mtime()
 
     def rebuilding_legs(self) -> list[str]:
@@ -323,48 +313,58 @@ class IndexSnapshots:
                 pass
         return sorted(legs)
 
+    def semantic_progress(self, catalog: Catalog | None = None, viewer=None):
+        """Return (done, total): the passages the semantic legs hold of all the catalog's (of
+        those viewer may open); None once they hold every one. Keyword search covers all."""
+        catalog = self._catalog if catalog is None else catalog
+        if catalog is None:
+            return None
+        return self._progress.of(catalog, self.vectors, self.sparse_index, viewer)
+
     def _load_published(self, message: dict) -> None:
         """Swap in the snapshot a child indexer has published on disk (in the server)."""
-        mtime = self._vector_file_mtime()
         published = tuple(message.get("generation") or ())
-        if not message.get("changed") and (published, mtime) == (
+        if not message.get("changed") and (published, self._vector_file_mtime()) == (
             self._indexed_generation,
             self._vector_mtime,
         ):
             return
-        vectors, sparse = self._load_saved_indexes()
-        with self.db.read() as session:
-            generation = self.generation(session)
-            catalog = Catalog.load(session)
-            indexed = indexed_revisions(session, self.keyword, vectors, sparse)
-        centroids = vectors.mean_by_group(catalog.chunks_by_language)
-        over = read_over_budget(self.settings.index_path / OVER_BUDGET_FILE)
-        with self._catalog_lock:
-            self._vectors, self._sparse, self.centroids = vectors, sparse, centroids
-            self._vector_mtime = mtime
-            self._catalog, self._generation = catalog, generation
-            self._indexed, self._indexed_generation = indexed, published or generation
-            self._over_budget = frozenset(over["dense"].values()) | frozenset(
-                over["sparse"].values()
-            )
-            if not message.get("error"):
-                self._rebuilding = set()
+        self._swap_from_disk(published, finished=True, rebuilt=not message.get("error"))
 
-    def _load_saved_indexes(self, attempts: int = 5):
-        """Read the vector and sparse indexes from disk, retrying a read torn by a save."""
-        for attempt in range(attempts):
-            try:
-                vectors = VectorIndex.load(self.vector_path, self.embedder.name, self.embedder.dim)
-                sparse = None
-                if self.sparse_encoder is not None:
-                    enc = self.sparse_encoder
-                    sparse = SparseIndex.load(self.sparse_path, enc.name, enc.dim)
-                return vectors, sparse
-            except IndexLoadError:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.2)
-        raise AssertionError("unreachable")
+    def _saved_newer(self) -> bool:
+        return self._vector_file_mtime() != self._vector_mtime
+
+    def _swap_from_disk(self, published=(), finished=False, rebuilt=False) -> None:
+        """Swap in the indexes as saved on disk with the catalog as it is now: at a round's
+        end (`published`: the generation it indexed) or a checkpoint of a round still going."""
+        with self._load_lock:
+            seen, mtime = self._vector_mtime, self._vector_file_mtime()
+            if mtime == seen and self._vectors is not None:
+                vectors, sparse = self._vectors, self._sparse  # what this snapshot holds
+            else:
+                vectors, sparse = load_saved(
+                    self.vector_path, self.sparse_path, self.embedder, self.sparse_encoder
+                )
+            with self.db.read() as session:
+                generation = self.generation(session)
+                catalog = Catalog.load(session)
+                indexed = indexed_revisions(session, self.keyword, vectors, sparse)
+            centroids = vectors.mean_by_group(catalog.chunks_by_language)
+            over = read_over_budget(self.settings.index_path / OVER_BUDGET_FILE)
+            with self._catalog_lock:
+                if self._vector_mtime != seen:
+                    return  # this process's own round swapped in newer indexes meanwhile
+                self._vectors, self._sparse, self.centroids = vectors, sparse, centroids
+                self._vector_mtime = mtime
+                self._catalog, self._generation = catalog, generation
+                self._indexed = indexed
+                if finished:
+                    self._indexed_generation = published or generation
+                self._over_budget = frozenset(over["dense"].values()) | frozenset(
+                    over["sparse"].values()
+                )
+                if rebuilt:
+                    self._rebuilding = set()
 
     def wait_indexed(self, timeout: float = 60.0) -> bool:
         """Wait until the indexes hold every document as it is now (True) or time runs out."""
