@@ -88,11 +88,11 @@ def progress_factory(enabled: bool):
     from tqdm import tqdm
 
     def factory(label: str):
-        def wrap(iterable=None, total=None):
+        def wrap(iterable=None, total=None, unit=None):
             kwargs = {
                 "desc": label,
                 "disable": not enabled,
-                "unit": "file" if iterable is not None else "chunk",
+                "unit": unit or ("file" if iterable is not None else "chunk"),
                 "leave": False,
                 "file": sys.stderr,
             }

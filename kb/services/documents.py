@@ -14,12 +14,13 @@ from kb.access import Viewer
 from kb.config import Settings
 from kb.db import Database
 from kb.ingest import manifest
-from kb.ingest.bundle import read_bundle
+from kb.ingest.bundle import bundle_extras, survey_bundle
 from kb.ingest.previews import Previews
+from kb.ingest.readers import read_documents
 from kb.ingest.records import DocumentRecord, IngestReport
 from kb.ingest.store import Store
 from kb.ingest.versions import recently_deleted, record_of, undeletable, version_list
-from kb.limits import INDEX_SECONDS_PER_DOCUMENT
+from kb.limits import INDEX_SECONDS_PER_DOCUMENT, STORE_BATCH
 from kb.models import Document
 from kb.search.serving.snapshots import IndexSnapshots
 from kb.services.people import People
@@ -89,6 +90,16 @@ class SyncRunView:
     error: str | None
 
 
+# The stages of an ingest a progress bar each follows, file by file (embedding, at the end,
+# has its own, passage by passage).
+STAGES = ("reading", "storing", "indexing")
+
+
+def _tick(bar, n: int) -> None:
+    if bar is not None:
+        bar.update(n)
+
+
 class Documents:
     """The documents of one instance: written through the store, read as briefs."""
 
@@ -107,18 +118,26 @@ class Documents:
     ) -> IngestReport:
         """Import a bundle through the store; bad files never stop the run.
 
-        Two ingests of one instance take turns (the second calls on_wait() and waits).
+        Its files are read side by side in sandbox children (kb.ingest.readers) and stored
+        STORE_BATCH at a time, one transaction each, then written to the keyword index; the
+        other indexes are synced at the end. An ingest killed at any point, run again, reads
+        none of the files it stored and goes on from there. Two ingests of one instance take
+        turns (the second calls on_wait() and waits).
         """
         indexes = self.indexes
         with indexes.ingest_lock(on_wait):
-            path = self.settings.index_path / manifest.MANIFEST_FILE
-            entries = manifest.load(path)
-            reuse = manifest.reuser(entries, self._stored_hashes())
-            contents = read_bundle(bundle, progress("reading") if progress else None, reuse)
+            kept = manifest.Manifest(self.settings.index_path / manifest.MANIFEST_FILE)
+            survey = survey_bundle(bundle, manifest.reuser(kept.entries, self._stored_hashes()))
             indexes.last_sync = None
-            report = self.store.ingest(contents, prune, progress("embedding") if progress else None)
+            run = self.store.bundle()
+            run.people(survey.people)
+            problems = self._store_files(survey, run, kept, progress)
+            requests, extra = bundle_extras(survey.root, survey.known)
+            embedding = progress("embedding") if progress else None
+            report = run.finish(requests, set(survey.order), survey.unchanged, prune, embedding)
+            report.problems = survey.people_problems + problems + extra + report.problems
             over = indexes.over_budget(report.changed_document_ids)
-            manifest.save(path, manifest.entries_after(entries, contents, self._stored_hashes()))
+            kept.save(survey.unchanged)
         if over:
             docs = indexes.catalog().docs
             sources = {docs[d].source for d in over if d in docs}
@@ -128,6 +147,44 @@ class Documents:
                 for source in sorted(sources)
             )
         return report
+
+    def _store_files(self, survey, run, kept, progress) -> list:
+        """Read the files a survey found to read, store them a batch at a time and remember
+        each batch in the manifest; return the problems of every file, in the bundle's order."""
+        bars = [
+            progress(s)(total=len(survey.to_read), unit="file") if progress else None
+            for s in STAGES
+        ]
+        problems = list(survey.file_problems)
+
+        def store(reads) -> None:
+            stamps, changed = run.documents([r.record for r in reads if r.record])
+            _tick(bars[1], len(reads))
+            run.index(changed)
+            if bars[2] is not None:  # the files whose documents the keyword index holds
+                bars[2].update(bars[1].n - self.indexes.keyword_waiting() - bars[2].n)
+            entries = {
+                r.source: manifest.entry(survey.digests[r.source], stamps[r.source], r.problems)
+                for r in reads
+                if r.source in stamps and r.source in survey.digests
+            }
+            kept.add(entries)
+
+        waiting = []
+        for batch in read_documents(survey.root, survey.to_read, survey.known):
+            _tick(bars[0], len(batch))
+            for read in batch:
+                problems.extend(read.problems)
+            waiting.extend(batch)
+            if len(waiting) >= STORE_BATCH:
+                store(waiting)
+                waiting = []
+        if waiting:
+            store(waiting)
+        for bar in bars:
+            if bar is not None:
+                bar.close()
+        return survey.in_order(problems)
 
     def _stored_hashes(self) -> dict[str, str]:
         """Return {source: content hash} of every document that came from a bundle."""

@@ -7,6 +7,9 @@ import logging
 import time
 from pathlib import Path
 
+from kb.search.indexes.sparse import SparseIndex
+from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+
 log = logging.getLogger("kb.indexer")
 
 LEG_NAMES = ("dense", "sparse")
@@ -64,6 +67,22 @@ class Saving:
             index.engines.add(label)
             index.save(path)
         write_over_budget(self.budget_file, self.over)
+
+
+def load_saved(vector_path: Path, sparse_path: Path, embedder, sparse_encoder, attempts: int = 5):
+    """Read the vector and sparse indexes from disk, retrying a read torn by a save."""
+    for attempt in range(attempts):
+        try:
+            vectors = VectorIndex.load(vector_path, embedder.name, embedder.dim)
+            sparse = None
+            if sparse_encoder is not None:
+                sparse = SparseIndex.load(sparse_path, sparse_encoder.name, sparse_encoder.dim)
+            return vectors, sparse
+        except IndexLoadError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+    raise AssertionError("unreachable")
 
 
 def read_over_budget(path: Path) -> dict[str, dict[int, int]]:

@@ -148,14 +148,21 @@ class TantivyIndex:
         revs = guarded(lambda: searcher.fast_field_values("revision", addresses))
         return {int(d): int(r or 0) for d, r in zip(ids, revs, strict=True)}
 
-    def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
-        """Write changed documents and delete removed ones in one tantivy commit."""
+    def apply(
+        self,
+        upserts: Iterable[KeywordDoc],
+        deletes: Iterable[int],
+        added: Iterable[KeywordDoc] = (),
+    ) -> None:
+        """Write changed documents, delete removed ones and add new ones in one commit."""
         writer = self.ix.writer(heap_size=WRITER_HEAP, num_threads=1)
         try:
             for doc_id in deletes:
                 writer.delete_documents_by_term("doc_id", int(doc_id))
             for doc in upserts:
                 writer.delete_documents_by_term("doc_id", int(doc.doc_id))
+                writer.add_document(self._document(doc))
+            for doc in added:
                 writer.add_document(self._document(doc))
             writer.commit()
         except BaseException:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from dataclasses import asdict
 from datetime import date
 
@@ -24,6 +23,7 @@ from kb.ingest.store import fits_note
 from kb.limits import EMBED_BATCH_BACKGROUND
 from kb.models import Document
 from kb.search.indexes.backends import make_keyword_index, settle_backend
+from kb.search.indexes.batches import KeywordBatches
 from kb.search.indexes.indexer import (
     OVER_BUDGET_FILE,
     SyncReport,
@@ -35,9 +35,10 @@ from kb.search.indexes.indexer import (
 )
 from kb.search.indexes.locks import file_lock
 from kb.search.indexes.repair import disagreeing_legs, load_or_set_aside, open_keyword
+from kb.search.indexes.saving import load_saved
 from kb.search.indexes.sentences import SavedSentences
 from kb.search.indexes.sparse import SparseIndex
-from kb.search.indexes.vectors import IndexLoadError, VectorIndex
+from kb.search.indexes.vectors import VectorIndex
 from kb.search.model.embed import Embedder
 from kb.search.model.sparse import SparseEncoder
 from kb.search.serving.background import IndexWorker
@@ -79,6 +80,7 @@ class IndexSnapshots:
         # The background indexer of a running server (start_indexer); None on the command line.
         self.worker: IndexWorker | None = None
         self.last_sync: SyncReport | None = None
+        self._keyword_batches = KeywordBatches(settings.index_path, self._sync_lock)
 
     def yield_to_serving(self) -> None:
         """Run this process's batch work (ingest, reindex, the indexer) below serving:
@@ -186,6 +188,7 @@ class IndexSnapshots:
             settle_backend(self.settings.index_path, self.keyword)
             if force:
                 self.keyword.open(create=True)
+            self._keyword_batches.write(session, self.keyword)  # an ingest's last, as added
             vectors, sparse, rebuilt, sparse_rebuilt = self._working_indexes(force)
             report = sync(
                 session,
@@ -332,7 +335,9 @@ class IndexSnapshots:
             self._vector_mtime,
         ):
             return
-        vectors, sparse = self._load_saved_indexes()
+        vectors, sparse = load_saved(
+            self.vector_path, self.sparse_path, self.embedder, self.sparse_encoder
+        )
         with self.db.read() as session:
             generation = self.generation(session)
             catalog = Catalog.load(session)
@@ -349,22 +354,6 @@ class IndexSnapshots:
             )
             if not message.get("error"):
                 self._rebuilding = set()
-
-    def _load_saved_indexes(self, attempts: int = 5):
-        """Read the vector and sparse indexes from disk, retrying a read torn by a save."""
-        for attempt in range(attempts):
-            try:
-                vectors = VectorIndex.load(self.vector_path, self.embedder.name, self.embedder.dim)
-                sparse = None
-                if self.sparse_encoder is not None:
-                    enc = self.sparse_encoder
-                    sparse = SparseIndex.load(self.sparse_path, enc.name, enc.dim)
-                return vectors, sparse
-            except IndexLoadError:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.2)
-        raise AssertionError("unreachable")
 
     def wait_indexed(self, timeout: float = 60.0) -> bool:
         """Wait until the indexes hold every document as it is now (True) or time runs out."""
@@ -388,10 +377,17 @@ class IndexSnapshots:
             return "pending"
         return "partly" if row.id in self._over_budget or fits_note(row.text or "") else "indexed"
 
-    def documents_changed(self, progress=None, inline: bool = False) -> None:
+    def keyword_waiting(self) -> int:
+        """Return how many documents an ingest stored are still waiting for the keyword index."""
+        return len(self._keyword_batches.pending)
+
+    def documents_changed(self, progress=None, inline: bool = False, doc_ids=None) -> None:
         """Bring the indexes up to date after a store write: queued for the background
-        worker when there is one (a web upload), else at once (an ingest, the command line)."""
+        worker when there is one (a web upload), else at once (an ingest, the command line);
+        `doc_ids`, an ingest's batch, go to the keyword index a batch at a time."""
         if self.worker is not None and not inline:
             self.worker.nudge()
+        elif doc_ids is not None:
+            self._keyword_batches.add(doc_ids, self.db, self.keyword)
         else:
             self.last_sync = self.sync_indexes(progress=progress)
