@@ -56,30 +56,25 @@ def _people(ids):
 
 def apply_documents(
     session: Session, records, stored: dict[str, str], report: IngestReport
-) -> tuple[dict[str, str], set[int]]:
+) -> set[int]:
     """Store a batch of records in the caller's transaction: one query for the rows they
-    change, one for their authors and one flush for them all, not one each.
-
-    Return ({source: fingerprint} of the records now stored as read, ids of the documents
-    changed). `stored` is {source: content hash} before the batch.
+    change, one for their authors and one flush for them all, not one each. Return the ids
+    of the documents changed; `stored` is {source: content hash} before the batch.
     """
     tallies = _tallies(report)
-    kept: dict[str, str] = {}
-    todo: list[tuple[DocumentRecord, str]] = []
+    todo: list[DocumentRecord] = []
     for record in records:
-        stamp = fingerprint(record)
-        if stored.get(record.source) == stamp:
+        if stored.get(record.source) == fingerprint(record):
             tallies[record.kind].unchanged += 1
-            kept[record.source] = stamp
             continue
         try:
             check_record(record)
         except Refused as exc:
             report.problems.append(Problem(record.source, f"{exc.detail}; not imported"))
             continue
-        todo.append((record, stamp))
+        todo.append(record)
     rows: dict[str, Document] = {}
-    sources = [record.source for record, _ in todo if record.source in stored]
+    sources = [record.source for record in todo if record.source in stored]
     for start in range(0, len(sources), 500):
         found = session.scalars(
             select(Document)
@@ -92,13 +87,12 @@ def apply_documents(
         )
         rows.update((doc.source, doc) for doc in found)
     # Held until the flush: write_document then finds every author without a query.
-    authors = people_of(session, [a for record, _ in todo for a in record.authors])
+    authors = people_of(session, [a for record in todo for a in record.authors])
     placed = []
-    for record, stamp in todo:
+    for record in todo:
         outcome, doc = place_document(session, record, rows.get(record.source))
         tally = tallies[record.kind]
         setattr(tally, outcome, getattr(tally, outcome) + 1)
-        kept[record.source] = stamp
         if outcome != "unchanged":
             placed.append((doc, record))
     session.flush()
@@ -110,7 +104,7 @@ def apply_documents(
         if note:
             report.notes.append(f"{record.source}: {note}")
     report.changed_document_ids |= changed
-    return kept, changed
+    return changed
 
 
 def apply_missing(session: Session, seen: set[str], prune: bool, report: IngestReport) -> None:
@@ -173,9 +167,8 @@ class BundleRun:
         with self._session() as session:
             apply_people(session, records, self.report)
 
-    def documents(self, records) -> tuple[dict[str, str], set[int]]:
-        """Store a batch in one transaction; return ({source: fingerprint} of the records
-        now stored as read, ids of the documents it changed)."""
+    def documents(self, records) -> set[int]:
+        """Store a batch in one transaction; return the ids of the documents it changed."""
         with self._session() as session:
             return apply_documents(session, records, self._stored, self.report)
 

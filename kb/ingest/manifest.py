@@ -7,11 +7,12 @@ is the same, read with the same known people, and whose document still has that 
 in the database, is not parsed again: its problems are reported as before and the store
 counts it unchanged. A missing or unreadable manifest only means every file is read.
 
-An ingest adds each batch's entries to a journal beside the manifest as soon as the batch
-is stored (`Manifest.add`), and writes the manifest whole at the end (`Manifest.save`): a
-killed ingest, run again, reads none of the files it had stored. An entry is only ever
-trusted with the database's word (the fingerprint), so a journal line a kill tore, or one
-written for a batch whose commit was lost, costs a file read again, never a wrong answer.
+An ingest adds each batch's entries to a journal beside the manifest just before it stores
+the batch (`Manifest.add`), and writes the manifest whole at the end (`Manifest.save`): a
+killed ingest, run again, reads none of the files it had stored. An entry is only trusted
+with the database's word (the fingerprint of what it stores), so a line a kill tore, or one
+for a batch whose commit never came or whose record was refused, costs a file read again,
+never a wrong answer.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class Manifest:
         self.fresh: dict[str, dict] = {}
 
     def add(self, entries: Mapping[str, dict]) -> None:
-        """Remember the entries of a batch just stored (one line of the journal)."""
+        """Remember the entries of a batch about to be stored (one line of the journal)."""
         if not entries:
             return
         self.fresh.update(entries)
@@ -121,7 +122,8 @@ class Manifest:
 
 
 def entry(digest: str, fingerprint: str, problems: Iterable[Problem]) -> dict:
-    """Return the manifest entry of a file stored as read, with the problems reading it raised."""
+    """Return the manifest entry of a file whose record has this fingerprint, with the
+    problems reading it raised."""
     return {
         "digest": digest,
         "fingerprint": fingerprint,

@@ -1,7 +1,9 @@
 """The child's side of kb.ingest.sandbox: read one file after another, within its limits.
 
 Run as `python -m kb.ingest.sandbox_child`; it imports the formats and their parsers, nothing
-heavy. The bytes it is sent were sniffed by the server (kb.ingest.formats.sniff) just before.
+heavy. The bytes it is sent were sniffed by the server (kb.ingest.formats.sniff) just before;
+a bundle's files (task "documents", kb.ingest.readers) it reads from disk and sniffs itself,
+each under its own CPU limit, answering each as it is read.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from kb.ingest.bundle import bundle_extras, survey_bundle
 from kb.ingest.previews import Previews
 from kb.ingest.readers import read_documents
 from kb.ingest.records import DocumentRecord, IngestReport
-from kb.ingest.store import Store
+from kb.ingest.store import Store, fingerprint
 from kb.ingest.versions import recently_deleted, record_of, undeletable, version_list
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT, STORE_BATCH
 from kb.models import Document
@@ -158,17 +158,22 @@ class Documents:
         problems = list(survey.file_problems)
 
         def store(reads) -> None:
-            stamps, changed = run.documents([r.record for r in reads if r.record])
+            # Remembered before the commit: an entry counts only once the database holds
+            # the record it names, so a kill right after the commit costs no file a read.
+            kept.add(
+                {
+                    r.source: manifest.entry(
+                        survey.digests[r.source], fingerprint(r.record), r.problems
+                    )
+                    for r in reads
+                    if r.record and r.source in survey.digests
+                }
+            )
+            changed = run.documents([r.record for r in reads if r.record])
             _tick(bars[1], len(reads))
             run.index(changed)
             if bars[2] is not None:  # the files whose documents the keyword index holds
                 bars[2].update(bars[1].n - self.indexes.keyword_waiting() - bars[2].n)
-            entries = {
-                r.source: manifest.entry(survey.digests[r.source], stamps[r.source], r.problems)
-                for r in reads
-                if r.source in stamps and r.source in survey.digests
-            }
-            kept.add(entries)
 
         waiting = []
         for batch in read_documents(survey.root, survey.to_read, survey.known):
@@ -176,9 +181,9 @@ class Documents:
             for read in batch:
                 problems.extend(read.problems)
             waiting.extend(batch)
-            if len(waiting) >= STORE_BATCH:
-                store(waiting)
-                waiting = []
+            while len(waiting) >= STORE_BATCH:
+                store(waiting[:STORE_BATCH])
+                waiting = waiting[STORE_BATCH:]
         if waiting:
             store(waiting)
         for bar in bars:
