@@ -148,7 +148,7 @@ def apply_bundle(session: Session, contents: BundleContents, prune: bool = False
 
 class BundleRun:
     """A bundle stored in steps of one transaction each: its people, its documents a batch
-    at a time (each batch then written to the keyword index), its requests and what left it,
+    at a time (each batch then queued for the keyword index), its requests and what left it,
     and the indexes synced at the end.
 
     A run killed half-way keeps every step it finished: run again, it finds those documents
@@ -173,7 +173,8 @@ class BundleRun:
             return apply_documents(session, records, self._stored, self.report)
 
     def index(self, doc_ids: set[int]) -> None:
-        """Write a stored batch's changed documents to the keyword index (one commit)."""
+        """Queue a stored batch's changed documents for the keyword index (written a few
+        thousand at a time, one commit each: kb.search.indexes.batches)."""
         if doc_ids:
             self._changed(None, inline=True, doc_ids=doc_ids)
 

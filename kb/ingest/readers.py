@@ -13,7 +13,9 @@ address space) bound both, and the parent enforces the wall time. The sandbox wa
 made a large bundle slow: a round trip per file, and everything else in one process, were.
 
 A file that makes its child fail (time, memory, a crash) is judged as a single file would be
-(kb.ingest.sandbox.judge) and the rest of its batch goes to a fresh child.
+(kb.ingest.sandbox.judge) and the rest of its batch goes to a fresh child. The children bound
+time and memory; they are no wall between users (same user, same files), so reading metadata
+there as well gives nothing away, and an answer is still only taken for the file asked about.
 """
 
 from __future__ import annotations
@@ -67,20 +69,25 @@ def read_here(root: str, source: str, kind: str, known: set[str]) -> dict:
 
 
 # ---------------------------------------------------------------- in the parent
-def _decoded(source: str, answer: dict) -> Read:
+def _decoded(source: str, kind: str, answer: dict) -> Read:
+    """Return the file an answer says was read; an answer that does not hold together (a
+    record of another file, a missing field) is the file's trouble, never the ingest's."""
     try:
         judge(answer)
+        data, original = answer.get("record"), answer.get("original")
+        record = None
+        if data is not None:
+            record = record_from_json(data, base64.b64decode(original) if original else None)
+            if (record.source, record.kind) != (source, kind):
+                raise ValueError(f"a record of {record.source}")
+        problems = [Problem(s, reason, bool(refused)) for s, reason, refused in answer["problems"]]
+        if any(p.source != source for p in problems):
+            raise ValueError("problems of another file")
     except ExtractionError as exc:
         return Read(source, None, [Problem(source, str(exc))])
-    original = answer.get("original")
-    record = answer.get("record")
-    return Read(
-        source,
-        record_from_json(record, base64.b64decode(original) if original else None)
-        if record
-        else None,
-        [Problem(s, reason, bool(refused)) for s, reason, refused in answer["problems"]],
-    )
+    except (ValueError, TypeError, KeyError) as exc:
+        return Read(source, None, [Problem(source, f"is damaged (its reader answered {exc})")])
+    return Read(source, record, problems)
 
 
 def read_batch(
@@ -106,8 +113,8 @@ def read_batch(
                 continue
             fresh = False
             while pending and not stopped():
-                source, _ = pending.pop(0)
-                out.append(_decoded(source, child.answer(TIMEOUT)))
+                source, kind = pending.pop(0)
+                out.append(_decoded(source, kind, child.answer(TIMEOUT)))
                 if not child.healthy:  # retired or failed: the rest go to a fresh child
                     break
             if pending:
