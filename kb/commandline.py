@@ -88,11 +88,12 @@ def progress_factory(enabled: bool):
     from tqdm import tqdm
 
     def factory(label: str):
-        def wrap(iterable=None, total=None, unit=None):
+        def wrap(iterable=None, total=None):
             kwargs = {
                 "desc": label,
                 "disable": not enabled,
-                "unit": unit or ("file" if iterable is not None else "chunk"),
+                # Embedding counts passages; reading, storing and indexing count files.
+                "unit": "chunk" if label == "embedding" else "file",
                 "leave": False,
                 "file": sys.stderr,
             }

@@ -217,7 +217,7 @@ def read_bundle(root: str | Path, progress=None, reuse=None) -> BundleContents:
     survey = survey_bundle(root, reuse)
     documents: list[DocumentRecord] = []
     problems = list(survey.file_problems)
-    bar = progress(total=len(survey.to_read), unit="file") if progress else None
+    bar = progress(total=len(survey.to_read)) if progress else None
     for batch in read_documents(survey.root, survey.to_read, survey.known):
         for read in batch:
             problems.extend(read.problems)

@@ -151,11 +151,15 @@ class Documents:
     def _store_files(self, survey, run, kept, progress) -> list:
         """Read the files a survey found to read, store them a batch at a time and remember
         each batch in the manifest; return the problems of every file, in the bundle's order."""
-        bars = [
-            progress(s)(total=len(survey.to_read), unit="file") if progress else None
-            for s in STAGES
-        ]
+        bars = [progress(s)(total=len(survey.to_read)) if progress else None for s in STAGES]
         problems = list(survey.file_problems)
+        done = {"stored": 0, "indexed": 0}
+
+        def indexed(flush: bool = False) -> None:
+            # The files stored whose documents no longer wait for the keyword index.
+            now = done["stored"] - self.indexes.keyword_waiting(flush)
+            _tick(bars[2], now - done["indexed"])
+            done["indexed"] = now
 
         def store(reads) -> None:
             # Remembered before the commit: an entry counts only once the database holds
@@ -169,11 +173,10 @@ class Documents:
                     if r.record and r.source in survey.digests
                 }
             )
-            changed = run.documents([r.record for r in reads if r.record])
+            run.index(run.documents([r.record for r in reads if r.record]))
+            done["stored"] += len(reads)
             _tick(bars[1], len(reads))
-            run.index(changed)
-            if bars[2] is not None:  # the files whose documents the keyword index holds
-                bars[2].update(bars[1].n - self.indexes.keyword_waiting() - bars[2].n)
+            indexed()
 
         waiting = []
         for batch in read_documents(survey.root, survey.to_read, survey.known):
@@ -186,6 +189,7 @@ class Documents:
                 waiting = waiting[STORE_BATCH:]
         if waiting:
             store(waiting)
+        indexed(flush=True)
         for bar in bars:
             if bar is not None:
                 bar.close()

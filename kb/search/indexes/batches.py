@@ -38,8 +38,11 @@ class KeywordBatches:
             self._since = time.monotonic()
         self.pending |= set(doc_ids)
         waited = time.monotonic() - self._since
-        if len(self.pending) < INDEX_BATCH and waited < INDEX_BATCH_SECONDS:
-            return
+        if len(self.pending) >= INDEX_BATCH or waited >= INDEX_BATCH_SECONDS:
+            self.flush(db, keyword)
+
+    def flush(self, db, keyword: KeywordIndex) -> None:
+        """Write the waiting documents now, unless another process writes the indexes."""
         index_lock = file_lock(self.index_path / ".lock", wait=False)
         with self.sync_lock, index_lock as held:
             if held:

@@ -377,8 +377,11 @@ class IndexSnapshots:
             return "pending"
         return "partly" if row.id in self._over_budget or fits_note(row.text or "") else "indexed"
 
-    def keyword_waiting(self) -> int:
-        """Return how many documents an ingest stored are still waiting for the keyword index."""
+    def keyword_waiting(self, flush: bool = False) -> int:
+        """Return how many documents an ingest stored still wait for the keyword index
+        (flush: after writing them, unless another process writes the indexes now)."""
+        if flush:
+            self._keyword_batches.flush(self.db, self.keyword)
         return len(self._keyword_batches.pending)
 
     def documents_changed(self, progress=None, inline: bool = False, doc_ids=None) -> None:
