@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, make_dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.access import Viewer, may_read, opening_keys, readers_of
@@ -216,3 +216,17 @@ def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, in
             for value in info.facet_values(facet):
                 out[facet][value] = out[facet].get(value, 0) + 1
     return {f: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for f, v in out.items()}
+
+
+def fingerprint(session: Session) -> tuple:
+    """Return a cheap fingerprint of the documents; it changes whenever any of them does
+    (ids are never reused and revisions only grow, so count, highest id and revision sum)."""
+    return tuple(
+        session.execute(
+            select(
+                func.count(Document.id),
+                func.coalesce(func.max(Document.id), 0),
+                func.coalesce(func.sum(Document.revision), 0),
+            )
+        ).one()
+    )

@@ -92,7 +92,8 @@ def progress_factory(enabled: bool):
             kwargs = {
                 "desc": label,
                 "disable": not enabled,
-                "unit": "file" if iterable is not None else "chunk",
+                # Embedding counts passages; reading, storing and indexing count files.
+                "unit": "chunk" if label == "embedding" else "file",
                 "leave": False,
                 "file": sys.stderr,
             }

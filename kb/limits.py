@@ -22,6 +22,15 @@ IDLE_CHILDREN = 2  # children kept waiting for the next file
 MAX_CHILDREN = 2  # files read at once: at most 2 x 512 MB; more callers wait their turn
 IDLE_SECONDS = 60.0  # an idle child exits after this; the pool drops it 5 s earlier
 READER_NICE = 5  # niceness of a reading child: a 10 s hostile file yields to searches
+READ_BATCH = 100  # a bundle's files sent to one reading child at once (one child per core)
+
+# Storing a bundle (kb.ingest.batches): documents written per transaction; a killed ingest
+# keeps every batch it finished. They go to the keyword index this many per commit, or after
+# this many seconds: each commit leaves Whoosh a segment that every search then visits, and
+# merging them costs more than writing them (about 2 ms a document), so commits stay few.
+STORE_BATCH = 250
+INDEX_BATCH = 10_000
+INDEX_BATCH_SECONDS = 60.0
 
 # Showing a file as written (kb.ingest.formats, in the same sandbox).
 MAX_PREVIEW_PAGES = 30  # PDF pages shown as images; the rest are in the download

@@ -473,6 +473,26 @@ def test_a_bad_file_in_a_bundle_leaves_the_rest_imported(make_kb, bundle, pdf_bo
     assert stored == {"material/bra.md", "material/bra.pdf", "material/bra.docx"}
 
 
+def test_a_bundle_file_that_hangs_its_reader_is_refused_and_the_files_after_it_are_read(
+    make_kb, bundle, monkeypatch
+):
+    import kb.ingest.readers as readers
+
+    monkeypatch.setattr(readers, "TIMEOUT", 2.0)  # 10 s in use; shrunk to keep the test fast
+    bundle.doc("material/a.md", "Boksamtal i årskurs 5.")
+    bundle.write("material/b.md", b"[" * 2_000_000)  # quadratic in markdown-it
+    bundle.doc("material/c.md", "Högläsning varje morgon.")
+    started = time.monotonic()
+
+    report = make_kb().documents.ingest(bundle.root)
+
+    assert time.monotonic() - started < 20
+    assert report.material.added == 2
+    assert [(p.source, p.reason) for p in report.problems if p.refused] == [
+        ("material/b.md", "took longer than 2 s to read; refused")
+    ]
+
+
 def test_a_bundle_file_over_20_mb_is_refused_without_being_read(make_kb, bundle, monkeypatch):
     big = bundle.write("material/jattestor.pdf", b"")
     with open(big, "r+b") as handle:  # sparse: 21 MB on paper, nothing on disk

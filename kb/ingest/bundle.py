@@ -1,87 +1,35 @@
-"""Read a bundle folder into records and problems, one file at a time."""
+"""Read a bundle folder into records and problems: its people, then its files (each read
+whole in a sandbox child, many side by side: kb.ingest.readers)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from kb.ingest.extract import ExtractionError, check_file, decode_text
+from kb.ingest.document import as_date, as_list, opt_str
+from kb.ingest.extract import decode_text
 from kb.ingest.files import iter_files, odd_file, orphan_sidecars
-from kb.ingest.formats import format_for
-from kb.ingest.pipeline import read_file, record
+from kb.ingest.readers import read_documents
 from kb.ingest.records import (
     PERSON_FIELDS,
-    SECTIONS,
-    STEPS,
-    VISIBILITIES,
     BundleContents,
     DocumentRecord,
     PersonRecord,
     Problem,
+    RequestRecord,
 )
-from kb.ingest.upkeep import read_requests, read_upkeep
-from kb.text.frontmatter import load_yaml, split_front_matter, yaml_reason
-from kb.text.language import guess_language
+from kb.ingest.upkeep import read_requests
+from kb.text.frontmatter import load_yaml, yaml_reason
 
 PERSON_KEYS = {"id", "skills", "coordinator", "mentees", *PERSON_FIELDS}
-DOCUMENT_KEYS = {"title", "authors", "date", "subjects", "grades", "tags", "language", "visibility"}
-DOCUMENT_KEYS |= {"owners", "reviewed", "review_by"}
-REFLECTION_KEYS = DOCUMENT_KEYS | {"group", "step"}
 PERSON_ID = re.compile(r"^[a-z0-9._-]+$")
 
 
 class BundleError(Exception):
     """The bundle as a whole cannot be read (no folder, no people.yaml that parses)."""
-
-
-def as_list(value, key: str, notes: list[str]) -> tuple[str, ...]:
-    """Read a list of strings, accepting a single string as a one-item list."""
-    if value is None:
-        return ()
-    if isinstance(value, str | int | float):
-        return (str(value),)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if v is not None and str(v).strip())
-    notes.append(f"'{key}' should be a list; ignored")
-    return ()
-
-
-def as_date(value, key: str, notes: list[str]) -> date | None:
-    """Read a YAML date or an ISO date string."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        notes.append(f"'{key}' is not a date (YYYY-MM-DD): {value!r}; ignored")
-        return None
-
-
-def split_sections(body: str) -> dict[str, str]:
-    """Return the four reflection sections found under their `## ` headings."""
-    found: dict[str, str] = {}
-    current: str | None = None
-    lines: list[str] = []
-    for line in body.splitlines():
-        heading = re.match(r"^#{2,3}\s+(.*?)\s*$", line)
-        if heading:
-            if current:
-                found[current] = "\n".join(lines).strip()
-            key = heading.group(1).strip().rstrip("?").strip().lower()
-            current = SECTIONS.get(key)
-            lines = []
-        elif current:
-            lines.append(line)
-    if current:
-        found[current] = "\n".join(lines).strip()
-    return found
 
 
 def read_people(path: Path) -> tuple[list[PersonRecord], list[Problem]]:
@@ -135,9 +83,9 @@ def read_person(entry, index: int, seen: set[str]) -> tuple[PersonRecord | None,
     record = PersonRecord(
         id=pid,
         name=str(name).strip(),
-        email=_opt_str(entry.get("email")),
-        role=_opt_str(entry.get("role")),
-        unit=_opt_str(entry.get("unit")),
+        email=opt_str(entry.get("email")),
+        role=opt_str(entry.get("role")),
+        unit=opt_str(entry.get("unit")),
         subjects=as_list(entry.get("subjects"), "subjects", notes),
         grades=as_list(entry.get("grades"), "grades", notes),
         started=as_date(entry.get("started"), "started", notes),
@@ -146,7 +94,7 @@ def read_person(entry, index: int, seen: set[str]) -> tuple[PersonRecord | None,
         mentor_capacity=_capacity(entry.get("mentor_capacity"), notes),
         languages=as_list(entry.get("languages"), "languages", notes),
         skills=_skills(entry.get("skills") or [], notes),
-        bio=_opt_str(entry.get("bio")),
+        bio=opt_str(entry.get("bio")),
         coordinator=entry.get("coordinator") is True,
         mentees=_mentees(entry.get("mentees"), pid, notes),
     )
@@ -193,182 +141,102 @@ def _capacity(capacity, notes: list[str]) -> int | None:
         return None
 
 
-def _opt_str(value) -> str | None:
-    return str(value).strip() if value is not None and str(value).strip() else None
+@dataclass
+class Survey:
+    """A bundle before its documents are read: its people, its files in order, and which of
+    them need no reading (odd entries, files unchanged since the last ingest)."""
+
+    root: Path
+    people: list[PersonRecord]
+    known: set[str]
+    order: dict[str, int]  # every document file's source: its place in the bundle
+    to_read: list[tuple[str, str]]  # (source, kind) of the files to read, in order
+    unchanged: dict[str, str] = field(default_factory=dict)  # {source: kind}
+    digests: dict[str, str] = field(default_factory=dict)  # {source: digest} of those to read
+    skipped: set[str] = field(default_factory=set)
+    people_problems: list[Problem] = field(default_factory=list)
+    file_problems: list[Problem] = field(default_factory=list)
+
+    def in_order(self, problems: list[Problem]) -> list[Problem]:
+        """Return the problems of document files in the bundle's order (each file's own
+        problems in the order they were found)."""
+        return sorted(problems, key=lambda p: self.order.get(p.source, len(self.order)))
 
 
-def read_document(
-    root: Path, path: Path, kind: str, known_people: set[str]
-) -> tuple[DocumentRecord | None, list[Problem]]:
-    """Read one material or reflection file (with its sidecar) into a record."""
-    source = path.relative_to(root).as_posix()
-    fmt = format_for(path.name)
-    refusal = _refusal(root, path, fmt, kind)
-    if refusal:
-        return None, [Problem(source, refusal)]
-    data = path.read_bytes()
-    notes: list[str] = []
-    try:
-        meta, content = _read_content(path, fmt, data, notes)
-    except (ExtractionError, ValueError) as exc:
-        return None, [Problem(source, str(exc))]
-    _check_keys(meta, kind, notes)
-    visibility = str(meta.get("visibility") or "all").strip().lower()
-    if visibility not in VISIBILITIES:
-        # Refusing is the safe choice: guessing "all" could show a private draft to everyone.
-        return None, [
-            Problem(
-                source, f"visibility {visibility!r} is not one of all, unit, private; not imported"
-            )
-        ]
-    body = content.body
-    title = _title(meta, body, path, notes)
-    authors = _authors(meta, known_people, notes)
-    step = _step(meta, notes)
-    language = _opt_str(meta.get("language"))
-    guessed = language is None
-    language = language or guess_language(content.text)
-    sections = split_sections(body) if kind == "reflection" and body else {}
-    if not content.text.strip():
-        notes.append("no text could be extracted; only the metadata is searchable")
-    found = record(
-        content,
-        source=source,
-        kind=kind,
-        title=title,
-        date=as_date(meta.get("date"), "date", notes),
-        authors=tuple(dict.fromkeys(authors)),
-        subjects=as_list(meta.get("subjects"), "subjects", notes),
-        grades=as_list(meta.get("grades"), "grades", notes),
-        tags=as_list(meta.get("tags"), "tags", notes),
-        language=language,
-        language_guessed=guessed,
-        visibility=visibility,
-        group=_opt_str(meta.get("group")),
-        step=step,
-        sections=tuple(sections.items()),
-        filename=path.name,
-        **read_upkeep(meta, known_people, notes, as_date),
-    )
-    problems = [Problem(source, "; ".join(notes), refused=False)] if notes else []
-    return found, problems
-
-
-def _refusal(root: Path, path: Path, fmt: str | None, kind: str) -> str | None:
-    """Say why a file is not read at all, before a byte of it is read; None when it is."""
-    if fmt is None:
-        return f"kb cannot read '{path.suffix}' files; skipped"
-    if kind == "reflection" and fmt != "md":
-        return "reflections must be Markdown (.md) files; skipped"
-    try:
-        check_file(path, root)  # size, and no link out of the bundle, before reading a byte
-    except ExtractionError as exc:
-        return str(exc)
-    return None
-
-
-def _read_content(path: Path, fmt: str, data: bytes, notes: list[str]):
-    """Return a file's metadata (front matter or sidecar) and its content (kb.ingest.pipeline:
-    sniffed once, read in a limited child process)."""
-    if fmt == "md":
-        meta, _ = split_front_matter(decode_text(data))  # a broken one is refused here
-        return meta, read_file(fmt, data)
-    sidecar = path.with_name(path.name + ".yaml")
-    meta = {}
-    if sidecar.exists():
-        try:
-            meta = load_yaml(decode_text(sidecar.read_bytes())) or {}
-        except yaml.YAMLError as exc:
-            raise ValueError(
-                f"its sidecar {sidecar.name} is not valid YAML ({yaml_reason(exc)})"
-            ) from exc
-        if not isinstance(meta, dict):
-            raise ValueError(f"its sidecar {sidecar.name} is not a set of key: value lines")
-    else:
-        notes.append(f"no sidecar {path.name}.yaml; title taken from the file name")
-    return meta, read_file(fmt, data)
-
-
-def _check_keys(meta: dict, kind: str, notes: list[str]) -> None:
-    allowed = {"material": set(DOCUMENT_KEYS), "reflection": set(REFLECTION_KEYS)}[kind]
-    if kind == "material":
-        allowed |= {"group", "step"}  # harmless on material; kept rather than reported
-    unknown = sorted(set(map(str, meta)) - allowed)
-    notes.extend(f"unknown key '{k}' ignored" for k in unknown)
-
-
-def _authors(meta: dict, known_people: set[str], notes: list[str]) -> tuple[str, ...]:
-    authors = as_list(meta.get("authors"), "authors", notes)
-    for author in authors:
-        if author not in known_people:
-            notes.append(
-                f"author id '{author}' is not in people.yaml; created as a person without a profile"
-            )
-    return authors
-
-
-def _step(meta: dict, notes: list[str]) -> str | None:
-    step = _opt_str(meta.get("step"))
-    if step and step.lower() not in STEPS:
-        notes.append(f"step {step!r} is not one of {', '.join(STEPS)}; kept as written")
-    return step
-
-
-def _title(meta: dict, body: str | None, path: Path, notes: list[str]) -> str:
-    title = _opt_str(meta.get("title"))
-    if not title:
-        heading = re.search(r"^#\s+(.+)$", body or "", re.M)
-        title = heading.group(1).strip() if heading else path.stem.replace("-", " ")
-        notes.append("no title; used " + ("the first heading" if heading else "the file name"))
-    return title
-
-
-def read_bundle(root: str | Path, progress=None, reuse=None) -> BundleContents:
-    """Read a whole bundle; every file's trouble becomes a Problem, never an exception.
+def survey_bundle(root: str | Path, reuse=None) -> Survey:
+    """List a bundle's people and files; raise BundleError when it cannot be read at all.
 
     `reuse(source, path, known people)` -> (digest, problems or None) skips unchanged files.
     """
     root = Path(root)
     if not root.is_dir():
         raise BundleError(f"{root} is not a folder")
-    people, problems = read_people(root / "people.yaml")
+    people, people_problems = read_people(root / "people.yaml")
     known = {p.id for p in people}
     files = [(p, "material") for p in iter_files(root, "material")]
     files += [(p, "reflection") for p in iter_files(root, "reflections")]
-    documents: list[DocumentRecord] = []
-    skipped: set[str] = set()
-    unchanged, digests = {}, {}
-    for path, kind in progress(files) if progress else files:
+    survey = Survey(root, people, known, {}, [], people_problems=people_problems)
+    for path, kind in files:
         source = path.relative_to(root).as_posix()
+        survey.order[source] = len(survey.order)
         odd = odd_file(path)
         if odd:
-            problems.append(Problem(source, odd))
-            skipped.add(source)
+            survey.file_problems.append(Problem(source, odd))
+            survey.skipped.add(source)
             continue
         try:
             digest, kept = reuse(source, path, known) if reuse else (None, None)
-            if kept is not None:
-                problems.extend(kept)
-                unchanged[source] = kind
-                continue
-            record, found = read_document(root, path, kind, known)
         except OSError as exc:
-            record, found = None, [Problem(source, f"cannot be read ({exc.strerror})")]
-        problems.extend(found)
-        if record:
-            documents.append(record)
-            if digest:
-                digests[source] = digest
-        else:
-            skipped.add(source)
-    problems += orphan_sidecars(root)
+            survey.file_problems.append(Problem(source, f"cannot be read ({exc.strerror})"))
+            survey.skipped.add(source)
+            continue
+        if kept is not None:
+            survey.file_problems.extend(kept)
+            survey.unchanged[source] = kind
+            continue
+        survey.to_read.append((source, kind))
+        if digest:
+            survey.digests[source] = digest
+    return survey
+
+
+def bundle_extras(root: Path, known: set[str]) -> tuple[list[RequestRecord], list[Problem]]:
+    """Return the bundle's material requests and the problems of what is not a document
+    (orphaned sidecars, requests.yaml)."""
+    problems = orphan_sidecars(root)
     requests, found = read_requests(root, known, as_date)
+    return requests, problems + found
+
+
+def read_bundle(root: str | Path, progress=None, reuse=None) -> BundleContents:
+    """Read a whole bundle; every file's trouble becomes a Problem, never an exception.
+
+    `reuse(source, path, known people)` -> (digest, problems or None) skips unchanged files;
+    the files are read side by side in sandbox children (kb.ingest.readers).
+    """
+    survey = survey_bundle(root, reuse)
+    documents: list[DocumentRecord] = []
+    problems = list(survey.file_problems)
+    bar = progress(total=len(survey.to_read)) if progress else None
+    for batch in read_documents(survey.root, survey.to_read, survey.known):
+        for read in batch:
+            problems.extend(read.problems)
+            if read.record:
+                documents.append(read.record)
+            else:
+                survey.skipped.add(read.source)
+        if bar:
+            bar.update(len(batch))
+    if bar:
+        bar.close()
+    digests = {r.source: survey.digests[r.source] for r in documents if r.source in survey.digests}
+    requests, extra = bundle_extras(survey.root, survey.known)
     return BundleContents(
         requests=tuple(requests),
-        problems=tuple(problems + found),
-        people=tuple(people),
+        problems=tuple(survey.people_problems + survey.in_order(problems) + extra),
+        people=tuple(survey.people),
         documents=tuple(documents),
-        skipped_sources=frozenset(skipped),
-        unchanged=unchanged,
+        skipped_sources=frozenset(survey.skipped),
+        unchanged=survey.unchanged,
         digests=digests,
     )

@@ -6,6 +6,13 @@ fingerprint the store gave the record and the problems reading it raised. A file
 is the same, read with the same known people, and whose document still has that fingerprint
 in the database, is not parsed again: its problems are reported as before and the store
 counts it unchanged. A missing or unreadable manifest only means every file is read.
+
+An ingest adds each batch's entries to a journal beside the manifest just before it stores
+the batch (`Manifest.add`), and writes the manifest whole at the end (`Manifest.save`): a
+killed ingest, run again, reads none of the files it had stored. An entry is only trusted
+with the database's word (the fingerprint of what it stores), so a line a kill tore, or one
+for a batch whose commit never came or whose record was refused, costs a file read again,
+never a wrong answer.
 """
 
 from __future__ import annotations
@@ -85,22 +92,61 @@ def reuser(
     return reuse
 
 
-def entries_after(
-    old: Mapping[str, dict], contents, fingerprints: Mapping[str, str]
-) -> dict[str, dict]:
-    """Return the manifest after an ingest: read files afresh, unchanged ones as they were."""
-    problems: dict[str, list] = {}
-    for p in contents.problems:
-        problems.setdefault(p.source, []).append([p.reason, p.refused])
-    out = {s: old[s] for s in contents.unchanged if s in old}
-    for record in contents.documents:
-        digest = contents.digests.get(record.source)
-        if digest and record.source in fingerprints:
-            out[record.source] = {
-                "digest": digest,
-                "fingerprint": fingerprints[record.source],
-                "problems": problems.get(record.source, []),
-            }
+class Manifest:
+    """The manifest of one instance during an ingest: what earlier ingests stored (the
+    manifest and any journal a killed one left), grown a batch at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.journal = path.with_name(path.name + ".journal")
+        self.entries = load(path)
+        self.entries.update(load_journal(self.journal))
+        self.fresh: dict[str, dict] = {}
+
+    def add(self, entries: Mapping[str, dict]) -> None:
+        """Remember the entries of a batch about to be stored (one line of the journal)."""
+        if not entries:
+            return
+        self.fresh.update(entries)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.journal, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"version": VERSION, "entries": entries}, ensure_ascii=False))
+            fh.write("\n")
+
+    def save(self, unchanged: Iterable[str]) -> None:
+        """Write the manifest after a whole ingest: the files it did not read as they were,
+        those it stored afresh; the journal is then done with."""
+        kept = {s: self.entries[s] for s in unchanged if s in self.entries}
+        save(self.path, kept | self.fresh)
+        self.journal.unlink(missing_ok=True)
+
+
+def entry(digest: str, fingerprint: str, problems: Iterable[Problem]) -> dict:
+    """Return the manifest entry of a file whose record has this fingerprint, with the
+    problems reading it raised."""
+    return {
+        "digest": digest,
+        "fingerprint": fingerprint,
+        "problems": [[p.reason, p.refused] for p in problems],
+    }
+
+
+def load_journal(path: Path) -> dict[str, dict]:
+    """Return the entries of a journal, later lines first to last; a torn line is skipped."""
+    out: dict[str, dict] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
+        return out
+    for line in lines:
+        try:
+            raw = json.loads(line)
+        except ValueError:  # the last line of a killed ingest
+            continue
+        if isinstance(raw, dict) and raw.get("version") == VERSION:
+            entries = raw.get("entries")
+            if isinstance(entries, dict):
+                out.update(entries)
     return out
 
 

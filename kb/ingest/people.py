@@ -115,9 +115,33 @@ def touch_documents_of(session: Session, person_id: str) -> None:
 
 def ensure_people(session: Session, ids: tuple[str, ...]) -> None:
     """Create bare people for author ids that have no profile yet."""
+    added = False
     for pid in ids:
         if session.get(Person, pid) is None:
             session.add(
                 Person(id=pid, name=pid, has_profile=False, subjects=[], grades=[], languages=[])
             )
-    session.flush()
+            added = True
+    if added:  # a second document by a new author must find them (session.get)
+        session.flush()
+
+
+def people_of(session: Session, ids) -> list[Person]:
+    """Return the people with these ids, each created bare when missing, in one query and
+    at most one flush (a batch of documents; hold the list: the session keeps them only
+    while someone does)."""
+    wanted = list(dict.fromkeys(ids))
+    found: list[Person] = []
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        found += session.scalars(select(Person).where(Person.id.in_(part)))
+    have = {p.id for p in found}
+    missing = [
+        Person(id=pid, name=pid, has_profile=False, subjects=[], grades=[], languages=[])
+        for pid in wanted
+        if pid not in have
+    ]
+    if missing:
+        session.add_all(missing)
+        session.flush()
+    return found + missing

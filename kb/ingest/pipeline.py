@@ -1,7 +1,8 @@
 """One way from a file's bytes, or text typed on a form, to a document record.
 
 Uploads (the share form), bundles and synced files come as bytes: `read_file` sniffs them
-once, in the server, and reads them in the sandbox (kb.ingest.sandbox); reflections and edits
+once, in the server, and reads them in the sandbox (kb.ingest.sandbox), or, for a bundle's
+files, already in a sandbox child (kb.ingest.readers), right there; reflections and edits
 come as typed text (`typed`). Either way the result is a `Content`, and `record` or
 `web_record` makes the DocumentRecord the store takes (kb.ingest.store).
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from kb.ingest.extract import ExtractionError
 from kb.ingest.formats import SHARE_FORMATS, format_for, sniff
 from kb.ingest.records import DocumentRecord
-from kb.ingest.sandbox import read_safely
+from kb.ingest.sandbox import judge, read_safely
 from kb.ingest.submit import EXTRACTION_REASONS, Refused, language_of
 from kb.limits import MAX_FILE_BYTES
 from kb.text.markup import markdown_to_text
@@ -41,11 +42,17 @@ class Content:
         }
 
 
-def read_file(name: str, data: bytes) -> Content:
+def read_file(name: str, data: bytes, here: bool = False) -> Content:
     """Return the content of a file's bytes in format `name`: sniffed once here, read in the
-    sandbox. Raise ExtractionError (with its reason) when kb will not read it."""
+    sandbox (here: in this process, which must be a sandbox child). Raise ExtractionError
+    (with its reason) when kb will not read it."""
     fmt = sniff(name, data)
-    found = read_safely(fmt.name, data, sniffed=True)
+    if here:
+        from kb.ingest.reading import answer
+
+        found = judge(answer(fmt.name, data))
+    else:
+        found = read_safely(fmt.name, data, sniffed=True)
     return Content(
         format=fmt.name,
         text=found["text"],

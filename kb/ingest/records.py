@@ -160,6 +160,8 @@ class IngestReport:
     changed_document_ids: set[int] = field(default_factory=set)
     # Documents indexed by what fits (over the bounded indexing cost), one line each.
     notes: list[str] = field(default_factory=list)
+    # Files not read again: stored by an earlier (or a killed) ingest, unchanged since.
+    reused: int = 0
 
     def lines(self) -> list[str]:
         """Render the report as the lines `kb ingest` prints."""
@@ -170,6 +172,8 @@ class IngestReport:
         ]
         if self.requests.total:
             out.append(f"requests: {self.requests}")
+        if self.reused:
+            out.append(f"not read again: {self.reused} files stored earlier and unchanged")
         for source in self.missing_sources:
             out.append(f"missing: {source}: no longer in the bundle")
         refused = sum(1 for p in self.problems if p.refused)

@@ -1,15 +1,19 @@
-"""A document record onto its database row: fields, authors, original file, chunks, hash."""
+"""A document record onto its database row: fields, authors, original file, chunks, hash.
+
+Only the store (kb.ingest.store, and its half for bundles, kb.ingest.batches) calls these."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import fields
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.ingest.checks import check_record
 from kb.ingest.people import ensure_people
 from kb.ingest.records import UPKEEP_FIELDS, DocumentRecord
+from kb.ingest.upkeep import apply_upkeep
 from kb.limits import MAX_CHUNKS_PER_DOCUMENT
 from kb.models import Authorship, Chunk, Document, Original
 from kb.text.chunking import chunk_text
@@ -98,3 +102,28 @@ def fingerprint(record: DocumentRecord) -> str:
         part = value if isinstance(value, bytes) else repr(value).encode("utf-8")
         digest.update(f.name.encode() + len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
+
+
+def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Document]:
+    """Create or update one document by its source; unchanged content is left alone."""
+    doc = session.scalar(select(Document).where(Document.source == record.source))
+    return place_document(session, record, doc)
+
+
+def place_document(
+    session: Session, record: DocumentRecord, doc: Document | None
+) -> tuple[str, Document]:
+    """Create a document from a record, or update its row `doc`; unchanged content is left
+    alone. Return added, updated or unchanged, and the row."""
+    if doc is None:
+        doc = Document(source=record.source, revision=1)
+        write_document(session, doc, record)
+        apply_upkeep(doc, record)
+        session.add(doc)
+        return "added", doc
+    apply_upkeep(doc, record)
+    if doc.content_hash == fingerprint(record):
+        return "unchanged", doc
+    write_document(session, doc, record)
+    doc.revision += 1
+    return "updated", doc

@@ -23,6 +23,9 @@ Protocol over the child's stdin and stdout:
            "image": base64) or
            {"ok": false, "reason": "...", "message": "..."},
            with "retire": true when the child exits after this answer.
+A bundle's files go many at a time (kb.ingest.readers): task "documents", whose N bytes are
+JSON {"root", "files": [[source, kind], ...], "known": [person ids]}, is answered by one
+answer per file, in order, as each is read.
 """
 
 from __future__ import annotations
@@ -136,6 +139,11 @@ def _run_safely(
             )
     finally:
         slots.release()
+    return judge(answer, memory_mb)
+
+
+def judge(answer: dict, memory_mb: int = MEMORY_MB) -> dict:
+    """Return a child's answer when it read the file; raise ExtractionError saying why not."""
     if answer.get("ok"):
         return answer
     reason = answer.get("reason", "damaged")
@@ -185,12 +193,16 @@ class _Child:
 
     def ask(self, fmt: str, data: bytes, timeout: float, task: str = "text", page: int = 0) -> dict:
         """Send one file, wait for the answer; a child that fails is reaped and judged."""
-        deadline = time.monotonic() + timeout
-        self.healthy = False  # until it answers
-        request = {"fmt": fmt, "size": len(data), "cpu": math.ceil(timeout)}
+        request = {"fmt": fmt, "cpu": math.ceil(timeout)}
         if task != "text":
             request.update(task=task, page=page)
-        header = json.dumps(request)
+        self.send(request, data)
+        return self.answer(timeout)
+
+    def send(self, request: dict, data: bytes) -> None:
+        """Send one request and its bytes; BrokenPipeError when the child was gone already."""
+        self.healthy = False  # until it answers
+        header = json.dumps({**request, "size": len(data)})
         try:
             self.proc.stdin.write(header.encode("ascii") + b"\n")
             self.proc.stdin.write(data)
@@ -198,6 +210,12 @@ class _Child:
         except BrokenPipeError:
             self._reap()  # it reads every byte before it looks at any, so it was gone already
             raise
+
+    def answer(self, timeout: float) -> dict:
+        """Wait at most `timeout` s for the next answer; a child that fails is judged: its
+        answer then says why ({"ok": false, "reason": ...}) and the child is not used again."""
+        deadline = time.monotonic() + timeout
+        self.healthy = False  # until it answers
         try:
             length = int(self._read_until(b"\n", deadline))
             answer = json.loads(self._read_exactly(length, deadline))
@@ -246,7 +264,10 @@ class _Child:
                 raise EOFError
             parts.append(chunk)
             have += len(chunk)
-        return b"".join(parts)
+        # Answers to many files follow each other: what was read past this one is the next's.
+        data = b"".join(parts)
+        self._buffer = data[size:]
+        return data[:size]
 
     # -- when it fails
     def _reap(self) -> tuple[int | None, object]:
@@ -349,3 +370,17 @@ atexit.register(_POOL.close)
 def close_children() -> None:
     """Stop the waiting children now (they also stop by themselves when idle or orphaned)."""
     _POOL.close()
+
+
+@contextlib.contextmanager
+def lent_child(fresh: bool = False, memory_mb: int = MEMORY_MB):
+    """Lend a child of the pool for many files (kb.ingest.readers), back to the pool after.
+
+    Not counted against the slots, which bound what a server's threads read at once: an
+    ingest reads with one child per core, all of them its own.
+    """
+    child = _POOL.acquire(memory_mb, fresh=fresh)
+    try:
+        yield child
+    finally:
+        _POOL.release(child)

@@ -1,7 +1,9 @@
 """The child's side of kb.ingest.sandbox: read one file after another, within its limits.
 
 Run as `python -m kb.ingest.sandbox_child`; it imports the formats and their parsers, nothing
-heavy. The bytes it is sent were sniffed by the server (kb.ingest.formats.sniff) just before.
+heavy. The bytes it is sent were sniffed by the server (kb.ingest.formats.sniff) just before;
+a bundle's files (task "documents", kb.ingest.readers) it reads from disk and sniffs itself,
+each under its own CPU limit, answering each as it is read.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import signal
 import sys
 
 from kb.ingest import formats
-from kb.ingest.extract import ExtractionError
+from kb.ingest.reading import answer, out_of_memory, retiring
 from kb.limits import IDLE_SECONDS, MEMORY_MB, READER_NICE
 
 
@@ -34,33 +36,47 @@ def _read_exactly(stream, size: int) -> bytes:
     return data
 
 
-def _answer(fmt: str, data: bytes, task: str = "text", page: int = 0) -> dict:
+def _limit_cpu(seconds: float) -> None:
+    """Let the next file use at most `seconds` of CPU (SIGXCPU ends the child after that)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    spent = usage.ru_utime + usage.ru_stime
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(spent + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _send(answers, found: dict, limit: int) -> bool:
+    """Write one answer; return whether the child retires after it."""
     try:
-        found = formats.answer(task, fmt, data, page)
-    except ExtractionError as exc:
-        return {"ok": False, "reason": exc.reason, "message": str(exc)}
+        payload = json.dumps(found, ensure_ascii=False).encode("utf-8")
     except MemoryError:
-        return {"ok": False, "reason": "memory", "retire": True}
-    except RecursionError:
-        return {
-            "ok": False,
-            "reason": "damaged",
-            "message": "is damaged (nested too deeply to read)",
-        }
-    except Exception as exc:  # any parser's failure is the file's, and ends here
-        detail = f"{type(exc).__name__}: {exc}"[:200]
-        return {"ok": False, "reason": "damaged", "message": f"is damaged ({detail})"}
-    # Lone surrogates from a broken text layer cannot travel as UTF-8: replace them.
-    for key in ("text", "title"):
-        if found.get(key) is not None:
-            found[key] = _utf8(found[key])
-    if "pages" in found:
-        found["pages"] = [_utf8(page) for page in found["pages"]]
-    return {"ok": True, **found}
+        payload, found = b'{"ok": false, "reason": "memory", "retire": true}', {"retire": 1}
+    retire = bool(found.get("retire")) or retiring() or _rss_bytes() > limit // 2
+    if retire and b'"retire"' not in payload:
+        payload = payload[:-1] + b', "retire": true}'
+    answers.write(b"%d\n" % len(payload) + payload)
+    answers.flush()
+    return retire
 
 
-def _utf8(text: str) -> str:
-    return text.encode("utf-8", "replace").decode("utf-8")
+def _documents(answers, batch: dict, cpu: float, limit: int) -> bool:
+    """Read a batch of bundle files, answering each as it is read; return whether to retire."""
+    from kb.ingest.readers import read_here
+
+    known = set(batch["known"])
+    for source, kind in batch["files"]:
+        _limit_cpu(cpu)
+        try:
+            found = read_here(batch["root"], source, kind, known)
+        except MemoryError:
+            found = out_of_memory()
+        if _send(answers, found, limit):
+            return True
+    return False
 
 
 def serve(memory_mb: int, idle: float) -> None:
@@ -87,26 +103,15 @@ def serve(memory_mb: int, idle: float) -> None:
             return
         request = json.loads(line)
         data = _read_exactly(requests, int(request["size"]))
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        spent = usage.ru_utime + usage.ru_stime
-        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        soft = math.ceil(spent + float(request["cpu"])) + 1
-        if hard != resource.RLIM_INFINITY:
-            soft = min(soft, hard)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
         task, page = str(request.get("task", "text")), int(request.get("page", 0))
-        answer = _answer(str(request["fmt"]), data, task, page)
+        if task == "documents":
+            if _documents(answers, json.loads(data), float(request["cpu"]), limit):
+                return
+            continue
+        _limit_cpu(float(request["cpu"]))
+        found = answer(str(request["fmt"]), data, task, page)
         del data
-        try:
-            payload = json.dumps(answer, ensure_ascii=False).encode("utf-8")
-        except MemoryError:
-            payload, answer = b'{"ok": false, "reason": "memory", "retire": true}', {"retire": 1}
-        retire = bool(answer.get("retire")) or _rss_bytes() > limit // 2
-        if retire and b'"retire"' not in payload:
-            payload = payload[:-1] + b', "retire": true}'
-        answers.write(b"%d\n" % len(payload) + payload)
-        answers.flush()
-        if retire:
+        if _send(answers, found, limit):
             return
 
 

@@ -1,4 +1,5 @@
-"""The store: the one write path for documents, and how a bundle is applied to the database."""
+"""The store: the one write path for documents (a bundle's are written by its half for
+bundles, kb.ingest.batches, reached through Store.bundle)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,17 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from kb.ingest.checks import check_record
-from kb.ingest.people import set_mentees, upsert_person
-from kb.ingest.records import (
-    BundleContents,
-    DocumentRecord,
-    IngestReport,
-    Problem,
-    Tally,
+from kb.ingest.batches import BundleRun, apply_bundle  # noqa: F401
+from kb.ingest.records import DocumentRecord
+from kb.ingest.rows import (  # noqa: F401
+    document_chunks,
+    fingerprint,
+    fits_note,
+    place_document,
+    upsert_document,
+    write_document,
 )
-from kb.ingest.rows import document_chunks, fingerprint, fits_note, write_document  # noqa: F401
-from kb.ingest.submit import Refused
-from kb.ingest.upkeep import apply_requests, apply_upkeep
+from kb.ingest.upkeep import apply_upkeep
 from kb.ingest.versions import (
     VersionError,
     changed,
@@ -44,84 +44,6 @@ from kb.models import (
 )
 
 
-def upsert_document(session: Session, record: DocumentRecord) -> tuple[str, Document]:
-    """Create or update one document by its source; unchanged content is left alone."""
-    doc = session.scalar(select(Document).where(Document.source == record.source))
-    if doc is None:
-        doc = Document(source=record.source, revision=1)
-        write_document(session, doc, record)
-        apply_upkeep(doc, record)
-        session.add(doc)
-        return "added", doc
-    apply_upkeep(doc, record)
-    if doc.content_hash == fingerprint(record):
-        return "unchanged", doc
-    write_document(session, doc, record)
-    doc.revision += 1
-    return "updated", doc
-
-
-def apply_bundle(
-    session: Session, contents: BundleContents, prune: bool = False, progress=None
-) -> IngestReport:
-    """Store a bundle's records; the caller commits, so a failure stores nothing half-way."""
-    report = IngestReport(problems=list(contents.problems))
-    changed = []
-    for record in contents.people:
-        outcome = upsert_person(session, record)
-        setattr(report.people, outcome, getattr(report.people, outcome) + 1)
-        if outcome != "unchanged":
-            changed.append(record)
-    session.flush()
-    for record in changed:
-        set_mentees(session, record, report)
-    tallies: dict[str, Tally] = {"material": report.material, "reflection": report.reflections}
-    for kind in contents.unchanged.values():
-        tallies[kind].unchanged += 1
-    # One query for every stored hash, not one per document (100,000 queries took minutes).
-    stored = dict(session.execute(select(Document.source, Document.content_hash)).all())
-    records = contents.documents
-    for record in progress(records) if progress else records:
-        tally = tallies[record.kind]
-        if stored.get(record.source) == fingerprint(record):
-            tally.unchanged += 1
-            continue
-        try:
-            check_record(record)
-        except Refused as exc:
-            report.problems.append(Problem(record.source, f"{exc.detail}; not imported"))
-            continue
-        outcome, doc = upsert_document(session, record)
-        setattr(tally, outcome, getattr(tally, outcome) + 1)
-        if outcome != "unchanged":
-            session.flush()
-            report.changed_document_ids.add(doc.id)
-            note = fits_note(record.text)
-            if note:
-                report.notes.append(f"{record.source}: {note}")
-    apply_requests(session, contents.requests, report)
-    seen = {r.source for r in contents.documents} | set(contents.skipped_sources)
-    seen |= set(contents.unchanged)
-    # Only what came from a bundle can go missing from one: web uploads are never pruned.
-    bundle_docs = (
-        select(Document.id, Document.source, Document.kind)
-        .where(Document.origin == "bundle")
-        .order_by(Document.source)
-    )
-    for doc_id, source, kind in session.execute(bundle_docs).all():
-        if source in seen:
-            continue
-        tally = tallies.get(kind, report.material)
-        if prune:
-            session.delete(session.get(Document, doc_id))
-            tally.removed += 1
-            report.changed_document_ids.add(doc_id)
-        else:
-            tally.missing += 1
-            report.missing_sources.append(source)
-    return report
-
-
 def free_source(session: Session, folder: str, slug: str, ext: str) -> str:
     """Return `folder/slug-<id>.ext` with a fresh random id of six hex digits.
 
@@ -140,7 +62,9 @@ class Store:
 
     `session` opens a transaction (commit on success); `changed(progress, inline=False)` is
     called after every write that committed: an ingest has the indexes synced at once
-    (inline), a web upload only queues them for the background indexer. Every change bumps a document's
+    (inline), a web upload only queues them for the background indexer. A bundle's batch
+    calls `changed(None, inline=True, doc_ids=...)`: those documents go to the keyword index
+    at once, the rest waits for the sync at the end. Every change bumps a document's
     `revision`, its version number.
     """
 
@@ -169,12 +93,9 @@ class Store:
             if self._pending and index:
                 self._changed(progress, inline=True)
 
-    def ingest(self, contents: BundleContents, prune: bool = False, progress=None) -> IngestReport:
-        """Store what was read from a bundle in one transaction, then sync the indexes."""
-        with self._session() as session:
-            report = apply_bundle(session, contents, prune=prune)
-        self._changed(progress, inline=True)
-        return report
+    def bundle(self) -> BundleRun:
+        """Start storing a bundle in steps of a transaction each (kb.ingest.batches)."""
+        return BundleRun(self._session, self._changed)
 
     def add(self, record: DocumentRecord, folder: str, slug: str) -> str:
         """Store a new document under the first free `folder/slug[-n].<format>`; return it."""

@@ -78,10 +78,13 @@ def record_to_json(record: DocumentRecord) -> dict:
 def record_from_json(data: dict, original: bytes | None) -> DocumentRecord:
     """Return the record a version stored."""
     values = dict(data)
-    if values.get("date"):
-        values["date"] = date.fromisoformat(values["date"])
+    for name in ("date", "reviewed", "review_by"):
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
     for name in _TUPLES:
         values[name] = tuple(values.get(name) or ())
+    if values.get("owners") is not None:
+        values["owners"] = tuple(values["owners"])
     values["sections"] = tuple(tuple(pair) for pair in values.get("sections") or ())
     known = {f.name for f in fields(DocumentRecord)}
     return DocumentRecord(**{k: v for k, v in values.items() if k in known}, original=original)

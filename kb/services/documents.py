@@ -14,12 +14,13 @@ from kb.access import Viewer
 from kb.config import Settings
 from kb.db import Database
 from kb.ingest import manifest
-from kb.ingest.bundle import read_bundle
+from kb.ingest.bundle import bundle_extras, survey_bundle
 from kb.ingest.previews import Previews
+from kb.ingest.readers import read_documents
 from kb.ingest.records import DocumentRecord, IngestReport
-from kb.ingest.store import Store
+from kb.ingest.store import Store, fingerprint
 from kb.ingest.versions import recently_deleted, record_of, undeletable, version_list
-from kb.limits import INDEX_SECONDS_PER_DOCUMENT
+from kb.limits import INDEX_SECONDS_PER_DOCUMENT, STORE_BATCH
 from kb.models import Document
 from kb.search.serving.snapshots import IndexSnapshots
 from kb.services.people import People
@@ -89,6 +90,16 @@ class SyncRunView:
     error: str | None
 
 
+# The stages of an ingest a progress bar each follows, file by file (embedding, at the end,
+# has its own, passage by passage).
+STAGES = ("reading", "storing", "indexing")
+
+
+def _tick(bar, n: int) -> None:
+    if bar is not None:
+        bar.update(n)
+
+
 class Documents:
     """The documents of one instance: written through the store, read as briefs."""
 
@@ -107,18 +118,26 @@ class Documents:
     ) -> IngestReport:
         """Import a bundle through the store; bad files never stop the run.
 
-        Two ingests of one instance take turns (the second calls on_wait() and waits).
+        Its files are read side by side in sandbox children (kb.ingest.readers) and stored
+        STORE_BATCH at a time, one transaction each, then written to the keyword index; the
+        other indexes are synced at the end. An ingest killed at any point, run again, reads
+        none of the files it stored and goes on from there. Two ingests of one instance take
+        turns (the second calls on_wait() and waits).
         """
         indexes = self.indexes
         with indexes.ingest_lock(on_wait):
-            path = self.settings.index_path / manifest.MANIFEST_FILE
-            entries = manifest.load(path)
-            reuse = manifest.reuser(entries, self._stored_hashes())
-            contents = read_bundle(bundle, progress("reading") if progress else None, reuse)
+            kept = manifest.Manifest(self.settings.index_path / manifest.MANIFEST_FILE)
+            survey = survey_bundle(bundle, manifest.reuser(kept.entries, self._stored_hashes()))
             indexes.last_sync = None
-            report = self.store.ingest(contents, prune, progress("embedding") if progress else None)
+            run = self.store.bundle()
+            run.people(survey.people)
+            problems = self._store_files(survey, run, kept, progress)
+            requests, extra = bundle_extras(survey.root, survey.known)
+            embedding = progress("embedding") if progress else None
+            report = run.finish(requests, set(survey.order), survey.unchanged, prune, embedding)
+            report.problems = survey.people_problems + problems + extra + report.problems
             over = indexes.over_budget(report.changed_document_ids)
-            manifest.save(path, manifest.entries_after(entries, contents, self._stored_hashes()))
+            kept.save(survey.unchanged)
         if over:
             docs = indexes.catalog().docs
             sources = {docs[d].source for d in over if d in docs}
@@ -128,6 +147,53 @@ class Documents:
                 for source in sorted(sources)
             )
         return report
+
+    def _store_files(self, survey, run, kept, progress) -> list:
+        """Read the files a survey found to read, store them a batch at a time and remember
+        each batch in the manifest; return the problems of every file, in the bundle's order."""
+        bars = [progress(s)(total=len(survey.to_read)) if progress else None for s in STAGES]
+        problems = list(survey.file_problems)
+        done = {"stored": 0, "indexed": 0}
+
+        def indexed(flush: bool = False) -> None:
+            # The files stored whose documents no longer wait for the keyword index.
+            now = done["stored"] - self.indexes.keyword_waiting(flush)
+            _tick(bars[2], now - done["indexed"])
+            done["indexed"] = now
+
+        def store(reads) -> None:
+            # Remembered before the commit: an entry counts only once the database holds
+            # the record it names, so a kill right after the commit costs no file a read.
+            kept.add(
+                {
+                    r.source: manifest.entry(
+                        survey.digests[r.source], fingerprint(r.record), r.problems
+                    )
+                    for r in reads
+                    if r.record and r.source in survey.digests
+                }
+            )
+            run.index(run.documents([r.record for r in reads if r.record]))
+            done["stored"] += len(reads)
+            _tick(bars[1], len(reads))
+            indexed()
+
+        waiting = []
+        for batch in read_documents(survey.root, survey.to_read, survey.known):
+            _tick(bars[0], len(batch))
+            for read in batch:
+                problems.extend(read.problems)
+            waiting.extend(batch)
+            while len(waiting) >= STORE_BATCH:
+                store(waiting[:STORE_BATCH])
+                waiting = waiting[STORE_BATCH:]
+        if waiting:
+            store(waiting)
+        indexed(flush=True)
+        for bar in bars:
+            if bar is not None:
+                bar.close()
+        return survey.in_order(problems)
 
     def _stored_hashes(self) -> dict[str, str]:
         """Return {source: content hash} of every document that came from a bundle."""

@@ -22,21 +22,38 @@ class NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_yaml_timestamp(self, node):
-        """Read an impossible date (2011-02-30) as its text, so one entry reports it, not all."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
+
+def _timestamp(loader, node):
+    """Read an impossible date (2011-02-30) as its text, so one entry reports it, not all."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
-NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", NoAliasLoader.construct_yaml_timestamp)
+NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+# libyaml's safe loader (C), with the same constructors: front matter parsed at a tenth of the
+# cost, which a bundle of 100,000 files pays 100,000 times. It cannot refuse aliases as they
+# are composed, so it only reads text with no "*" in it (an alias cannot be written without).
+FastLoader = None
+if getattr(yaml, "CSafeLoader", None) is not None:
+
+    class FastLoader(yaml.CSafeLoader):
+        """libyaml's safe loader reading impossible dates as text, as NoAliasLoader does."""
+
+    FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def load_yaml(text: str, limit: int | None = MAX_METADATA_BYTES):
     """Parse YAML safely: no aliases, no Python objects, at most `limit` characters."""
     if limit is not None and len(text) > limit:
         raise yaml.YAMLError(f"larger than {limit // 1024} KB")
+    if FastLoader is not None and "*" not in text:
+        try:
+            return yaml.load(text, Loader=FastLoader)  # noqa: S506 - a safe loader subclass
+        except yaml.YAMLError:
+            pass  # the pure-Python loader says what is wrong, in the words kb always used
     return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a safe loader subclass
 
 

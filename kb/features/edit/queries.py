@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from kb.access import Viewer, may_read, readers_of
 from kb.accounts import change_refusal, is_coordinator
-from kb.ingest.bundle import split_sections
 from kb.ingest.checks import check_types
+from kb.ingest.document import split_sections
 from kb.ingest.pipeline import typed
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown

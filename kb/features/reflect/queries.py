@@ -6,7 +6,7 @@ from datetime import date
 
 from kb.access import Viewer
 from kb.catalog import Filters
-from kb.ingest.bundle import split_sections
+from kb.ingest.document import split_sections
 from kb.ingest.pipeline import typed, web_record
 from kb.ingest.records import STEPS
 from kb.ingest.submit import Refused, reflection_markdown

@@ -7,9 +7,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from kb.ingest.bundle import read_document
 from kb.ingest.connectors.base import RemoteEntry
 from kb.ingest.connectors.config import SyncConfig
+from kb.ingest.document import read_document
 from kb.ingest.extract import decode_text
 from kb.ingest.formats import format_for
 from kb.ingest.records import DocumentRecord, Problem

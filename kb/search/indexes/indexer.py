@@ -121,34 +121,41 @@ def sync_keyword(session: Session, keyword: KeywordIndex, quick: bool = False) -
             return 0, 0
         keyword.synced_mark = tuple(mark)
     db_revs = dict(session.execute(select(Document.id, Document.revision)).all())
-    try:
-        ix_revs = keyword.revisions()
-    except Exception:
-        try:  # a read that raced a commit: open the index afresh before judging it
-            keyword.open()
-            ix_revs = keyword.revisions()
-        except Exception:  # a torn or missing segment (power cut, disk): rebuild it
-            keyword.open(create=True)
-            ix_revs = {}
+    ix_revs = keyword_revisions(keyword)
     stale = [d for d, rev in db_revs.items() if ix_revs.get(d) != rev]
     gone = [d for d in ix_revs if d not in db_revs]
-    upserts = []
-    for start in range(0, len(stale), 500):
-        ids = stale[start : start + 500]
-        for doc in session.scalars(select(Document).where(Document.id.in_(ids))):
-            upserts.append(
-                KeywordDoc(
-                    doc_id=doc.id,
-                    revision=doc.revision,
-                    title=doc.title,
-                    tags=" ".join(doc.tags or []),
-                    body=doc.text or "",
-                )
-            )
+    upserts = keyword_docs(session, stale)
     if upserts or gone:
         keyword.apply(upserts, gone)
     keyword.tidy()  # what a writer killed mid-commit left (once after opening)
     return len(upserts), len(gone)
+
+
+def keyword_revisions(keyword: KeywordIndex) -> dict[int, int]:
+    """Return {doc_id: revision} of the keyword index, opened afresh or rebuilt (empty) when
+    it cannot be read."""
+    try:
+        return keyword.revisions()
+    except Exception:
+        try:  # a read that raced a commit: open the index afresh before judging it
+            keyword.open()
+            return keyword.revisions()
+        except Exception:  # a torn or missing segment (power cut, disk): rebuild it
+            keyword.open(create=True)
+            return {}
+
+
+def keyword_docs(session: Session, doc_ids) -> list[KeywordDoc]:
+    """Return what the keyword index holds of these documents, read from the database."""
+    ids = list(doc_ids)
+    out = []
+    for start in range(0, len(ids), 500):
+        rows = select(Document.id, Document.revision, Document.title, Document.tags, Document.text)
+        for doc_id, revision, title, tags, text in session.execute(
+            rows.where(Document.id.in_(ids[start : start + 500]))
+        ):
+            out.append(KeywordDoc(doc_id, revision, title, " ".join(tags or []), text or ""))
+    return out
 
 
 def _drop_gone(db_ids: set[int], index, over: dict[int, int]) -> tuple[set[int], int]:

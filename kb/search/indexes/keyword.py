@@ -164,21 +164,28 @@ class WhooshIndex:
             local.docnums = {int(fields["doc_id"]): num for num, fields in searcher.iter_docs()}
         return local.docnums
 
-    def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
-        """Write changed documents and delete removed ones in one Whoosh commit."""
+    def apply(
+        self,
+        upserts: Iterable[KeywordDoc],
+        deletes: Iterable[int],
+        added: Iterable[KeywordDoc] = (),
+    ) -> None:
+        """Write changed documents, delete removed ones and add new ones (no older copy
+        looked for: half the work on a first ingest) in one Whoosh commit."""
         writer = self.ix.writer(timeout=30.0)
         try:
             for doc_id in deletes:
                 writer.delete_by_term("doc_id", str(doc_id))
-            for doc in upserts:
-                writer.update_document(
-                    doc_id=str(doc.doc_id),
-                    revision=doc.revision,
-                    title=doc.title,
-                    tags=doc.tags,
-                    body=doc.body,
-                    exact=f"{doc.title}\n{doc.tags}\n{doc.body}",
-                )
+            for write, docs in ((writer.update_document, upserts), (writer.add_document, added)):
+                for doc in docs:
+                    write(
+                        doc_id=str(doc.doc_id),
+                        revision=doc.revision,
+                        title=doc.title,
+                        tags=doc.tags,
+                        body=doc.body,
+                        exact=f"{doc.title}\n{doc.tags}\n{doc.body}",
+                    )
         except BaseException:
             writer.cancel()
             raise

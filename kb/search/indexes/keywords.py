@@ -91,7 +91,14 @@ class KeywordIndex(Protocol):
 
     def revisions(self) -> dict[int, int]: ...
 
-    def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None: ...
+    def apply(
+        self,
+        upserts: Iterable[KeywordDoc],
+        deletes: Iterable[int],
+        added: Iterable[KeywordDoc] = (),
+    ) -> None:
+        """Write `upserts` (replacing what the index holds of them), delete `deletes` and
+        add `added` (documents it does not hold: no older copy is looked for), in one commit."""
 
     def search(
         self,

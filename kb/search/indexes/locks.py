@@ -23,8 +23,9 @@ TAKE_OVER_SECONDS = 3.0
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, on_wait=None, take_over: bool = False):
-    """Hold an exclusive lock on a file; call on_wait() before waiting for it.
+def file_lock(path: Path, on_wait=None, take_over: bool = False, wait: bool = True):
+    """Hold an exclusive lock on a file; call on_wait() before waiting for it. Yield True
+    once held; with wait False, yield False at once when another holds it.
 
     take_over: when the holder is an indexer whose server is gone, end it first.
     """
@@ -34,6 +35,9 @@ def file_lock(path: Path, on_wait=None, take_over: bool = False):
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             if take_over:
                 end_orphan(path)
             if on_wait is not None:
@@ -44,7 +48,7 @@ def file_lock(path: Path, on_wait=None, take_over: bool = False):
             fh.truncate()
             fh.write(f"{os.getpid()} {os.getppid()}\n")
             fh.flush()
-            yield
+            yield True
         finally:
             with contextlib.suppress(OSError):
                 fh.truncate(0)

@@ -180,14 +180,21 @@ class TantivyIndex:
         if not self._tidied:
             self._writer().wait_merging_threads()
 
-    def apply(self, upserts: Iterable[KeywordDoc], deletes: Iterable[int]) -> None:
-        """Write changed documents and delete removed ones in one tantivy commit."""
+    def apply(
+        self,
+        upserts: Iterable[KeywordDoc],
+        deletes: Iterable[int],
+        added: Iterable[KeywordDoc] = (),
+    ) -> None:
+        """Write changed documents, delete removed ones and add new ones in one commit."""
         writer = self._writer()
         try:
             for doc_id in deletes:
                 writer.delete_documents_by_term("doc_id", int(doc_id))
             for doc in upserts:
                 writer.delete_documents_by_term("doc_id", int(doc.doc_id))
+                writer.add_document(self._document(doc))
+            for doc in added:
                 writer.add_document(self._document(doc))
             writer.commit()
         except BaseException:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.catalog import Catalog
+from kb.catalog import Catalog, fingerprint
 from kb.config import Settings
 from kb.db import Database
 from kb.ingest.store import fits_note
 from kb.limits import EMBED_BATCH_BACKGROUND
 from kb.models import Document
 from kb.search.indexes.backends import make_keyword_index, settle_backend
+from kb.search.indexes.batches import KeywordBatches
 from kb.search.indexes.indexer import (
     OVER_BUDGET_FILE,
     SyncReport,
@@ -84,6 +85,7 @@ class IndexSnapshots:
         # The background indexer of a running server (start_indexer); None on the command line.
         self.worker: IndexWorker | None = None
         self.last_sync: SyncReport | None = None
+        self._keyword_batches = KeywordBatches(settings.index_path, self._sync_lock)
 
     def yield_to_serving(self) -> None:
         """Run this process's batch work (ingest, reindex, the indexer) below serving:
@@ -107,10 +109,6 @@ class IndexSnapshots:
             self.worker.stop()
         self.keyword.close()
 
-    def _file_lock(self, name: str, on_wait=None):
-        """Hold an exclusive lock on a file of the index folder; call on_wait() before waiting."""
-        return file_lock(self.settings.index_path / name, on_wait)
-
     def index_lock(self):
         """Hold the instance's index lock so only one process writes the indexes at a time;
         an indexer that holds it after its server died is ended and the lock taken over."""
@@ -118,11 +116,11 @@ class IndexSnapshots:
 
     def ingest_lock(self, on_wait=None):
         """Let one ingest at a time write this instance; a second one waits (after on_wait())."""
-        return self._file_lock(".ingest-lock", on_wait)
+        return file_lock(self.settings.index_path / ".ingest-lock", on_wait)
 
     def sync_lock(self, on_wait=None):
         """Let one sync from remote sources at a time write this instance."""
-        return self._file_lock(".sync-lock", on_wait)
+        return file_lock(self.settings.index_path / ".sync-lock", on_wait)
 
     @property
     def vectors(self):
@@ -139,16 +137,8 @@ class IndexSnapshots:
         return self._sparse
 
     def generation(self, session: Session) -> tuple:
-        """Return a cheap fingerprint of the documents; it changes whenever any of them does."""
-        return tuple(
-            session.execute(
-                select(
-                    func.count(Document.id),
-                    func.coalesce(func.max(Document.id), 0),
-                    func.coalesce(func.sum(Document.revision), 0),
-                )
-            ).one()
-        )
+        """Return a cheap fingerprint of the documents (kb.catalog.fingerprint)."""
+        return fingerprint(session)
 
     def _working_indexes(self, force: bool):
         """Return vector and sparse indexes to sync into, built aside from the ones serving."""
@@ -182,6 +172,7 @@ class IndexSnapshots:
             settle_backend(self.settings.index_path, self.keyword)
             if force:
                 self.keyword.open(create=True)
+            self._keyword_batches.write(session, self.keyword)  # an ingest's last, as added
             vectors, sparse, rebuilt, sparse_rebuilt = self._working_indexes(force)
             report = sync(
                 session,
@@ -388,10 +379,20 @@ class IndexSnapshots:
             return "pending"
         return "partly" if row.id in self._over_budget or fits_note(row.text or "") else "indexed"
 
-    def documents_changed(self, progress=None, inline: bool = False) -> None:
+    def keyword_waiting(self, flush: bool = False) -> int:
+        """Return how many documents an ingest stored still wait for the keyword index
+        (flush: after writing them, unless another process writes the indexes now)."""
+        if flush:
+            self._keyword_batches.flush(self.db, self.keyword)
+        return len(self._keyword_batches.pending)
+
+    def documents_changed(self, progress=None, inline: bool = False, doc_ids=None) -> None:
         """Bring the indexes up to date after a store write: queued for the background
-        worker when there is one (a web upload), else at once (an ingest, the command line)."""
+        worker when there is one (a web upload), else at once (an ingest, the command line);
+        `doc_ids`, an ingest's batch, go to the keyword index a batch at a time."""
         if self.worker is not None and not inline:
             self.worker.nudge()
+        elif doc_ids is not None:
+            self._keyword_batches.add(doc_ids, self.db, self.keyword)
         else:
             self.last_sync = self.sync_indexes(progress=progress)
