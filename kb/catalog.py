@@ -7,12 +7,12 @@ from dataclasses import dataclass, field, make_dataclass
 from datetime import date
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.access import Viewer, may_read, opening_keys, readers_of
 from kb.limits import MAX_LABELS
-from kb.models import Authorship, Chunk, Document, Person
+from kb.models import Authorship, Chunk, Document, DocumentsGeneration, Person
 from kb.text.messages import N_
 
 
@@ -111,6 +111,9 @@ class Catalog:
         self.doc_chunks: dict[int, list[int]] = {}
         for chunk_id, doc_id in chunk_doc.items():
             self.doc_chunks.setdefault(doc_id, []).append(chunk_id)
+        # Every chunk id, ascending, beside its document's id (chunk_ids).
+        self._chunks = np.array(sorted(chunk_doc), dtype=np.int64)
+        self._owners = np.array([chunk_doc[c] for c in self._chunks.tolist()], dtype=np.int64)
         # Chunk ids per document language, for the language priors of the semantic legs.
         by_language: dict[str, list[int]] = {}
         for chunk_id, doc_id in chunk_doc.items():
@@ -132,9 +135,14 @@ class Catalog:
         return (doc.language or "und") if doc else "und"
 
     def chunk_ids(self, doc_ids) -> np.ndarray:
-        """Return the chunk ids of these documents."""
-        ids = [c for d in doc_ids for c in self.doc_chunks.get(d, ())]
-        return np.array(ids, dtype=np.int64)
+        """Return the chunk ids of these documents, ascending."""
+        wanted = np.fromiter(doc_ids, dtype=np.int64)
+        if not len(wanted) or not len(self._chunks):
+            return np.zeros(0, dtype=np.int64)
+        # A table over document ids: one vectorised pass instead of a loop over documents.
+        table = np.zeros(max(int(wanted.max()), int(self._owners.max())) + 1, dtype=bool)
+        table[wanted[wanted >= 0]] = True
+        return self._chunks[table[self._owners]]
 
     @classmethod
     def load(cls, session: Session) -> Catalog:
@@ -189,6 +197,15 @@ class Catalog:
         chunk_doc = dict(session.execute(select(Chunk.id, Chunk.document_id)).all())
         return cls(docs, chunk_doc)
 
+    def opened_by(self, viewer: Viewer) -> list[int] | None:
+        """Return the ids of the documents the viewer may open; None when that is every one.
+
+        A viewer who may open everything needs no mask: at 100,000 documents building and
+        applying one took most of a search.
+        """
+        mine = self.visible(viewer)
+        return None if len(mine) == len(self.docs) else mine
+
     def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
         """Return the ids of documents the viewer may open that pass the filters."""
         keys = opening_keys(viewer)
@@ -219,14 +236,17 @@ def count_facets(catalog: Catalog, doc_ids: list[int]) -> dict[str, dict[str, in
 
 
 def fingerprint(session: Session) -> tuple:
-    """Return a cheap fingerprint of the documents; it changes whenever any of them does
-    (ids are never reused and revisions only grow, so count, highest id and revision sum)."""
-    return tuple(
-        session.execute(
-            select(
-                func.count(Document.id),
-                func.coalesce(func.max(Document.id), 0),
-                func.coalesce(func.sum(Document.revision), 0),
-            )
-        ).one()
-    )
+    """Return the documents' generation: it changes whenever any of them does.
+
+    (number of documents, highest id, sum of revisions), kept in one row by triggers in the
+    writing transaction (migration 0011): ids are never reused and revisions only grow, so
+    an add, an edit or a delete always moves it.
+    """
+    row = session.execute(
+        select(
+            DocumentsGeneration.documents,
+            DocumentsGeneration.highest_id,
+            DocumentsGeneration.revisions,
+        ).where(DocumentsGeneration.id == 1)
+    ).one()
+    return tuple(int(v) for v in row)

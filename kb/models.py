@@ -388,3 +388,13 @@ class UsedAssertion(Base):
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class DocumentsGeneration(Base):
+    """The documents' generation (count, highest id, sum of revisions): one row, migration 0011."""
+
+    __tablename__ = "documents_generation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    documents: Mapped[int] = mapped_column(BigInteger, default=0)
+    highest_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    revisions: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -89,6 +89,7 @@ def do_ingest(bundle: Path, instance: Path, derive: bool) -> dict:
         "counts": kb.indexes.embedder.counts,
         "embed_seconds": kb.indexes.embedder.embed_seconds,
         "peak_rss": rss_mb()[1],
+        "load": os.getloadavg(),
     }
 
 

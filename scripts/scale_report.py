@@ -21,11 +21,14 @@ def table(rows: list[dict]) -> list[str]:
     def line(label, fn):
         lines.append(f"| {label} | " + " | ".join(fn(r) for r in rows) + " |")
 
+    line("load average (1 min) after ingest / after searches", lambda r: (
+        f"{r['ingest']['load'][0]:.1f} / {r['load'][0]:.1f}" if "load" in r else "-"))  # fmt: skip
     line("chunks (vectors)", lambda r: f"{r['chunks']:,}")
     line("ingest s (docs/s)", lambda r: f"{r['ingest']['seconds']:.0f} "
          f"({r['docs'] / r['ingest']['seconds']:.0f}/s)")  # fmt: skip
-    line("passages embedded / from cache / derived", lambda r: "{embedded} / {cached} / "
-         "{derived}".format(**r["ingest"]["counts"]))  # fmt: skip
+    line("texts embedded / from cache / derived", lambda r: "{embedded} / {cached} / ".format(
+         **r["ingest"]["counts"]) + str(r["ingest"]["counts"]["derived"]
+         + r["ingest"]["counts"].get("fallback", 0)))  # fmt: skip
     line("re-ingest unchanged, s", lambda r: f"{r['again']['seconds']:.1f}")
     line("ingest peak RSS MB", lambda r: f"{r['ingest']['peak_rss']:.0f}")
     line(
@@ -54,6 +57,10 @@ def table(rows: list[dict]) -> list[str]:
          f"{_ms(r, 'ranking all')}")  # fmt: skip
     line("hybrid ranking only p50 / p95 ms, sees 5%", lambda r: f"{_ms(r, 'ranking 5%', 'p50')} / "
          f"{_ms(r, 'ranking 5%')}")  # fmt: skip
+    line("keyword leg alone p50 / p95 ms, sees all", lambda r: f"{_ms(r, 'keyword leg all', 'p50')}"
+         f" / {_ms(r, 'keyword leg all')}")  # fmt: skip
+    line("keyword leg alone p50 / p95 ms, sees 5%", lambda r: f"{_ms(r, 'keyword leg 5%', 'p50')}"
+         f" / {_ms(r, 'keyword leg 5%')}")  # fmt: skip
     line("experts p95 ms (all / 5 %)", lambda r: f"{_ms(r, 'experts all')} / "
          f"{_ms(r, 'experts 5%')}")  # fmt: skip
     if any("peer" in r for r in rows):

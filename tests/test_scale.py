@@ -1,5 +1,8 @@
 """Specs for what keeps search fast at municipality size: IVF by size, narrow viewers, buffers."""
 
+import os
+import time
+
 import numpy as np
 from scipy import sparse as sp
 
@@ -229,3 +232,63 @@ def test_a_large_index_answers_exactly_until_its_ivf_is_built_aside(monkeypatch)
 
     assert first == index.search(rows[0], 5, exact=True)
     assert index.kind().startswith("ivf")
+
+
+def _age(path, seconds: float) -> None:
+    """Set a file's modification time `seconds` into the past."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_an_unchanged_file_is_not_even_hashed_again_once_its_size_and_time_are_known(
+    make_kb, tmp_path, monkeypatch
+):
+    import kb.ingest.manifest as manifest
+    from tests.conftest import SAMPLE_BUNDLE
+
+    bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            _age(path, 60)
+    kb = make_kb()
+    kb.documents.ingest(bundle)
+    kb.documents.ingest(bundle)  # the first re-ingest records each file's size and time
+    hashed: list[str] = []
+    real = manifest.file_digest
+    monkeypatch.setattr(manifest, "file_digest", lambda p, k: hashed.append(p.name) or real(p, k))
+
+    report = kb.documents.ingest(bundle)
+
+    assert hashed == []
+    assert report.material.unchanged == report.material.total
+
+
+def test_a_file_rewritten_to_the_same_size_is_read_again(make_kb, tmp_path):
+    from tests.conftest import SAMPLE_BUNDLE
+
+    bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            _age(path, 60)
+    kb = make_kb()
+    kb.documents.ingest(bundle)
+    kb.documents.ingest(bundle)
+    path = next((bundle / "material").rglob("*.md"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("a", "e", 1), encoding="utf-8")  # same length, new words
+    _age(path, 30)  # an older time than now, but not the one it had
+
+    report = kb.documents.ingest(bundle)
+
+    assert report.material.updated == 1
+
+
+def test_which_ids_are_allowed_is_answered_as_np_isin_would():
+    from kb.search.query.aggregate import within
+
+    rng = np.random.default_rng(3)
+    for top in (50, 100_000, 10**12):  # dense ids, and ids too sparse for a table
+        ids = rng.integers(0, top, 2_000)
+        allowed = rng.choice(ids, 300)
+        assert (within(ids, allowed) == np.isin(ids, allowed)).all()
+    assert not within(np.array([1, 2]), np.array([], dtype=np.int64)).any()

@@ -1,7 +1,8 @@
 """Which bundle files an earlier ingest stored, by the hash of their bytes (derived state).
 
 Re-reading an unchanged bundle of 100,000 files spent minutes parsing what it had already
-stored. The manifest remembers, per source, the hash of the file and its sidecar, the
+stored. The manifest remembers, per source, the hash of the file and its sidecar (and their
+sizes and modification times, so an unchanged file is not even read again), the
 fingerprint the store gave the record and the problems reading it raised. A file whose hash
 is the same, read with the same known people, and whose document still has that fingerprint
 in the database, is not parsed again: its problems are reported as before and the store
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from kb.ingest.records import Problem
 from kb.limits import MAX_FILE_BYTES, MAX_METADATA_BYTES
 
 MANIFEST_FILE = "ingest-manifest.json"
+RACY_SECONDS = 2.0
 VERSION = 1
 
 
@@ -50,6 +53,27 @@ def file_digest(path: Path, people_key: str) -> str | None:
     return digest.hexdigest()
 
 
+def file_signature(path: Path, people: str) -> str | None:
+    """Name a file's and its sidecar's size, modification time and inode, and the people key.
+
+    An unchanged signature stands for unchanged bytes (as git and rsync take it), so an
+    unchanged bundle is not read again. None for a file modified in the last RACY_SECONDS:
+    it could still change within its clock tick, so it is always hashed.
+    """
+    parts = [people[:16]]
+    now = time.time_ns()
+    for part in (path, path.with_name(path.name + ".yaml")):
+        try:
+            st = part.stat()
+        except FileNotFoundError:
+            parts.append("-")
+            continue
+        if now - st.st_mtime_ns < RACY_SECONDS * 1e9:
+            return None
+        parts.append(f"{st.st_size}.{st.st_mtime_ns}.{st.st_ino}")
+    return ":".join(parts)
+
+
 def people_key(ids: Iterable[str]) -> str:
     """Key the set of people a bundle declares (an author's warning depends on it)."""
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
@@ -68,25 +92,40 @@ def load(path: Path) -> dict[str, dict]:
 
 
 def reuser(
-    entries: Mapping[str, dict], stored: Mapping[str, str]
+    entries: dict[str, dict], stored: Mapping[str, str], touched: Callable[[], None] = lambda: None
 ) -> Callable[[str, Path, set[str]], tuple[str | None, list[Problem] | None]]:
-    """Return reuse(source, path, known people) -> (digest, problems if unchanged, else None)."""
+    """Return reuse(source, path, known people) -> (digest, problems if unchanged, else None).
+
+    An unchanged file's entry takes the signature it has now; touched() says one did.
+    """
     keys: dict[frozenset, str] = {}
 
     def reuse(source: str, path: Path, known: set[str]) -> tuple[str | None, list[Problem] | None]:
         frozen = frozenset(known)
         if frozen not in keys:
             keys[frozen] = people_key(frozen)
-        digest = file_digest(path, keys[frozen])
         entry = entries.get(source)
+        known = str(entry.get("digest") or "") if entry else ""
+        signature = file_signature(path, keys[frozen])
+        if signature and known.partition("|")[2] == signature:
+            digest = known  # neither the file nor its sidecar changed since it was hashed
+        else:
+            digest = file_digest(path, keys[frozen])
+            if digest is not None and signature:
+                digest = f"{digest}|{signature}"
         if (
             digest is None
             or entry is None
-            or entry.get("digest") != digest
+            or known.partition("|")[0] != digest.partition("|")[0]
             or stored.get(source) is None
             or stored.get(source) != entry.get("fingerprint")
         ):
             return digest, None
+        if known != digest:
+            # The entry is kept with the signature it now has (the next ingest of an
+            # unchanged file then reads nothing); the manifest must be written again.
+            entry["digest"] = digest
+            touched()
         return digest, [Problem(source, r, bool(f)) for r, f in entry.get("problems", [])]
 
     return reuse
@@ -102,6 +141,11 @@ class Manifest:
         self.entries = load(path)
         self.entries.update(load_journal(self.journal))
         self.fresh: dict[str, dict] = {}
+        self.touched = False
+
+    def reuser(self, stored: Mapping[str, str]):
+        """Return reuse() over this manifest's entries (the function reuser)."""
+        return reuser(self.entries, stored, lambda: setattr(self, "touched", True))
 
     def add(self, entries: Mapping[str, dict]) -> None:
         """Remember the entries of a batch about to be stored (one line of the journal)."""
@@ -117,7 +161,9 @@ class Manifest:
         """Write the manifest after a whole ingest: the files it did not read as they were,
         those it stored afresh; the journal is then done with."""
         kept = {s: self.entries[s] for s in unchanged if s in self.entries}
-        save(self.path, kept | self.fresh)
+        if self.touched or self.fresh or len(kept) != len(self.entries) or self.journal.exists():
+            save(self.path, kept | self.fresh)
+        # else: an unchanged bundle, read as the manifest says; writing it again costs seconds
         self.journal.unlink(missing_ok=True)
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from kb.files import replace_bytes
 from kb.ingest.extract import ExtractionError
 from kb.ingest.formats import RENDER_VERSION
 from kb.limits import MAX_PREVIEW_PAGES
@@ -126,12 +125,4 @@ def _page_list(content: bytes) -> bool:
 
 def _write(path: Path, content: bytes) -> None:
     """Write a file whole or not at all (two viewers may render the same file at once)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_bytes(path, content)

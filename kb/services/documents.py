@@ -127,7 +127,7 @@ class Documents:
         indexes = self.indexes
         with indexes.ingest_lock(on_wait):
             kept = manifest.Manifest(self.settings.index_path / manifest.MANIFEST_FILE)
-            survey = survey_bundle(bundle, manifest.reuser(kept.entries, self._stored_hashes()))
+            survey = survey_bundle(bundle, kept.reuser(self._stored_hashes()))
             indexes.last_sync = None
             run = self.store.bundle()
             run.people(survey.people)

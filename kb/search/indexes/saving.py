@@ -7,6 +7,8 @@ import logging
 import time
 from pathlib import Path
 
+from kb.files import replace_bytes
+
 log = logging.getLogger("kb.indexer")
 
 LEG_NAMES = ("dense", "sparse")
@@ -77,9 +79,8 @@ def read_over_budget(path: Path) -> dict[str, dict[int, int]]:
 
 def write_over_budget(path: Path, over: dict[str, dict[int, int]]) -> None:
     """Write the left-out chunks next to the indexes (derived state, like the indexes)."""
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps({leg: {str(c): d for c, d in m.items()} for leg, m in over.items()}))
-    temp.replace(path)
+    text = json.dumps({leg: {str(c): d for c, d in m.items()} for leg, m in over.items()})
+    replace_bytes(path, text.encode())
 
 
 def over_budget_text(over: dict) -> str:

@@ -18,11 +18,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kb.files import replace_bytes
 from kb.models import Document
 from kb.search.indexes.encoding import remembered
 from kb.search.indexes.imported import imported_at
 from kb.search.indexes.progress import IndexingStopped
-from kb.search.indexes.sparse import _replace
 from kb.search.indexes.vectors import IndexCorrupt, IndexLoadError, IndexMismatch
 from kb.text.sentences import quotable
 
@@ -148,7 +148,7 @@ class SentenceIndex:
         buffer = io.BytesIO()
         encoded = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8)
         np.savez(buffer, matrix=self.matrix.astype(np.float16), meta=encoded)
-        _replace(folder / FILE, buffer.getvalue())
+        replace_bytes(folder / FILE, buffer.getvalue())
 
     @classmethod
     def load(cls, directory: str | os.PathLike, model_name: str, dim: int) -> SentenceIndex:

@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse as sp
 
+from kb.files import replace_bytes
 from kb.search.indexes.vectors import IndexCorrupt, IndexMismatch
 
 
@@ -128,8 +128,8 @@ class SparseIndex:
             "sha256": hashlib.sha256(payload).hexdigest(),
             "engines": sorted(self.engines),
         }
-        _replace(folder / "sparse.npz", payload)
-        _replace(folder / "sparse.json", json.dumps(meta).encode())
+        replace_bytes(folder / "sparse.npz", payload)
+        replace_bytes(folder / "sparse.json", json.dumps(meta).encode())
 
     @classmethod
     def load(cls, directory: str | os.PathLike, model_name: str, dim: int) -> SparseIndex:
@@ -152,18 +152,3 @@ class SparseIndex:
             (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(len(index._ids), dim)
         )
         return index
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write a file atomically: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -37,6 +37,7 @@ STEMMED = ("title", "tags", "body")
 REPEAT = {name: int(FIELD_BOOSTS[name]) for name in STEMMED}
 WRITER_HEAP = 50_000_000
 PARSED_CACHE = 256
+FILTER_CACHE = 8
 
 
 def make_schema() -> tantivy.Schema:
@@ -71,6 +72,7 @@ class TantivyIndex:
         self._stemmed = swedish_analyzer()
         self._exact = exact_analyzer()
         self._parsed = Memo(PARSED_CACHE)
+        self._filters = Memo(FILTER_CACHE)
         self.highlighter = Highlighter(self._stemmed)
         self._vocabulary: dict[str, list[str]] = {}
         self._tidied = False
@@ -243,13 +245,18 @@ class TantivyIndex:
         """Return the query restricted, inside the engine, to the allowed doc ids."""
         if allowed is None:
             return query
-        keep = tantivy.Query.term_set_query(self.schema, "doc_id", sorted(int(d) for d in allowed))
+        mask = allowed if isinstance(allowed, frozenset) else frozenset(int(d) for d in allowed)
+        # One search asks with the same mask several times (the leg, word counts, coverage):
+        # the filter over thousands of ids is built once.
+        keep = self._filters.get(mask, lambda: self._keep(mask))
         return tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, tantivy.Query.const_score_query(keep, 0.0)),
-                (tantivy.Occur.Must, query),
-            ]
+            [(tantivy.Occur.Must, keep), (tantivy.Occur.Must, query)]
         )
+
+    def _keep(self, mask: frozenset[int]):
+        """Return a filter that scores nothing and lets only the masked doc ids through."""
+        ids = tantivy.Query.term_set_query(self.schema, "doc_id", sorted(int(d) for d in mask))
+        return tantivy.Query.const_score_query(ids, 0.0)
 
     def search(
         self,
@@ -302,7 +309,20 @@ class TantivyIndex:
 
     def word_frequency(self, word: str, mask: frozenset[int] | None) -> int:
         """Count the documents (within `mask`) that hold this exact word."""
-        return self._count(tantivy.Query.term_query(self.schema, "exact", word), mask)
+        query = tantivy.Query.term_query(self.schema, "exact", word)
+        if mask is None:
+            return self._count(query, None)
+        searcher = self.searcher()
+        holders = doc_freq(searcher, "exact", word)  # deleted ones not yet merged too: a bound
+        if not holders or not mask:
+            return 0
+        if holders > len(mask):
+            return self._count(query, mask)
+        # Fewer holders than documents in the mask (a misspelling's look-alikes, a rare
+        # word): reading them costs less than filtering by every id of the mask.
+        hits = guarded(lambda: searcher.search(query, holders, count=False).hits)
+        ids = guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
+        return sum(1 for d in ids if int(d) in mask)
 
     def near_words(self, word: str, maxdist: int, mask: frozenset[int] | None) -> dict[str, int]:
         """Return the indexed words within `maxdist` edits of `word`, found in `mask`, by count.

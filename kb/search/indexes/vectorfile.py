@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ import numpy as np
 from scipy import sparse as sp
 
 from kb.errors import Invalid
+from kb.files import replacing
 
 KIND = "kb-vectors"
 VERSION = 1
@@ -89,18 +88,8 @@ def write(path: Path, tables: dict[str, Table]) -> None:
     """Write the tables to one file, replaced whole (a temporary file renamed into place)."""
     meta, arrays = describe(tables)
     encoded = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, meta=encoded, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as fh:
+        np.savez(fh, meta=encoded, **arrays)
 
 
 def damaged(path: Path, why: object) -> Invalid:

@@ -31,6 +31,22 @@ def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((chosen, neg[chosen]))]
 
 
+def within(ids: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Return the mask of `ids` that are in `allowed` (both non-negative integer ids).
+
+    The same as np.isin(ids, allowed), by a lookup table over the ids instead of a sort:
+    O(len(ids) + len(allowed) + max id) where np.isin sorts both (3–5 ms at 100,000 ids).
+    """
+    if not len(ids) or not len(allowed):
+        return np.zeros(len(ids), dtype=bool)
+    top = int(max(ids.max(), allowed.max())) + 1
+    if top > 8 * (len(ids) + len(allowed)):  # sparse ids: a table would be mostly empty
+        return np.isin(ids, allowed)
+    table = np.zeros(top, dtype=bool)
+    table[allowed] = True
+    return table[ids]
+
+
 def to_documents(
     chunk_hits: list[tuple[int, float]], chunk_doc: Mapping[int, int], n: int
 ) -> LegResult:

@@ -13,7 +13,7 @@ from kb.search.indexes.sparse import SparseIndex
 from kb.search.indexes.vectors import VectorIndex
 from kb.search.model.embed import Embedder
 from kb.search.model.sparse import SparseEncoder
-from kb.search.query import calibration, fusion, narrower, thesaurus
+from kb.search.query import aggregate, calibration, fusion, narrower, thesaurus
 from kb.search.query.aggregate import LegResult, to_documents, top_indices  # noqa: F401 (re-exported)
 from kb.search.query.calibration import Null
 from kb.search.query.named_facets import carries, named_facets
@@ -85,7 +85,7 @@ class HybridSearcher:
         groups = self.catalog.chunks_by_language
         if allowed_chunks is None:
             return dict(groups)
-        return {lang: ids[np.isin(ids, allowed_chunks)] for lang, ids in groups.items()}
+        return {lang: ids[aggregate.within(ids, allowed_chunks)] for lang, ids in groups.items()}
 
     def dense_leg(
         self,
@@ -143,7 +143,7 @@ class HybridSearcher:
         query = self.question("sparse", text, swedish)
         ids, scores = self.sparse_index.scores(query)
         hits: list[tuple[int, float]] = []
-        masks = {lang: np.isin(ids, of_lang) for lang, of_lang in groups.items()}
+        masks = {lang: aggregate.within(ids, of_lang) for lang, of_lang in groups.items()}
         masks = {lang: m for lang, m in masks.items() if m.any()}
         priors = self.shrunk({lang: float(scores[m].mean()) for lang, m in masks.items()})
         for lang, mask in masks.items():
@@ -229,7 +229,7 @@ class HybridSearcher:
             return SearchResult((), 0, {})
         # Only words in documents this viewer may open count (filters aside: they are the
         # viewer's own choice).
-        mine = self.catalog.visible(request.viewer)
+        mine = self.catalog.opened_by(request.viewer)
         p = self.params
         q = understand(text, self.keyword, mine, p.spelling, p.translate, p.spelling_keeps_words)
         if q.language == "none":
@@ -244,7 +244,7 @@ class HybridSearcher:
         judged = None
         if request.method == "convex" and self.calibration is not None:
             judged = (
-                self.leg_scores(q, legs, allowed, request.topic)
+                self.leg_scores(q, legs, request.topic)
                 if gated or self.params.leg_confidence
                 else None
             )
@@ -301,7 +301,6 @@ class HybridSearcher:
         self,
         q: Question,
         legs: dict[str, LegResult],
-        allowed: list[int] | None,
         topic: bool = False,
     ) -> dict[str, dict[int, float]]:
         """Return the scores the cut-off judges: the semantic legs', the keyword coverage.
@@ -314,18 +313,18 @@ class HybridSearcher:
             groups = narrower.groups(q.text) if topic or self.params.narrower_coverage else ()
             pool = legs.values() if groups else [legs["keyword"]]
             among = {d for leg in pool for d in leg.scores}
-            covered = [self.keyword.coverage(q.text, allowed, among=among)]
+            covered = [self.keyword.coverage(q.text, None, among=among)]  # among ⊆ allowed
             if q.groups:
-                covered.append(self.keyword.coverage("", allowed, q.covered_groups, among))
+                covered.append(self.keyword.coverage("", None, q.covered_groups, among))
             if groups:  # a text only the semantic legs found may name a narrower word
-                covered.append(self.keyword.coverage("", allowed, groups, among))
+                covered.append(self.keyword.coverage("", None, groups, among))
             out["keyword"] = {d: max(c.get(d, 0.0) for c in covered) for d in among}
         return out
 
     def null_scores(self, text: str) -> dict[str, dict[int, float]]:
         """Return a question's judged scores over every document (for the calibration)."""
         legs = self.legs(text, list(self.catalog.docs), True, self.params.candidates)
-        return self.leg_scores(Question(text), legs, None)
+        return self.leg_scores(Question(text), legs)
 
     def confidence(
         self, judged: dict[str, dict[int, float]]
