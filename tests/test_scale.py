@@ -240,10 +240,9 @@ def _age(path, seconds: float) -> None:
     os.utime(path, (then, then))
 
 
-def test_an_unchanged_file_is_not_even_hashed_again_once_its_size_and_time_are_known(
-    make_kb, tmp_path, monkeypatch
-):
-    import kb.ingest.manifest as manifest
+def _ingested_twice(make_kb, tmp_path):
+    """Return a knowledge base that ingested a copy of the sample (files a minute old) twice:
+    the first re-ingest records each file's size and time."""
     from tests.conftest import SAMPLE_BUNDLE
 
     bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
@@ -252,7 +251,16 @@ def test_an_unchanged_file_is_not_even_hashed_again_once_its_size_and_time_are_k
             _age(path, 60)
     kb = make_kb()
     kb.documents.ingest(bundle)
-    kb.documents.ingest(bundle)  # the first re-ingest records each file's size and time
+    kb.documents.ingest(bundle)
+    return kb, bundle
+
+
+def test_an_unchanged_file_is_not_even_hashed_again_once_its_size_and_time_are_known(
+    make_kb, tmp_path, monkeypatch
+):
+    import kb.ingest.manifest as manifest
+
+    kb, bundle = _ingested_twice(make_kb, tmp_path)
     hashed: list[str] = []
     real = manifest.file_digest
     monkeypatch.setattr(manifest, "file_digest", lambda p, k: hashed.append(p.name) or real(p, k))
@@ -264,15 +272,7 @@ def test_an_unchanged_file_is_not_even_hashed_again_once_its_size_and_time_are_k
 
 
 def test_a_file_rewritten_to_the_same_size_is_read_again(make_kb, tmp_path):
-    from tests.conftest import SAMPLE_BUNDLE
-
-    bundle = _copy(SAMPLE_BUNDLE, tmp_path / "bundle")
-    for path in bundle.rglob("*"):
-        if path.is_file():
-            _age(path, 60)
-    kb = make_kb()
-    kb.documents.ingest(bundle)
-    kb.documents.ingest(bundle)
+    kb, bundle = _ingested_twice(make_kb, tmp_path)
     path = next((bundle / "material").rglob("*.md"))
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("a", "e", 1), encoding="utf-8")  # same length, new words

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from kb.files import replace_bytes
 from kb.ingest.records import Problem
 from kb.limits import MAX_FILE_BYTES, MAX_METADATA_BYTES
 
@@ -105,10 +104,10 @@ def reuser(
         if frozen not in keys:
             keys[frozen] = people_key(frozen)
         entry = entries.get(source)
-        known = str(entry.get("digest") or "") if entry else ""
+        recorded = str(entry.get("digest") or "") if entry else ""
         signature = file_signature(path, keys[frozen])
-        if signature and known.partition("|")[2] == signature:
-            digest = known  # neither the file nor its sidecar changed since it was hashed
+        if signature and recorded.partition("|")[2] == signature:
+            digest = recorded  # neither the file nor its sidecar changed since it was hashed
         else:
             digest = file_digest(path, keys[frozen])
             if digest is not None and signature:
@@ -116,12 +115,12 @@ def reuser(
         if (
             digest is None
             or entry is None
-            or known.partition("|")[0] != digest.partition("|")[0]
+            or recorded.partition("|")[0] != digest.partition("|")[0]
             or stored.get(source) is None
             or stored.get(source) != entry.get("fingerprint")
         ):
             return digest, None
-        if known != digest:
+        if recorded != digest:
             # The entry is kept with the signature it now has (the next ingest of an
             # unchanged file then reads nothing); the manifest must be written again.
             entry["digest"] = digest
@@ -198,12 +197,5 @@ def load_journal(path: Path) -> dict[str, dict]:
 
 def save(path: Path, entries: Mapping[str, dict]) -> None:
     """Write the manifest atomically (a torn one would only be ignored, but never half-read)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"version": VERSION, "entries": entries}, fh, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps({"version": VERSION, "entries": entries}, ensure_ascii=False)
+    replace_bytes(path, text.encode("utf-8"))
