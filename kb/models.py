@@ -176,7 +176,7 @@ class Original(Base):
 
 class Chunk(Base):
     __tablename__ = "chunks"
-    # The vector indexes tell chunks apart by id alone: never reuse one (see Document).
+    # The vector indexes tell chunks apart by id alone: never give an id to another passage.
     __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

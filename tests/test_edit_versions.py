@@ -46,6 +46,27 @@ def test_an_edit_is_a_new_version_and_search_follows_at_once(base):
     assert source not in found(base, "karin.sjoberg", "pipistrellfladdermus")
 
 
+def test_making_a_document_private_embeds_none_of_its_passages_again(base):
+    source = shared(base)
+    base.indexes.catalog()  # synced: its passages are embedded
+    edit_document(
+        base, base.people.viewer("johan.lindqvist"), source, {"visibility": "private"}
+    )
+    base.indexes.catalog()
+    report = base.indexes.last_sync
+    assert (report.keyword_updated, report.vectors_added, report.vectors_removed) == (1, 0, 0)
+    assert source in found(base, "johan.lindqvist", "pipistrellfladdermus")
+
+
+def test_a_new_title_embeds_the_passages_again_for_they_carry_it(base):
+    source = shared(base)
+    base.indexes.catalog()
+    edit_document(base, base.people.viewer("johan.lindqvist"), source, {"title": "Fågelholkar"})
+    base.indexes.catalog()
+    report = base.indexes.last_sync
+    assert report.vectors_added == report.vectors_removed > 0
+
+
 def test_the_file_title_is_used_when_the_form_has_none(base):
     source = shared(base)
     assert base.indexes.catalog().by_source[source].title == "Holkar"

@@ -27,6 +27,8 @@ def write_document(session: Session, doc: Document, record: DocumentRecord) -> N
     """
     check_record(record)
     sections = dict(record.sections)
+    # A passage is embedded with its document's title: under the same title its vector holds.
+    same_title = doc.id is not None and doc.title == record.title
     doc.origin = record.origin
     doc.kind = record.kind
     doc.format = record.format
@@ -68,7 +70,21 @@ def write_document(session: Session, doc: Document, record: DocumentRecord) -> N
     else:
         doc.original = None
     kept, _total = document_chunks(record.text)
-    doc.chunks = [Chunk(ordinal=i, text=t) for i, t in enumerate(kept)]
+    doc.chunks = passage_rows(doc.chunks if same_title else [], kept)
+
+
+def passage_rows(current: list[Chunk], texts: list[str]) -> list[Chunk]:
+    """Return the chunk rows of a text's passages, keeping each row whose text is unchanged.
+
+    A kept row keeps its id, and the indexes know a passage by its id alone: a change of who
+    may read a document, or of its tags, leaves its passages found by meaning at once instead
+    of waiting, unfound, to be embedded again.
+    """
+    held = {c.ordinal: c for c in current}
+    return [
+        held[i] if i in held and held[i].text == t else Chunk(ordinal=i, text=t)
+        for i, t in enumerate(texts)
+    ]
 
 
 def document_chunks(text: str) -> tuple[list[str], int]:
