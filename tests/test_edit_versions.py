@@ -49,9 +49,7 @@ def test_an_edit_is_a_new_version_and_search_follows_at_once(base):
 def test_making_a_document_private_embeds_none_of_its_passages_again(base):
     source = shared(base)
     base.indexes.catalog()  # synced: its passages are embedded
-    edit_document(
-        base, base.people.viewer("johan.lindqvist"), source, {"visibility": "private"}
-    )
+    edit_document(base, base.people.viewer("johan.lindqvist"), source, {"visibility": "private"})
     base.indexes.catalog()
     report = base.indexes.last_sync
     assert (report.keyword_updated, report.vectors_added, report.vectors_removed) == (1, 0, 0)
