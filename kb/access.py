@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 EVERYONE = "all"
@@ -55,3 +55,17 @@ def opening_keys(viewer: Viewer) -> frozenset[str] | None:
 def may_read(viewer: Viewer, readers: frozenset[str]) -> bool:
     """Tell whether a viewer may open a document with these reader keys."""
     return viewer.is_system or not keys_of(viewer).isdisjoint(readers)
+
+
+class Opened(frozenset):
+    """The ids of the documents a viewer may open now, with the reader keys that open them
+    and each document's current revision: an engine that holds the reader keys of what it
+    indexed can filter by the keys, and by the ids only where its copy is behind."""
+
+    keys: frozenset[str]
+    revisions: Mapping[int, int]
+
+    def __new__(cls, ids: Iterable[int], keys: frozenset[str], revisions: Mapping[int, int]):
+        opened = super().__new__(cls, ids)
+        opened.keys, opened.revisions = keys, revisions
+        return opened

@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.access import Viewer, may_read, opening_keys, readers_of
+from kb.access import Opened, Viewer, may_read, opening_keys, readers_of
 from kb.limits import MAX_LABELS
 from kb.models import Authorship, Chunk, Document, DocumentsGeneration, Person
 from kb.text.messages import N_
@@ -33,6 +33,8 @@ class DocInfo:
     authors: tuple[str, ...]
     units: tuple[str, ...]
     readers: frozenset[str]
+    # Bumped whenever the document or who may read it changes (kb.models.Document.revision).
+    revision: int = 0
 
     def facet_values(self, facet: str) -> tuple[str, ...]:
         """Return this document's values for one facet."""
@@ -128,6 +130,7 @@ class Catalog:
         for doc in docs.values():
             for key in doc.readers:
                 self._by_reader.setdefault(key, []).append(doc.id)
+        self.revisions = {doc_id: doc.revision for doc_id, doc in docs.items()}
 
     def language_of(self, doc_id: int) -> str:
         """Return a document's language, "und" when it has none."""
@@ -170,6 +173,7 @@ class Catalog:
                 Document.subjects,
                 Document.grades,
                 Document.tags,
+                Document.revision,
             )
         )
         for row in rows:
@@ -193,18 +197,22 @@ class Catalog:
                 authors=ids,
                 units=author_units,
                 readers=readers_of(row.visibility, ids, author_units),
+                revision=row.revision,
             )
         chunk_doc = dict(session.execute(select(Chunk.id, Chunk.document_id)).all())
         return cls(docs, chunk_doc)
 
-    def opened_by(self, viewer: Viewer) -> list[int] | None:
-        """Return the ids of the documents the viewer may open; None when that is every one.
+    def opened_by(self, viewer: Viewer) -> Opened | None:
+        """Return the documents the viewer may open, with her reader keys; None when that is
+        every one.
 
         A viewer who may open everything needs no mask: at 100,000 documents building and
         applying one took most of a search.
         """
         mine = self.visible(viewer)
-        return None if len(mine) == len(self.docs) else mine
+        if len(mine) == len(self.docs):
+            return None
+        return Opened(mine, opening_keys(viewer) or frozenset(), self.revisions)
 
     def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
         """Return the ids of documents the viewer may open that pass the filters."""

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from kb.access import Viewer
+from kb.access import Opened, Viewer
 from kb.config import load_settings
 from kb.search.doctor import _keyword_line
 from kb.search.indexes.backends import BACKEND_FILE, BACKENDS, make_keyword_index
@@ -96,6 +96,53 @@ def test_words_only_hidden_documents_hold_are_unknown_to_the_viewer(index):
     assert index.near_words("hemligrd", 1, index.allowed_mask(None)) == {"hemligord": 10}
     assert not index.knows_any("hemligord", {99})
     assert set(index.coverage("hemligord zebrametoden", {99})) <= {99}
+
+
+def reader_world(index) -> None:
+    """Anna's unit shares one plan, Per keeps one private, one is for everyone."""
+    index.apply(
+        [
+            KeywordDoc(1, 1, "Läsplan", "", "Läsplanen för enheten.", ("unit:norr", "person:anna")),
+            KeywordDoc(2, 1, "Utkast", "", "Läsplanen i utkast. Hemligord.", ("person:per",)),
+            KeywordDoc(3, 1, "Alla", "", "Läsplanen för alla.", ("all",)),
+        ],
+        [],
+    )
+
+
+def opened_by_sara(revisions: dict[int, int], ids: set[int]) -> Opened:
+    """Sara of unit norr: her reader keys, the documents she may open now and their revisions."""
+    return Opened(ids, frozenset({"all", "person:sara", "unit:norr"}), revisions)
+
+
+def test_a_colleagues_documents_are_found_by_her_reader_keys(index):
+    reader_world(index)
+    sara = opened_by_sara({1: 1, 2: 1, 3: 1}, {1, 3})
+    assert sorted(h.doc_id for h in index.search("läsplanen", sara, 10)) == [1, 3]
+    assert index.word_frequency("hemligord", index.allowed_mask(sara)) == 0
+    assert not index.knows_any("hemligord", sara)
+
+
+def test_a_document_made_private_is_hidden_before_the_index_has_caught_up(index):
+    reader_world(index)
+    # The database says: document 3 is now Per's alone (revision 2); the index still says all.
+    sara = opened_by_sara({1: 1, 2: 1, 3: 2}, {1})
+    assert [h.doc_id for h in index.search("läsplanen", sara, 10)] == [1]
+    assert index.word_frequency("alla", index.allowed_mask(sara)) == 0
+
+
+def test_a_document_just_shared_is_found_before_the_index_has_caught_up(index):
+    reader_world(index)
+    # The database says: Per shared document 2 with everyone (revision 2); the index says Per's.
+    sara = opened_by_sara({1: 1, 2: 2, 3: 1}, {1, 2, 3})
+    assert sorted(h.doc_id for h in index.search("läsplanen", sara, 10)) == [1, 2, 3]
+    assert index.knows_any("hemligord", sara)
+
+
+def test_a_deleted_document_the_index_still_holds_is_never_counted(index):
+    reader_world(index)
+    sara = opened_by_sara({1: 1, 2: 1}, {1})
+    assert [h.doc_id for h in index.search("läsplanen", sara, 10)] == [1]
 
 
 def test_the_coverage_weighs_each_word_by_its_rarity_on_both_engines(tmp_path):

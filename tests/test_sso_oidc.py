@@ -251,3 +251,31 @@ def test_a_refused_token_creates_no_colleague_even_when_just_in_time_is_on(
     with kb.db.read() as session:
         assert session.get(Person, "ny.larare") is None
     assert identities(kb) == 0
+
+
+def test_a_unit_her_first_sign_in_brings_opens_her_unit_documents_to_that_unit(make_kb, bundle):
+    from kb.access import Viewer
+    from kb.search.query.hybrid import SearchRequest
+    from kb.sso.identity import Claims, sign_in
+
+    bundle.people(
+        [
+            {"id": "anna.lind", "name": "Anna Lind", "email": "anna@skola.se"},
+            {"id": "sara.berg", "name": "Sara Berg", "unit": "Norrskolan"},
+        ]
+    )
+    bundle.doc(
+        "material/plan.md", "Läsplanen för enheten.", authors=["anna.lind"], visibility="unit"
+    )
+    kb = make_kb()
+    kb.documents.ingest(bundle.root)
+    sara = Viewer("sara.berg", "Norrskolan")
+
+    def found() -> list[str]:
+        return [
+            h.source for h in kb.finder.search(SearchRequest(text="läsplanen", viewer=sara)).hits
+        ]
+
+    assert found() == []
+    sign_in(kb, Claims("oidc", "idp", "anna-1", "anna@skola.se", unit="Norrskolan"))
+    assert found() == ["material/plan.md"]

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from kb.accounts import Account, _account
+from kb.ingest.people import touch_documents_of
 from kb.models import Person, SsoIdentity
 from kb.service import KnowledgeBase
 
@@ -103,6 +104,7 @@ def sign_in(kb: KnowledgeBase, claims: Claims, just_in_time: bool = False) -> Ac
             raise SignInRefused("left", person.id)
         if not person.unit and claims.unit:
             person.unit = claims.unit
+            touch_documents_of(session, person.id)  # her unit's colleagues now read them
         role = _sync_role(person, claims)
         session.flush()
         identity = session.scalar(

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kb.access import readers_of
 from kb.limits import INDEX_SECONDS_PER_DOCUMENT
-from kb.models import Chunk, Document
+from kb.models import Authorship, Chunk, Document, Person
 from kb.search.indexes import encoding
 from kb.search.indexes.imported import imported_at
 from kb.search.indexes.keywords import KeywordDoc, KeywordIndex
@@ -146,15 +148,31 @@ def keyword_revisions(keyword: KeywordIndex) -> dict[int, int]:
 
 
 def keyword_docs(session: Session, doc_ids) -> list[KeywordDoc]:
-    """Return what the keyword index holds of these documents, read from the database."""
+    """Return what the keyword index holds of these documents, read from the database.
+
+    A document and its authors are read in one statement, so its reader keys are those of
+    the revision beside them even while another server edits it.
+    """
     ids = list(doc_ids)
     out = []
+    columns = (Document.id, Document.revision, Document.title, Document.tags, Document.text)
     for start in range(0, len(ids), 500):
-        rows = select(Document.id, Document.revision, Document.title, Document.tags, Document.text)
-        for doc_id, revision, title, tags, text in session.execute(
-            rows.where(Document.id.in_(ids[start : start + 500]))
-        ):
-            out.append(KeywordDoc(doc_id, revision, title, " ".join(tags or []), text or ""))
+        rows = (
+            select(*columns, Document.visibility, Authorship.person_id, Person.unit)
+            .outerjoin(Authorship, Authorship.document_id == Document.id)
+            .outerjoin(Person, Person.id == Authorship.person_id)
+            .where(Document.id.in_(ids[start : start + 500]))
+            .order_by(Document.id, Authorship.position)
+        )
+        for _, group in groupby(session.execute(rows), key=lambda row: row[0]):
+            group = list(group)
+            doc_id, revision, title, tags, text, visibility = group[0][:6]
+            authors = [r.person_id for r in group if r.person_id]
+            readers = readers_of(visibility, authors, [r.unit for r in group])
+            tags = " ".join(tags or [])
+            out.append(
+                KeywordDoc(doc_id, revision, title, tags, text or "", tuple(sorted(readers)))
+            )
     return out
 
 

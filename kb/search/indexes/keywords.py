@@ -61,6 +61,8 @@ class KeywordDoc:
     title: str
     tags: str
     body: str
+    # Who may open it (kb.access.readers_of), as the database said at this revision.
+    readers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import tantivy
@@ -23,13 +23,17 @@ from kb.search.indexes.tantivy_query import (
     build_query,
     coverage,
     doc_freq,
+    every_address,
     guarded,
+    id_filter,
     idf_ratio,
+    reader_filter,
+    within,
 )
 from kb.search.model.memo import Memo
 
 # Bump when the schema or the analysis changes: the tokens are kb's, made at index time.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 VERSION_FILE = "kb-schema-version"
 STEMMED = ("title", "tags", "body")
 # Index-time weight as repetition: a title token indexed three times has tf×3 and, since
@@ -41,20 +45,15 @@ FILTER_CACHE = 8
 
 
 def make_schema() -> tantivy.Schema:
-    """Return the schema: doc id and revision as fast fields, four fields of kb's tokens."""
+    """Return the schema: doc id and revision as fast fields, the reader keys, four fields
+    of kb's tokens."""
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("doc_id", stored=True, indexed=True, fast=True)
     builder.add_integer_field("revision", stored=True, fast=True)
+    builder.add_text_field("readers", tokenizer_name="raw", index_option="basic")
     for name in (*STEMMED, "exact"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="position")
     return builder.build()
-
-
-def _every_address(searcher) -> list:
-    """Return the address of every live document a searcher sees."""
-    limit = max(int(searcher.num_docs), 1)
-    every = tantivy.Query.all_query()
-    return [a for _, a in guarded(lambda: searcher.search(every, limit, count=False).hits)]
 
 
 class TantivyIndex:
@@ -73,6 +72,7 @@ class TantivyIndex:
         self._exact = exact_analyzer()
         self._parsed = Memo(PARSED_CACHE)
         self._filters = Memo(FILTER_CACHE)
+        self._behind: tuple = (None, None, frozenset())  # (searcher, revisions, ids behind)
         self.highlighter = Highlighter(self._stemmed)
         self._vocabulary: dict[str, list[str]] = {}
         self._tidied = False
@@ -130,7 +130,7 @@ class TantivyIndex:
     def verify(self) -> None:
         """Read every document's fields through; raise KeywordIndexError when damaged."""
         searcher = self.searcher()
-        addresses = _every_address(searcher)
+        addresses = every_address(searcher)
         guarded(lambda: searcher.fast_field_values("revision", addresses))
         for address in addresses:
             guarded(lambda a=address: searcher.doc(a))
@@ -147,7 +147,7 @@ class TantivyIndex:
     def revisions(self) -> dict[int, int]:
         """Return {doc_id: revision} of everything in the index."""
         searcher = self.searcher()  # one searcher: the addresses are its own
-        addresses = _every_address(searcher)
+        addresses = every_address(searcher)
         ids = guarded(lambda: searcher.fast_field_values("doc_id", addresses))
         revs = guarded(lambda: searcher.fast_field_values("revision", addresses))
         return {int(d): int(r or 0) for d, r in zip(ids, revs, strict=True)}
@@ -210,6 +210,8 @@ class TantivyIndex:
         out = tantivy.Document()
         out.add_integer("doc_id", int(doc.doc_id))
         out.add_integer("revision", int(doc.revision))
+        for key in doc.readers:
+            out.add_text("readers", key)
         for name, text in (("title", doc.title), ("tags", doc.tags), ("body", doc.body)):
             out.add_pre_tokenized_text(name, self._tokens(self._stemmed, text, REPEAT[name]))
         exact = f"{doc.title}\n{doc.tags}\n{doc.body}"
@@ -245,18 +247,38 @@ class TantivyIndex:
         """Return the query restricted, inside the engine, to the allowed doc ids."""
         if allowed is None:
             return query
-        mask = allowed if isinstance(allowed, frozenset) else frozenset(int(d) for d in allowed)
-        # One search asks with the same mask several times (the leg, word counts, coverage):
-        # the filter over thousands of ids is built once.
-        keep = self._filters.get(mask, lambda: self._keep(mask))
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, keep), (tantivy.Occur.Must, query)]
-        )
+        # One search asks with the same mask several times (the leg, word counts, coverage).
+        keep = self._keep(self.allowed_mask(allowed))
+        must = tantivy.Occur.Must
+        return tantivy.Query.boolean_query([(must, keep), (must, query)])
 
     def _keep(self, mask: frozenset[int]):
-        """Return a filter that scores nothing and lets only the masked doc ids through."""
-        ids = tantivy.Query.term_set_query(self.schema, "doc_id", sorted(int(d) for d in mask))
-        return tantivy.Query.const_score_query(ids, 0.0)
+        """Return a filter that scores nothing and lets only the masked documents through.
+
+        A viewer's documents (kb.access.Opened) pass by her reader keys, a term lookup of a
+        few keys instead of one of thousands of ids, except those the index holds at another
+        revision than the database's: those pass by id, so a document just made private is
+        never counted for her and one just shared with her is.
+        """
+        keys = getattr(mask, "keys", None)
+        if not keys:
+            return self._filters.get(mask, lambda: id_filter(self.schema, mask))
+        behind = self.behind(mask.revisions)
+        let_in = behind & mask
+        return self._filters.get(
+            (keys, behind, let_in), lambda: reader_filter(self.schema, keys, behind, let_in)
+        )
+
+    def behind(self, revisions: Mapping[int, int]) -> frozenset[int]:
+        """Return the ids the index holds at another revision than `revisions` (the
+        database's, kb.catalog.Catalog.revisions), or that it no longer has."""
+        searcher = self.searcher()
+        seen_searcher, seen_revisions, ids = self._behind
+        if seen_searcher is searcher and seen_revisions is revisions:
+            return ids
+        ids = frozenset(d for d, r in self.revisions().items() if revisions.get(d) != r)
+        self._behind = (searcher, revisions, ids)
+        return ids
 
     def search(
         self,
@@ -305,7 +327,9 @@ class TantivyIndex:
 
     def allowed_mask(self, allowed: Collection[int] | None) -> frozenset[int] | None:
         """Return the allowed doc ids as a mask (None: every document)."""
-        return None if allowed is None else frozenset(int(d) for d in allowed)
+        if allowed is None or isinstance(allowed, frozenset):
+            return allowed
+        return frozenset(int(d) for d in allowed)
 
     def word_frequency(self, word: str, mask: frozenset[int] | None) -> int:
         """Count the documents (within `mask`) that hold this exact word."""
@@ -373,16 +397,3 @@ class TantivyIndex:
     def snippet(self, query_text: str, document_text: str, max_chars: int = 300) -> str | None:
         """Return an HTML-escaped snippet of document_text with the query's words in <mark>."""
         return self.highlighter.snippet(query_text, document_text, max_chars)
-
-
-def within(a: str, b: str, maxdist: int) -> bool:
-    """Tell whether the Levenshtein distance between two words is at most `maxdist`."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            row.append(min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if min(row) > maxdist:
-            return False
-        prev = row
-    return prev[-1] <= maxdist

@@ -33,6 +33,13 @@ def guarded(call):
         raise KeywordIndexError(f"{type(exc).__name__}: {exc}") from None
 
 
+def every_address(searcher) -> list:
+    """Return the address of every live document a searcher sees."""
+    limit = max(int(searcher.num_docs), 1)
+    every = tantivy.Query.all_query()
+    return [a for _, a in guarded(lambda: searcher.search(every, limit, count=False).hits)]
+
+
 def doc_freq(searcher, field: str, term: str) -> int:
     """Return how many documents hold a term in a field (deleted ones not yet merged too)."""
     return int(guarded(lambda: searcher.doc_freq(field, term)))
@@ -155,3 +162,38 @@ def coverage(
         weights.append(max(idfs) if idfs else ceiling)
         holders.append(held)
     return coverage_shares(weights, holders)
+
+
+def id_filter(schema, ids: Collection[int]):
+    """Return a filter that scores nothing and lets only these doc ids through."""
+    found = tantivy.Query.term_set_query(schema, "doc_id", sorted(int(d) for d in ids))
+    return tantivy.Query.const_score_query(found, 0.0)
+
+
+def reader_filter(schema, keys, behind: frozenset[int], let_in: frozenset[int]):
+    """Return a filter that scores nothing and lets through the documents one of the reader
+    keys opens, except the ids `behind` (indexed at another revision), and the ids `let_in`.
+
+    passes(d) = (readers(d) ∩ keys ≠ ∅ ∧ d ∉ behind) ∨ d ∈ let_in
+    """
+    must, should = tantivy.Occur.Must, tantivy.Occur.Should
+    found = tantivy.Query.term_set_query(schema, "readers", sorted(keys))
+    if behind:
+        held = tantivy.Query.term_set_query(schema, "doc_id", sorted(behind))
+        found = tantivy.Query.boolean_query([(must, found), (tantivy.Occur.MustNot, held)])
+    if let_in:
+        found = tantivy.Query.boolean_query([(should, found), (should, id_filter(schema, let_in))])
+    return tantivy.Query.const_score_query(found, 0.0)
+
+
+def within(a: str, b: str, maxdist: int) -> bool:
+    """Tell whether the Levenshtein distance between two words is at most `maxdist`."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            row.append(min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(row) > maxdist:
+            return False
+        prev = row
+    return prev[-1] <= maxdist

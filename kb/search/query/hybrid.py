@@ -158,7 +158,7 @@ class HybridSearcher:
     def legs(
         self,
         text: str,
-        allowed: list[int],
+        allowed: frozenset[int],
         everything: bool,
         n: int,
         wanted: tuple[str, ...] = LEGS,
@@ -166,7 +166,7 @@ class HybridSearcher:
     ) -> dict[str, LegResult]:
         """Run the wanted legs among the allowed documents only (swedish: an English question's
         Swedish words)."""
-        allowed_set = None if everything else set(allowed)
+        allowed_set = None if everything else allowed
         allowed_chunks = None if everything else self.catalog.chunk_ids(allowed)
         groups = self.language_groups(allowed_chunks)
         out = {}
@@ -230,6 +230,7 @@ class HybridSearcher:
         # Only words in documents this viewer may open count (filters aside: they are the
         # viewer's own choice).
         mine = self.catalog.opened_by(request.viewer)
+        allowed = mine if mine is not None and len(mine) == len(allowed) else frozenset(allowed)
         p = self.params
         q = understand(text, self.keyword, mine, p.spelling, p.translate, p.spelling_keeps_words)
         if q.language == "none":
