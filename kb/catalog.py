@@ -15,6 +15,9 @@ from kb.limits import MAX_LABELS
 from kb.models import Authorship, Chunk, Document, DocumentsGeneration, Person
 from kb.text.messages import N_
 
+# The viewers (reader key sets) whose documents a catalog remembers.
+OPENED_CACHE = 256
+
 
 @dataclass(frozen=True)
 class DocInfo:
@@ -131,6 +134,10 @@ class Catalog:
             for key in doc.readers:
                 self._by_reader.setdefault(key, []).append(doc.id)
         self.revisions = {doc_id: doc.revision for doc_id, doc in docs.items()}
+        self.every = frozenset(docs)
+        # A catalog never changes (a new one is read when the documents do): each viewer's
+        # documents are found once, not at every search.
+        self._opened: dict[frozenset[str], Opened | None] = {}
 
     def language_of(self, doc_id: int) -> str:
         """Return a document's language, "und" when it has none."""
@@ -209,10 +216,23 @@ class Catalog:
         A viewer who may open everything needs no mask: at 100,000 documents building and
         applying one took most of a search.
         """
-        mine = self.visible(viewer)
-        if len(mine) == len(self.docs):
+        keys = opening_keys(viewer)
+        if keys is None:
             return None
-        return Opened(mine, opening_keys(viewer) or frozenset(), self.revisions)
+        if keys not in self._opened:  # two requests may both find them: the same answer
+            if len(self._opened) >= OPENED_CACHE:
+                self._opened.clear()
+            ids = {d for key in keys for d in self._by_reader.get(key, ())}
+            whole = len(ids) == len(self.docs)
+            self._opened[keys] = None if whole else Opened(ids, keys, self.revisions)
+        return self._opened[keys]
+
+    def narrowed(self, opened: Opened | None, filters: Filters | None) -> frozenset[int]:
+        """Return the documents of `opened` (None: every one) that pass the filters."""
+        ids = self.every if opened is None else opened
+        if filters is None or filters == NO_FILTERS:
+            return ids
+        return frozenset(d for d in ids if filters.accepts(self.docs[d]))
 
     def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
         """Return the ids of documents the viewer may open that pass the filters."""

@@ -166,6 +166,27 @@ def test_the_coverage_weighs_each_word_by_its_rarity_on_both_engines(tmp_path):
     }
 
 
+def test_a_long_questions_coverage_among_the_candidates_is_the_same_on_both_engines(tmp_path):
+    # Thirty words: more than one tantivy search tells apart (tantivy_query.TERMS_PER_SEARCH).
+    words = [f"ord{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(30)]
+    docs = [
+        KeywordDoc(d, 1, f"Text {d}", "", " ".join(words[(d * 7) % 30 :][: d % 9 + 1]))
+        for d in range(1, 60)
+    ]
+    among = set(range(1, 60, 2))
+    shares = []
+    for backend in BACKENDS:
+        ix = make_keyword_index(tmp_path / backend, backend)
+        ix.open()
+        ix.apply(docs, [])
+        covered = ix.coverage(" ".join(words), None, among=among)
+        shares.append({d: round(covered.get(d, 0.0), 6) for d in among})
+        ix.close()
+    whoosh, tantivy = shares
+    assert whoosh == tantivy
+    assert len(set(whoosh.values())) > 3
+
+
 @pytest.mark.parametrize("how", ["random bytes", "truncated", "emptied", "deleted"])
 @pytest.mark.parametrize("pattern", ["meta.json", "*.store", "*.term", "*.idx", "*.fast"])
 def test_a_damaged_tantivy_index_is_set_aside_and_rebuilt_from_the_database(

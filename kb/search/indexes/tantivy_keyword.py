@@ -340,10 +340,10 @@ class TantivyIndex:
         holders = doc_freq(searcher, "exact", word)  # deleted ones not yet merged too: a bound
         if not holders or not mask:
             return 0
-        if holders > len(mask):
+        if holders > len(mask) or getattr(mask, "keys", None):
             return self._count(query, mask)
-        # Fewer holders than documents in the mask (a misspelling's look-alikes, a rare
-        # word): reading them costs less than filtering by every id of the mask.
+        # Fewer holders than ids in the mask (a rare word): reading them costs less than
+        # filtering by every id (a viewer's reader keys filter cheaply: kb.access.Opened).
         hits = guarded(lambda: searcher.search(query, holders, count=False).hits)
         ids = guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
         return sum(1 for d in ids if int(d) in mask)

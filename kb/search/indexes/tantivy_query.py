@@ -112,18 +112,38 @@ def build_query(schema, text: str, stemmed, exact, weigh=None):
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in clauses])
 
 
-def _holders(index, term: str, mask: frozenset[int] | None) -> set[int]:
-    """Return the doc ids (within `mask`) whose title, tags or body hold a stemmed term."""
-    schema = index.schema
-    held = tantivy.Query.boolean_query(
-        [(tantivy.Occur.Should, tantivy.Query.term_query(schema, f, term)) for f in STEMMED]
-    )
+# Terms one search tells apart: each scores its own power of two, exact in float32 to 2^24.
+TERMS_PER_SEARCH = 24
+
+
+def holders_of(index, terms: list[str], mask: frozenset[int] | None) -> dict[str, set[int]]:
+    """Return, per stemmed term, the doc ids (within `mask`) whose title, tags or body hold it.
+
+    One search answers up to TERMS_PER_SEARCH terms (a filtered search costs about the same
+    for one term as for twenty): term i scores the constant 2^i in a document that holds it,
+    so a document's score s = Σ_{i held} 2^i says which it holds, bit i of s being term i.
+    """
+    out: dict[str, set[int]] = {t: set() for t in terms}
     searcher = index.searcher()
     limit = max(len(mask) if mask is not None else int(searcher.num_docs), 1)
-    found = index._filtered(held, mask)
-    hits = guarded(lambda: searcher.search(found, limit, count=False).hits)
-    ids = guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
-    return {int(d) for d in ids}
+    for start in range(0, len(terms), TERMS_PER_SEARCH):
+        part = terms[start : start + TERMS_PER_SEARCH]
+        clauses = []
+        for bit, term in enumerate(part):
+            held = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, tantivy.Query.term_query(index.schema, f, term))
+                 for f in STEMMED]
+            )  # fmt: skip
+            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(held, 2.0**bit)))
+        found = index._filtered(tantivy.Query.boolean_query(clauses), mask)
+        hits = guarded(lambda q=found: searcher.search(q, limit, count=False).hits)
+        ids = guarded(lambda h=hits: searcher.fast_field_values("doc_id", [a for _, a in h]))
+        for (score, _), doc_id in zip(hits, ids, strict=True):
+            bits = int(round(score))
+            for bit, term in enumerate(part):
+                if bits >> bit & 1:
+                    out[term].add(int(doc_id))
+    return out
 
 
 def coverage(
@@ -149,18 +169,17 @@ def coverage(
         if limit is not None:
             limited = frozenset(int(d) for d in limit)
             mask = limited if mask is None else mask & limited
+    idf: dict[str, float] = {}
+    for term in dict.fromkeys(t for group in groups for t in group):
+        if any(doc_freq(searcher, f, term) for f in STEMMED):
+            body = doc_freq(searcher, "body", term)
+            idf[term] = math.log(docs / (body + 1)) + 1 if docs else 1.0
+    held = holders_of(index, list(idf), mask) if idf and (mask is None or mask) else {}
     weights, holders = [], []
     for group in groups:
-        held: set[int] = set()
-        idfs = []
-        for term in group:
-            if any(doc_freq(searcher, f, term) for f in STEMMED):
-                body = doc_freq(searcher, "body", term)
-                idfs.append(math.log(docs / (body + 1)) + 1 if docs else 1.0)
-                if mask is None or mask:
-                    held |= _holders(index, term, mask)
-        weights.append(max(idfs) if idfs else ceiling)
-        holders.append(held)
+        known = [t for t in group if t in idf]
+        weights.append(max(idf[t] for t in known) if known else ceiling)
+        holders.append(set().union(*(held.get(t, ()) for t in known)))
     return coverage_shares(weights, holders)
 
 

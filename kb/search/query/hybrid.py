@@ -224,13 +224,12 @@ class HybridSearcher:
         if request.method not in METHODS:
             raise ValueError(f"unknown search method {request.method!r}; use one of {METHODS}")
         text = request.text.strip()
-        allowed = self.catalog.visible(request.viewer, request.filters)
-        if not text or not allowed:
-            return SearchResult((), 0, {})
         # Only words in documents this viewer may open count (filters aside: they are the
         # viewer's own choice).
         mine = self.catalog.opened_by(request.viewer)
-        allowed = mine if mine is not None and len(mine) == len(allowed) else frozenset(allowed)
+        allowed = self.catalog.narrowed(mine, request.filters)
+        if not text or not allowed:
+            return SearchResult((), 0, {})
         p = self.params
         q = understand(text, self.keyword, mine, p.spelling, p.translate, p.spelling_keeps_words)
         if q.language == "none":
