@@ -81,8 +81,11 @@ def serve(kb, texts: list[str], peer: bool) -> dict:
     # (kb.search.model.memo) and txtai reads from the same embedder: the rows below time the
     # search itself for both systems; a question never asked before adds its encoding (the
     # single-query latency of `./dev bench-embed`) to either alike.
+    # Both viewers: a question's corrected words and an English one's Swedish words are the
+    # viewer's own (only words in what she may open count), so each may encode another text.
     for q in texts:
-        kb.finder.search(SearchRequest(text=q, viewer=narrow, limit=10))
+        for _, viewer in viewers:
+            kb.finder.search(SearchRequest(text=q, viewer=viewer, limit=10))
     for vname, viewer in viewers:
         for label, method in METHODS:
             out[f"{label} {vname}"] = timed(
