@@ -144,9 +144,9 @@ class TantivyIndex:
         """Return how many documents the index holds."""
         return int(self.searcher().num_docs)
 
-    def revisions(self) -> dict[int, int]:
-        """Return {doc_id: revision} of everything in the index."""
-        searcher = self.searcher()  # one searcher: the addresses are its own
+    def revisions(self, searcher=None) -> dict[int, int]:
+        """Return {doc_id: revision} of everything in the index (as `searcher` sees it)."""
+        searcher = searcher or self.searcher()  # one searcher: the addresses are its own
         addresses = every_address(searcher)
         ids = guarded(lambda: searcher.fast_field_values("doc_id", addresses))
         revs = guarded(lambda: searcher.fast_field_values("revision", addresses))
@@ -243,16 +243,17 @@ class TantivyIndex:
 
         return build_query(self.schema, text, self._stemmed, self._exact, weigh)
 
-    def _filtered(self, query, allowed: Collection[int] | None):
-        """Return the query restricted, inside the engine, to the allowed doc ids."""
+    def _filtered(self, query, allowed: Collection[int] | None, searcher):
+        """Return the query restricted, inside the engine, to the allowed doc ids (for the
+        searcher that runs it: which documents it holds behind the database is its own)."""
         if allowed is None:
             return query
         # One search asks with the same mask several times (the leg, word counts, coverage).
-        keep = self._keep(self.allowed_mask(allowed))
+        keep = self._keep(self.allowed_mask(allowed), searcher)
         must = tantivy.Occur.Must
         return tantivy.Query.boolean_query([(must, keep), (must, query)])
 
-    def _keep(self, mask: frozenset[int]):
+    def _keep(self, mask: frozenset[int], searcher):
         """Return a filter that scores nothing and lets only the masked documents through.
 
         A viewer's documents (kb.access.Opened) pass by her reader keys, a term lookup of a
@@ -263,20 +264,19 @@ class TantivyIndex:
         keys = getattr(mask, "keys", None)
         if not keys:
             return self._filters.get(mask, lambda: id_filter(self.schema, mask))
-        behind = self.behind(mask.revisions)
+        behind = self.behind(mask.revisions, searcher)
         let_in = behind & mask
         return self._filters.get(
             (keys, behind, let_in), lambda: reader_filter(self.schema, keys, behind, let_in)
         )
 
-    def behind(self, revisions: Mapping[int, int]) -> frozenset[int]:
-        """Return the ids the index holds at another revision than `revisions` (the
-        database's, kb.catalog.Catalog.revisions), or that it no longer has."""
-        searcher = self.searcher()
+    def behind(self, revisions: Mapping[int, int], searcher) -> frozenset[int]:
+        """Return the ids the searcher holds at another revision than `revisions` (the
+        database's, kb.catalog.Catalog.revisions), or that the database no longer has."""
         seen_searcher, seen_revisions, ids = self._behind
         if seen_searcher is searcher and seen_revisions is revisions:
             return ids
-        ids = frozenset(d for d, r in self.revisions().items() if revisions.get(d) != r)
+        ids = frozenset(d for d, r in self.revisions(searcher).items() if revisions.get(d) != r)
         self._behind = (searcher, revisions, ids)
         return ids
 
@@ -304,7 +304,7 @@ class TantivyIndex:
                 ]
             )
         searcher = self.searcher()
-        filtered = self._filtered(query, allowed)
+        filtered = self._filtered(query, allowed, searcher)
         hits = guarded(lambda: searcher.search(filtered, limit, count=False).hits)
         ids = guarded(lambda: searcher.fast_field_values("doc_id", [a for _, a in hits]))
         return [KeywordHit(int(d), float(s)) for (s, _), d in zip(hits, ids, strict=True)]
@@ -313,7 +313,7 @@ class TantivyIndex:
         if mask is not None and not mask:
             return 0
         searcher = self.searcher()
-        found = self._filtered(query, mask)
+        found = self._filtered(query, mask, searcher)
         return int(guarded(lambda: searcher.search(found, 1, count=True).count))
 
     def knows_any(self, query_text: str, allowed: Collection[int] | None = None) -> bool:

@@ -135,7 +135,7 @@ def holders_of(index, terms: list[str], mask: frozenset[int] | None) -> dict[str
                  for f in STEMMED]
             )  # fmt: skip
             clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(held, 2.0**bit)))
-        found = index._filtered(tantivy.Query.boolean_query(clauses), mask)
+        found = index._filtered(tantivy.Query.boolean_query(clauses), mask, searcher)
         hits = guarded(lambda q=found: searcher.search(q, limit, count=False).hits)
         ids = guarded(lambda h=hits: searcher.fast_field_values("doc_id", [a for _, a in h]))
         for (score, _), doc_id in zip(hits, ids, strict=True):
