@@ -235,16 +235,12 @@ class Catalog:
         return frozenset(d for d in ids if filters.accepts(self.docs[d]))
 
     def visible(self, viewer: Viewer, filters: Filters | None = None) -> list[int]:
-        """Return the ids of documents the viewer may open that pass the filters."""
-        keys = opening_keys(viewer)
-        if keys is None:
-            ids = list(self.docs)
-        else:
-            found = {d for key in keys for d in self._by_reader.get(key, ())}
-            ids = sorted(found, key=self._position.__getitem__)
-        if filters is None or filters == NO_FILTERS:
-            return ids
-        return [d for d in ids if filters.accepts(self.docs[d])]
+        """Return the ids of documents the viewer may open that pass the filters, in the
+        catalog's order."""
+        ids = self.narrowed(self.opened_by(viewer), filters)
+        if len(ids) == len(self.docs):
+            return list(self.docs)
+        return sorted(ids, key=self._position.__getitem__)
 
     def may_open(self, viewer: Viewer, source: str) -> bool:
         """Tell whether the viewer may open the document with this source."""
